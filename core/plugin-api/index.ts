@@ -1,0 +1,12 @@
+/**
+ * The public contract of CRISP plugins. Plugins import this module and nothing else from the core.
+ *
+ * A plugin is a plain object made by one of the `define*()` helpers. The registry checks its kind, id,
+ * apiVersion and configuration at boot, then calls `create()` once with a {@link PluginContext}.
+ */
+export type { Static, TSchema } from '@sinclair/typebox'
+export { Type } from '@sinclair/typebox'
+export * from './types.js'
+export * from './define.js'
+export * from './errors.js'
+export * from './stix.js'

@@ -1,0 +1,150 @@
+import type { Static, TSchema } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
+
+/** The contract version this core implements. A plugin declaring another version is refused at boot. */
+export const PLUGIN_API_VERSION = 1 as const
+
+/** The four kinds of plugin the registry knows. */
+export type PluginKind = 'feed-source' | 'anonymization-strategy' | 'auth-strategy' | 'exporter'
+
+/** Plugin ids are kebab-case: lowercase letters and digits separated by single dashes. */
+export const PLUGIN_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
+
+/** A STIX 2.1 object as it travels between the core and plugins. */
+export interface StixObject {
+  type: string
+  id: string
+  spec_version?: string
+  created?: string
+  modified?: string
+  [property: string]: unknown
+}
+
+/** The minimal structured logger handed to plugins (a pino child logger in practice). */
+export interface PluginLogger {
+  debug(obj: object | string, msg?: string): void
+  info(obj: object | string, msg?: string): void
+  warn(obj: object | string, msg?: string): void
+  error(obj: object | string, msg?: string): void
+}
+
+/** What every plugin receives from the core when it is created. */
+export interface PluginContext<C> {
+  /** The plugin's configuration, validated against its `configSchema` with defaults applied. */
+  config: Readonly<C>
+  /** A logger bound to this plugin (`kind:id`). Secrets must never be logged. */
+  log: PluginLogger
+  /** Platform secrets a plugin may need, e.g. the anonymization key. Never log them. */
+  secrets: Readonly<{ anonymizationKey: string }>
+}
+
+/** Fields shared by every plugin definition. */
+export interface PluginDefinitionBase<K extends PluginKind, S extends TSchema, Impl> {
+  kind: K
+  /** kebab-case, unique within its kind: `taxii21`, `trust-levels`. */
+  id: string
+  /** Must equal {@link PLUGIN_API_VERSION}. */
+  apiVersion: number
+  /** Semantic version of the plugin itself. */
+  version: string
+  /** One line shown by `crisp plugins list` and `GET /api/v1/plugins`. */
+  description: string
+  /** TypeBox schema of the plugin's configuration; every property has a description and, where sensible, a default. */
+  configSchema: S
+  /** Builds the plugin's implementation. Called once at boot, after the configuration validated. */
+  create(ctx: PluginContext<Static<S>>): Impl | Promise<Impl>
+}
+
+// ---- feed-source ------------------------------------------------------------------------------
+
+/** Live information about one feed run, handed to `FeedSource.pull`. */
+export interface FeedRun {
+  /** The feed's id in the platform. */
+  feedId: string
+  /** The checkpoint stored by the last successful batch, or null on the first run. */
+  checkpoint: string | null
+  /** Aborted when the run is cancelled, times out or the worker shuts down. */
+  signal: AbortSignal
+}
+
+/**
+ * What a feed source yields: STIX objects, and checkpoints. A checkpoint marks that every object yielded
+ * before it is covered; the core stores it in the same transaction as those objects.
+ */
+export type FeedItem =
+  | { kind: 'object'; object: StixObject }
+  | { kind: 'checkpoint'; checkpoint: string }
+  | { kind: 'rejected'; reason: string; ref?: string }
+
+export interface FeedSource {
+  pull(run: FeedRun): AsyncIterable<FeedItem>
+}
+
+// ---- anonymization-strategy -------------------------------------------------------------------
+
+/** Anonymization levels, from no change to the strongest rewriting. */
+export const ANONYMIZATION_LEVELS = ['none', 'low', 'medium', 'high', 'full'] as const
+export type AnonymizationLevel = (typeof ANONYMIZATION_LEVELS)[number]
+
+export interface AnonymizeContext {
+  level: AnonymizationLevel
+  /** Organization that produced the object. */
+  producerOrgId: string
+  /** Organization the object is being sent to. */
+  recipientOrgId: string
+}
+
+export interface AnonymizationStrategy {
+  /** Pure and deterministic: returns the rewritten object, or null to withhold it. Never mutates `obj`. */
+  anonymize(obj: StixObject, ctx: AnonymizeContext): StixObject | null
+}
+
+// ---- auth-strategy ----------------------------------------------------------------------------
+
+export type Role = 'viewer' | 'publisher' | 'admin'
+
+/** Who is calling: resolved by an auth strategy, checked by the core. */
+export interface Principal {
+  userId: string
+  orgId: string
+  role: Role
+  email: string
+  /** Which strategy authenticated the request (`password`, `api-key`, …). */
+  via: string
+  /** For API keys, the key id: lets the core revoke and rate-limit per key. */
+  credentialId?: string
+}
+
+export interface AuthStrategy {
+  /** Returns the principal, or null when the request does not carry this strategy's credentials. */
+  authenticate(req: FastifyRequest): Promise<Principal | null>
+}
+
+// ---- exporter ---------------------------------------------------------------------------------
+
+export interface ExportContext {
+  recipientOrgId: string
+  /** Extra per-request options, validated by the exporter's own schema. */
+  options: Readonly<Record<string, unknown>>
+}
+
+export interface Exporter {
+  /** URL name of the format: `/api/v1/exports/{format}`. */
+  format: string
+  mediaType: string
+  fileExtension: string
+  /** Streams the export: never hold the whole export in memory. */
+  write(objects: AsyncIterable<StixObject>, ctx: ExportContext): AsyncIterable<string | Uint8Array>
+}
+
+export interface PluginImplementations {
+  'feed-source': FeedSource
+  'anonymization-strategy': AnonymizationStrategy
+  'auth-strategy': AuthStrategy
+  exporter: Exporter
+}
+
+/** Any plugin definition, of any kind. */
+export type AnyPluginDefinition = {
+  [K in PluginKind]: PluginDefinitionBase<K, TSchema, PluginImplementations[K]>
+}[PluginKind]

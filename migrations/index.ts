@@ -1,0 +1,27 @@
+import type { Knex } from 'knex'
+import * as m0001 from './0001_create_identity_tables.js'
+import * as m0002 from './0002_create_stix_tables.js'
+import * as m0003 from './0003_create_feed_tables.js'
+import * as m0004 from './0004_create_audit_log.js'
+
+interface Migration {
+  up(knex: Knex): Promise<void>
+  down(knex: Knex): Promise<void>
+}
+
+/**
+ * Migrations are listed here, in order, rather than discovered on disk: the same list works under tsx, in a
+ * compiled build and from any working directory. Add new files at the end.
+ */
+const MIGRATIONS: [string, Migration][] = [
+  ['0001_create_identity_tables', m0001],
+  ['0002_create_stix_tables', m0002],
+  ['0003_create_feed_tables', m0003],
+  ['0004_create_audit_log', m0004],
+]
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+}
