@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify'
+import { pino, type Logger } from 'pino'
 
 /**
  * Everything that may carry a credential is censored before a log line is written: request headers, bodies
@@ -29,10 +29,7 @@ export const REDACTED_PATHS = [
   'config.secrets',
 ]
 
-export function loggerOptions(options: { level: string; stream?: NodeJS.WritableStream }): FastifyServerOptions['logger'] {
-  return {
-    level: options.level,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    ...(options.stream ? { stream: options.stream } : {}),
-  } as FastifyServerOptions['logger']
+/** The process logger: JSON lines, credentials censored. Fastify and plugins get children of it. */
+export function createLogger(options: { level: string; stream?: NodeJS.WritableStream }): Logger {
+  return pino({ level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, options.stream ?? process.stdout)
 }

@@ -52,6 +52,9 @@ const PREFIXED: Record<string, { re: RegExp; type: TokenType; name: string }> = 
 /** Two-character operators first so `<=` is not read as `<` then `=`. `==`/`<>` are aliases. */
 const PUNCT2: Record<string, string> = { '==': '=', '!=': '!=', '<>': '!=', '<=': '<=', '>=': '>=' };
 const PUNCT1 = new Set(['=', '<', '>', ':', '.', ',', '(', ')', '[', ']', '*', '+', '-', '^', '/']);
+const QUOTE = 0x27;
+const BACKSLASH = 0x5c;
+const SPACE = 0x20;
 const WHITESPACE =
   /[ \t\r\n\u000B\u000C\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 
@@ -62,21 +65,21 @@ function matchAt(re: RegExp, text: string, pos: number): RegExpExecArray | null 
 
 function readString(text: string, start: number): Token {
   let out = '';
-  let i = start + 1;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === "'") return { type: 'string', text: out, start, end: i + 1 };
-    if (ch === '\\') {
+  let chunkStart = start + 1;
+  for (let i = chunkStart; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      return { type: 'string', text: out + text.slice(chunkStart, i), start, end: i + 1 };
+    }
+    if (code === BACKSLASH) {
       const next = text[i + 1];
       // The grammar only allows \' and \\; anything else cannot be a StringLiteral.
       if (next !== "'" && next !== '\\') {
         throw new PatternSyntaxError(`invalid escape sequence in string literal at ${i}`, i);
       }
-      out += next;
-      i += 2;
-    } else {
-      out += ch;
+      out += text.slice(chunkStart, i) + next;
       i += 1;
+      chunkStart = i + 1;
     }
   }
   throw new PatternSyntaxError(`unterminated string literal at ${start}`, start);
@@ -86,7 +89,8 @@ function readString(text: string, start: number): Token {
 function skipIgnored(text: string, pos: number): number {
   let i = pos;
   for (;;) {
-    if (i < text.length && WHITESPACE.test(text[i])) i += 1;
+    const code = text.charCodeAt(i);
+    if (code === SPACE || ((code < SPACE || code > 0x7e) && WHITESPACE.test(text[i]))) i += 1;
     else if (text.startsWith('//', i)) {
       while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i += 1;
     } else if (text.startsWith('/*', i)) {
@@ -95,6 +99,15 @@ function skipIgnored(text: string, pos: number): number {
       i = end + 2;
     } else return i;
   }
+}
+
+function isIdentifierStart(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f;
+}
+
+/** Digits, '+', '-' and '.' may start an int or float literal. */
+function isNumberStart(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2d || code === 0x2e;
 }
 
 function readNumber(text: string, pos: number): Token | null {
@@ -118,7 +131,7 @@ export function tokenize(text: string): Token[] {
       const m = matchAt(prefixed.re, text, pos);
       if (!m) throw new PatternSyntaxError(`invalid ${prefixed.name} literal at ${pos}`, pos);
       tok = { type: prefixed.type, text: m[1], start: pos, end: pos + m[0].length };
-    } else if (/[a-zA-Z_]/.test(ch)) {
+    } else if (isIdentifierStart(text.charCodeAt(pos))) {
       const word = matchAt(IDENT, text, pos)![0];
       const end = pos + word.length;
       if (KEYWORDS.has(word)) tok = { type: 'keyword', text: word, start: pos, end };
@@ -126,7 +139,7 @@ export function tokenize(text: string): Token[] {
       else tok = { type: 'ident', text: word, hyphen: word.includes('-'), start: pos, end };
     } else if (ch === "'") {
       tok = readString(text, pos);
-    } else if (/[0-9+.-]/.test(ch)) {
+    } else if (isNumberStart(text.charCodeAt(pos))) {
       tok = readNumber(text, pos);
     }
     if (!tok) {

@@ -1,0 +1,60 @@
+import t from 'tap'
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { loadConfig, ConfigError } from './load.js'
+
+const ROOT = path.resolve(import.meta.dirname, '..')
+const base = (extra: Record<string, string> = {}) => ({
+  CRISP_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'crisp-cfg-')),
+  CRISP_PLUGINS_FILE: path.join(ROOT, 'config', 'plugins.json'),
+  ...extra,
+})
+
+t.test('defaults give a working development config', async (t) => {
+  const config = loadConfig(base(), ROOT)
+  t.equal(config.port, 3000)
+  t.equal(config.host, '127.0.0.1')
+  t.equal(config.publicUrl, 'http://127.0.0.1:3000')
+  t.equal(config.rateLimit.authenticated, 100)
+  t.equal(config.rateLimit.anonymous, 20)
+  t.same(config.corsOrigins, [])
+})
+
+t.test('a bad environment names every bad variable at once', async (t) => {
+  const err = t.throws(() =>
+    loadConfig(base({ PORT: 'eighty', LOG_LEVEL: 'loud', PUBLIC_URL: 'ftp://x', DATABASE_URL: 'mysql://x', CRISP_BODY_LIMIT: '-1' }), ROOT),
+  ) as ConfigError
+  t.type(err, ConfigError)
+  for (const name of ['PORT', 'LOG_LEVEL', 'PUBLIC_URL', 'DATABASE_URL', 'CRISP_BODY_LIMIT']) {
+    t.ok(err.problems.some((p) => p.startsWith(`${name}:`)), `${name} is named`)
+  }
+  t.equal(err.problems.length, 5, 'one line per variable')
+  t.notMatch(err.message, /mysql:\/\/x/, 'database URLs are masked in messages')
+})
+
+t.test('production requires every secret', async (t) => {
+  const err = t.throws(() => loadConfig(base({ NODE_ENV: 'production' }), ROOT)) as ConfigError
+  t.same(
+    err.problems.filter((p) => p.includes('required when NODE_ENV=production')).map((p) => p.split(':')[0]).sort(),
+    ['CRISP_ADMIN_SESSION_SECRET', 'CRISP_ANONYMIZATION_KEY', 'CRISP_JWT_SECRET'],
+  )
+  t.throws(() => loadConfig(base({ NODE_ENV: 'production', CRISP_JWT_SECRET: 'short' }), ROOT), /CRISP_JWT_SECRET/)
+})
+
+t.test('development secrets are generated once and kept', async (t) => {
+  const env = base()
+  const first = loadConfig(env, ROOT)
+  t.same(first.generatedSecrets.sort(), ['CRISP_ADMIN_SESSION_SECRET', 'CRISP_ANONYMIZATION_KEY', 'CRISP_JWT_SECRET'])
+  const file = path.join(env.CRISP_DATA_DIR, 'secrets.json')
+  t.ok(existsSync(file))
+  t.equal((await import('node:fs')).statSync(file).mode & 0o777, 0o600, 'secrets file is private')
+  const second = loadConfig(env, ROOT)
+  t.same(second.secrets, first.secrets, 'same secrets after a restart')
+  t.equal(JSON.parse(readFileSync(file, 'utf8')).jwt, first.secrets.jwt)
+})
+
+t.test('a bad plugins file is a config error naming the file and path', async (t) => {
+  const err = t.throws(() => loadConfig(base({ CRISP_PLUGINS_FILE: path.join(ROOT, 'nope.json') }), ROOT)) as ConfigError
+  t.match(err.problems[0], /^CRISP_PLUGINS_FILE: cannot read/)
+})

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import helmet from '@fastify/helmet'
+import cors from '@fastify/cors'
+import type { Knex } from 'knex'
+import type { Config } from '../config/load.js'
+import { databasePlugin } from './infra/database.js'
+import { jobsPlugin } from './infra/jobs.js'
+import type { Logger } from 'pino'
+import { installErrorHandlers } from './infra/error-handler.js'
+import { openapiPlugin } from './infra/openapi.js'
+import { registryPlugin } from './registry/plugin.js'
+import type { PluginRegistry } from './registry/registry.js'
+import { authenticationPlugin } from './auth/authenticate.js'
+import { healthRoutes } from './routes/health.js'
+import { apiV1Routes } from './routes/api/v1/index.js'
+import { CRISP_VERSION } from './version.js'
+
+export interface BuildAppOptions {
+  config: Config
+  knex: Knex
+  /** Connection string pg-boss uses (same database as knex). */
+  databaseUrl: string
+  registry: PluginRegistry
+  /** Run job workers in this process (`crisp start`: yes; API-only nodes: no). */
+  runWorkers?: boolean
+  /** The process logger (see `createLogger`); tests point it at a capture stream. */
+  logger: Logger
+}
+
+/** The Fastify application: infrastructure plugins, then routes. Nothing listens until the caller says so. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = opts
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID()
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  })
+
+  installErrorHandlers(app)
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id)
+  })
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"] },
+    },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  })
+  if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins, credentials: false })
+  await app.register(openapiPlugin, { publicUrl: config.publicUrl, version: CRISP_VERSION })
+  await app.register(databasePlugin, { knex: opts.knex })
+  await app.register(jobsPlugin, { connectionString: opts.databaseUrl, runWorkers: opts.runWorkers ?? true })
+  await app.register(registryPlugin, { registry: opts.registry })
+  await app.register(authenticationPlugin)
+
+  await app.register(healthRoutes)
+  await app.register(apiV1Routes, { prefix: '/api/v1' })
+  return app
+}

@@ -1,0 +1,104 @@
+import { startPlatform } from '../server.js'
+import { loadConfig } from '../../config/load.js'
+import { resolveDatabase } from '../infra/database-url.js'
+import { createKnex } from '../infra/database.js'
+import { createLogger } from '../infra/logger.js'
+import { createRegistry } from '../registry/registry.js'
+import { builtinPlugins } from '../../plugins/index.js'
+import { ensureFirstAdmin } from '../identity/first-admin.js'
+import { parseArgs, UsageError } from './args.js'
+import path from 'node:path'
+import type { Knex } from 'knex'
+
+export interface Command {
+  summary: string
+  usage: string
+  run(argv: string[]): Promise<number | 'keep-running'>
+}
+
+/** Runs `fn` with a knex connected to the configured (or embedded) database, then tears both down. */
+async function withDatabase<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
+  const config = loadConfig()
+  const logger = createLogger({ level: 'warn' })
+  const db = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, port: config.embeddedPgPort, log: (l) => logger.info(l) })
+  const knex = createKnex(db.url)
+  try {
+    return await fn(knex)
+  } finally {
+    await knex.destroy()
+    await db.embedded?.stop()
+  }
+}
+
+function serve(listen: boolean): Command['run'] {
+  return async (argv) => {
+    parseArgs(argv)
+    const running = await startPlatform({ listen, runWorkers: true })
+    let stopping = false
+    const shutdown = async (signal: string) => {
+      if (stopping) return
+      stopping = true
+      running.app.log.info({ signal }, 'shutting down')
+      await running.stop()
+      process.exit(0)
+    }
+    process.once('SIGINT', () => void shutdown('SIGINT'))
+    process.once('SIGTERM', () => void shutdown('SIGTERM'))
+    return 'keep-running'
+  }
+}
+
+export const COMMANDS: Record<string, Command> = {
+  start: { summary: 'Run the API server and job workers', usage: 'crisp start', run: serve(true) },
+  worker: { summary: 'Run only job workers (scale them apart from API nodes)', usage: 'crisp worker', run: serve(false) },
+  migrate: {
+    summary: 'Apply, roll back or list database migrations',
+    usage: 'crisp migrate [latest|rollback|status]',
+    async run(argv) {
+      const { positionals } = parseArgs(argv)
+      const action = positionals[0] ?? 'latest'
+      if (!['latest', 'rollback', 'status'].includes(action) || positionals.length > 1) throw new UsageError(`unknown migrate action "${positionals.join(' ')}" (latest, rollback, status)`)
+      await withDatabase(async (knex) => {
+        if (action === 'latest') console.log(`applied: ${((await knex.migrate.latest())[1] as string[]).join(', ') || 'nothing (up to date)'}`)
+        if (action === 'rollback') console.log(`rolled back: ${((await knex.migrate.rollback())[1] as string[]).join(', ') || 'nothing'}`)
+        if (action === 'status') {
+          const [done, pending] = (await knex.migrate.list()) as [{ name: string }[], unknown[]]
+          console.log(`applied ${done.length}, pending ${pending.length}`)
+        }
+      })
+      return 0
+    },
+  },
+  'users create-admin': {
+    summary: 'Create the first platform admin if none exists',
+    usage: 'crisp users create-admin --email <email> [--password <password>]',
+    async run(argv) {
+      const { flags, positionals } = parseArgs(argv, { values: ['email', 'password'] })
+      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+      if (typeof flags.email !== 'string') throw new UsageError('--email is required')
+      await withDatabase((knex) =>
+        ensureFirstAdmin({ knex, email: flags.email as string, password: flags.password as string | undefined, log: createLogger({ level: 'warn' }) }),
+      )
+      return 0
+    },
+  },
+  'plugins list': {
+    summary: 'List the plugins this configuration loads',
+    usage: 'crisp plugins list',
+    async run(argv) {
+      parseArgs(argv)
+      const config = loadConfig()
+      const registry = await createRegistry({
+        builtins: builtinPlugins,
+        pluginsFile: config.plugins,
+        baseDir: path.dirname(config.pluginsFile),
+        log: createLogger({ level: 'warn' }),
+        secrets: { anonymizationKey: config.secrets.anonymizationKey },
+      })
+      const rows = registry.list().map((p) => [p.kind, p.id, p.version, p.description])
+      const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), 4))
+      for (const r of rows) console.log(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`)
+      return 0
+    },
+  },
+}

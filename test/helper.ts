@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto'
+import { Writable } from 'node:stream'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import type { Knex } from 'knex'
+import { loadConfig, type Config } from '../config/load.js'
+import type { PluginsFile } from '../config/plugins-schema.js'
+import { buildApp } from '../core/app.js'
+import { createKnex } from '../core/infra/database.js'
+import { createLogger } from '../core/infra/logger.js'
+import { createRegistry } from '../core/registry/registry.js'
+import type { AnyPluginDefinition } from '../core/plugin-api/index.js'
+import { builtinPlugins } from '../plugins/index.js'
+import { createTestDatabase, dropTestDatabase } from './template.js'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const SHARED = path.resolve(ROOT, '..', 'shared')
+
+/** The parts of tap's `Test` the helpers use. */
+export interface TestLike {
+  teardown(fn: () => unknown): void
+}
+
+function adminUrl(): string {
+  const url = process.env.CRISP_TEST_ADMIN_URL
+  if (!url) throw new Error('Run tests through `npm test` (it starts PostgreSQL and sets CRISP_TEST_ADMIN_URL)')
+  return url
+}
+
+/** A fresh database cloned from the migrated template; dropped when the test ends. */
+export async function freshDatabase(t: TestLike, options: { beforeDrop?: () => Promise<unknown> } = {}): Promise<{ url: string; knex: Knex; onDrop(fn: () => Promise<unknown>): void }> {
+  const name = `crisp_t_${randomBytes(6).toString('hex')}`
+  const url = await createTestDatabase(adminUrl(), name)
+  const knex = createKnex(url, { poolMax: 5 })
+  const beforeDrop: (() => Promise<unknown>)[] = options.beforeDrop ? [options.beforeDrop] : []
+  t.teardown(async () => {
+    for (const fn of beforeDrop) await fn()
+    await knex.destroy().catch(() => undefined)
+    await dropTestDatabase(adminUrl(), name)
+  })
+  return { url, knex, onDrop: (fn) => beforeDrop.push(fn) }
+}
+
+/** Environment of a test app: fixed secrets, silent logs, defaults for the rest. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    CRISP_JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
+    CRISP_ANONYMIZATION_KEY: 'test-anonymization-key-0123456789abcdef012',
+    CRISP_ADMIN_SESSION_SECRET: 'test-admin-session-secret-0123456789abcdef',
+    CRISP_PLUGINS_FILE: path.join(ROOT, 'config', 'plugins.json'),
+    CRISP_DATA_DIR: path.join(ROOT, '.test-data'),
+    ...overrides,
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  knex: Knex
+  config: Config
+  databaseUrl: string
+  /** Every log line the app wrote, for tests that check what is (not) logged. */
+  logs: string[]
+}
+
+/**
+ * Builds the whole app on a fresh database, as `crisp start` would, minus listening.
+ * `plugins` replaces the plugins file; `builtins` the built-in list.
+ */
+export async function buildTestApp(
+  t: TestLike,
+  options: { env?: Record<string, string>; plugins?: PluginsFile; builtins?: readonly AnyPluginDefinition[]; runWorkers?: boolean } = {},
+): Promise<TestApp> {
+  const { url, knex, onDrop } = await freshDatabase(t)
+  const config = loadConfig(testEnv(options.env), ROOT)
+  if (options.plugins) config.plugins = options.plugins
+  const logs: string[] = []
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(chunk.toString())
+      cb()
+    },
+  })
+  const logger = createLogger({ level: config.logLevel, stream })
+  const registry = await createRegistry({
+    builtins: options.builtins ?? builtinPlugins,
+    pluginsFile: config.plugins,
+    baseDir: ROOT,
+    log: logger,
+    secrets: { anonymizationKey: config.secrets.anonymizationKey },
+  })
+  const app = await buildApp({ config, knex, databaseUrl: url, registry, runWorkers: options.runWorkers ?? true, logger })
+  onDrop(() => app.close())
+  await app.ready()
+  return { app, knex, config, databaseUrl: url, logs }
+}
