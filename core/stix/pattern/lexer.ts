@@ -128,6 +128,8 @@ export function tokenize(text: string): Token[] {
     let tok: Token | null = null;
     const prefixed = PREFIXED[ch];
     if (prefixed && text[pos + 1] === "'") {
+      // ANTLR would fall back to identifier + string here, which no parser rule accepts, so
+      // reporting the malformed literal itself is equivalent and far more helpful.
       const m = matchAt(prefixed.re, text, pos);
       if (!m) throw new PatternSyntaxError(`invalid ${prefixed.name} literal at ${pos}`, pos);
       tok = { type: prefixed.type, text: m[1], start: pos, end: pos + m[0].length };
