@@ -105,7 +105,7 @@ export interface IndicatorOptions {
 }
 
 /** Drops properties STIX forbids empty: undefined values and empty lists. */
-function compact(obj: Record<string, unknown>): StixObject {
+export function compactStixObject(obj: Record<string, unknown>): StixObject {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(obj)) {
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue
@@ -115,7 +115,7 @@ function compact(obj: Record<string, unknown>): StixObject {
 }
 
 export function buildIndicator(o: IndicatorOptions): StixObject {
-  return compact({
+  return compactStixObject({
     type: 'indicator',
     spec_version: '2.1',
     id: o.id,
@@ -136,6 +136,3 @@ export function buildIndicator(o: IndicatorOptions): StixObject {
     external_references: o.externalReferences,
   })
 }
-
-/** Drops properties STIX forbids empty, for callers building other objects. */
-export { compact as compactStixObject }

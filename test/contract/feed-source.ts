@@ -50,6 +50,10 @@ const ABORT_DEADLINE_MS = 2000
 /** A logger that drops everything: the contract checks behaviour, not log lines. */
 export const silentLogger: PluginLogger = { debug() {}, info() {}, warn() {}, error() {} }
 
+const unavailable = () => Promise.reject(new Error('feed sources get no identity services'))
+/** Feed sources need none of the core's services: every call fails, so a source relying on one shows up. */
+const noServices = { identity: { verifyAccessToken: unavailable, verifyPassword: unavailable, verifyApiKey: unavailable } }
+
 /** Applies schema defaults, checks the config like the registry does at boot, then creates the source. */
 export async function createFeedSource(
   definition: FeedSourceDefinitionLike,
@@ -61,8 +65,14 @@ export async function createFeedSource(
     const errors = [...Value.Errors(definition.configSchema, withDefaults)].map((e) => `${e.path}: ${e.message}`)
     throw new Error(`invalid ${definition.id} config: ${errors.join('; ')}`)
   }
-  const ctx = { config: withDefaults, log, secrets: { anonymizationKey: 'contract-test-key' } }
-  return definition.create(ctx as PluginContext<never>)
+  const ctx: PluginContext<Record<string, unknown>> = {
+    config: withDefaults as Record<string, unknown>,
+    log,
+    secrets: { anonymizationKey: 'contract-test-key' },
+    services: noServices,
+  }
+  // The definition's config type is not known here; the schema check above is what makes this cast sound.
+  return definition.create(ctx as unknown as PluginContext<never>)
 }
 
 /** A first run of feed `contract-feed`, with no checkpoint. */

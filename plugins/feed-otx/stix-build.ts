@@ -1,0 +1,138 @@
+/**
+ * Builds the STIX 2.1 objects feed sources generate: observables (SCOs with their spec-defined ids),
+ * indicators with STIX patterns, deterministic ids for generated SDOs.
+ *
+ * Identical copies live in feed-csv, feed-misp and feed-otx because plugins import nothing but core/plugin-api.
+ */
+import { createHash } from 'node:crypto'
+import { deterministicScoId, type StixObject } from '../../core/plugin-api/index.js'
+
+/** UUIDv5 namespace of the SDO ids CRISP feed sources generate. */
+const CRISP_FEED_NAMESPACE = '6f1c2a4e-93b5-4d7e-8a0f-3c5e7b9d1f24'
+
+/** RFC 4122 name-based UUID, version 5. */
+function uuidv5(namespace: string, name: string): string {
+  const bytes = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name, 'utf8')
+    .digest()
+    .subarray(0, 16)
+  bytes[6] = (bytes[6] & 0x0f) | 0x50
+  bytes[8] = (bytes[8] & 0x3f) | 0x80
+  const hex = bytes.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/** `<type>--<uuidv5>` from the parts naming the thing: re-runs produce the same id, so the core dedupes. */
+export function deterministicId(type: string, ...nameParts: string[]): string {
+  return `${type}--${uuidv5(CRISP_FEED_NAMESPACE, nameParts.join('\u001f'))}`
+}
+
+/** A string literal of the STIX patterning language: `'` and `\` escaped. */
+export function patternString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+/** The observable kinds feed sources map their own types to. */
+export type ObservableKind =
+  | 'ipv4-addr'
+  | 'ipv6-addr'
+  | 'domain-name'
+  | 'url'
+  | 'email-addr'
+  | 'md5'
+  | 'sha1'
+  | 'sha256'
+  | 'autonomous-system'
+
+const HASH_NAMES: Record<'md5' | 'sha1' | 'sha256', string> = { md5: 'MD5', sha1: 'SHA-1', sha256: 'SHA-256' }
+
+export interface Observable {
+  /** The cyber-observable object, with its STIX §2.9 id. */
+  sco: StixObject
+  /** A STIX pattern matching it. */
+  pattern: string
+}
+
+function sco(type: string, properties: Record<string, unknown>, extra: Record<string, unknown> = {}): StixObject {
+  return { type, spec_version: '2.1', id: deterministicScoId(type, properties), ...properties, ...extra }
+}
+
+/** The SCO and the pattern of one value; `value` must already be of `kind` (see the callers' detection). */
+export function buildObservable(kind: ObservableKind, value: string): Observable {
+  switch (kind) {
+    case 'md5':
+    case 'sha1':
+    case 'sha256': {
+      const algorithm = HASH_NAMES[kind]
+      const hash = value.toLowerCase()
+      return { sco: sco('file', { hashes: { [algorithm]: hash } }), pattern: `[file:hashes.'${algorithm}' = '${hash}']` }
+    }
+    case 'autonomous-system': {
+      const number = Number(value.replace(/^AS/i, ''))
+      return { sco: sco('autonomous-system', { number }), pattern: `[autonomous-system:number = ${number}]` }
+    }
+    default:
+      return { sco: sco(kind, { value }), pattern: `[${kind}:value = ${patternString(value)}]` }
+  }
+}
+
+/** A file SCO with a name and a hash, and the pattern requiring both. */
+export function buildNamedFile(name: string, kind: 'md5' | 'sha1' | 'sha256', hash: string): Observable {
+  const algorithm = HASH_NAMES[kind]
+  const lower = hash.toLowerCase()
+  return {
+    sco: sco('file', { hashes: { [algorithm]: lower }, name }),
+    pattern: `[file:name = ${patternString(name)} AND file:hashes.'${algorithm}' = '${lower}']`,
+  }
+}
+
+export interface IndicatorOptions {
+  id: string
+  pattern: string
+  name: string
+  created: string
+  modified?: string
+  validFrom: string
+  validUntil?: string
+  description?: string
+  indicatorTypes?: string[]
+  labels?: string[]
+  confidence?: number
+  createdByRef?: string
+  markingRefs?: string[]
+  externalReferences?: Array<Record<string, unknown>>
+}
+
+/** Drops properties STIX forbids empty: undefined values and empty lists. */
+export function compactStixObject(obj: Record<string, unknown>): StixObject {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(obj)) {
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue
+    out[key] = value
+  }
+  return out as StixObject
+}
+
+export function buildIndicator(o: IndicatorOptions): StixObject {
+  return compactStixObject({
+    type: 'indicator',
+    spec_version: '2.1',
+    id: o.id,
+    created: o.created,
+    modified: o.modified ?? o.created,
+    created_by_ref: o.createdByRef,
+    name: o.name,
+    description: o.description,
+    indicator_types: o.indicatorTypes,
+    pattern: o.pattern,
+    pattern_type: 'stix',
+    pattern_version: '2.1',
+    valid_from: o.validFrom,
+    valid_until: o.validUntil,
+    labels: o.labels,
+    confidence: o.confidence,
+    object_marking_refs: o.markingRefs,
+    external_references: o.externalReferences,
+  })
+}
