@@ -1,0 +1,117 @@
+import type { Knex } from 'knex'
+
+/** Which versions of each object to return (TAXII `match[version]`); several are ORed. Default: last. */
+export interface VersionMatch {
+  all?: boolean
+  first?: boolean
+  last?: boolean
+  /** Exact versions, microsecond RFC 3339. */
+  at?: string[]
+}
+
+/** Query filters shared by TAXII, REST and exporters. Omitted fields do not filter. */
+export interface SharedObjectFilter {
+  collectionIds?: string[]
+  types?: string[]
+  ids?: string[]
+  specVersions?: string[]
+  versions?: VersionMatch
+  /** Exclusive lower bound on date_added (TAXII `added_after`). */
+  addedAfter?: string
+  /** Keyset position in (date_added, seq) order: rows strictly after it. */
+  afterDateAdded?: { dateAdded: string; seq: string }
+  /** Keyset position in seq order. */
+  afterSeq?: string
+  labels?: string[]
+  createdFrom?: string
+  createdTo?: string
+  modifiedFrom?: string
+  modifiedTo?: string
+  /** Text searched in name and description. */
+  q?: string
+}
+
+/** One membership row as the egress pipeline receives it: timestamps already formatted with microseconds. */
+export interface SharedRow {
+  seq: string
+  date_added: string
+  version: string
+  stix_id: string
+  type: string
+  spec_version: string
+  tlp: string | null
+  collection_id: string
+  owner_org_id: string
+  trust_level: string | null
+  doc?: string
+}
+
+/** pg's Date drops microseconds: timestamps leave the database as text. */
+export const formatTimestampSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+
+/** Collections the reader may see (mirrors `canSeeCollection`). */
+export function visibleCollectionSql(alias: string): string {
+  return `(${alias}.organization_id = :reader OR ${alias}.visibility = 'public' OR (${alias}.visibility = 'trusted' AND EXISTS (
+    SELECT 1 FROM trust_relationships vt WHERE vt.trustor_org_id = ${alias}.organization_id AND vt.trustee_org_id = :reader)))`
+}
+
+// Mirrors `decideRelease`: the TLP part is applied in SQL too, so withheld rows never fill a page.
+const TLP_RELEASE = `(c.organization_id = :reader OR (coalesce(s.tlp, '') NOT IN ('red', 'amber+strict')
+  AND (s.tlp IS DISTINCT FROM 'amber' OR tr.trustee_org_id IS NOT NULL)))`
+
+function versionSql(match: VersionMatch | undefined, bindings: string[]): string | null {
+  const m = match ?? { last: true }
+  if (m.all) return null
+  const parts: string[] = []
+  const edge = (op: string) => `NOT EXISTS (SELECT 1 FROM stix_objects s2 JOIN collection_objects co2 ON co2.object_pk = s2.pk
+    AND co2.collection_id = co.collection_id WHERE s2.stix_id = s.stix_id AND s2.version ${op} s.version)`
+  if (m.last) parts.push(edge('>'))
+  if (m.first) parts.push(edge('<'))
+  if (m.at?.length) {
+    // knex expands array bindings into lists; a JSON array keeps it one parameter.
+    parts.push(`s.version IN (SELECT jsonb_array_elements_text(?::jsonb)::timestamptz)`)
+    bindings.push(JSON.stringify(m.at))
+  }
+  return parts.length ? `(${parts.join(' OR ')})` : 'false'
+}
+
+/**
+ * The one query behind every way out: memberships of visible collections joined with the version, the
+ * collection owner and the owner's trust towards the reader (so trust is resolved in the same query).
+ */
+export function sharedRowsQuery(opts: { knex: Knex; readerOrgId: string; filter: SharedObjectFilter; order: 'date_added' | 'seq'; limit: number; withDocument?: boolean }): Knex.QueryBuilder {
+  const { knex, filter: f } = opts
+  const reader = { reader: opts.readerOrgId }
+  const q = knex('collection_objects as co')
+    .join('collections as c', 'c.id', 'co.collection_id')
+    .join('stix_objects as s', 's.pk', 'co.object_pk')
+    .leftJoin('trust_relationships as tr', (j) => j.on('tr.trustor_org_id', 'c.organization_id').andOn('tr.trustee_org_id', knex.raw('?::uuid', [opts.readerOrgId])))
+    .leftJoin('trust_levels as tl', 'tl.id', 'tr.trust_level_id')
+    .select(knex.raw(`co.seq::text AS seq, ${formatTimestampSql('co.date_added')} AS date_added, ${formatTimestampSql('s.version')} AS version,
+      s.stix_id, s.type, s.spec_version, s.tlp, co.collection_id, c.organization_id AS owner_org_id, tl.anonymization_level AS trust_level
+      ${opts.withDocument === false ? '' : ', s.document::text AS doc'}`))
+    .whereRaw(visibleCollectionSql('c'), reader)
+    .whereRaw(TLP_RELEASE, reader)
+  if (f.collectionIds) q.whereIn('co.collection_id', f.collectionIds)
+  if (f.types?.length) q.whereIn('s.type', f.types)
+  if (f.ids?.length) q.whereIn('s.stix_id', f.ids)
+  if (f.specVersions?.length) q.whereIn('s.spec_version', f.specVersions)
+  const bindings: string[] = []
+  const version = versionSql(f.versions, bindings)
+  if (version) q.whereRaw(version, bindings)
+  if (f.addedAfter) q.where('co.date_added', '>', f.addedAfter)
+  if (f.afterDateAdded) q.whereRaw('(co.date_added, co.seq) > (?::timestamptz, ?::bigint)', [f.afterDateAdded.dateAdded, f.afterDateAdded.seq])
+  if (f.afterSeq) q.where('co.seq', '>', f.afterSeq)
+  if (f.labels?.length) q.whereRaw('s.labels && ARRAY(SELECT jsonb_array_elements_text(?::jsonb))', [JSON.stringify(f.labels)])
+  if (f.createdFrom) q.where('s.created', '>=', f.createdFrom)
+  if (f.createdTo) q.where('s.created', '<=', f.createdTo)
+  if (f.modifiedFrom) q.where('s.version', '>=', f.modifiedFrom)
+  if (f.modifiedTo) q.where('s.version', '<=', f.modifiedTo)
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    q.where((w) => w.whereILike('s.name', like).orWhereRaw(`s.document->>'description' ILIKE ?`, [like]))
+  }
+  if (opts.order === 'date_added') q.orderBy([{ column: 'co.date_added' }, { column: 'co.seq' }])
+  else q.orderBy('co.seq')
+  return q.limit(opts.limit)
+}
