@@ -12,6 +12,9 @@ import { openapiPlugin } from './infra/openapi.js'
 import { registryPlugin } from './registry/plugin.js'
 import type { PluginRegistry } from './registry/registry.js'
 import { authenticationPlugin } from './auth/authenticate.js'
+import { rateLimitPlugin } from './auth/rate-limit.js'
+import type { IdentityCore } from './identity/identity-core.js'
+import { identityPlugin } from './identity/plugin.js'
 import { healthRoutes } from './routes/health.js'
 import { apiV1Routes } from './routes/api/v1/index.js'
 import { CRISP_VERSION } from './version.js'
@@ -22,6 +25,8 @@ export interface BuildAppOptions {
   /** Connection string pg-boss uses (same database as knex). */
   databaseUrl: string
   registry: PluginRegistry
+  /** The identity core whose `services` the registry handed to auth strategies (see `createIdentityCore`). */
+  identity: IdentityCore
   /** Run job workers in this process (`crisp start`: yes; API-only nodes: no). */
   runWorkers?: boolean
   /** The process logger (see `createLogger`); tests point it at a capture stream. */
@@ -56,7 +61,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(databasePlugin, { knex: opts.knex })
   await app.register(jobsPlugin, { connectionString: opts.databaseUrl, runWorkers: opts.runWorkers ?? true })
   await app.register(registryPlugin, { registry: opts.registry })
+  await app.register(identityPlugin, { identity: opts.identity, secret: config.secrets.jwt, ...config.auth })
   await app.register(authenticationPlugin)
+  await app.register(rateLimitPlugin, config.rateLimit)
 
   await app.register(healthRoutes)
   await app.register(apiV1Routes, { prefix: '/api/v1' })

@@ -8,6 +8,7 @@ import { createLogger } from './infra/logger.js'
 import { createRegistry } from './registry/registry.js'
 import { builtinPlugins } from '../plugins/index.js'
 import { ensureFirstAdmin } from './identity/first-admin.js'
+import { createIdentityCore } from './identity/identity-core.js'
 import path from 'node:path'
 
 export interface Running {
@@ -37,14 +38,16 @@ export async function startPlatform(options: { env?: Record<string, string | und
   try {
     const applied = await migrateLatest(knex)
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied')
+    const identity = createIdentityCore({ knex })
     const registry = await createRegistry({
       builtins: builtinPlugins,
       pluginsFile: config.plugins,
       baseDir: path.dirname(config.pluginsFile),
       log: logger,
       secrets: { anonymizationKey: config.secrets.anonymizationKey },
+      services: { identity: identity.services },
     })
-    app = await buildApp({ config, knex, databaseUrl: db.url, registry, runWorkers: options.runWorkers, logger })
+    app = await buildApp({ config, knex, databaseUrl: db.url, registry, identity, runWorkers: options.runWorkers, logger })
     await app.ready()
     await ensureFirstAdmin({ knex, email: config.firstAdmin.email, password: config.firstAdmin.password, log: logger })
     if (options.listen) await app.listen({ port: config.port, host: config.host })

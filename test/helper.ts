@@ -12,6 +12,7 @@ import { createLogger } from '../core/infra/logger.js'
 import { createRegistry } from '../core/registry/registry.js'
 import type { AnyPluginDefinition } from '../core/plugin-api/index.js'
 import { builtinPlugins } from '../plugins/index.js'
+import { createIdentityCore } from '../core/identity/identity-core.js'
 import { createTestDatabase, dropTestDatabase } from './template.js'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -52,6 +53,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     CRISP_ADMIN_SESSION_SECRET: 'test-admin-session-secret-0123456789abcdef',
     CRISP_PLUGINS_FILE: path.join(ROOT, 'config', 'plugins.json'),
     CRISP_DATA_DIR: path.join(ROOT, '.test-data'),
+    // High enough that ordinary tests never meet the limiter; the rate-limit tests lower them.
+    CRISP_RATE_LIMIT_AUTHENTICATED: '100000',
+    CRISP_RATE_LIMIT_ANONYMOUS: '100000',
     ...overrides,
   }
 }
@@ -84,15 +88,53 @@ export async function buildTestApp(
     },
   })
   const logger = createLogger({ level: config.logLevel, stream })
+  const identity = createIdentityCore({ knex })
   const registry = await createRegistry({
     builtins: options.builtins ?? builtinPlugins,
     pluginsFile: config.plugins,
     baseDir: ROOT,
     log: logger,
     secrets: { anonymizationKey: config.secrets.anonymizationKey },
+    services: { identity: identity.services },
   })
-  const app = await buildApp({ config, knex, databaseUrl: url, registry, runWorkers: options.runWorkers ?? true, logger })
+  const app = await buildApp({ config, knex, databaseUrl: url, registry, identity, runWorkers: options.runWorkers ?? true, logger })
   onDrop(() => app.close())
   await app.ready()
   return { app, knex, config, databaseUrl: url, logs }
+}
+
+/** A password every test user can share: it satisfies the password policy. */
+export const TEST_PASSWORD = 'Correct-Horse-42-Battery'
+
+export interface TestUser {
+  id: string
+  orgId: string
+  role: 'viewer' | 'publisher' | 'admin'
+  email: string
+  password: string
+}
+
+/** Inserts an organization directly (no audit entry) and returns its id. */
+export async function createOrg(knex: Knex, name: string): Promise<string> {
+  const [row] = await knex('organizations').insert({ name }).returning('id')
+  return row.id
+}
+
+/** Creates a user through the user service (policy, hash, audit), as an admin would. */
+export async function createUser(
+  app: FastifyInstance,
+  options: { orgId: string; role: TestUser['role']; email?: string; password?: string },
+): Promise<TestUser> {
+  const { createUser: createUserService } = await import('../core/identity/users.js')
+  const email = options.email ?? `${options.role}-${randomBytes(4).toString('hex')}@example.test`
+  const password = options.password ?? TEST_PASSWORD
+  const user = await createUserService({ db: app.knex, actor: null, input: { organizationId: options.orgId, email, role: options.role, password } })
+  return { id: user.id, orgId: options.orgId, role: options.role, email, password }
+}
+
+/** Logs in through `POST /api/v1/auth/login` and returns the access token. */
+export async function loginAs(app: FastifyInstance, user: Pick<TestUser, 'email' | 'password'>): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: user.email, password: user.password } })
+  if (res.statusCode !== 200) throw new Error(`login as ${user.email} failed: ${res.statusCode} ${res.body}`)
+  return res.json().accessToken
 }

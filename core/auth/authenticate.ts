@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AuthenticationFailedError, type Principal } from '../plugin-api/index.js'
 import { recordAudit } from '../audit/record.js'
-import { forbidden, unauthorized } from '../infra/errors.js'
+import { AppError, forbidden, unauthorized } from '../infra/errors.js'
 import { can, type Permission } from './permissions.js'
 
 declare module 'fastify' {
@@ -38,9 +38,19 @@ export const authenticationPlugin = fp(
       }
       req.authFailure = 'Unrecognised credentials'
     })
+    // Denials decided inside services (organization scope, self-only fields) are audited here, once.
+    app.addHook('onError', async (req, _reply, err) => {
+      if (!(err instanceof AppError) || err.statusCode !== 403 || AUDITED.has(err) || !req.principal) return
+      await recordAudit(req.server.knex, {
+        action: 'permission.denied', outcome: 'denied', actor: req.principal, ip: req.ip,
+        details: { reason: err.message, method: req.method, url: req.routeOptions.url },
+      }).catch((auditErr) => req.log.error({ err: auditErr }, 'could not audit a permission denial'))
+    })
   },
   { name: 'crisp-authentication', dependencies: ['crisp-registry'] },
 )
+
+const AUDITED = new WeakSet<Error>()
 
 /** preHandler: 401 without a principal, 403 (audited) when the role lacks the permission. */
 export function requirePermission(permission: Permission) {
@@ -55,7 +65,9 @@ export function requirePermission(permission: Permission) {
         ip: req.ip,
         details: { permission, method: req.method, url: req.routeOptions.url },
       })
-      throw forbidden(`Your role (${principal.role}) does not allow ${permission}`)
+      const denial = forbidden(`Your role (${principal.role}) does not allow ${permission}`)
+      AUDITED.add(denial)
+      throw denial
     }
   }
 }

@@ -18,6 +18,7 @@ const PERMISSIONS = {
   'trust-relationships:manage': 'publisher',
   'organizations:read': 'viewer',
   'trust-levels:read': 'viewer',
+  'trust-relationships:read': 'viewer',
   'organizations:manage': 'admin',
   'users:manage': 'admin',
   'trust-levels:manage': 'admin',

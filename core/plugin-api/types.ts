@@ -36,6 +36,34 @@ export interface PluginContext<C> {
   log: PluginLogger
   /** Platform secrets a plugin may need, e.g. the anonymization key. Never log them. */
   secrets: Readonly<{ anonymizationKey: string }>
+  /**
+   * Narrow services the core lends to plugins. Auth strategies use `services.identity` to check credentials
+   * against the platform's users, sessions and keys without touching the database themselves.
+   */
+  services: Readonly<PluginServices>
+}
+
+/** What the core lends to plugins through {@link PluginContext.services}. */
+export interface PluginServices {
+  identity: IdentityServices
+}
+
+/**
+ * Credential checks the core performs for auth strategies. Each returns the {@link Principal} when the
+ * credential is valid, or `null` when it is not in the shape this check understands ("not mine"), and throws
+ * {@link AuthenticationFailedError} when it was presented but is wrong, expired or revoked. Every check reads
+ * the user's current state (active, token version, role), so revocations take effect on the next request.
+ */
+export interface IdentityServices {
+  /** Verifies a JWT access token issued by `POST /api/v1/auth/login` or `/refresh`. */
+  verifyAccessToken(token: string): Promise<Principal | null>
+  /**
+   * Verifies an email and password (HTTP Basic). Failed attempts count towards the login limits of `ip` and of
+   * the account, and are audited.
+   */
+  verifyPassword(input: { email: string; password: string; ip: string }): Promise<Principal | null>
+  /** Verifies an API key (`crisp_<prefix>_<secret>`); `null` when the string is not shaped like one. */
+  verifyApiKey(key: string): Promise<Principal | null>
 }
 
 /** Fields shared by every plugin definition. */

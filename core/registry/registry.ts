@@ -4,6 +4,7 @@ import type {
   PluginImplementations,
   PluginKind,
   PluginLogger,
+  PluginServices,
 } from '../plugin-api/index.js'
 import { checkDefinition } from './validate-definition.js'
 import { validatePluginConfig } from './validate-config.js'
@@ -43,6 +44,18 @@ export interface CreateRegistryOptions {
   baseDir: string
   log: PluginLogger & { child(bindings: object): PluginLogger }
   secrets: { anonymizationKey: string }
+  /**
+   * Services lent to plugins (see `PluginContext.services`). Omitted by tools that never authenticate
+   * (`crisp plugins list`, registry tests): calling them then throws.
+   */
+  services?: PluginServices
+}
+
+const unavailable = async (): Promise<never> => {
+  throw new Error('identity services are not available in this process')
+}
+const NO_SERVICES: PluginServices = {
+  identity: { verifyAccessToken: unavailable, verifyPassword: unavailable, verifyApiKey: unavailable },
 }
 
 interface Candidate {
@@ -126,7 +139,7 @@ export async function createRegistry(opts: CreateRegistryOptions): Promise<Plugi
     const log = opts.log.child({ plugin: c.label })
     const create = c.definition.create as (ctx: unknown) => unknown
     try {
-      const impl = await create({ config: Object.freeze(c.config), log, secrets: opts.secrets })
+      const impl = await create({ config: Object.freeze(c.config), log, secrets: opts.secrets, services: opts.services ?? NO_SERVICES })
       const { kind, id, version, description } = c.definition
       loaded.push({ kind, id, version, description, source: c.source, impl } as LoadedPlugin)
     } catch (err) {

@@ -1,7 +1,21 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { pluginRoutes } from './plugins.js'
+import { authRoutes } from './auth.js'
+import { apiKeyRoutes } from './api-keys.js'
+import { organizationRoutes } from './organizations.js'
+import { userRoutes } from './users.js'
+import { trustLevelRoutes } from './trust-levels.js'
+import { trustRelationshipRoutes } from './trust-relationships.js'
+import { auditRoutes } from './audit.js'
 
 /** Every `/api/v1` route module, each an encapsulated plugin. */
 export const apiV1Routes: FastifyPluginAsync = async (app) => {
   await app.register(pluginRoutes)
+  await app.register(authRoutes)
+  await app.register(apiKeyRoutes)
+  await app.register(organizationRoutes)
+  await app.register(userRoutes)
+  await app.register(trustLevelRoutes)
+  await app.register(trustRelationshipRoutes)
+  await app.register(auditRoutes)
 }

@@ -1,0 +1,28 @@
+import fp from 'fastify-plugin'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyRequest } from 'fastify'
+
+const EXEMPT = new Set(['/healthz', '/readyz'])
+
+/**
+ * Requests per minute: per principal when authenticated, per IP otherwise. Registered after the
+ * authentication hook (a global onRequest hook, so it runs before the limiter's route-level one): a request
+ * whose credentials were refused has no principal and counts against its IP's smaller budget.
+ */
+export const rateLimitPlugin = fp(
+  async (app, opts: { authenticated: number; anonymous: number }) => {
+    await app.register(rateLimit, {
+      global: true,
+      timeWindow: 60_000,
+      keyGenerator: (req: FastifyRequest) => (req.principal ? `principal:${req.principal.userId}` : `ip:${req.ip}`),
+      max: (req: FastifyRequest) => (req.principal ? opts.authenticated : opts.anonymous),
+      allowList: (req: FastifyRequest) => EXEMPT.has(req.routeOptions.url ?? ''),
+      errorResponseBuilder: (_req, ctx) => {
+        const err = new Error(`Rate limit exceeded: ${ctx.max} requests per minute; retry in ${ctx.after}`) as Error & { statusCode: number }
+        err.statusCode = ctx.statusCode
+        return err
+      },
+    })
+  },
+  { name: 'crisp-rate-limit', dependencies: ['crisp-authentication'] },
+)

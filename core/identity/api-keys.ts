@@ -1,0 +1,98 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { Knex } from 'knex'
+import { recordAudit } from '../audit/record.js'
+import { notFound } from '../infra/errors.js'
+import { AuthenticationFailedError, type Principal } from '../plugin-api/index.js'
+import { apiKeyHashes, apiKeyStates, invalidateApiKey } from './auth-cache.js'
+import { auditActor, type Actor } from './actor.js'
+import { getUserState, principalOf } from './user-state.js'
+
+/** `crisp_<12 hex prefix>_<43 chars>`: the prefix is stored in clear to find and show the key; the rest is secret. */
+const KEY_PATTERN = /^crisp_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+
+export const looksLikeApiKey = (s: string) => s.startsWith('crisp_')
+
+export interface ApiKeyView {
+  id: string
+  name: string
+  prefix: string
+  createdAt: string
+  expiresAt: string | null
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
+const view = (r: Record<string, any>): ApiKeyView => ({
+  id: r.id, name: r.name, prefix: r.prefix, createdAt: iso(r.created_at) as string,
+  expiresAt: iso(r.expires_at), lastUsedAt: iso(r.last_used_at), revokedAt: iso(r.revoked_at),
+})
+
+export async function createApiKey(options: { db: Knex; actor: NonNullable<Actor>; input: { name: string; expiresAt?: string } }) {
+  const prefix = randomBytes(6).toString('hex')
+  const key = `crisp_${prefix}_${randomBytes(32).toString('base64url')}`
+  const row = await options.db.transaction(async (trx) => {
+    const [created] = await trx('api_keys')
+      .insert({ user_id: options.actor.userId, name: options.input.name, prefix, key_hash: sha256(key), expires_at: options.input.expiresAt ?? null })
+      .returning('*')
+    await recordAudit(trx, { action: 'api_key.create', ...auditActor(options.actor), targetType: 'api_key', targetId: created.id, details: { after: { name: created.name, prefix, expiresAt: iso(created.expires_at) } } })
+    return created
+  })
+  return { key, apiKey: view(row) }
+}
+
+export async function listApiKeys(options: { db: Knex; actor: NonNullable<Actor> }): Promise<ApiKeyView[]> {
+  const rows = await options.db('api_keys').where({ user_id: options.actor.userId }).orderBy('created_at', 'desc')
+  return rows.map(view)
+}
+
+/** Revokes one of the actor's own keys (admins: anyone's). Takes effect at once in this process. */
+export async function revokeApiKey(options: { db: Knex; actor: NonNullable<Actor>; id: string }): Promise<void> {
+  const { actor } = options
+  await options.db.transaction(async (trx) => {
+    const q = trx('api_keys').where({ id: options.id }).forUpdate()
+    const row = await (actor.role === 'admin' ? q : q.andWhere({ user_id: actor.userId })).first()
+    if (!row) throw notFound('API key')
+    if (row.revoked_at) return
+    await trx('api_keys').where({ id: row.id }).update({ revoked_at: trx.fn.now() })
+    await recordAudit(trx, { action: 'api_key.revoke', ...auditActor(actor), targetType: 'api_key', targetId: row.id, details: { before: { name: row.name, prefix: row.prefix, userId: row.user_id } } })
+  })
+  invalidateApiKey(options.id)
+}
+
+// last_used_at is written at most once a minute per key, off the request path.
+const lastUsedWrites = new Map<string, number>()
+function touch(db: Knex, keyId: string): void {
+  const now = Date.now()
+  if (now - (lastUsedWrites.get(keyId) ?? 0) < 60_000) return
+  lastUsedWrites.set(keyId, now)
+  db('api_keys').where({ id: keyId }).update({ last_used_at: db.fn.now() }).catch(() => lastUsedWrites.delete(keyId))
+}
+
+async function loadKey(db: Knex, prefix: string, hash: string) {
+  const row = await db('api_keys').where({ prefix }).first('id', 'user_id', 'key_hash', 'revoked_at', 'expires_at')
+  if (!row || row.revoked_at || (row.expires_at && row.expires_at <= new Date())) return null
+  if (!timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash))) return null
+  apiKeyHashes.set(row.id, hash)
+  return { keyId: row.id as string, userId: row.user_id as string, expiresAt: row.expires_at as Date | null }
+}
+
+/**
+ * Resolves an API key to its owner. Verified keys are cached by hash (only a holder of the key can produce it)
+ * for 30 s; revocation invalidates the entry, and the owner's state is checked on every request.
+ */
+export async function verifyApiKey(db: Knex, key: string): Promise<Principal | null> {
+  const match = KEY_PATTERN.exec(key)
+  if (!match) {
+    if (looksLikeApiKey(key)) throw new AuthenticationFailedError('Malformed API key')
+    return null
+  }
+  const hash = sha256(key)
+  const found = await apiKeyStates.get(hash, () => loadKey(db, match[1], hash))
+  if (!found || (found.expiresAt && found.expiresAt <= new Date())) throw new AuthenticationFailedError('API key is invalid, expired or revoked')
+  const state = await getUserState(db, found.userId)
+  if (!state?.active) throw new AuthenticationFailedError('Account is deactivated')
+  touch(db, found.keyId)
+  return principalOf(state, 'api-key', found.keyId)
+}

@@ -1,0 +1,146 @@
+import type { Knex } from 'knex'
+import { recordAudit } from '../audit/record.js'
+import { forbidden, notFound } from '../infra/errors.js'
+import { paginate } from '../infra/paging.js'
+import type { Role } from '../plugin-api/index.js'
+import { auditActor, type Actor } from './actor.js'
+import { sessionStates, userStates } from './auth-cache.js'
+import { emailTaken, isForeignKeyViolation, isUniqueViolation, unknownOrg, weakPassword, wrongOldPassword } from './errors.js'
+import { checkPasswordPolicy } from './password-policy.js'
+import { hashPassword, verifyPassword } from './passwords.js'
+import { revokeAllSessions } from './sessions.js'
+
+export interface UserView {
+  id: string
+  organizationId: string
+  email: string
+  displayName: string
+  role: Role
+  isActive: boolean
+  lastLoginAt: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
+/** The public shape of a user: never the hash or the token version. */
+export const userView = (r: Record<string, any>): UserView => ({
+  id: r.id, organizationId: r.organization_id, email: r.email, displayName: r.display_name, role: r.role,
+  isActive: r.is_active, lastLoginAt: iso(r.last_login_at), createdAt: iso(r.created_at) as string, updatedAt: iso(r.updated_at) as string,
+})
+
+/** Drops the cached state so the change applies to the very next request; sessions too when they were revoked. */
+function afterCommit(userId: string, families: string[] = []) {
+  userStates.invalidate(userId)
+  for (const f of families) sessionStates.invalidate(f)
+}
+
+function assertPolicy(password: string, user: { email: string; displayName?: string }) {
+  const problems = checkPasswordPolicy(password, user)
+  if (problems.length) throw weakPassword(problems)
+}
+
+export interface CreateUserInput { organizationId: string; email: string; displayName?: string; role: Role; password: string }
+
+export async function createUser(options: { db: Knex; actor: Actor; input: CreateUserInput; reason?: string }): Promise<UserView> {
+  const { input } = options
+  assertPolicy(input.password, input)
+  const passwordHash = await hashPassword(input.password)
+  try {
+    return await options.db.transaction(async (trx) => {
+      const [row] = await trx('users')
+        .insert({ organization_id: input.organizationId, email: input.email, display_name: input.displayName ?? '', role: input.role, password_hash: passwordHash })
+        .returning('*')
+      const after = userView(row)
+      await recordAudit(trx, { action: 'user.create', ...auditActor(options.actor), targetType: 'user', targetId: row.id, details: { after, ...(options.reason ? { reason: options.reason } : {}) } })
+      return after
+    })
+  } catch (err) {
+    if (isUniqueViolation(err)) throw emailTaken(input.email)
+    if (isForeignKeyViolation(err)) throw unknownOrg(input.organizationId)
+    throw err
+  }
+}
+
+export async function getUser(options: { db: Knex; actor: NonNullable<Actor>; id: string }): Promise<UserView> {
+  const { actor } = options
+  if (actor.role !== 'admin' && actor.userId !== options.id) throw forbidden('You may only read your own account')
+  const row = await options.db('users').where({ id: options.id }).first()
+  if (!row) throw notFound('User')
+  return userView(row)
+}
+
+export interface UserFilter { organizationId?: string; role?: Role; isActive?: boolean; email?: string; limit?: number; cursor?: string }
+
+export async function listUsers(options: { db: Knex; filter: UserFilter }) {
+  const f = options.filter
+  const q = options.db('users').select('*')
+  if (f.organizationId) q.where({ organization_id: f.organizationId })
+  if (f.role) q.where({ role: f.role })
+  if (f.isActive !== undefined) q.where({ is_active: f.isActive })
+  if (f.email) q.whereRaw('lower(email) LIKE ?', [`%${f.email.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`])
+  const page = await paginate(q, { column: 'id', limit: f.limit, cursor: f.cursor })
+  return { items: page.rows.map(userView), nextCursor: page.nextCursor }
+}
+
+export interface UpdateUserInput { displayName?: string; email?: string; role?: Role; organizationId?: string; isActive?: boolean }
+const ADMIN_ONLY: (keyof UpdateUserInput)[] = ['email', 'role', 'organizationId', 'isActive']
+
+/**
+ * Updates a user. Users may change their own display name; admins anything. Deactivation, a role or an
+ * organization change end the user's sessions and tokens at once (token_version bump).
+ */
+export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>; id: string; input: UpdateUserInput }): Promise<UserView> {
+  const { actor, input } = options
+  if (actor.role !== 'admin') {
+    if (actor.userId !== options.id) throw forbidden('You may only update your own account')
+    const denied = ADMIN_ONLY.filter((k) => input[k] !== undefined)
+    if (denied.length) throw forbidden(`Only an admin may change ${denied.join(', ')}`)
+  }
+  let families: string[] = []
+  try {
+    const after = await options.db.transaction(async (trx) => {
+      const before = await trx('users').where({ id: options.id }).forUpdate().first()
+      if (!before) throw notFound('User')
+      const patch: Record<string, unknown> = {}
+      if (input.displayName !== undefined) patch.display_name = input.displayName
+      if (input.email !== undefined) patch.email = input.email
+      if (input.role !== undefined) patch.role = input.role
+      if (input.organizationId !== undefined) patch.organization_id = input.organizationId
+      if (input.isActive !== undefined) patch.is_active = input.isActive
+      const revoke = (input.isActive === false && before.is_active) || (input.role && input.role !== before.role) || (input.organizationId && input.organizationId !== before.organization_id)
+      if (revoke) {
+        patch.token_version = before.token_version + 1
+        families = await revokeAllSessions(trx, before.id)
+      }
+      if (!Object.keys(patch).length) return userView(before)
+      const [row] = await trx('users').where({ id: before.id }).update({ ...patch, updated_at: trx.fn.now() }).returning('*')
+      const action = input.isActive === false && before.is_active ? 'user.deactivate' : 'user.update'
+      await recordAudit(trx, { action, ...auditActor(actor), targetType: 'user', targetId: row.id, details: { before: userView(before), after: userView(row) } })
+      return userView(row)
+    })
+    afterCommit(options.id, families)
+    return after
+  } catch (err) {
+    if (isUniqueViolation(err)) throw emailTaken(input.email ?? '')
+    if (isForeignKeyViolation(err)) throw unknownOrg(input.organizationId ?? '')
+    throw err
+  }
+}
+
+/** A user changes its own password: needs the current one; every session and token of the user ends. */
+export async function changePassword(options: { db: Knex; actor: NonNullable<Actor>; oldPassword: string; newPassword: string }): Promise<void> {
+  const { actor } = options
+  const user = await options.db('users').where({ id: actor.userId }).first()
+  if (!user) throw notFound('User')
+  if (!(await verifyPassword(options.oldPassword, user.password_hash))) throw wrongOldPassword()
+  assertPolicy(options.newPassword, { email: user.email, displayName: user.display_name })
+  const hash = await hashPassword(options.newPassword)
+  const families = await options.db.transaction(async (trx) => {
+    await trx('users').where({ id: user.id }).update({ password_hash: hash, token_version: user.token_version + 1, updated_at: trx.fn.now() })
+    const revoked = await revokeAllSessions(trx, user.id)
+    await recordAudit(trx, { action: 'user.password_change', ...auditActor(actor), targetType: 'user', targetId: user.id, details: { sessionsRevoked: revoked.length } })
+    return revoked
+  })
+  afterCommit(user.id, families)
+}

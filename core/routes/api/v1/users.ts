@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { requirePermission } from '../../../auth/authenticate.js'
+import { changePassword, createUser, getUser, listUsers, updateUser } from '../../../identity/users.js'
+import { pageOf, PageQuery } from '../../../infra/paging.js'
+import { actorOf, errorResponses, IdParams, NoContent, Role, security, SMALL_BODY } from './schemas.js'
+import { ChangePasswordBody, CreateUserBody, UpdateSelfBody, UpdateUserBody, UserSchema } from './users-schema.js'
+
+const ListQuery = Type.Object(
+  {
+    organizationId: Type.Optional(Type.String({ format: 'uuid' })),
+    role: Type.Optional(Role),
+    isActive: Type.Optional(Type.Boolean()),
+    email: Type.Optional(Type.String({ maxLength: 320, description: 'Substring of the email' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+)
+
+export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['users']
+  const db = app.knex
+
+  app.get('/users', {
+    preHandler: requirePermission('users:manage'),
+    schema: { tags, summary: 'List users (admin)', security, querystring: ListQuery, response: { 200: pageOf(UserSchema), ...errorResponses } },
+  }, async (req) => listUsers({ db, filter: req.query }))
+
+  app.post('/users', {
+    bodyLimit: SMALL_BODY,
+    preHandler: requirePermission('users:manage'),
+    schema: { tags, summary: 'Create a user (admin)', security, body: CreateUserBody, response: { 201: UserSchema, ...errorResponses } },
+  }, async (req, reply) => reply.code(201).send(await createUser({ db, actor: actorOf(req), input: req.body })))
+
+  app.get('/users/me', {
+    preHandler: requirePermission('self:read'),
+    schema: { tags, summary: 'Your account', security, response: { 200: UserSchema, ...errorResponses } },
+  }, async (req) => getUser({ db, actor: actorOf(req), id: actorOf(req).userId }))
+
+  app.patch('/users/me', {
+    bodyLimit: SMALL_BODY,
+    preHandler: requirePermission('self:update'),
+    schema: { tags, summary: 'Update your account', security, body: UpdateSelfBody, response: { 200: UserSchema, ...errorResponses } },
+  }, async (req) => updateUser({ db, actor: actorOf(req), id: actorOf(req).userId, input: req.body }))
+
+  app.post('/users/me/password', {
+    bodyLimit: SMALL_BODY,
+    preHandler: requirePermission('self:update'),
+    schema: { tags, summary: 'Change your password (ends every session)', security, body: ChangePasswordBody, response: { 204: NoContent, ...errorResponses } },
+  }, async (req, reply) => {
+    await changePassword({ db, actor: actorOf(req), ...req.body })
+    return reply.code(204).send(null)
+  })
+
+  app.get('/users/:id', {
+    preHandler: requirePermission('self:read'),
+    schema: { tags, summary: 'A user (admin, or yourself)', security, params: IdParams, response: { 200: UserSchema, ...errorResponses } },
+  }, async (req) => getUser({ db, actor: actorOf(req), id: req.params.id }))
+
+  app.patch('/users/:id', {
+    bodyLimit: SMALL_BODY,
+    preHandler: requirePermission('self:update'),
+    schema: { tags, summary: 'Update a user (admin: any field; yourself: display name)', security, params: IdParams, body: UpdateUserBody, response: { 200: UserSchema, ...errorResponses } },
+  }, async (req) => updateUser({ db, actor: actorOf(req), id: req.params.id, input: req.body }))
+}
