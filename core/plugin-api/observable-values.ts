@@ -1,0 +1,130 @@
+/**
+ * Values exporters print: the addresses, domains, URLs, hashes … an indicator's pattern tests for, or an
+ * observable carries, and the TLP level of an object. Shared here so every exporter (built-in or third-party)
+ * reads indicators the same way, through the STIX pattern parser rather than ad-hoc regular expressions.
+ */
+import { listComparisons, parsePattern, PatternSyntaxError } from '../stix/pattern/index.js'
+import type { ComparisonNode, Literal } from '../stix/pattern/ast.js'
+import type { StixObject } from './types.js'
+
+/** What a value is. IP kinds cover single addresses and CIDR prefixes (anonymization writes prefixes). */
+export type ObservableKind =
+  | 'ipv4-addr'
+  | 'ipv6-addr'
+  | 'domain-name'
+  | 'url'
+  | 'email-addr'
+  | 'md5'
+  | 'sha1'
+  | 'sha256'
+  | 'sha512'
+  | 'file-name'
+
+/** One value of an indicator or observable. */
+export interface ObservableValue {
+  kind: ObservableKind
+  value: string
+}
+
+const HASH_KINDS: Readonly<Record<string, ObservableKind>> = {
+  md5: 'md5',
+  'sha-1': 'sha1',
+  sha1: 'sha1',
+  'sha-256': 'sha256',
+  sha256: 'sha256',
+  'sha-512': 'sha512',
+  sha512: 'sha512',
+}
+
+const VALUE_TYPES: Readonly<Record<string, ObservableKind>> = {
+  'ipv4-addr': 'ipv4-addr',
+  'ipv6-addr': 'ipv6-addr',
+  'domain-name': 'domain-name',
+  url: 'url',
+  'email-addr': 'email-addr',
+}
+
+/** `ipv4-addr:value` → ipv4-addr; `file:hashes.'SHA-256'` → sha256; `email-message:from_ref.value` → email-addr. */
+function kindOfPath(cmp: ComparisonNode): ObservableKind | undefined {
+  const keys = cmp.path.steps.map((s) => (s.kind === 'key' ? s.name : '[]'))
+  const type = cmp.path.objectType
+  if (keys.length === 1 && keys[0] === 'value') return VALUE_TYPES[type]
+  if (type === 'file' && keys.length === 2 && keys[0] === 'hashes') return HASH_KINDS[keys[1].toLowerCase()]
+  if (type === 'file' && keys.length === 1 && keys[0] === 'name') return 'file-name'
+  if (type === 'email-message' && keys.join('.') === 'from_ref.value') return 'email-addr'
+  return undefined
+}
+
+function literalStrings(cmp: ComparisonNode): string[] {
+  const v = cmp.value
+  if (!v) return []
+  const all: Literal[] = v.kind === 'set' ? v.values : [v]
+  return all.filter((l): l is Extract<Literal, { kind: 'string' }> => l.kind === 'string').map((l) => l.value)
+}
+
+/**
+ * The values a STIX pattern asserts equality with (`=` and `IN`, not negated). Comparisons such as
+ * `LIKE`, `MATCHES` or `!=` describe no single value and are skipped. An unparsable pattern gives none.
+ */
+export function patternValues(pattern: string): ObservableValue[] {
+  let comparisons: ComparisonNode[]
+  try {
+    comparisons = listComparisons(parsePattern(pattern))
+  } catch (err) {
+    if (err instanceof PatternSyntaxError) return []
+    throw err
+  }
+  const found: ObservableValue[] = []
+  for (const cmp of comparisons) {
+    if (cmp.negated || (cmp.operator !== '=' && cmp.operator !== 'IN')) continue
+    const kind = kindOfPath(cmp)
+    if (kind) for (const value of literalStrings(cmp)) found.push({ kind, value })
+  }
+  return found
+}
+
+/** The values of an indicator (STIX patterns only) or of an observable (SCO); none for other objects. */
+export function observableValues(obj: StixObject): ObservableValue[] {
+  if (obj.type === 'indicator') {
+    return obj.pattern_type === 'stix' && typeof obj.pattern === 'string' ? patternValues(obj.pattern) : []
+  }
+  const direct = VALUE_TYPES[obj.type]
+  if (direct) return typeof obj.value === 'string' ? [{ kind: direct, value: obj.value }] : []
+  if (obj.type !== 'file') return []
+  const found: ObservableValue[] = []
+  const hashes = (obj.hashes ?? {}) as Record<string, unknown>
+  for (const [algo, hash] of Object.entries(hashes)) {
+    const kind = HASH_KINDS[algo.toLowerCase()]
+    if (kind && typeof hash === 'string') found.push({ kind, value: hash })
+  }
+  if (typeof obj.name === 'string') found.push({ kind: 'file-name', value: obj.name })
+  return found
+}
+
+/** TLP levels, least restrictive first. */
+export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const
+export type TlpLevel = (typeof TLP_LEVELS)[number]
+
+/** TLP 2.0 marking definitions (OASIS) and their TLP 1.0 predecessors of the STIX 2.1 specification. */
+const TLP_MARKINGS: Readonly<Record<string, TlpLevel>> = {
+  'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487': 'clear',
+  'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb': 'green',
+  'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421': 'amber',
+  'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003': 'amber+strict',
+  'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1': 'red',
+  'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'clear',
+  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5ef1c9': 'green',
+  'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82': 'amber',
+  'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': 'red',
+}
+
+/** The most restrictive TLP level among the object's markings, or undefined when it carries none. */
+export function tlpOf(obj: StixObject): TlpLevel | undefined {
+  const refs = Array.isArray(obj.object_marking_refs) ? (obj.object_marking_refs as unknown[]) : []
+  let level: TlpLevel | undefined
+  for (const ref of refs) {
+    const found = typeof ref === 'string' ? TLP_MARKINGS[ref] : undefined
+    if (found && (!level || TLP_LEVELS.indexOf(found) > TLP_LEVELS.indexOf(level))) level = found
+  }
+  return level
+}
