@@ -152,8 +152,16 @@ export interface AuthStrategy {
 
 export interface ExportContext {
   recipientOrgId: string
-  /** Extra per-request options, validated by the exporter's own schema. */
+  /**
+   * Extra per-request options (query parameters of `GET /api/v1/exports/{format}`, `options` of a job),
+   * validated against {@link Exporter.optionsSchema} with its defaults applied; empty without a schema.
+   */
   options: Readonly<Record<string, unknown>>
+  /**
+   * The collection an object was read from (its id or title), when the egress pipeline knows it. Exporters
+   * that print a "source collection" column use it; it returns undefined otherwise.
+   */
+  collectionOf?(object: StixObject): string | undefined
 }
 
 export interface Exporter {
@@ -161,6 +169,12 @@ export interface Exporter {
   format: string
   mediaType: string
   fileExtension: string
+  /**
+   * Optional TypeBox object schema of the per-request options (e.g. the blocklist's `kind`). The core validates
+   * request options against it, applies its defaults and answers 400 naming the option when they are wrong;
+   * unknown request parameters are not passed. Without a schema, `ctx.options` is empty.
+   */
+  optionsSchema?: TSchema
   /** Streams the export: never hold the whole export in memory. */
   write(objects: AsyncIterable<StixObject>, ctx: ExportContext): AsyncIterable<string | Uint8Array>
 }
