@@ -11,6 +11,7 @@ import csvExporter from './export-csv/index.js'
 import mispExporter from './export-misp/index.js'
 import blocklistExporter from './export-blocklist/index.js'
 import suricataExporter from './export-suricata/index.js'
+import trustLevelsAnonymization from './anonymize-trust-levels/index.js'
 
 /** The built-in plugins, loaded unless disabled in the plugins file. Auth strategies are tried in this order. */
 export const builtinPlugins: readonly AnyPluginDefinition[] = [
@@ -26,4 +27,5 @@ export const builtinPlugins: readonly AnyPluginDefinition[] = [
   mispExporter,
   blocklistExporter,
   suricataExporter,
+  trustLevelsAnonymization,
 ]

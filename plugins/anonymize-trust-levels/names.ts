@@ -1,0 +1,24 @@
+import type { AnonymizeEnv } from './policy.js'
+
+/**
+ * Names that point at a person or a host's file system: user accounts (always, below none), file names and
+ * directory paths (from medium: at low a malware file name is still useful to a trusted partner).
+ */
+export function anonymizeFileName(value: string, env: AnonymizeEnv): string {
+  return env.policy.pseudonymizeFileNames ? `file-${env.p.label('file', value)}` : value
+}
+
+export function anonymizePath(value: string, env: AnonymizeEnv): string {
+  return env.policy.pseudonymizeFileNames ? `dir-${env.p.label('path', value)}` : value
+}
+
+export function anonymizeAccount(kind: 'login' | 'user-id', value: string, env: AnonymizeEnv): string {
+  return `${kind === 'login' ? 'user' : 'uid'}-${env.p.label(`account-${kind}`, value)}`
+}
+
+/** MAC addresses: kept at low, then a keyed, locally administered unicast address (02:…). */
+export function anonymizeMac(value: string, env: AnonymizeEnv): string {
+  if (!env.policy.pseudonymizeDomains) return value
+  const hex = env.p.bytes('mac', value.toLowerCase()).toString('hex').slice(0, 10)
+  return `02:${hex.match(/../g)!.join(':')}`
+}

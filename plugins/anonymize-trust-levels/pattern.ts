@@ -1,0 +1,75 @@
+import { formatPattern, mapComparisons, parsePattern } from '../../core/plugin-api/index.js'
+import type { ComparisonNode, Literal, ObjectPath } from '../../core/plugin-api/index.js'
+import type { AnonymizeEnv } from './policy.js'
+import { anonymizeIpKind, anonymizeValue, isRewritten, kindFromShape, type ValueKind } from './values.js'
+
+/**
+ * Indicator patterns are parsed, their constants rewritten per object path with the same rules as SCO values,
+ * and formatted again, so the result is a valid pattern that matches the anonymized observables. An address
+ * that became a network no longer satisfies `=`: the comparison becomes `ISSUBSET` (`!=` → `NOT ISSUBSET`).
+ */
+const DIRECT_VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
+  'ipv4-addr': { kind: 'ipv4' },
+  'ipv6-addr': { kind: 'ipv6' },
+  'domain-name': { kind: 'domain' },
+  url: { kind: 'url' },
+  'email-addr': { kind: 'email' },
+  'mac-addr': { kind: 'mac' },
+}
+
+const FIELD_KINDS: Readonly<Record<string, ValueKind>> = {
+  path: { kind: 'path' },
+  account_login: { kind: 'account', field: 'login' },
+  user_id: { kind: 'account', field: 'user-id' },
+  display_name: { kind: 'person' },
+  url: { kind: 'url' },
+}
+
+/** Which kind of value a comparison's path holds, or null to leave its constant alone. */
+function kindOfPath(path: ObjectPath, value: string): ValueKind | null {
+  const keys = path.steps.flatMap((s) => (s.kind === 'key' ? [s.name] : []))
+  const hashesAt = keys.indexOf('hashes')
+  if (hashesAt >= 0 && hashesAt < keys.length - 1) return { kind: 'hash', algorithm: keys[hashesAt + 1] }
+  const last = keys[keys.length - 1]
+  if (last === 'value') {
+    return keys.length === 1 && DIRECT_VALUE_KINDS[path.objectType] ? DIRECT_VALUE_KINDS[path.objectType] : kindFromShape(value)
+  }
+  if (last === 'name') return path.objectType === 'file' || keys.length > 1 ? { kind: 'file-name' } : null
+  if (last !== undefined && FIELD_KINDS[last]) return FIELD_KINDS[last]
+  if (['subject', 'body', 'command_line', 'cwd', 'issuer', 'key'].includes(last ?? '')) return { kind: 'text' }
+  return null
+}
+
+function rewriteLiteral(lit: Literal, kind: ValueKind, env: AnonymizeEnv): Literal {
+  return lit.kind === 'string' ? { kind: 'string', value: anonymizeValue(kind, lit.value, env) } : lit
+}
+
+/** LIKE/MATCHES hold a pattern, not a value: a rewritten kind gets an opaque keyed literal matching nothing real. */
+function rewriteWildcard(cmp: ComparisonNode, lit: Literal, env: AnonymizeEnv): ComparisonNode {
+  if (lit.kind !== 'string') return cmp
+  const opaque = `${env.p.label('pattern', lit.value)}.invalid`
+  return { ...cmp, value: { kind: 'string', value: cmp.operator === 'MATCHES' ? `^${opaque.replace('.', '\\.')}$` : opaque } }
+}
+
+function rewriteComparison(cmp: ComparisonNode, env: AnonymizeEnv): ComparisonNode {
+  const value = cmp.value
+  if (value === undefined) return cmp
+  const sample = value.kind === 'set' ? value.values.find((v) => v.kind === 'string') : value
+  if (sample === undefined || sample.kind !== 'string') return cmp
+  const kind = kindOfPath(cmp.path, sample.value)
+  if (kind === null || !isRewritten(kind, env)) return cmp
+  if (value.kind === 'set') return { ...cmp, value: { kind: 'set', values: value.values.map((v) => rewriteLiteral(v, kind, env)) } }
+  if (cmp.operator === 'LIKE' || cmp.operator === 'MATCHES') return rewriteWildcard(cmp, value, env)
+  if ((kind.kind === 'ipv4' || kind.kind === 'ipv6') && value.kind === 'string') {
+    const ip = anonymizeIpKind(kind.kind, value.value, env)
+    const equality = cmp.operator === '=' || cmp.operator === '!='
+    if (!ip.network || !equality) return { ...cmp, value: { kind: 'string', value: ip.value } }
+    return { ...cmp, operator: 'ISSUBSET', negated: cmp.negated !== (cmp.operator === '!='), value: { kind: 'string', value: ip.value } }
+  }
+  return { ...cmp, value: rewriteLiteral(value, kind, env) }
+}
+
+/** Throws PatternSyntaxError when the input is not a valid pattern; the caller decides to withhold. */
+export function anonymizePattern(pattern: string, env: AnonymizeEnv): string {
+  return formatPattern(mapComparisons(parsePattern(pattern), (cmp) => rewriteComparison(cmp, env)))
+}

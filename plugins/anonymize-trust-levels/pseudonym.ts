@@ -1,0 +1,93 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
+import { createBoundedMemo, type BoundedMemo } from './lru.js'
+
+/**
+ * Keyed pseudonyms: HMAC-SHA256 under a scope key, so the same value always gives the same pseudonym for one
+ * recipient scope (recipients can correlate sightings) while nobody without the key can invert or test a guess.
+ */
+export interface Pseudonymizer {
+  /** 16 lowercase base32 characters (80 bits): a valid DNS label, email local part and URL path segment. */
+  label(kind: string, value: string): string
+  /** `length` lowercase hex digits: pseudonymized hashes keep the length and charset the schemas require. */
+  hex(kind: string, value: string, length: number): string
+  /** Raw keyed bytes (32), for addresses and ids. */
+  bytes(kind: string, value: string): Buffer
+  /** A UUID shaped like a version 5 UUID, keyed: used for SCO ids and the anonymous identity. */
+  uuid(kind: string, value: string): string
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+const LABEL_LENGTH = 16
+const MEMO_ENTRIES = 100_000
+
+function base32(bytes: Buffer, length: number): string {
+  let out = ''
+  let buffer = 0
+  let bits = 0
+  for (let i = 0; out.length < length; i += 1) {
+    buffer = (buffer << 8) | bytes[i]
+    bits += 8
+    while (bits >= 5 && out.length < length) {
+      bits -= 5
+      out += BASE32[(buffer >>> bits) & 31]
+    }
+    buffer &= (1 << bits) - 1
+  }
+  return out
+}
+
+function mac(key: KeyObject, kind: string, value: string, counter = 0): Buffer {
+  const h = createHmac('sha256', key).update(kind).update('\0')
+  if (counter > 0) h.update(String(counter)).update('\0')
+  return h.update(value).digest()
+}
+
+export function formatUuidV5Shape(bytes: Buffer): string {
+  const b = Buffer.from(bytes.subarray(0, 16))
+  b[6] = (b[6] & 0x0f) | 0x50
+  b[8] = (b[8] & 0x3f) | 0x80
+  const h = b.toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+function createPseudonymizer(key: KeyObject, memo: BoundedMemo<string>, scopeId: string): Pseudonymizer {
+  const cached = (tag: string, kind: string, value: string, compute: () => string) =>
+    memo.get(`${scopeId}\0${tag}\0${kind}\0${value}`, compute)
+  return {
+    label: (kind, value) => cached('l', kind, value, () => base32(mac(key, kind, value), LABEL_LENGTH)),
+    hex: (kind, value, length) =>
+      cached(`h${length}`, kind, value, () => {
+        let out = ''
+        for (let counter = 0; out.length < length; counter += 1) out += mac(key, kind, value, counter).toString('hex')
+        return out.slice(0, length)
+      }),
+    bytes: (kind, value) => mac(key, kind, value),
+    uuid: (kind, value) => cached('u', kind, value, () => formatUuidV5Shape(mac(key, kind, value))),
+  }
+}
+
+export type PseudonymScope = 'platform' | 'recipient'
+
+/** Hands out the pseudonymizer of a scope; scope keys are derived once and kept (bounded). */
+export interface PseudonymKeyring {
+  forRecipient(recipientOrgId: string): Pseudonymizer
+}
+
+/**
+ * Derives scope keys from the platform's anonymization key. With `recipient` scope each recipient org gets
+ * HMAC(key, "recipient/<org>") as its key, so two recipients' pseudonyms of one value are unlinkable.
+ */
+export function createPseudonymKeyring(options: { secret: string; scope: PseudonymScope }): PseudonymKeyring {
+  const derive = (label: string) =>
+    createSecretKey(createHmac('sha256', options.secret).update(`crisp/trust-levels/v1/${label}`).digest())
+  const memo = createBoundedMemo<string>(MEMO_ENTRIES)
+  if (options.scope === 'platform') {
+    const shared = createPseudonymizer(derive('platform'), memo, 'platform')
+    return { forRecipient: () => shared }
+  }
+  const perRecipient = createBoundedMemo<Pseudonymizer>(10_000)
+  return {
+    forRecipient: (org) =>
+      perRecipient.get(org, () => createPseudonymizer(derive(`recipient/${org}`), memo, `r/${org}`)),
+  }
+}

@@ -1,0 +1,53 @@
+import type { AnonymizationStrategy, AnonymizeContext, StixObject } from '../../core/plugin-api/index.js'
+import { markAnonymized } from './extension.js'
+import { anonymousIdentity } from './identity.js'
+import { LEVEL_POLICIES, type AnonymizeEnv } from './policy.js'
+import { createPseudonymKeyring, type PseudonymScope } from './pseudonym.js'
+import { mapId, mapRefsDeep, SCO_TYPES } from './refs.js'
+import { anonymizeScoFields } from './sco.js'
+import { anonymizeCommonFields, anonymizeDomainObjectFields, TLP_MARKING_IDS } from './sdo.js'
+
+export interface TrustLevelsOptions {
+  /** The platform's anonymization key (HMAC-SHA256 secret). */
+  secret: string
+  pseudonymScope: PseudonymScope
+  preserveLabels: boolean
+}
+
+/**
+ * The `trust-levels` strategy: a pure function of (object, level, key, recipient). The input is never
+ * mutated: the rewrite works on a shallow copy and replaces, never edits, nested values.
+ */
+export function createTrustLevelsStrategy(options: TrustLevelsOptions): AnonymizationStrategy {
+  const keyring = createPseudonymKeyring({ secret: options.secret, scope: options.pseudonymScope })
+  return {
+    anonymize(obj: StixObject, ctx: AnonymizeContext): StixObject | null {
+      if (ctx.level === 'none') return obj
+      // Predefined TLP definitions are shared verbatim everywhere; rewriting them would fork a standard object.
+      if (obj.type === 'marking-definition' && TLP_MARKING_IDS.has(obj.id)) return obj
+      const env: AnonymizeEnv = {
+        policy: LEVEL_POLICIES[ctx.level],
+        p: keyring.forRecipient(ctx.recipientOrgId),
+        preserveLabels: options.preserveLabels,
+      }
+      return anonymizeObject(obj, env)
+    },
+  }
+}
+
+function anonymizeObject(obj: StixObject, env: AnonymizeEnv): StixObject | null {
+  if (obj.type === 'identity' && env.policy.anonymousIdentity) {
+    const anonymous: Record<string, unknown> = anonymousIdentity(env)
+    markAnonymized(anonymous, env.policy)
+    return anonymous as StixObject
+  }
+  const out: Record<string, unknown> = { ...obj }
+  const sco = SCO_TYPES.has(obj.type)
+  const kept = sco ? anonymizeScoFields(out, env) : anonymizeDomainObjectFields(out, env)
+  if (!kept) return null
+  anonymizeCommonFields(out, env)
+  const mapped = mapRefsDeep(out, env) as Record<string, unknown>
+  if (sco) mapped.id = mapId(obj.id, env)
+  markAnonymized(mapped, env.policy)
+  return mapped as StixObject
+}
