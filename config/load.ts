@@ -25,6 +25,8 @@ export interface Config {
   pluginsFile: string
   plugins: PluginsFile
   firstAdmin: { email?: string; password?: string }
+  /** Feed runs: timeout (= job expiry) and first retry delay in seconds, objects per transaction. */
+  feeds: { runTimeout: number; retryDelay: number; batchSize: number }
 }
 
 /** Boot refuses to start; `problems` names every bad variable, one per line. */
@@ -113,5 +115,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     pluginsFile,
     plugins,
     firstAdmin: { email: env.CRISP_ADMIN_EMAIL, password: env.CRISP_ADMIN_PASSWORD },
+    feeds: { runTimeout: env.CRISP_FEED_RUN_TIMEOUT, retryDelay: env.CRISP_FEED_RETRY_DELAY, batchSize: env.CRISP_FEED_BATCH_SIZE },
   }
 }

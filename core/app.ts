@@ -18,6 +18,8 @@ import { identityPlugin } from './identity/plugin.js'
 import { healthRoutes } from './routes/health.js'
 import { apiV1Routes } from './routes/api/v1/index.js'
 import { CRISP_VERSION } from './version.js'
+import { feedsPlugin } from './feeds/feeds-plugin.js'
+import { storeObjects } from './store/index.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -59,10 +61,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins, credentials: false })
   await app.register(openapiPlugin, { publicUrl: config.publicUrl, version: CRISP_VERSION })
   await app.register(databasePlugin, { knex: opts.knex })
-  await app.register(jobsPlugin, { connectionString: opts.databaseUrl, runWorkers: opts.runWorkers ?? true })
+  await app.register(jobsPlugin, {
+    connectionString: opts.databaseUrl,
+    runWorkers: opts.runWorkers ?? true,
+    // Timed-out jobs (a worker that died mid-run) are found at this interval: no later than a run's timeout.
+    maintenanceIntervalSeconds: Math.min(120, config.feeds.runTimeout),
+  })
   await app.register(registryPlugin, { registry: opts.registry })
   await app.register(identityPlugin, { identity: opts.identity, secret: config.secrets.jwt, ...config.auth })
   await app.register(authenticationPlugin)
+  await app.register(feedsPlugin, { feeds: config.feeds, storeObjects })
   await app.register(rateLimitPlugin, config.rateLimit)
 
   await app.register(healthRoutes)

@@ -22,6 +22,8 @@ declare module 'fastify' {
 export interface JobsOptions {
   connectionString: string
   runWorkers: boolean
+  /** How often pg-boss expires timed-out jobs (they are then retried); default 120 s. */
+  maintenanceIntervalSeconds?: number
 }
 
 /**
@@ -30,7 +32,13 @@ export interface JobsOptions {
  */
 export const jobsPlugin = fp(
   async (app, opts: JobsOptions) => {
-    const boss = new PgBoss({ connectionString: opts.connectionString, schema: 'pgboss', max: 4, application_name: 'crisp-jobs' })
+    const boss = new PgBoss({
+      connectionString: opts.connectionString,
+      schema: 'pgboss',
+      max: 4,
+      application_name: 'crisp-jobs',
+      maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 120,
+    })
     boss.on('error', (err) => app.log.error({ err }, 'job queue error'))
     let running = false
     await boss.start()

@@ -1,6 +1,8 @@
 import type { PluginsFile } from '../../config/plugins-schema.js'
+import type { TSchema } from '@sinclair/typebox'
 import type {
   AnyPluginDefinition,
+  FeedSource,
   PluginImplementations,
   PluginKind,
   PluginLogger,
@@ -10,13 +12,26 @@ import { checkDefinition } from './validate-definition.js'
 import { validatePluginConfig } from './validate-config.js'
 import { importExternalPlugin } from './load-external.js'
 
+/**
+ * Feed sources are configured per feed, not per platform: the registry keeps a factory and each feed run
+ * creates its source from the feed's own (validated) config.
+ */
+export interface FeedSourceFactory {
+  configSchema: TSchema
+  /** `config` must already be valid against `configSchema` (defaults applied); `create()` may still refuse it. */
+  create(config: unknown): Promise<FeedSource>
+}
+
+/** What the registry holds per kind: the plugin's implementation, or a factory for feed sources. */
+export type RegistryImplementations = Omit<PluginImplementations, 'feed-source'> & { 'feed-source': FeedSourceFactory }
+
 export interface LoadedPlugin<K extends PluginKind = PluginKind> {
   kind: K
   id: string
   version: string
   description: string
   source: 'builtin' | string
-  impl: PluginImplementations[K]
+  impl: RegistryImplementations[K]
 }
 
 export interface PluginRegistry {
@@ -127,14 +142,14 @@ function pickDefaults(plugins: LoadedPlugin[], file: PluginsFile, problems: stri
 export async function createRegistry(opts: CreateRegistryOptions): Promise<PluginRegistry> {
   const problems: string[] = []
   const candidates = checkCandidates(await collectCandidates(opts, problems), problems)
-  const configured = candidates.map((c) => {
+  const configured = candidates.filter((c) => c.definition.kind !== 'feed-source').map((c) => {
     const label = keyOf(c.definition.kind, c.definition.id)
     const { config, problems: cfgProblems } = validatePluginConfig(label, c.definition.configSchema, c.rawConfig)
     problems.push(...cfgProblems)
     return { ...c, config, label }
   })
   if (problems.length) throw new PluginLoadError(problems)
-  const loaded: LoadedPlugin[] = []
+  const loaded: LoadedPlugin[] = candidates.filter((c) => c.definition.kind === 'feed-source').map((c) => feedSourceEntry(c, opts))
   for (const c of configured) {
     const log = opts.log.child({ plugin: c.label })
     const create = c.definition.create as (ctx: unknown) => unknown
@@ -157,3 +172,13 @@ export async function createRegistry(opts: CreateRegistryOptions): Promise<Plugi
   }
 }
 
+function feedSourceEntry(c: Candidate, opts: CreateRegistryOptions): LoadedPlugin<'feed-source'> {
+  const { id, version, description, configSchema } = c.definition
+  const log = opts.log.child({ plugin: keyOf('feed-source', id) })
+  const create = c.definition.create as (ctx: unknown) => FeedSource | Promise<FeedSource>
+  const impl: FeedSourceFactory = {
+    configSchema,
+    create: async (config) => create({ config: Object.freeze(config), log, secrets: opts.secrets, services: opts.services ?? NO_SERVICES }),
+  }
+  return { kind: 'feed-source', id, version, description, source: c.source, impl }
+}

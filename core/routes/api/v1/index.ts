@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { pluginRoutes } from './plugins.js'
+import { feedRoutes } from './feeds.js'
 import { authRoutes } from './auth.js'
 import { apiKeyRoutes } from './api-keys.js'
 import { organizationRoutes } from './organizations.js'
@@ -11,6 +12,7 @@ import { auditRoutes } from './audit.js'
 /** Every `/api/v1` route module, each an encapsulated plugin. */
 export const apiV1Routes: FastifyPluginAsync = async (app) => {
   await app.register(pluginRoutes)
+  await app.register(feedRoutes)
   await app.register(authRoutes)
   await app.register(apiKeyRoutes)
   await app.register(organizationRoutes)

@@ -1,0 +1,39 @@
+import type { TSchema } from '@sinclair/typebox'
+import { Ajv, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import type { FeedSourceFactory } from '../registry/registry.js'
+
+export interface ConfigProblem {
+  path: string
+  message: string
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+const ajv = addFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false }))
+const compiled = new WeakMap<TSchema, ValidateFunction>()
+
+/**
+ * Validates a feed's config against its plugin's schema (defaults applied), reporting EVERY problem with its
+ * JSON path, then lets the plugin's `create()` refuse what a schema cannot say (its message under path `/`).
+ */
+export async function validateFeedConfig(factory: FeedSourceFactory, raw: unknown): Promise<{ config: unknown; problems: ConfigProblem[] }> {
+  let validate = compiled.get(factory.configSchema)
+  if (!validate) {
+    validate = ajv.compile(factory.configSchema)
+    compiled.set(factory.configSchema, validate)
+  }
+  const config = structuredClone(raw ?? {})
+  if (!validate(config)) {
+    const problems = (validate.errors ?? []).map((e) => ({
+      path: e.keyword === 'required' || e.keyword === 'additionalProperties' ? `${e.instancePath}/${String(e.params.missingProperty ?? e.params.additionalProperty)}` : e.instancePath || '/',
+      message: e.message ?? 'is invalid',
+    }))
+    return { config, problems }
+  }
+  try {
+    await factory.create(config)
+  } catch (err) {
+    return { config, problems: [{ path: '/', message: (err as Error).message }] }
+  }
+  return { config, problems: [] }
+}

@@ -1,0 +1,84 @@
+import type { Tlp as TlpLevel } from '../store/index.js'
+import { maskSecrets } from './secrets-mask.js'
+
+/** A row of `feeds`. */
+export interface FeedRow {
+  id: string
+  organization_id: string
+  collection_id: string
+  name: string
+  source_plugin: string
+  config: Record<string, unknown>
+  schedule: string | null
+  default_tlp: TlpLevel
+  enabled: boolean
+  checkpoint: string | null
+  next_run_at: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+/** A row of `feed_runs`. */
+export interface FeedRunRow {
+  id: string
+  feed_id: string
+  job_id: string | null
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+  trigger: string
+  queued_at: Date
+  started_at: Date | null
+  finished_at: Date | null
+  fetched: number
+  new_objects: number
+  new_versions: number
+  unchanged: number
+  rejected: number
+  rejections: { ref?: string; reason: string }[]
+  error: string | null
+  attempts: number
+  lease_token: string | null
+  lease_expires_at: Date | null
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+/** The API shape of a feed: secrets in its config are masked. */
+export function feedDto(row: FeedRow) {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    source: row.source_plugin,
+    config: maskSecrets(row.config) as Record<string, unknown>,
+    schedule: row.schedule,
+    collectionId: row.collection_id,
+    defaultTlp: row.default_tlp,
+    enabled: row.enabled,
+    nextRunAt: iso(row.next_run_at),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  }
+}
+
+export type FeedDto = ReturnType<typeof feedDto>
+
+/** The API shape of a run: counts, duration and the first rejection reasons. */
+export function feedRunDto(row: FeedRunRow) {
+  const end = row.finished_at ?? (row.started_at ? new Date() : null)
+  return {
+    id: row.id,
+    feedId: row.feed_id,
+    status: row.status,
+    trigger: row.trigger,
+    attempts: row.attempts,
+    queuedAt: row.queued_at.toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    durationMs: row.started_at && end ? end.getTime() - row.started_at.getTime() : null,
+    counts: { fetched: row.fetched, new: row.new_objects, newVersions: row.new_versions, unchanged: row.unchanged, rejected: row.rejected },
+    rejections: row.rejections,
+    error: row.error,
+  }
+}
+
+export type FeedRunDto = ReturnType<typeof feedRunDto>

@@ -1,0 +1,47 @@
+import type { Knex } from 'knex'
+import type { PluginRegistry } from '../registry/registry.js'
+import { validateFeedConfig, type ConfigProblem } from './feed-config.js'
+import { cronProblem } from './schedule-cron.js'
+import { feedInvalid } from './errors.js'
+import type { Tlp as TlpLevel } from '../store/index.js'
+
+/** What a client sends to create a feed (update sends any subset). */
+export interface FeedInput {
+  organizationId?: string
+  name: string
+  source: string
+  config: Record<string, unknown>
+  schedule: string | null
+  collectionId: string
+  defaultTlp: TlpLevel
+  enabled: boolean
+}
+
+/**
+ * Checks a complete feed (after merging an update) and returns its config with defaults applied. Every
+ * problem is collected, with its path in the request body, and thrown as one 400.
+ */
+export async function checkFeedInput(options: { knex: Knex; registry: PluginRegistry; orgId: string; feed: FeedInput }): Promise<Record<string, unknown>> {
+  const { knex, registry, orgId, feed } = options
+  const problems: ConfigProblem[] = []
+  let config: Record<string, unknown> = feed.config
+  const factory = registry.get('feed-source', feed.source)
+  if (!factory) {
+    const known = registry.byKind('feed-source').map((p) => p.id)
+    problems.push({ path: '/source', message: `no feed-source plugin "${feed.source}" (loaded: ${known.join(', ') || 'none'})` })
+  } else {
+    const checked = await validateFeedConfig(factory.impl, feed.config)
+    config = checked.config as Record<string, unknown>
+    problems.push(...checked.problems.map((p) => ({ path: `/config${p.path === '/' ? '' : p.path}`, message: p.message })))
+  }
+  if (feed.schedule !== null) {
+    const problem = cronProblem(feed.schedule)
+    if (problem) problems.push({ path: '/schedule', message: `invalid cron expression: ${problem}` })
+  }
+  const collection = await knex('collections').where({ id: feed.collectionId }).first('organization_id')
+  if (!collection || collection.organization_id !== orgId) {
+    problems.push({ path: '/collectionId', message: 'no such collection in the feed\'s organization' })
+  }
+  if (problems.length) throw feedInvalid(problems)
+  return config
+}

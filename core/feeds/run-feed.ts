@@ -1,0 +1,89 @@
+import type { Knex } from 'knex'
+import type { Logger } from 'pino'
+import { SourceDataError, type FeedSource } from '../plugin-api/index.js'
+import type { PluginRegistry } from '../registry/registry.js'
+import type { Config } from '../../config/load.js'
+import type { FeedRow, FeedRunRow } from './feed-dto.js'
+import type { StoreObjects } from './store-port.js'
+import { createBatchWriter } from './batch-writer.js'
+import { claimRun, finishRun, LeaseLostError, releaseRun } from './run-state.js'
+
+export interface RunFeedContext {
+  knex: Knex
+  registry: PluginRegistry
+  storeObjects: StoreObjects
+  feeds: Config['feeds']
+  log: Pick<Logger, 'info' | 'warn' | 'error'>
+}
+
+/** Where the job stands in pg-boss's retries (`includeMetadata`). */
+export interface AttemptInfo {
+  retryCount: number
+  retryLimit: number
+}
+
+/** The source's data is unusable, or the feed cannot run at all: fail the run, do not retry. */
+class FatalRunError extends Error {}
+
+async function openSource(ctx: RunFeedContext, feed: FeedRow): Promise<FeedSource> {
+  const plugin = ctx.registry.get('feed-source', feed.source_plugin)
+  if (!plugin) throw new FatalRunError(`feed-source plugin "${feed.source_plugin}" is not loaded`)
+  try {
+    return await plugin.impl.create(feed.config)
+  } catch (err) {
+    throw new FatalRunError(`feed-source "${feed.source_plugin}" refused the feed's config: ${(err as Error).message}`)
+  }
+}
+
+async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, signal: AbortSignal): Promise<void> {
+  const source = await openSource(ctx, feed)
+  const writer = createBatchWriter({ knex: ctx.knex, run, feed, storeObjects: ctx.storeObjects, batchSize: ctx.feeds.batchSize })
+  writer.resumeFrom(run.rejections.length)
+  for await (const item of source.pull({ feedId: feed.id, checkpoint: feed.checkpoint, signal })) {
+    if (item.kind === 'object') await writer.object(item.object)
+    else if (item.kind === 'checkpoint') await writer.checkpoint(item.checkpoint)
+    else await writer.rejected({ ref: item.ref, reason: item.reason })
+  }
+  signal.throwIfAborted()
+  await writer.flush()
+}
+
+/**
+ * Executes one attempt of a feed run (the `feed.pull` job). Idempotent: a finished run, or one another live
+ * attempt owns, is left alone. Objects go in batches through the store; on failure what was committed stays
+ * and the checkpoint stays where the last committed checkpoint put it, so the retry resumes there and the
+ * store's (id, modified) dedupe absorbs what is fetched twice.
+ *
+ * - `SourceDataError` (or a feed that cannot run): the run fails, no retry.
+ * - anything else (`SourceUnavailableError`, network, database, abort on shutdown/timeout): the run goes back
+ *   to `queued` and the error is rethrown so pg-boss retries with backoff; on the last attempt the run is
+ *   marked failed before rethrowing (pg-boss then dead-letters the job).
+ */
+export async function runFeed(ctx: RunFeedContext, runId: string, attempt: AttemptInfo, shutdown: AbortSignal): Promise<void> {
+  const run = await claimRun(ctx.knex, runId, ctx.feeds.runTimeout)
+  if (!run) return
+  const feed = (await ctx.knex('feeds').where({ id: run.feed_id }).first()) as FeedRow | undefined
+  if (!feed) return
+  const signal = AbortSignal.any([shutdown, AbortSignal.timeout(ctx.feeds.runTimeout * 1000)])
+  const log = { runId, feedId: feed.id, attempt: run.attempts }
+  try {
+    await pullInto(ctx, run, feed, signal)
+    await finishRun(ctx.knex, run, { status: 'succeeded' })
+    ctx.log.info(log, 'feed run succeeded')
+  } catch (err) {
+    if (err instanceof LeaseLostError) return ctx.log.warn(log, 'feed run lost its lease; stopping')
+    const reason = signal.aborted ? `aborted: ${String((signal.reason as Error)?.message ?? signal.reason)}` : (err as Error).message
+    if (err instanceof SourceDataError || err instanceof FatalRunError) {
+      ctx.log.warn({ ...log, reason }, 'feed run failed (not retried)')
+      return finishRun(ctx.knex, run, { status: 'failed', error: reason })
+    }
+    if (attempt.retryCount >= attempt.retryLimit) {
+      ctx.log.error({ ...log, reason }, 'feed run failed after its last retry (dead-lettered)')
+      await finishRun(ctx.knex, run, { status: 'failed', error: `gave up after ${run.attempts} attempts (dead-lettered): ${reason}` })
+    } else {
+      ctx.log.warn({ ...log, reason }, 'feed run attempt failed; it will be retried')
+      await releaseRun(ctx.knex, run, `attempt ${run.attempts} failed, retrying: ${reason}`)
+    }
+    throw err
+  }
+}

@@ -1,0 +1,30 @@
+import type { Knex } from 'knex'
+import { recordAudit } from '../audit/record.js'
+import type { FeedServiceContext } from './feed-service.js'
+import { loadFeed } from './feed-service.js'
+import { feedRunDto, type FeedRunDto, type FeedRunRow } from './feed-dto.js'
+import { feedRunActive } from './errors.js'
+import { queueRun, type RunQueueContext } from './run-queue.js'
+
+/** Queues a manual run of a feed the actor may manage; 409 when one is already queued or running. Audited. */
+export async function requestRun(ctx: FeedServiceContext & { queue: RunQueueContext }, feedId: string): Promise<FeedRunDto> {
+  await loadFeed(ctx, feedId)
+  const run = await queueRun(ctx.queue, feedId, 'manual')
+  if (!run) {
+    const active = await ctx.knex('feed_runs').where({ feed_id: feedId }).whereIn('status', ['queued', 'running']).first('id')
+    throw feedRunActive(active?.id)
+  }
+  await recordAudit(ctx.knex, { action: 'feed.run', actor: ctx.actor, ip: ctx.ip, targetType: 'feed', targetId: feedId, details: { runId: run.id } })
+  return feedRunDto(run)
+}
+
+export async function listRuns(ctx: Pick<FeedServiceContext, 'knex' | 'actor'>, feedId: string, limit = 20): Promise<FeedRunDto[]> {
+  await loadFeed(ctx, feedId)
+  return ((await ctx.knex('feed_runs').where({ feed_id: feedId }).orderBy('queued_at', 'desc').limit(limit)) as FeedRunRow[]).map(feedRunDto)
+}
+
+/** One run by id (the CLI's progress polling). */
+export async function getRun(knex: Knex, runId: string): Promise<FeedRunDto | null> {
+  const row = (await knex('feed_runs').where({ id: runId }).first()) as FeedRunRow | undefined
+  return row ? feedRunDto(row) : null
+}
