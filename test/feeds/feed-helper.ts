@@ -10,10 +10,10 @@ export const PLUGINS_FILE = path.join(FEED_FIXTURES, 'plugins.json')
 export const pluginFixture = (plugin: string, file: string) => path.join(ROOT, 'plugins', plugin, 'fixtures', file)
 
 /** A test app whose plugins file adds the test auth strategy (Authorization: Test …) and an anonymizer. */
-export async function buildFeedsApp(t: TestLike, env: Record<string, string> = {}): Promise<TestApp> {
+export async function buildFeedsApp(t: TestLike, env: Record<string, string> = {}, runWorkers = true): Promise<TestApp> {
   const plugins = JSON.parse(readFileSync(PLUGINS_FILE, 'utf8'))
   plugins.plugins = plugins.plugins.map((p: { from: string }) => ({ from: `./${path.relative(ROOT, path.join(FEED_FIXTURES, p.from))}` }))
-  return buildTestApp(t, { plugins, env: { CRISP_FEED_RETRY_DELAY: '1', ...env } })
+  return buildTestApp(t, { plugins, runWorkers, env: { CRISP_FEED_RETRY_DELAY: '1', ...env } })
 }
 
 export interface Org {
