@@ -17,6 +17,8 @@ import type { IdentityCore } from './identity/identity-core.js'
 import { identityPlugin } from './identity/plugin.js'
 import { healthRoutes } from './routes/health.js'
 import { apiV1Routes } from './routes/api/v1/index.js'
+import { taxiiRoutes } from './routes/taxii2/index.js'
+import { registerTaxiiIngestWorker } from './taxii/ingest-job.js'
 import { CRISP_VERSION } from './version.js'
 import { feedsPlugin } from './feeds/feeds-plugin.js'
 import { storeObjects } from './store/index.js'
@@ -75,5 +77,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(healthRoutes)
   await app.register(apiV1Routes, { prefix: '/api/v1' })
+  await app.register(taxiiRoutes, { prefix: '/taxii2', publicUrl: config.publicUrl, maxContentLength: config.bodyLimit })
+  await registerTaxiiIngestWorker(app)
   return app
 }

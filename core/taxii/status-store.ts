@@ -1,0 +1,90 @@
+import type { Knex } from 'knex'
+import type { Principal } from '../plugin-api/index.js'
+import type { StoreResult } from '../store/index.js'
+import { formatTimestampSql } from '../sharing/index.js'
+
+/** A TAXII 2.1 status resource (§4.3.1). */
+export interface StatusResource {
+  id: string
+  status: 'complete' | 'pending'
+  request_timestamp: string
+  total_count: number
+  success_count: number
+  failure_count: number
+  pending_count: number
+  successes?: StatusDetail[]
+  failures?: StatusDetail[]
+  pendings?: StatusDetail[]
+}
+
+export interface StatusDetail {
+  id: string
+  version?: string
+  message?: string
+}
+
+/** Objects larger requests are handed to the `taxii.ingest` job above this many. */
+export const ASYNC_INGEST_THRESHOLD = 1000
+
+function summarize(results: readonly StoreResult[]) {
+  const successes: StatusDetail[] = []
+  const failures: StatusDetail[] = []
+  for (const r of results) {
+    const id = r.id ?? `(object ${r.index})`
+    if (r.status === 'rejected') failures.push({ id, ...(r.version ? { version: r.version } : {}), message: r.message ?? 'rejected' })
+    else successes.push({ id, version: r.version as string, ...(r.status === 'unchanged' ? { message: 'already stored, unchanged' } : {}) })
+  }
+  return { successes, failures }
+}
+
+/** A finished add request, written in the transaction that stored the objects. */
+export async function insertCompleteStatus(trx: Knex.Transaction, input: { collectionId: string; principal: Principal; results: StoreResult[] }): Promise<string> {
+  const { successes, failures } = summarize(input.results)
+  const [row] = await trx('taxii_statuses')
+    .insert({
+      collection_id: input.collectionId, organization_id: input.principal.orgId, user_id: input.principal.userId, status: 'complete',
+      total_count: input.results.length, success_count: successes.length, failure_count: failures.length,
+      successes: JSON.stringify(successes), failures: JSON.stringify(failures),
+    })
+    .returning('id')
+  return row.id
+}
+
+/** A request left to the job: the objects wait in the status row until the job stores them. */
+export async function insertPendingStatus(db: Knex, input: { collectionId: string; principal: Principal; objects: unknown[] }): Promise<string> {
+  const pendings = input.objects.map((o, index) => ({ id: typeof (o as { id?: unknown })?.id === 'string' ? (o as { id: string }).id : `(object ${index})` }))
+  const [row] = await db('taxii_statuses')
+    .insert({
+      collection_id: input.collectionId, organization_id: input.principal.orgId, user_id: input.principal.userId, status: 'pending',
+      total_count: input.objects.length, pending_count: input.objects.length, pendings: JSON.stringify(pendings),
+      payload: JSON.stringify(input.objects),
+    })
+    .returning('id')
+  return row.id
+}
+
+/** Marks a pending request complete with its results and drops its payload. */
+export async function completeStatus(trx: Knex.Transaction, id: string, results: StoreResult[]): Promise<void> {
+  const { successes, failures } = summarize(results)
+  await trx('taxii_statuses').where({ id }).update({
+    status: 'complete', success_count: successes.length, failure_count: failures.length, pending_count: 0,
+    successes: JSON.stringify(successes), failures: JSON.stringify(failures), pendings: '[]', payload: null,
+  })
+}
+
+/** The status if it belongs to the caller's organization and has not expired. */
+export async function findStatus(db: Knex, id: string, orgId: string): Promise<StatusResource | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null
+  const row = await db('taxii_statuses')
+    .where({ id, organization_id: orgId })
+    .andWhere('expires_at', '>', db.fn.now())
+    .first('id', 'status', 'total_count', 'success_count', 'failure_count', 'pending_count', 'successes', 'failures', 'pendings',
+      db.raw(`${formatTimestampSql('request_timestamp')} AS request_timestamp`))
+  if (!row) return null
+  const lists = (['successes', 'failures', 'pendings'] as const).filter((k) => row[k].length > 0)
+  return {
+    id: row.id, status: row.status, request_timestamp: row.request_timestamp, total_count: row.total_count,
+    success_count: row.success_count, failure_count: row.failure_count, pending_count: row.pending_count,
+    ...Object.fromEntries(lists.map((k) => [k, row[k]])),
+  }
+}
