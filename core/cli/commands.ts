@@ -7,6 +7,7 @@ import { createRegistry } from '../registry/registry.js'
 import { builtinPlugins } from '../../plugins/index.js'
 import { ensureFirstAdmin } from '../identity/first-admin.js'
 import { parseArgs, UsageError } from './args.js'
+import { feedsList, feedsRun } from './feeds.js'
 import path from 'node:path'
 import type { Knex } from 'knex'
 
@@ -101,4 +102,6 @@ export const COMMANDS: Record<string, Command> = {
       return 0
     },
   },
+  'feeds list': feedsList,
+  'feeds run': feedsRun,
 }
