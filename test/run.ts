@@ -4,7 +4,7 @@
  * `N passed, N failed`.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import net from 'node:net'
@@ -43,6 +43,8 @@ async function main(): Promise<number> {
   let embedded: EmbeddedPostgres | undefined
   let adminUrl = process.env.TEST_DATABASE_URL
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-test-'))
+  // mkdtemp makes it private; the postgres user must be able to enter it to reach its data folder.
+  chmodSync(scratch, 0o755)
   try {
     if (!adminUrl) {
       embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: await freePort(), ephemeral: true })
