@@ -73,18 +73,18 @@ function maskIpv6(groups: number[], prefix: number): number[] {
   })
 }
 
-function pseudoIpv4(env: AnonymizeEnv, key: string): string {
-  const b = env.p.bytes('ipv4', key)
-  // 240–254: inside 240.0.0.0/4 and never the limited broadcast address 255.255.255.255.
-  return `${240 + (b[0] % 15)}.${b[1]}.${b[2]}.${b[3]}`
-}
+// 240–254: inside 240.0.0.0/4 and never the limited broadcast address 255.255.255.255.
+const formatPseudoIpv4 = (b: Buffer) => `${240 + (b[0] % 15)}.${b[1]}.${b[2]}.${b[3]}`
 
-function pseudoIpv6(env: AnonymizeEnv, key: string): string {
-  const hex = env.p.bytes('ipv6', key).toString('hex')
+function formatPseudoIpv6(bytes: Buffer): string {
+  const hex = bytes.toString('hex')
   // Full, zero-padded groups: never a `::` form, so no shorter original can hide inside the text.
   const groups = Array.from({ length: 6 }, (_, i) => hex.slice(i * 4, i * 4 + 4))
   return `2001:0db8:${groups.join(':')}`
 }
+
+const pseudoIpv4 = (env: AnonymizeEnv, key: string) => env.p.derive('ipv4', key, formatPseudoIpv4)
+const pseudoIpv6 = (env: AnonymizeEnv, key: string) => env.p.derive('ipv6', key, formatPseudoIpv6)
 
 export function anonymizeIpv4(value: string, env: AnonymizeEnv): AnonymizedIp {
   const parsed = parseIpv4(value)

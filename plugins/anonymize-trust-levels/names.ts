@@ -19,6 +19,5 @@ export function anonymizeAccount(kind: 'login' | 'user-id', value: string, env: 
 /** MAC addresses: kept at low, then a keyed, locally administered unicast address (02:…). */
 export function anonymizeMac(value: string, env: AnonymizeEnv): string {
   if (!env.policy.pseudonymizeDomains) return value
-  const hex = env.p.bytes('mac', value.toLowerCase()).toString('hex').slice(0, 10)
-  return `02:${hex.match(/../g)!.join(':')}`
+  return env.p.derive('mac', value.toLowerCase(), (b) => `02:${b.toString('hex', 0, 5).match(/../g)!.join(':')}`)
 }

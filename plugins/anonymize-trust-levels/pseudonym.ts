@@ -10,8 +10,8 @@ export interface Pseudonymizer {
   label(kind: string, value: string): string
   /** `length` lowercase hex digits: pseudonymized hashes keep the length and charset the schemas require. */
   hex(kind: string, value: string, length: number): string
-  /** Raw keyed bytes (32), for addresses and ids. */
-  bytes(kind: string, value: string): Buffer
+  /** A keyed string built by `format` from the 32 HMAC bytes (pseudonym addresses); memoized like the rest. */
+  derive(kind: string, value: string, format: (bytes: Buffer) => string): string
   /** A UUID shaped like a version 5 UUID, keyed: used for SCO ids and the anonymous identity. */
   uuid(kind: string, value: string): string
 }
@@ -19,6 +19,12 @@ export interface Pseudonymizer {
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 const LABEL_LENGTH = 16
 const MEMO_ENTRIES = 100_000
+const ID_MEMO_ENTRIES = 20_000
+
+interface Memos {
+  values: BoundedMemo<string>
+  ids: BoundedMemo<string>
+}
 
 function base32(bytes: Buffer, length: number): string {
   let out = ''
@@ -50,7 +56,8 @@ export function formatUuidV5Shape(bytes: Buffer): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
-function createPseudonymizer(key: KeyObject, memo: BoundedMemo<string>, scopeId: string): Pseudonymizer {
+function createPseudonymizer(key: KeyObject, memos: Memos, scopeId: string): Pseudonymizer {
+  const { values: memo, ids } = memos
   const cached = (tag: string, kind: string, value: string, compute: () => string) =>
     memo.get(`${scopeId}\0${tag}\0${kind}\0${value}`, compute)
   return {
@@ -61,8 +68,9 @@ function createPseudonymizer(key: KeyObject, memo: BoundedMemo<string>, scopeId:
         for (let counter = 0; out.length < length; counter += 1) out += mac(key, kind, value, counter).toString('hex')
         return out.slice(0, length)
       }),
-    bytes: (kind, value) => mac(key, kind, value),
-    uuid: (kind, value) => cached('u', kind, value, () => formatUuidV5Shape(mac(key, kind, value))),
+    derive: (kind, value, format) => cached('d', kind, value, () => format(mac(key, kind, value))),
+    // Ids are mostly unique (every SCO once): they get their own memo so they never evict value pseudonyms.
+    uuid: (kind, value) => ids.get(`${scopeId}\0${kind}\0${value}`, () => formatUuidV5Shape(mac(key, kind, value))),
   }
 }
 
@@ -80,7 +88,7 @@ export interface PseudonymKeyring {
 export function createPseudonymKeyring(options: { secret: string; scope: PseudonymScope }): PseudonymKeyring {
   const derive = (label: string) =>
     createSecretKey(createHmac('sha256', options.secret).update(`crisp/trust-levels/v1/${label}`).digest())
-  const memo = createBoundedMemo<string>(MEMO_ENTRIES)
+  const memo: Memos = { values: createBoundedMemo<string>(MEMO_ENTRIES), ids: createBoundedMemo<string>(ID_MEMO_ENTRIES) }
   if (options.scope === 'platform') {
     const shared = createPseudonymizer(derive('platform'), memo, 'platform')
     return { forRecipient: () => shared }

@@ -12,16 +12,17 @@ import { scrubDeep } from './text.js'
 const OPTIONAL_TEXT = ['description', 'abstract', 'explanation', 'objective', 'goals']
 /** Scrubbed but kept at full: required by the schemas, or intelligence in themselves (malware aliases). */
 const KEPT_TEXT = ['name', 'content', 'aliases', 'roles', 'tool_version', 'product', 'result_name']
+const SCRUBBED_TEXT = [...OPTIONAL_TEXT, ...KEPT_TEXT]
 /** Containers whose name is the producer's own prose ("Incident at ACME"); replaced at full. */
 const PROSE_NAMED = new Set(['report', 'grouping', 'note', 'opinion', 'observed-data', 'incident'])
 const WITHHELD_TEXT = 'Withheld at anonymization level full.'
 
 function rewriteText(out: Record<string, unknown>, env: AnonymizeEnv): void {
-  for (const key of [...OPTIONAL_TEXT, ...KEPT_TEXT]) {
+  if (env.policy.dropFreeText) for (const key of OPTIONAL_TEXT) delete out[key]
+  for (const key of env.policy.dropFreeText ? KEPT_TEXT : SCRUBBED_TEXT) {
     if (out[key] !== undefined) out[key] = scrubDeep(out[key], env)
   }
   if (!env.policy.dropFreeText) return
-  for (const key of OPTIONAL_TEXT) delete out[key]
   if (out.type === 'indicator') delete out.name
   if (typeof out.name === 'string' && PROSE_NAMED.has(out.type as string)) {
     out.name = `${out.type} ${env.p.label('name', out.name)}`
