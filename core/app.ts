@@ -21,6 +21,7 @@ import { taxiiRoutes } from './routes/taxii2/index.js'
 import { registerTaxiiIngestWorker } from './taxii/ingest-job.js'
 import { CRISP_VERSION } from './version.js'
 import { feedsPlugin } from './feeds/feeds-plugin.js'
+import { exportsPlugin } from './exports/exports-plugin.js'
 import { storeObjects } from './store/index.js'
 
 export interface BuildAppOptions {
@@ -73,6 +74,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(identityPlugin, { identity: opts.identity, secret: config.secrets.jwt, ...config.auth })
   await app.register(authenticationPlugin)
   await app.register(feedsPlugin, { feeds: config.feeds, storeObjects })
+  await app.register(exportsPlugin, { dataDir: config.dataDir, downloadSecret: config.secrets.jwt })
   await app.register(rateLimitPlugin, config.rateLimit)
 
   await app.register(healthRoutes)

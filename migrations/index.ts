@@ -5,6 +5,7 @@ import * as m0003 from './0003_create_feed_tables.js'
 import * as m0004 from './0004_create_audit_log.js'
 import * as m0006 from './0006_create_taxii_statuses.js'
 import * as m0007 from './0007_add_feed_run_scheduling.js'
+import * as m0008 from './0008_create_export_jobs.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -22,6 +23,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0004_create_audit_log', m0004],
   ['0006_create_taxii_statuses', m0006],
   ['0007_add_feed_run_scheduling', m0007],
+  ['0008_create_export_jobs', m0008],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -8,6 +8,7 @@ import { userRoutes } from './users.js'
 import { trustLevelRoutes } from './trust-levels.js'
 import { trustRelationshipRoutes } from './trust-relationships.js'
 import { auditRoutes } from './audit.js'
+import { exportRoutes } from './exports.js'
 
 /** Every `/api/v1` route module, each an encapsulated plugin. */
 export const apiV1Routes: FastifyPluginAsync = async (app) => {
@@ -20,4 +21,5 @@ export const apiV1Routes: FastifyPluginAsync = async (app) => {
   await app.register(trustLevelRoutes)
   await app.register(trustRelationshipRoutes)
   await app.register(auditRoutes)
+  await app.register(exportRoutes)
 }

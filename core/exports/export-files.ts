@@ -1,0 +1,32 @@
+import { mkdir, rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { Knex } from 'knex'
+import { expiredJobs, updateExportJob } from './job-store.js'
+
+/** How long a finished export can be downloaded; its file is removed afterwards. */
+export const EXPORT_DOWNLOAD_TTL_MS = 24 * 60 * 60 * 1000
+
+export const exportDir = (dataDir: string) => path.join(dataDir, 'exports')
+
+/** The file of a job: named by the job id only, never by anything the caller chose. */
+export function exportFilePath(dataDir: string, jobId: string, extension: string): string {
+  return path.join(exportDir(dataDir), `${jobId}.${extension.replace(/[^a-z0-9]/gi, '')}`)
+}
+
+export async function ensureExportDir(dataDir: string): Promise<void> {
+  await mkdir(exportDir(dataDir), { recursive: true })
+}
+
+/**
+ * Removes the files of expired exports and marks their jobs `expired`. Run when an export job starts and when
+ * a job's status is read, so files never outlive their link by more than the next export activity (the
+ * maintenance queue's single cron belongs to the feed scheduler).
+ */
+export async function sweepExpiredExports(knex: Knex, dataDir: string): Promise<number> {
+  const jobs = await expiredJobs(knex)
+  for (const job of jobs) {
+    if (job.file_name) await rm(path.join(exportDir(dataDir), path.basename(job.file_name)), { force: true })
+    await updateExportJob(knex, job.id, { status: 'expired', file_name: null })
+  }
+  return jobs.length
+}
