@@ -5,7 +5,8 @@ import { createKnex } from '../infra/database.js'
 import { createLogger } from '../infra/logger.js'
 import { createRegistry } from '../registry/registry.js'
 import { builtinPlugins } from '../../plugins/index.js'
-import { ensureFirstAdmin } from '../identity/first-admin.js'
+import { createAdmin } from '../identity/first-admin.js'
+import { AppError } from '../infra/errors.js'
 import { parseArgs, UsageError } from './args.js'
 import { feedsList, feedsRun } from './feeds.js'
 import path from 'node:path'
@@ -71,15 +72,25 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   'users create-admin': {
-    summary: 'Create the first platform admin if none exists',
+    summary: 'Create a platform admin (password generated and printed once if not given)',
     usage: 'crisp users create-admin --email <email> [--password <password>]',
     async run(argv) {
       const { flags, positionals } = parseArgs(argv, { values: ['email', 'password'] })
       if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
       if (typeof flags.email !== 'string') throw new UsageError('--email is required')
-      await withDatabase((knex) =>
-        ensureFirstAdmin({ knex, email: flags.email as string, password: flags.password as string | undefined, log: createLogger({ level: 'warn' }) }),
-      )
+      try {
+        await withDatabase((knex) =>
+          createAdmin({ knex, email: flags.email as string, password: flags.password as string | undefined, reason: 'crisp users create-admin' }),
+        )
+      } catch (err) {
+        // Policy and conflict errors are the operator's to fix: one line, no stack.
+        if (err instanceof AppError) {
+          console.error(`crisp: ${err.message} (${err.statusCode} ${err.code})`)
+          return 1
+        }
+        throw err
+      }
+      console.log(`created admin ${flags.email}`)
       return 0
     },
   },
