@@ -1,0 +1,102 @@
+/**
+ * Export throughput through the real egress pipeline (query → sharing policy → trust-levels anonymization →
+ * exporter), as a reader of another organization trusted at `medium`, so every object is anonymized.
+ * Seeds BENCH_EXPORT_OBJECTS objects (default 1,000,000; 60 % indicators, 40 % observables, TLP green) straight
+ * into a fresh database with SQL, then exports them as a STIX bundle and as CSV to /dev/null and prints
+ * objects/s and peak RSS. Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
+ * Run: npm run bench:export
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Knex } from 'knex'
+import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
+import { createKnex, migrateLatest } from '../core/infra/database.js'
+import { createLogger } from '../core/infra/logger.js'
+import { createRegistry } from '../core/registry/registry.js'
+import { findExporter, runExport } from '../core/exports/run-export.js'
+import { builtinPlugins } from '../plugins/index.js'
+
+const COUNT = Number(process.env.BENCH_EXPORT_OBJECTS ?? 1_000_000)
+const FORMATS = (process.env.BENCH_EXPORT_FORMATS ?? 'stix-bundle,csv').split(',')
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-export-'))
+const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'
+
+/** One INSERT … SELECT over generate_series: documents are built by PostgreSQL, not shipped from Node. */
+async function seed(knex: Knex, producerOrg: string, collectionId: string): Promise<void> {
+  const ip = `(i % 223 + 1) || '.' || (i / 223 % 256) || '.' || (i / 57089 % 256) || '.' || (i % 251)`
+  const uuid = `'00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0')`
+  await knex.raw(`
+    INSERT INTO stix_objects (stix_id, version, type, spec_version, producer_org_id, tlp, labels, created, name, document)
+    SELECT d->>'id', '2024-03-05T10:00:00Z', d->>'type', '2.1', :org, 'green', ARRAY['malicious-activity'], '2024-03-05T10:00:00Z', d->>'name', d
+    FROM (SELECT CASE
+      WHEN i % 10 < 6 THEN jsonb_build_object('type', 'indicator', 'spec_version', '2.1', 'id', 'indicator--' || ${uuid},
+        'created', '2024-03-05T10:00:00.000Z', 'modified', '2024-03-05T10:00:00.000Z', 'name', 'C2 host' || i || '.example.com',
+        'description', 'Command and control server host' || i || '.example.com seen at ' || ${ip},
+        'pattern', CASE WHEN i % 3 = 0 THEN '[ipv4-addr:value = ''' || ${ip} || ''']'
+                        WHEN i % 3 = 1 THEN '[domain-name:value = ''host' || i || '.example.com'']'
+                        ELSE '[url:value = ''https://host' || i || '.example.com/gate.php\\?id=' || i || ''']' END,
+        'pattern_type', 'stix', 'valid_from', '2024-03-05T10:00:00Z', 'indicator_types', jsonb_build_array('malicious-activity'),
+        'labels', jsonb_build_array('malicious-activity'), 'confidence', 70, 'object_marking_refs', jsonb_build_array('${GREEN}'))
+      WHEN i % 10 < 8 THEN jsonb_build_object('type', 'ipv4-addr', 'spec_version', '2.1', 'id', 'ipv4-addr--' || ${uuid}, 'value', ${ip},
+        'object_marking_refs', jsonb_build_array('${GREEN}'))
+      ELSE jsonb_build_object('type', 'domain-name', 'spec_version', '2.1', 'id', 'domain-name--' || ${uuid}, 'value', 'host' || i || '.example.com',
+        'object_marking_refs', jsonb_build_array('${GREEN}'))
+      END AS d FROM generate_series(1, :count) AS i) AS g`, { org: producerOrg, count: COUNT })
+  await knex.raw(`INSERT INTO collection_objects (collection_id, object_pk, date_added)
+    SELECT :collectionId, pk, '2024-03-05T10:00:00Z'::timestamptz + pk * interval '1 microsecond' FROM stix_objects ORDER BY pk`, { collectionId })
+  await knex.raw('ANALYZE')
+}
+
+function rssSampler() {
+  let peak = process.memoryUsage().rss
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
+  return { reset: () => (peak = process.memoryUsage().rss), peak: () => peak, stop: () => clearInterval(timer) }
+}
+
+async function main() {
+  let embedded
+  let url = process.env.DATABASE_URL
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), ephemeral: false })
+    url = embedded.adminUrl()
+  }
+  const knex = createKnex(url, { poolMax: 4 })
+  const rss = rssSampler()
+  try {
+    await migrateLatest(knex)
+    const [{ id: producerOrg }] = await knex('organizations').insert({ name: `producer ${Date.now()}` }).returning('id')
+    const [{ id: readerOrg }] = await knex('organizations').insert({ name: `reader ${Date.now()}` }).returning('id')
+    const [{ id: levelId }] = await knex('trust_levels').insert({ name: `bench medium ${Date.now()}`, level: 3, anonymization_level: 'medium' }).returning('id')
+    await knex('trust_relationships').insert({ trustor_org_id: producerOrg, trustee_org_id: readerOrg, trust_level_id: levelId })
+    const [{ id: collectionId }] = await knex('collections').insert({ organization_id: producerOrg, title: 'bench', visibility: 'trusted' }).returning('id')
+    const t0 = Date.now()
+    await seed(knex, producerOrg, collectionId)
+    console.log(`seeded ${COUNT} objects in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    const log = createLogger({ level: 'warn' })
+    const registry = await createRegistry({ builtins: builtinPlugins, pluginsFile: { plugins: [] }, baseDir: process.cwd(), log, secrets: { anonymizationKey: 'bench-anonymization-key-0123456789abcdef' } })
+    for (const format of FORMATS) {
+      global.gc?.()
+      rss.reset()
+      const exporter = findExporter(registry, format)
+      const run = runExport({ knex, registry, principal: { orgId: readerOrg, role: 'viewer' }, exporter, filter: {}, options: {} })
+      const start = performance.now()
+      let bytes = 0
+      for await (const chunk of run.chunks) bytes += chunk.length
+      const seconds = (performance.now() - start) / 1000
+      const n = run.objectsRead()
+      console.log(`${format.padEnd(12)} ${n} objects in ${seconds.toFixed(1)} s = ${Math.round(n / seconds).toLocaleString('en')} objects/s, ` +
+        `${(bytes / 1e6).toFixed(0)} MB out, peak RSS ${(rss.peak() / 1e6).toFixed(0)} MB`)
+    }
+  } finally {
+    rss.stop()
+    await knex.destroy()
+    await embedded?.stop()
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
