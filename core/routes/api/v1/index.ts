@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { pluginRoutes } from './plugins.js'
+import { collectionRoutes } from './collections.js'
+import { objectRoutes } from './objects.js'
 import { feedRoutes } from './feeds.js'
 import { authRoutes } from './auth.js'
 import { apiKeyRoutes } from './api-keys.js'
@@ -13,6 +15,8 @@ import { exportRoutes } from './exports.js'
 /** Every `/api/v1` route module, each an encapsulated plugin. */
 export const apiV1Routes: FastifyPluginAsync = async (app) => {
   await app.register(pluginRoutes)
+  await app.register(collectionRoutes)
+  await app.register(objectRoutes)
   await app.register(feedRoutes)
   await app.register(authRoutes)
   await app.register(apiKeyRoutes)
