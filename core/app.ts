@@ -36,6 +36,8 @@ export interface BuildAppOptions {
   runWorkers?: boolean
   /** The process logger (see `createLogger`); tests point it at a capture stream. */
   logger: Logger
+  /** Mount the AdminJS console at /admin (`crisp start`: yes; tests only when they need it, it is slow to load). */
+  admin?: boolean
 }
 
 /** The Fastify application: infrastructure plugins, then routes. Nothing listens until the caller says so. */
@@ -81,5 +83,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(apiV1Routes, { prefix: '/api/v1' })
   await app.register(taxiiRoutes, { prefix: '/taxii2', publicUrl: config.publicUrl, maxContentLength: config.bodyLimit })
   await registerTaxiiIngestWorker(app)
+  if (opts.admin) {
+    // Imported lazily: AdminJS takes about a second to load. Encapsulated: it brings its own session and CSP.
+    const { adminConsolePlugin } = await import('../admin/plugin.js')
+    await app.register(adminConsolePlugin, { config })
+  }
   return app
 }

@@ -47,7 +47,7 @@ export async function startPlatform(options: { env?: Record<string, string | und
       secrets: { anonymizationKey: config.secrets.anonymizationKey },
       services: { identity: identity.services },
     })
-    app = await buildApp({ config, knex, databaseUrl: db.url, registry, identity, runWorkers: options.runWorkers, logger })
+    app = await buildApp({ config, knex, databaseUrl: db.url, registry, identity, runWorkers: options.runWorkers, logger, admin: options.listen })
     await app.ready()
     await ensureFirstAdmin({ knex, email: config.firstAdmin.email, password: config.firstAdmin.password, log: logger })
     if (options.listen) await app.listen({ port: config.port, host: config.host })

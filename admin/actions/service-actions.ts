@@ -1,0 +1,103 @@
+import type { Action, ActionContext, ActionRequest, ActionResponse, RecordActionResponse } from 'adminjs'
+import type { IncomingMessage } from 'node:http'
+import type { Knex } from 'knex'
+import { AppError } from '../../core/infra/errors.js'
+import type { AdminJsModules } from '../adminjs-env.js'
+import { principalOf, type ConsoleAdmin } from '../auth/login.js'
+import type { Fields } from '../services/types.js'
+import { clientIpOf } from '../auth/client-ip.js'
+
+/** What resource definitions need at run time: the database, the lazily imported AdminJS, the request IP. */
+export interface ActionDeps {
+  knex: Knex
+  adminjs: AdminJsModules['adminjs']
+}
+
+export interface ServiceBinding {
+  /** Console form fields (flattened record params) → the service's input. */
+  toInput(payload: Fields): Fields
+  /** Maps an error's field name (service input) back to the form field it came from. */
+  fieldOf?: Record<string, string>
+  /** Maps an error code to the form field it concerns, for errors that name no field (e.g. the password policy). */
+  fieldOfCode?: Record<string, string>
+  create?(call: { db: Knex; actor: ServiceActor; input: Fields }): Promise<{ id: string }>
+  update?(call: { db: Knex; actor: ServiceActor; id: string; input: Fields }): Promise<unknown>
+  remove?(call: { db: Knex; actor: ServiceActor; id: string }): Promise<unknown>
+}
+
+export type ServiceActor = ReturnType<typeof principalOf> & { ip?: string }
+
+/** The acting admin, as services expect it, with the request's IP for the audit log. */
+export function actorOf(request: ActionRequest, context: ActionContext): ServiceActor {
+  return { ...principalOf(context.currentAdmin as unknown as ConsoleAdmin), ip: clientIpOf(request as { raw?: IncomingMessage }) }
+}
+
+/**
+ * Runs a service call; a platform error the client caused (4xx) becomes an AdminJS ValidationError so the
+ * form shows it next to the field (when the service names one) and as a notice. 5xx errors propagate.
+ */
+export async function callService<T>(deps: ActionDeps, binding: Pick<ServiceBinding, 'fieldOf' | 'fieldOfCode'>, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (err) {
+    if (!(err instanceof AppError) || err.statusCode >= 500) throw err
+    const field = (err.details as { field?: string } | undefined)?.field
+    const formField = field ? (binding.fieldOf?.[field] ?? field) : binding.fieldOfCode?.[err.code]
+    throw new deps.adminjs.ValidationError(formField ? { [formField]: { message: err.message } } : {}, { message: err.message })
+  }
+}
+
+async function recordResponse(context: ActionContext, id: string, redirect: 'show' | 'list'): Promise<RecordActionResponse> {
+  const { resource, h, currentAdmin } = context
+  const record = await resource.findOne(id)
+  if (!record) throw new Error(`record ${id} vanished after the change`)
+  const resourceId = resource._decorated?.id() ?? resource.id()
+  return {
+    record: record.toJSON(currentAdmin),
+    redirectUrl: redirect === 'show' ? h.recordActionUrl({ resourceId, recordId: id, actionName: 'show' }) : h.resourceUrl({ resourceId }),
+    notice: { message: 'Saved', type: 'success' },
+  }
+}
+
+/**
+ * Replaces AdminJS's built-in `new`, `edit`, `delete` (which write rows through the adapter) with handlers that
+ * call the platform's service functions. Actions without a service are switched off; bulk delete always is.
+ */
+export function serviceActions(deps: ActionDeps, binding: ServiceBinding): Record<string, Partial<Action<ActionResponse>>> {
+  const payloadOf = (request: ActionRequest) => deps.adminjs.flat.unflatten(request.payload ?? {}) as Fields
+  return {
+    new: binding.create
+      ? {
+          handler: async (request: ActionRequest, _res: unknown, context: ActionContext): Promise<ActionResponse> => {
+            if (request.method !== 'post') return {}
+            const create = binding.create!
+            const { id } = await callService(deps, binding, () => create({ db: deps.knex, actor: actorOf(request, context), input: binding.toInput(payloadOf(request)) }))
+            return recordResponse(context, id, 'show')
+          },
+        }
+      : { isAccessible: false },
+    edit: binding.update
+      ? {
+          handler: async (request: ActionRequest, _res: unknown, context: ActionContext): Promise<ActionResponse> => {
+            const id = String(context.record?.id())
+            if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) }
+            const update = binding.update!
+            await callService(deps, binding, () => update({ db: deps.knex, actor: actorOf(request, context), id, input: binding.toInput(payloadOf(request)) }))
+            return recordResponse(context, id, 'show')
+          },
+        }
+      : { isAccessible: false },
+    delete: binding.remove
+      ? {
+          handler: async (request: ActionRequest, _res: unknown, context: ActionContext): Promise<ActionResponse> => {
+            const id = String(context.record?.id())
+            const remove = binding.remove!
+            await callService(deps, binding, () => remove({ db: deps.knex, actor: actorOf(request, context), id }))
+            const resourceId = context.resource._decorated?.id() ?? context.resource.id()
+            return { record: context.record!.toJSON(context.currentAdmin), redirectUrl: context.h.resourceUrl({ resourceId }), notice: { message: 'Deleted', type: 'success' } }
+          },
+        }
+      : { isAccessible: false },
+    bulkDelete: { isAccessible: false },
+  }
+}

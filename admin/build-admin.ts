@@ -1,0 +1,59 @@
+import type { AdminJSOptions } from 'adminjs'
+import type { Knex } from 'knex'
+import type { AdminJsModules } from './adminjs-env.js'
+import { createCountFixedResource } from './objection-resource.js'
+import { consoleServices } from './services/index.js'
+import { organizationsResource } from './resources/organizations.js'
+import { usersResource } from './resources/users.js'
+import { trustLevelsResource } from './resources/trust-levels.js'
+import { trustRelationshipsResource } from './resources/trust-relationships.js'
+import { feedsResource } from './resources/feeds.js'
+import { apiKeysResource, auditLogResource, collectionsResource, feedRunsResource } from './resources/read-only.js'
+import { dashboardOptions } from './dashboard/options.js'
+import type { ConsoleServices, FeedRunDeps } from './services/types.js'
+
+export const ADMIN_ROOT = '/admin'
+
+/** The AdminJS instance: resources, dashboard and branding. Used by the console plugin and the bundle build. */
+export function buildAdmin(modules: AdminJsModules, options: { knex: Knex; feedRuns: FeedRunDeps; services?: ConsoleServices }) {
+  const { adminjs, objectionAdapter } = modules
+  const AdminJS = adminjs.default
+  AdminJS.registerAdapter({ Database: objectionAdapter.Database, Resource: createCountFixedResource(modules) })
+  const deps = { knex: options.knex, feedRuns: options.feedRuns, adminjs, services: options.services ?? consoleServices }
+  const componentLoader = new adminjs.ComponentLoader()
+  const config: AdminJSOptions = {
+    rootPath: ADMIN_ROOT,
+    loginPath: `${ADMIN_ROOT}/login`,
+    logoutPath: `${ADMIN_ROOT}/logout`,
+    componentLoader,
+    branding: { companyName: 'CRISP', withMadeWithLove: false, logo: false },
+    locale: {
+      language: 'en',
+      translations: {
+        en: {
+          actions: { runNow: 'Run now', deactivate: 'Deactivate', revoke: 'Revoke' },
+          labels: {
+            organizations: 'Organizations', users: 'Users', api_keys: 'API keys', trust_levels: 'Trust levels',
+            trust_relationships: 'Trust relationships', collections: 'Collections', feeds: 'Feeds', feed_runs: 'Feed runs', audit_log: 'Audit log',
+          },
+          messages: {
+            invalidCredentials: 'Wrong email or password, or this account may not use the console (admins only).',
+          },
+        },
+      },
+    },
+    dashboard: dashboardOptions({ knex: options.knex, componentLoader }),
+    resources: [
+      organizationsResource(deps),
+      usersResource(deps),
+      apiKeysResource(deps),
+      trustLevelsResource(deps),
+      trustRelationshipsResource(deps),
+      collectionsResource(deps),
+      feedsResource(deps),
+      feedRunsResource(deps),
+      auditLogResource(deps),
+    ],
+  }
+  return new AdminJS(config)
+}

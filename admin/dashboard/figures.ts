@@ -1,0 +1,28 @@
+import type { Knex } from 'knex'
+
+export interface DashboardFigures {
+  objectsStored: number
+  organizations: number
+  feeds: number
+  failedRunsLast24h: number
+  /** Objects stored per day over the last 14 days, oldest first, days without objects included as 0. */
+  objectsPerDay: { day: string; count: number }[]
+}
+
+const count = async (query: Knex.QueryBuilder) => Number((await query.count({ n: '*' }).first())?.n ?? 0)
+
+/** The figures the dashboard shows; each is one indexed or small count. */
+export async function dashboardFigures(knex: Knex): Promise<DashboardFigures> {
+  const [objectsStored, organizations, feeds, failedRunsLast24h, perDay] = await Promise.all([
+    count(knex('stix_objects')),
+    count(knex('organizations')),
+    count(knex('feeds')),
+    count(knex('feed_runs').where('status', 'failed').where('queued_at', '>', knex.raw("now() - interval '24 hours'"))),
+    knex.raw(`
+      SELECT to_char(d.day, 'YYYY-MM-DD') AS day, count(o.pk)::int AS count
+      FROM generate_series(current_date - 13, current_date, interval '1 day') AS d(day)
+      LEFT JOIN stix_objects o ON o.stored_at >= d.day AND o.stored_at < d.day + interval '1 day'
+      GROUP BY d.day ORDER BY d.day`),
+  ])
+  return { objectsStored, organizations, feeds, failedRunsLast24h, objectsPerDay: perDay.rows }
+}

@@ -1,0 +1,29 @@
+import { Model } from 'objection'
+import { Collection } from './collection.js'
+import { Organization } from './organization.js'
+
+export class Feed extends Model {
+  static tableName = 'feeds'
+  static jsonSchema = {
+    type: 'object',
+    required: ['name', 'source_plugin', 'organization_id', 'collection_id'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      name: { type: 'string' },
+      source_plugin: { type: 'string' },
+      organization_id: { type: 'string' },
+      collection_id: { type: 'string' },
+      config: { type: 'object' },
+      schedule: { type: ['string', 'null'] },
+      default_tlp: { type: 'string', enum: ['clear', 'green', 'amber', 'amber+strict', 'red'] },
+      enabled: { type: 'boolean' },
+      checkpoint: { type: ['string', 'null'] },
+      created_at: { type: 'string', format: 'date-time' },
+      updated_at: { type: 'string', format: 'date-time' },
+    },
+  }
+  static relationMappings = () => ({
+    organization: { relation: Model.BelongsToOneRelation, modelClass: Organization, join: { from: 'feeds.organization_id', to: 'organizations.id' } },
+    collection: { relation: Model.BelongsToOneRelation, modelClass: Collection, join: { from: 'feeds.collection_id', to: 'collections.id' } },
+  })
+}

@@ -1,0 +1,17 @@
+import { Model } from 'objection'
+
+export class Organization extends Model {
+  static tableName = 'organizations'
+  static jsonSchema = {
+    type: 'object',
+    required: ['name'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      name: { type: 'string' },
+      description: { type: 'string' },
+      contact_email: { type: ['string', 'null'] },
+      created_at: { type: 'string', format: 'date-time' },
+      updated_at: { type: 'string', format: 'date-time' },
+    },
+  }
+}

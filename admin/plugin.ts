@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify'
+import type { Config } from '../config/load.js'
+import { loadAdminJs } from './adminjs-env.js'
+import { buildAdmin } from './build-admin.js'
+import { sessionCookieOptions } from './session-cookie.js'
+import { ADMIN_CSP } from './csp.js'
+import { authenticateConsoleAdmin } from './auth/login.js'
+import { rememberClientIps } from './auth/client-ip.js'
+import { cacheAdminAssets } from './asset-cache.js'
+
+/**
+ * The admin console at /admin. Register it encapsulated (not with fastify-plugin): AdminJS adds cookie,
+ * session, form and multipart handling to the instance it gets, and this scope swaps the API's strict CSP for
+ * the console's. Nothing here touches the API routes.
+ */
+export async function adminConsolePlugin(scope: FastifyInstance, opts: { config: Config }): Promise<void> {
+  const { config } = opts
+  const modules = await loadAdminJs()
+  if (config.env === 'production' && !modules.prebuilt) {
+    scope.log.warn('admin console: no prebuilt component bundle (run `npm run build:admin`); bundling at start-up instead')
+  }
+  const admin = buildAdmin(modules, { knex: scope.knex, feedRuns: { registry: scope.registry, queue: scope.feedRuns } })
+  // The identity core's limiter: console and API logins share one failure budget per IP and account.
+  const limiter = scope.identity.limiter
+
+  rememberClientIps(scope)
+  cacheAdminAssets(scope, { maxAgeSeconds: 300 })
+  scope.addHook('onSend', async (_req, reply) => {
+    reply.header('content-security-policy', ADMIN_CSP)
+  })
+  await modules.fastifyAdapter.default.buildAuthenticatedRouter(
+    admin,
+    {
+      cookieName: 'crisp_admin',
+      cookiePassword: config.secrets.adminSession,
+      authenticate: (email: string, password: string, context) =>
+        authenticateConsoleAdmin({ knex: scope.knex, limiter, email, password, ip: context?.request.ip ?? 'unknown' }),
+    },
+    scope,
+    {
+      secret: config.secrets.adminSession,
+      cookieName: 'crisp_admin',
+      saveUninitialized: false,
+      cookie: sessionCookieOptions(config),
+    },
+  )
+}

@@ -1,0 +1,27 @@
+import { TrustRelationship } from '../models/trust-relationship.js'
+import { serviceActions } from '../actions/service-actions.js'
+import { text, type ResourceFactory } from './types.js'
+
+/** Who trusts whom at which level; organizations and levels are picked by name (reference selects). */
+export const trustRelationshipsResource: ResourceFactory = (deps) => ({
+  resource: TrustRelationship,
+  options: {
+    navigation: { name: 'Trust', icon: 'Shield' },
+    listProperties: ['trustor_org_id', 'trustee_org_id', 'trust_level_id', 'created_at'],
+    showProperties: ['trustor_org_id', 'trustee_org_id', 'trust_level_id', 'notes', 'created_at', 'updated_at'],
+    editProperties: ['trustor_org_id', 'trustee_org_id', 'trust_level_id', 'notes'],
+    filterProperties: ['trustor_org_id', 'trustee_org_id', 'trust_level_id'],
+    properties: {
+      trustor_org_id: { description: 'The organization sharing its data (it decides how the trustee sees it)' },
+      trustee_org_id: { description: 'The organization receiving the data' },
+      notes: { type: 'textarea' },
+    },
+    actions: serviceActions(deps, {
+      toInput: (p) => ({ trustorOrgId: text(p.trustor_org_id), trusteeOrgId: text(p.trustee_org_id), trustLevelId: text(p.trust_level_id), notes: text(p.notes) }),
+      fieldOf: { trustorOrgId: 'trustor_org_id', trusteeOrgId: 'trustee_org_id', trustLevelId: 'trust_level_id', trustor_org_id: 'trustor_org_id', trustee_org_id: 'trustee_org_id', trust_level_id: 'trust_level_id' },
+      create: (call) => deps.services.trustRelationships.create(call),
+      update: (call) => deps.services.trustRelationships.update(call),
+      remove: (call) => deps.services.trustRelationships.remove(call),
+    }),
+  },
+})

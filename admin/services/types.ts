@@ -1,0 +1,35 @@
+import type { Knex } from 'knex'
+import type { Principal } from '../../core/plugin-api/index.js'
+import type { PluginRegistry } from '../../core/registry/registry.js'
+import type { RunQueueContext } from '../../core/feeds/run-queue.js'
+
+/** Who acts in the console: the logged-in admin with the request's IP, as the services expect. */
+export type ConsoleActor = Principal & { ip?: string }
+export type Fields = Record<string, unknown>
+export type Call = { db: Knex; actor: ConsoleActor; input: Fields }
+export type CallOn = { db: Knex; actor: ConsoleActor; id: string; input: Fields }
+export type CallId = { db: Knex; actor: ConsoleActor; id: string }
+
+/** What "run now" needs beside the call: the app's registry and feed run queue. */
+export interface FeedRunDeps {
+  registry: PluginRegistry
+  queue: RunQueueContext
+}
+
+/**
+ * The service functions the console calls — the same ones the REST API calls. The console never writes a row
+ * itself: every change passes these functions' validation and writes their audit entries.
+ */
+export interface ConsoleServices {
+  organizations: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
+  users: {
+    create(c: Call): Promise<{ id: string }>
+    update(c: CallOn): Promise<unknown>
+    resetPassword(c: CallId & { input: { password: string } }): Promise<unknown>
+    deactivate(c: CallId): Promise<unknown>
+  }
+  trustLevels: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
+  trustRelationships: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
+  feeds: { runNow(c: CallId & FeedRunDeps): Promise<{ id: string }> }
+  apiKeys: { revoke(c: CallId): Promise<unknown> }
+}
