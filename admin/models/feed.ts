@@ -1,7 +1,8 @@
-import { Model } from 'objection'
+import { Model, type Pojo } from 'objection'
 import { Collection } from './collection.js'
 import { Organization } from './organization.js'
 
+/** Feeds as the console lists them: the raw config (it may hold credentials) is dropped as rows are read. */
 export class Feed extends Model {
   static tableName = 'feeds'
   static jsonSchema = {
@@ -13,7 +14,6 @@ export class Feed extends Model {
       source_plugin: { type: 'string' },
       organization_id: { type: 'string' },
       collection_id: { type: 'string' },
-      config: { type: 'object' },
       schedule: { type: ['string', 'null'] },
       default_tlp: { type: 'string', enum: ['clear', 'green', 'amber', 'amber+strict', 'red'] },
       enabled: { type: 'boolean' },
@@ -26,4 +26,8 @@ export class Feed extends Model {
     organization: { relation: Model.BelongsToOneRelation, modelClass: Organization, join: { from: 'feeds.organization_id', to: 'organizations.id' } },
     collection: { relation: Model.BelongsToOneRelation, modelClass: Collection, join: { from: 'feeds.collection_id', to: 'collections.id' } },
   })
+  $parseDatabaseJson(json: Pojo): Pojo {
+    const { config: _config, ...rest } = super.$parseDatabaseJson(json)
+    return rest
+  }
 }

@@ -4,6 +4,8 @@ import { revokeApiKey } from '../../core/identity/api-keys.js'
 import { createTrustLevel, deleteTrustLevel, updateTrustLevel, type TrustLevelInput } from '../../core/trust/trust-levels.js'
 import { createTrustRelationship, deleteTrustRelationship, updateTrustRelationship } from '../../core/trust/trust-relationships.js'
 import { requestRun } from '../../core/feeds/run-service.js'
+import { createFeed, deleteFeed, updateFeed } from '../../core/feeds/feed-service.js'
+import type { FeedInput } from '../../core/feeds/feed-input.js'
 import { resetPassword } from './reset-password.js'
 import type { ConsoleServices } from './types.js'
 
@@ -38,6 +40,9 @@ export const consoleServices: ConsoleServices = {
     remove: ({ db, actor, id }) => deleteTrustRelationship({ db, actor, id }),
   },
   feeds: {
+    create: ({ db, actor, input, registry }) => createFeed({ knex: db, registry, actor, ip: actor.ip }, as<FeedInput>(input)),
+    update: ({ db, actor, id, input, registry }) => updateFeed({ knex: db, registry, actor, ip: actor.ip }, id, as<Partial<FeedInput>>(input)),
+    remove: ({ db, actor, id, registry }) => deleteFeed({ knex: db, registry, actor, ip: actor.ip }, id),
     runNow: ({ db, actor, id, registry, queue }) => requestRun({ knex: db, registry, actor, ip: actor.ip, queue }, id),
   },
   apiKeys: { revoke: ({ db, actor, id }) => revokeApiKey({ db, actor, id }) },

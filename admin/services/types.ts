@@ -30,6 +30,11 @@ export interface ConsoleServices {
   }
   trustLevels: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
   trustRelationships: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
-  feeds: { runNow(c: CallId & FeedRunDeps): Promise<{ id: string }> }
+  feeds: {
+    create(c: Call & Pick<FeedRunDeps, 'registry'>): Promise<{ id: string }>
+    update(c: CallOn & Pick<FeedRunDeps, 'registry'>): Promise<unknown>
+    remove(c: CallId & Pick<FeedRunDeps, 'registry'>): Promise<unknown>
+    runNow(c: CallId & FeedRunDeps): Promise<{ id: string }>
+  }
   apiKeys: { revoke(c: CallId): Promise<unknown> }
 }

@@ -118,3 +118,33 @@ t.test('the session cookie is Secure when PUBLIC_URL is https', async (t) => {
   t.match(sessionCookieOptions({ publicUrl: 'https://crisp.example' }), { secure: true, httpOnly: true, sameSite: 'lax', path: '/admin' })
   t.match(sessionCookieOptions({ publicUrl: 'http://127.0.0.1:3000' }), { secure: false })
 })
+
+t.test('feeds are created and edited through the feed service; their secrets stay masked', async (t) => {
+  const { app, knex } = await buildConsoleApp(t)
+  const orgId = await createOrg(knex, 'Platform ops')
+  const admin = await createUser(app, { orgId, role: 'admin' })
+  const cookie = (await consoleLogin(app, admin.email, TEST_PASSWORD))!
+  const [collection] = await knex('collections').insert({ organization_id: orgId, title: 'Intel' }).returning('id')
+  const config = { url: 'https://feeds.example/bundle.json', headers: { Authorization: 'Bearer top-secret-token' } }
+  const fields = { name: 'Bundle', source_plugin: 'stix-bundle', organization_id: orgId, collection_id: collection.id, config_json: JSON.stringify(config), default_tlp: 'green', enabled: 'false', schedule: '' }
+  const created = await consoleAction(app, cookie, 'feeds/actions/new', fields)
+  t.equal(created.status, 200)
+  t.notMatch(JSON.stringify(created.json), /top-secret-token/, 'the secret never reaches the console')
+  const feed = await knex('feeds').where({ name: 'Bundle' }).first()
+  t.match(feed, { source_plugin: 'stix-bundle', default_tlp: 'green', enabled: false })
+  t.equal(feed.config.headers.Authorization, 'Bearer top-secret-token', 'stored as given')
+  t.match(await knex('audit_log').where({ action: 'feed.create', target_id: feed.id }), [{ actor_user_id: admin.id, ip: '127.0.0.1' }])
+
+  const shown = await consoleAction(app, cookie, `feeds/records/${feed.id}/show`)
+  t.notMatch(shown.json.record.params.config_json, /top-secret-token/, 'shown masked')
+  const masked = shown.json.record.params.config_json
+  const edited = await consoleAction(app, cookie, `feeds/records/${feed.id}/edit`, { ...fields, name: 'Bundle 2', config_json: masked })
+  t.equal(edited.status, 200)
+  const after = await knex('feeds').where({ id: feed.id }).first()
+  t.equal(after.name, 'Bundle 2')
+  t.equal(after.config.headers.Authorization, 'Bearer top-secret-token', 'a masked secret is kept on edit')
+
+  const bad = await consoleAction(app, cookie, 'feeds/actions/new', { ...fields, name: 'Broken', config_json: JSON.stringify({ url: 'ftp://x' }) })
+  t.equal(bad.json.notice.type, 'error')
+  t.match(bad.json.notice.message, /Invalid feed/, 'the plugin config is validated by the feed service')
+})
