@@ -148,3 +148,20 @@ t.test('feeds are created and edited through the feed service; their secrets sta
   t.equal(bad.json.notice.type, 'error')
   t.match(bad.json.notice.message, /Invalid feed/, 'the plugin config is validated by the feed service')
 })
+
+t.test('the dashboard counts objects, organizations, feeds, failed runs and objects per day', async (t) => {
+  const { app, knex } = await buildConsoleApp(t)
+  const orgId = await createOrg(knex, 'Platform ops')
+  const admin = await createUser(app, { orgId, role: 'admin' })
+  const cookie = (await consoleLogin(app, admin.email, TEST_PASSWORD))!
+  const doc = (n: number) => ({ type: 'indicator', id: `indicator--00000000-0000-4000-8000-00000000000${n}` })
+  await knex('stix_objects').insert([1, 2, 3].map((n) => ({ stix_id: doc(n).id, version: new Date(), type: 'indicator', producer_org_id: orgId, document: doc(n) })))
+  const [collection] = await knex('collections').insert({ organization_id: orgId, title: 'Intel' }).returning('id')
+  const [feed] = await knex('feeds').insert({ organization_id: orgId, collection_id: collection.id, name: 'F', source_plugin: 'stix-bundle' }).returning('id')
+  await knex('feed_runs').insert([{ feed_id: feed.id, status: 'failed' }, { feed_id: feed.id, status: 'failed', queued_at: knex.raw("now() - interval '2 days'") }])
+  const res = await app.inject({ url: '/admin/api/dashboard', headers: { cookie } })
+  const figures = res.json()
+  t.match(figures, { objectsStored: 3, organizations: 1, feeds: 1, failedRunsLast24h: 1 })
+  t.equal(figures.objectsPerDay.length, 14)
+  t.equal(figures.objectsPerDay.at(-1).count, 3, 'today has the three objects')
+})
