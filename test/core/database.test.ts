@@ -1,8 +1,7 @@
-import t from 'tap'
-type TestLike = { ok(v: unknown, m?: string): void; match(a: string, b: RegExp, m?: string): void }
+import t, { type Test } from 'tap'
 import { freshDatabase } from '../helper.js'
 
-const rejects = async (t: TestLike, promise: Promise<unknown>, pattern: RegExp, what: string) => {
+const rejects = async (t: Test, promise: Promise<unknown>, pattern: RegExp, what: string) => {
   const err = await promise.then(() => null, (e: Error) => e)
   t.ok(err, `${what}: rejected by the database`)
   t.match(err?.message ?? '', pattern, what)
