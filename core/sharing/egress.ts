@@ -2,10 +2,13 @@ import type { AnonymizationLevel, AnonymizationStrategy, StixObject } from '../p
 import type { Tlp } from '../store/tlp.js'
 import { decideRelease } from './release-policy.js'
 import type { SharedRow } from './shared-rows.js'
+import type { CollectionContext } from './reader-context.js'
 
 export interface EgressContext {
   anonymizer: AnonymizationStrategy
   readerOrgId: string
+  /** Owner and trust of each collection the rows come from (see `resolveCollectionContexts`). */
+  collections: ReadonlyMap<string, CollectionContext>
   defaultLevel?: AnonymizationLevel
 }
 
@@ -25,19 +28,20 @@ export interface ReleasedObject {
  * (no parse, no rewrite); others get what the strategy returns at their level, or nothing.
  */
 export function releaseRow(row: SharedRow, ctx: EgressContext): ReleasedObject | null {
+  const collection = ctx.collections.get(row.collection_id)
+  if (!collection) return null
   const decision = decideRelease({
     tlp: row.tlp as Tlp | null,
-    producerOrgId: row.owner_org_id,
+    producerOrgId: collection.ownerOrgId,
     readerOrgId: ctx.readerOrgId,
-    trustLevel: row.trust_level as AnonymizationLevel | null,
+    trustLevel: collection.trustLevel,
     defaultLevel: ctx.defaultLevel,
   })
   if (!decision.release) return null
-  const doc = row.doc as string
-  if (decision.own) return { row, id: row.stix_id, json: doc }
-  const object = ctx.anonymizer.anonymize(JSON.parse(doc) as StixObject, {
+  if (decision.own) return { row, id: row.stix_id, json: row.doc }
+  const object = ctx.anonymizer.anonymize(JSON.parse(row.doc) as StixObject, {
     level: decision.level,
-    producerOrgId: row.owner_org_id,
+    producerOrgId: collection.ownerOrgId,
     recipientOrgId: ctx.readerOrgId,
   })
   if (!object) return null

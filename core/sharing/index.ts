@@ -4,3 +4,4 @@ export { decideRelease, DEFAULT_ANONYMIZATION_LEVEL, type ReleaseDecision, type 
 export { canSeeCollection, canReadCollection, canWriteCollection, type Visibility } from './collection-access.js'
 export { formatTimestampSql, visibleCollectionSql, type SharedObjectFilter, type SharedRow, type VersionMatch } from './shared-rows.js'
 export { findVisibleCollection, listVisibleCollections, type CollectionAccess } from './collections.js'
+export { resolveCollectionContexts, type CollectionContext } from './reader-context.js'

@@ -41,9 +41,7 @@ export interface SharedRow {
   spec_version: string
   tlp: string | null
   collection_id: string
-  owner_org_id: string
-  trust_level: string | null
-  doc?: string
+  doc: string
 }
 
 /** pg's Date drops microseconds: timestamps leave the database as text. */
@@ -54,10 +52,6 @@ export function visibleCollectionSql(alias: string): string {
   return `(${alias}.organization_id = :reader OR ${alias}.visibility = 'public' OR (${alias}.visibility = 'trusted' AND EXISTS (
     SELECT 1 FROM trust_relationships vt WHERE vt.trustor_org_id = ${alias}.organization_id AND vt.trustee_org_id = :reader)))`
 }
-
-// Mirrors `decideRelease`: the TLP part is applied in SQL too, so withheld rows never fill a page.
-const TLP_RELEASE = `(c.organization_id = :reader OR (coalesce(s.tlp, '') NOT IN ('red', 'amber+strict')
-  AND (s.tlp IS DISTINCT FROM 'amber' OR tr.trustee_org_id IS NOT NULL)))`
 
 function versionSql(match: VersionMatch | undefined, bindings: string[]): string | null {
   const m = match ?? { last: true }
@@ -75,24 +69,26 @@ function versionSql(match: VersionMatch | undefined, bindings: string[]): string
   return parts.length ? `(${parts.join(' OR ')})` : 'false'
 }
 
+/** PostgreSQL array literal of uuids (they come from the database, and are checked again here). */
+const uuidArray = (ids: string[]) => `{${ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)).join(',')}}`
+
 /**
- * The one query behind every way out: memberships of visible collections joined with the version, the
- * collection owner and the owner's trust towards the reader (so trust is resolved in the same query).
+ * The one query behind every way out: memberships of the given visible collections joined with the version.
+ * The TLP part of `decideRelease` is applied here too, so withheld rows never fill a page: `own` collections
+ * (the reader's organization's) release everything, `trusted` ones (owner trusts the reader) all but RED and
+ * AMBER+STRICT, the others also withhold AMBER. Driven by the (collection_id, date_added, seq) or seq index.
  */
-export function sharedRowsQuery(opts: { knex: Knex; readerOrgId: string; filter: SharedObjectFilter; order: 'date_added' | 'seq'; limit: number; withDocument?: boolean }): Knex.QueryBuilder {
-  const { knex, filter: f } = opts
-  const reader = { reader: opts.readerOrgId }
+export function sharedRowsQuery(opts: { knex: Knex; collections: { own: string[]; trusted: string[]; other: string[] }; filter: SharedObjectFilter; order: 'date_added' | 'seq'; limit: number }): Knex.QueryBuilder {
+  const { knex, filter: f, collections: cs } = opts
+  const all = [...cs.own, ...cs.trusted, ...cs.other]
   const q = knex('collection_objects as co')
-    .join('collections as c', 'c.id', 'co.collection_id')
     .join('stix_objects as s', 's.pk', 'co.object_pk')
-    .leftJoin('trust_relationships as tr', (j) => j.on('tr.trustor_org_id', 'c.organization_id').andOn('tr.trustee_org_id', knex.raw('?::uuid', [opts.readerOrgId])))
-    .leftJoin('trust_levels as tl', 'tl.id', 'tr.trust_level_id')
     .select(knex.raw(`co.seq::text AS seq, ${formatTimestampSql('co.date_added')} AS date_added, ${formatTimestampSql('s.version')} AS version,
-      s.stix_id, s.type, s.spec_version, s.tlp, co.collection_id, c.organization_id AS owner_org_id, tl.anonymization_level AS trust_level
-      ${opts.withDocument === false ? '' : ', s.document::text AS doc'}`))
-    .whereRaw(visibleCollectionSql('c'), reader)
-    .whereRaw(TLP_RELEASE, reader)
-  if (f.collectionIds) q.whereIn('co.collection_id', f.collectionIds)
+      s.stix_id, s.type, s.spec_version, s.tlp, co.collection_id, s.document::text AS doc`))
+  if (all.length === 1) q.where('co.collection_id', all[0])
+  else q.whereRaw('co.collection_id = ANY(?::uuid[])', [uuidArray(all)])
+  q.whereRaw(`(co.collection_id = ANY(?::uuid[]) OR (coalesce(s.tlp, '') NOT IN ('red', 'amber+strict')
+    AND (s.tlp IS DISTINCT FROM 'amber' OR co.collection_id = ANY(?::uuid[]))))`, [uuidArray(cs.own), uuidArray(cs.trusted)])
   if (f.types?.length) q.whereIn('s.type', f.types)
   if (f.ids?.length) q.whereIn('s.stix_id', f.ids)
   if (f.specVersions?.length) q.whereIn('s.spec_version', f.specVersions)

@@ -1,7 +1,8 @@
 import t from 'tap'
+import type { TestLike } from '../helper.js'
 import { basic, buildTaxiiApp, createCollection, envelope, indicator, orgWithUsers, TAXII } from './fixtures.js'
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup(t: TestLike) {
   const { app } = await buildTaxiiApp(t)
   const a = await orgWithUsers(app, 'Owner')
   const id = await createCollection(app.knex, a.orgId)

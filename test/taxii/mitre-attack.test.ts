@@ -37,7 +37,7 @@ t.test('MITRE ATT&CK ICS 18.0 then 18.1 through TAXII; every emitted object vali
   const key = (o: Obj) => `${o.id}|${o.modified ?? o.created ?? ''}`
   const old = new Set(r18.map(key))
   const changed = r181.filter((o) => !old.has(key(o)))
-  const rows = await app.knex('stix_objects').select('stix_id').count({ n: '*' }).groupBy('stix_id')
+  const rows = (await app.knex('stix_objects').select('stix_id').count({ n: '*' }).groupBy('stix_id')) as { stix_id: string; n: string }[]
   const versionsOf = new Map(rows.map((r) => [r.stix_id, Number(r.n)]))
   t.equal(versionsOf.size, new Set([...r18, ...r181].map((o) => o.id)).size, 'every object stored')
   t.ok(changed.length > 0, `${changed.length} objects changed between releases`)
