@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import { loadConfig, type Config } from '../config/load.js'
@@ -15,8 +14,8 @@ import { builtinPlugins } from '../plugins/index.js'
 import { createIdentityCore } from '../core/identity/identity-core.js'
 import { createTestDatabase, dropTestDatabase } from './template.js'
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-export const SHARED = path.resolve(ROOT, '..', 'shared')
+import { ROOT } from './paths.js'
+export { ROOT, SHARED } from './paths.js'
 
 /** The parts of tap's `Test` the helpers use. */
 export interface TestLike {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { canonicalJson } from './canonical-json.js';
 import { deterministicScoId, ID_CONTRIBUTING_PROPERTIES, isStixIdentifier, parseStixIdentifier, SCO_ID_NAMESPACE, uuidv5 } from './ids.js';
+import { SHARED } from '../../test/paths.js'
 
 /** Independent UUIDv5 derivation (RFC 4122 §4.3 steps on a BigInt) to cross-check uuidv5(). */
 function uuidv5ViaBigInt(namespace: string, name: string): string {
@@ -54,7 +55,7 @@ t.test('types without contributing properties get random UUIDv4 ids', async (t) 
 });
 
 t.test('UUIDv5 SCO ids in the OASIS examples are reproduced', async (t) => {
-  const dir = '/work/shared/datasets/oasis-examples';
+  const dir = join(SHARED, 'datasets/oasis-examples');
   const scos = readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.json'))
     .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')).objects ?? []) as Record<string, unknown>[])

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { createStixValidator, getDefaultValidator, type ValidationResult } from './validator.js';
+import { SHARED } from '../../test/paths.js'
 
 const validator = getDefaultValidator();
 
@@ -34,7 +35,7 @@ function withChanges(base: Record<string, unknown>, changes: Record<string, unkn
 }
 
 t.test('every object of MITRE ATT&CK for ICS 18.1 validates', async (t) => {
-  const bundle = loadJson('/work/shared/datasets/mitre-attack/ics-attack-18.1.json');
+  const bundle = loadJson(join(SHARED, 'datasets/mitre-attack/ics-attack-18.1.json'));
   const objects = bundle.objects as Record<string, unknown>[];
   const failures = objects.flatMap((o) => errorsOf(validator.validate(o)).map((e) => `${String(o.id)}${e.path}: ${e.message}`));
   t.strictSame(failures, [], `${objects.length} objects`);
@@ -43,7 +44,7 @@ t.test('every object of MITRE ATT&CK for ICS 18.1 validates', async (t) => {
 });
 
 t.test('every object of the OASIS example bundles validates', async (t) => {
-  const dir = '/work/shared/datasets/oasis-examples';
+  const dir = join(SHARED, 'datasets/oasis-examples');
   for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'))) {
     const doc = loadJson(join(dir, file));
     // interop/*.json are JSON schemas of the interoperability profile, not STIX content.

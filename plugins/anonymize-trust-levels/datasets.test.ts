@@ -4,9 +4,10 @@ import t from 'tap'
 import type { StixObject } from '../../core/plugin-api/index.js'
 import { getDefaultValidator } from '../../core/stix/validator.js'
 import { ctx, LEVELS_BELOW_NONE, strategyFor } from './test-support.js'
+import { SHARED } from '../../test/paths.js'
 
 /** Real data: every object of the OASIS examples and of MITRE ATT&CK for ICS, at every level, still validates. */
-const DATASETS = '/work/shared/datasets'
+const DATASETS = join(SHARED, 'datasets')
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

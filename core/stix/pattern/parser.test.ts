@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { isValidPattern, listComparisons, parsePattern, PatternSyntaxError } from './index.js';
+import { SHARED } from '../../../test/paths.js'
 
 /** Examples from the STIX 2.1 specification (§9 Patterning and the indicator examples). */
 const SPEC_EXAMPLES = [
@@ -35,10 +36,10 @@ const SPEC_EXAMPLES = [
 
 function datasetPatterns(): string[] {
   const files = [
-    '/work/shared/datasets/mitre-attack/ics-attack-18.1.json',
-    ...readdirSync('/work/shared/datasets/oasis-examples', { recursive: true, encoding: 'utf8' })
+    join(SHARED, 'datasets/mitre-attack/ics-attack-18.1.json'),
+    ...readdirSync(join(SHARED, 'datasets/oasis-examples'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.json'))
-      .map((f) => join('/work/shared/datasets/oasis-examples', f)),
+      .map((f) => join(SHARED, 'datasets/oasis-examples', f)),
   ];
   return files.flatMap((file) => {
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { objects?: Record<string, unknown>[] };
