@@ -12,7 +12,7 @@ import {
   startFixtureServer,
 } from '../../test/contract/feed-source.js'
 import { detectValue } from './detect-value.js'
-import { patternString } from './stix-build.js'
+import { patternString } from '../../core/plugin-api/index.js'
 import definition from './index.js'
 
 const fixtures = join(import.meta.dirname, 'fixtures')

@@ -1,7 +1,7 @@
 import { defineFeedSource, type FeedItem, type FeedRun } from '../../core/plugin-api/index.js'
 import { csvConfigSchema } from './config.js'
 import { readEntries } from './entries.js'
-import { httpGet } from './http.js'
+import { httpGet } from '../../core/plugin-api/index.js'
 import { entryToItems, listDateToTimestamp } from './to-stix.js'
 
 interface HttpValidators {

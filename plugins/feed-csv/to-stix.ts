@@ -2,7 +2,7 @@ import type { FeedItem, StixObject } from '../../core/plugin-api/index.js'
 import type { CsvConfig } from './config.js'
 import { detectValue } from './detect-value.js'
 import type { ListEntry } from './entries.js'
-import { buildIndicator, buildObservable, deterministicId } from './stix-build.js'
+import { buildIndicator, buildObservable, deterministicId } from '../../core/plugin-api/index.js'
 
 const DAY_MS = 86_400_000
 

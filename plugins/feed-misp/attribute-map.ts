@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { deterministicScoId, type StixObject } from '../../core/plugin-api/index.js'
-import { buildNamedFile, buildObservable, patternString, type Observable } from './stix-build.js'
+import { buildNamedFile, buildObservable, patternString, type Observable } from '../../core/plugin-api/index.js'
 
 /** The observables of one attribute and the pattern an indicator made from it would carry. */
 export interface MappedAttribute {

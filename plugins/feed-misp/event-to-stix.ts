@@ -2,8 +2,8 @@ import type { FeedItem, StixObject } from '../../core/plugin-api/index.js'
 import { mapAttribute } from './attribute-map.js'
 import type { MispConfig } from './config.js'
 import { epochToTimestamp, type MispAttribute, type MispEvent, type MispTag } from './misp-types.js'
-import { buildIndicator, compactStixObject, deterministicId } from './stix-build.js'
-import { tlpMarkingId } from './tlp.js'
+import { buildIndicator, compactStixObject, deterministicId } from '../../core/plugin-api/index.js'
+import { tlpMarkingId } from '../../core/plugin-api/index.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
 

@@ -6,7 +6,7 @@ import {
 } from '../../core/plugin-api/index.js'
 import { mispConfigSchema } from './config.js'
 import { eventToItems } from './event-to-stix.js'
-import { httpGet } from './http.js'
+import { httpGet } from '../../core/plugin-api/index.js'
 import { eventsToProcess, parseCheckpoint } from './manifest.js'
 import type { MispEvent } from './misp-types.js'
 

@@ -1,6 +1,6 @@
 import { SourceDataError, defineFeedSource, type FeedItem, type FeedRun } from '../../core/plugin-api/index.js'
 import { otxConfigSchema, type OtxConfig } from './config.js'
-import { httpGet } from './http.js'
+import { httpGet } from '../../core/plugin-api/index.js'
 import { otxTimestamp, pulseToItems, type OtxPulse } from './pulse-to-stix.js'
 
 interface PulsePage {

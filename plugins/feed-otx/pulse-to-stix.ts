@@ -1,8 +1,8 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import type { FeedItem, StixObject } from '../../core/plugin-api/index.js'
 import type { OtxConfig } from './config.js'
-import { buildIndicator, buildObservable, compactStixObject, deterministicId, type ObservableKind } from './stix-build.js'
-import { tlpMarkingId } from './tlp.js'
+import { buildIndicator, buildObservable, compactStixObject, deterministicId, type IndicatorValueKind } from '../../core/plugin-api/index.js'
+import { tlpMarkingId } from '../../core/plugin-api/index.js'
 
 export interface OtxIndicator {
   id: number | string
@@ -35,10 +35,10 @@ export function otxTimestamp(text: string | null | undefined): string | undefine
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString()
 }
 
-const HASH_TYPES: Record<string, ObservableKind> = { 'FileHash-MD5': 'md5', 'FileHash-SHA1': 'sha1', 'FileHash-SHA256': 'sha256' }
+const HASH_TYPES: Record<string, IndicatorValueKind> = { 'FileHash-MD5': 'md5', 'FileHash-SHA1': 'sha1', 'FileHash-SHA256': 'sha256' }
 
 /** The observable kind of an OTX indicator type, or null when unsupported. */
-function kindOf(type: string, value: string): ObservableKind | null {
+function kindOf(type: string, value: string): IndicatorValueKind | null {
   switch (type) {
     case 'IPv4':
       return isIPv4(value) ? 'ipv4-addr' : null

@@ -2,7 +2,7 @@ import { defineFeedSource, type FeedItem, type FeedRun } from '../../core/plugin
 import { parseBundleStream } from './bundle-parser.js'
 import { stixBundleConfigSchema, type StixBundleConfig } from './config.js'
 import { openFileBundle, openHttpBundle, type OpenedBundle } from './sources.js'
-import { redactUrl } from './http.js'
+import { redactUrl } from '../../core/plugin-api/index.js'
 
 function open(config: StixBundleConfig, run: FeedRun): Promise<OpenedBundle | null> {
   if (config.url !== undefined) {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { SourceDataError, SourceUnavailableError } from '../../core/plugin-api/index.js'
-import { httpGet } from './http.js'
+import { httpGet } from '../../core/plugin-api/index.js'
 
 /** What was fetched, or null when the source has not changed since the checkpoint. */
 export interface OpenedBundle {

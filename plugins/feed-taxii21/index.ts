@@ -9,7 +9,7 @@ import {
 } from '../../core/plugin-api/index.js'
 import { createBoundaryTracker, versionKey } from './boundary.js'
 import { taxiiConfigSchema } from './config.js'
-import { httpGet } from './http.js'
+import { httpGet } from '../../core/plugin-api/index.js'
 import { TAXII_MEDIA_TYPE, authHeaders, objectsUrl } from './request.js'
 
 interface Envelope {

@@ -1,13 +1,11 @@
 /**
- * HTTP GET for feed sources: maps every failure to the retryable/non-retryable split the core expects.
+ * HTTP GET for feed sources (a helper of the plugin API): maps every failure to the retryable/non-retryable split the core expects.
  *
  * `timeoutMs` bounds each wait on the remote (for the response headers, then for each body chunk), not the
  * whole transfer: a large feed that keeps flowing is fine, a remote that goes silent is not. The timer is
  * paused while the caller holds a chunk, so a slow consumer (the core writing a batch) never trips it.
- *
- * Identical copies live in each feed-* plugin because plugins import nothing but core/plugin-api.
  */
-import { SourceDataError, SourceUnavailableError } from '../../core/plugin-api/index.js'
+import { SourceDataError, SourceUnavailableError } from './errors.js'
 
 export interface HttpGetOptions {
   url: string

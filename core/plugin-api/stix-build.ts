@@ -1,27 +1,12 @@
 /**
  * Builds the STIX 2.1 objects feed sources generate: observables (SCOs with their spec-defined ids),
  * indicators with STIX patterns, deterministic ids for generated SDOs.
- *
- * Identical copies live in feed-csv, feed-misp and feed-otx because plugins import nothing but core/plugin-api.
  */
-import { createHash } from 'node:crypto'
-import { deterministicScoId, type StixObject } from '../../core/plugin-api/index.js'
+import { deterministicScoId, uuidv5 } from '../stix/ids.js'
+import type { StixObject } from './types.js'
 
 /** UUIDv5 namespace of the SDO ids CRISP feed sources generate. */
 const CRISP_FEED_NAMESPACE = '6f1c2a4e-93b5-4d7e-8a0f-3c5e7b9d1f24'
-
-/** RFC 4122 name-based UUID, version 5. */
-function uuidv5(namespace: string, name: string): string {
-  const bytes = createHash('sha1')
-    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
-    .update(name, 'utf8')
-    .digest()
-    .subarray(0, 16)
-  bytes[6] = (bytes[6] & 0x0f) | 0x50
-  bytes[8] = (bytes[8] & 0x3f) | 0x80
-  const hex = bytes.toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-}
 
 /** `<type>--<uuidv5>` from the parts naming the thing: re-runs produce the same id, so the core dedupes. */
 export function deterministicId(type: string, ...nameParts: string[]): string {
@@ -34,7 +19,7 @@ export function patternString(value: string): string {
 }
 
 /** The observable kinds feed sources map their own types to. */
-export type ObservableKind =
+export type IndicatorValueKind =
   | 'ipv4-addr'
   | 'ipv6-addr'
   | 'domain-name'
@@ -59,7 +44,7 @@ function sco(type: string, properties: Record<string, unknown>, extra: Record<st
 }
 
 /** The SCO and the pattern of one value; `value` must already be of `kind` (see the callers' detection). */
-export function buildObservable(kind: ObservableKind, value: string): Observable {
+export function buildObservable(kind: IndicatorValueKind, value: string): Observable {
   switch (kind) {
     case 'md5':
     case 'sha1':

@@ -2,8 +2,6 @@
  * TLP 2.0 marking definitions, as published by OASIS with the TLP 2.0 extension
  * (extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d, cti-stix-common-objects). TLP 1.0 "white"
  * maps to "clear", its TLP 2.0 successor.
- *
- * Identical copies live in feed-misp and feed-otx because plugins import nothing but core/plugin-api.
  */
 const TLP_2_MARKINGS: Readonly<Record<string, string>> = {
   clear: 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
