@@ -1,12 +1,11 @@
 import { createOrganization, deleteOrganization, updateOrganization, type OrganizationInput } from '../../core/identity/organizations.js'
-import { createUser, updateUser, type CreateUserInput, type UpdateUserInput } from '../../core/identity/users.js'
+import { createUser, resetPassword, updateUser, type CreateUserInput, type UpdateUserInput } from '../../core/identity/users.js'
 import { revokeApiKey } from '../../core/identity/api-keys.js'
 import { createTrustLevel, deleteTrustLevel, updateTrustLevel, type TrustLevelInput } from '../../core/trust/trust-levels.js'
 import { createTrustRelationship, deleteTrustRelationship, updateTrustRelationship } from '../../core/trust/trust-relationships.js'
 import { requestRun } from '../../core/feeds/run-service.js'
 import { createFeed, deleteFeed, updateFeed } from '../../core/feeds/feed-service.js'
 import type { FeedInput } from '../../core/feeds/feed-input.js'
-import { resetPassword } from './reset-password.js'
 import type { ConsoleServices } from './types.js'
 
 // The console's form values arrive untyped; the services validate them exactly as they do REST bodies.
@@ -15,7 +14,7 @@ const as = <T>(input: Record<string, unknown>) => input as As<T>
 
 /**
  * The one place the console's actions find the platform services: core/identity, core/trust and core/feeds,
- * the functions behind the REST routes. Only the admin password reset is local (core has none yet).
+ * the functions behind the REST routes.
  */
 export const consoleServices: ConsoleServices = {
   organizations: {

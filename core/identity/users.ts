@@ -130,16 +130,27 @@ export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>;
 
 /** A user changes its own password: needs the current one; every session and token of the user ends. */
 export async function changePassword(options: { db: Knex; actor: NonNullable<Actor>; oldPassword: string; newPassword: string }): Promise<void> {
-  const { actor } = options
-  const user = await options.db('users').where({ id: actor.userId }).first()
+  const user = await options.db('users').where({ id: options.actor.userId }).first()
   if (!user) throw notFound('User')
   if (!(await verifyPassword(options.oldPassword, user.password_hash))) throw wrongOldPassword()
-  assertPolicy(options.newPassword, { email: user.email, displayName: user.display_name })
-  const hash = await hashPassword(options.newPassword)
+  await setPassword({ db: options.db, actor: options.actor, user, password: options.newPassword, action: 'user.password_change' })
+}
+
+/** An admin sets another user's password (no old password needed); the same policy, and every session ends. */
+export async function resetPassword(options: { db: Knex; actor: NonNullable<Actor>; id: string; input: { password: string } }): Promise<void> {
+  const user = await options.db('users').where({ id: options.id }).first()
+  if (!user) throw notFound('User')
+  await setPassword({ db: options.db, actor: options.actor, user, password: options.input.password, action: 'user.password_reset' })
+}
+
+async function setPassword(options: { db: Knex; actor: NonNullable<Actor>; user: Record<string, any>; password: string; action: string }): Promise<void> {
+  const { user } = options
+  assertPolicy(options.password, { email: user.email, displayName: user.display_name })
+  const hash = await hashPassword(options.password)
   const families = await options.db.transaction(async (trx) => {
-    await trx('users').where({ id: user.id }).update({ password_hash: hash, token_version: user.token_version + 1, updated_at: trx.fn.now() })
+    await trx('users').where({ id: user.id }).update({ password_hash: hash, token_version: trx.raw('token_version + 1'), updated_at: trx.fn.now() })
     const revoked = await revokeAllSessions(trx, user.id)
-    await recordAudit(trx, { action: 'user.password_change', ...auditActor(actor), targetType: 'user', targetId: user.id, details: { sessionsRevoked: revoked.length } })
+    await recordAudit(trx, { action: options.action, ...auditActor(options.actor), targetType: 'user', targetId: user.id, details: { sessionsRevoked: revoked.length } })
     return revoked
   })
   afterCommit(user.id, families)

@@ -61,6 +61,7 @@ t.test('RBAC matrix: every identity/trust route × every kind of caller', async 
     row('GET', () => '/api/v1/users/me', [401, 200, 200, 200, 200]),
     row('PATCH', () => '/api/v1/users/me', [401, 200, 200, 200, 200], () => ({ displayName: 'Renamed' })),
     row('POST', () => '/api/v1/users/me/password', [401, 400, 400, 400, 400], () => ({ oldPassword: 'Not-my-password-11!', newPassword: 'Tangerine-Wombat-73!' })),
+    row('POST', async () => `/api/v1/users/${await freshViewer()}/password`, [401, 403, 403, 204, 403], () => ({ password: 'Tangerine-Wombat-73!' })),
     row('GET', () => `/api/v1/users/${users.viewer.id}`, [401, 200, 403, 200, 403]),
     row('PATCH', () => `/api/v1/users/${users.viewer.id}`, [401, 200, 403, 200, 403], () => ({ displayName: 'Viewer' })),
     row('PATCH', async () => `/api/v1/users/${await freshViewer()}`, [401, 403, 403, 200, 403], () => ({ role: 'publisher' })),

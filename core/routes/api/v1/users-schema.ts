@@ -34,3 +34,4 @@ export const UpdateUserBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 )
 export const ChangePasswordBody = Type.Object({ oldPassword: Password, newPassword: Password }, { additionalProperties: false })
+export const ResetPasswordBody = Type.Object({ password: Password }, { additionalProperties: false })

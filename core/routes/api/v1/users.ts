@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { requirePermission } from '../../../auth/authenticate.js'
-import { changePassword, createUser, getUser, listUsers, updateUser } from '../../../identity/users.js'
+import { changePassword, createUser, getUser, listUsers, resetPassword, updateUser } from '../../../identity/users.js'
 import { pageOf, PageQuery } from '../../../infra/paging.js'
 import { actorOf, errorResponses, IdParams, NoContent, Role, security, SMALL_BODY } from './schemas.js'
-import { ChangePasswordBody, CreateUserBody, UpdateSelfBody, UpdateUserBody, UserSchema } from './users-schema.js'
+import { ChangePasswordBody, CreateUserBody, ResetPasswordBody, UpdateSelfBody, UpdateUserBody, UserSchema } from './users-schema.js'
 
 const ListQuery = Type.Object(
   {
@@ -49,6 +49,15 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Change your password (ends every session)', security, body: ChangePasswordBody, response: { 204: NoContent, ...errorResponses } },
   }, async (req, reply) => {
     await changePassword({ db, actor: actorOf(req), ...req.body })
+    return reply.code(204).send(null)
+  })
+
+  app.post('/users/:id/password', {
+    bodyLimit: SMALL_BODY,
+    preHandler: requirePermission('users:manage'),
+    schema: { tags, summary: "Set a user's password (admin; ends every session of that user)", security, params: IdParams, body: ResetPasswordBody, response: { 204: NoContent, ...errorResponses } },
+  }, async (req, reply) => {
+    await resetPassword({ db, actor: actorOf(req), id: req.params.id, input: req.body })
     return reply.code(204).send(null)
   })
 
