@@ -51,6 +51,8 @@ t.test('development secrets are generated once and kept', async (t) => {
   t.equal((await import('node:fs')).statSync(file).mode & 0o777, 0o600, 'secrets file is private')
   const second = loadConfig(env, ROOT)
   t.same(second.secrets, first.secrets, 'same secrets after a restart')
+  t.same(second.generatedSecrets, [], 'nothing generated the second time')
+  t.equal(second.fileSecrets.length, 3)
   t.equal(JSON.parse(readFileSync(file, 'utf8')).jwt, first.secrets.jwt)
 })
 

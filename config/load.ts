@@ -16,8 +16,10 @@ export interface Config {
   dataDir: string
   embeddedPgPort: number
   secrets: Secrets
-  /** Which secrets were generated for development (reported once in the log, never their values). */
+  /** Which secrets were generated for development just now (logged by name, never their values). */
   generatedSecrets: string[]
+  /** Which secrets were read from the development secrets file. */
+  fileSecrets: string[]
   auth: { accessTokenTtl: number; refreshTokenTtl: number }
   rateLimit: { authenticated: number; anonymous: number }
   bodyLimit: number
@@ -108,6 +110,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     embeddedPgPort: env.CRISP_EMBEDDED_PG_PORT,
     secrets: secrets.values,
     generatedSecrets: secrets.generated,
+    fileSecrets: secrets.fromFile,
     auth: { accessTokenTtl: env.CRISP_ACCESS_TOKEN_TTL, refreshTokenTtl: env.CRISP_REFRESH_TOKEN_TTL },
     rateLimit: { authenticated: env.CRISP_RATE_LIMIT_AUTHENTICATED, anonymous: env.CRISP_RATE_LIMIT_ANONYMOUS },
     bodyLimit: env.CRISP_BODY_LIMIT,

@@ -21,7 +21,10 @@ const SECRET_VARS = {
  */
 export function resolveSecrets(options: { env: Env; dataDir: string; problems: string[] }): {
   values: Secrets
+  /** Variables whose secret was created just now. */
   generated: string[]
+  /** Variables whose secret came from the development secrets file. */
+  fromFile: string[]
 } {
   const { env, dataDir, problems } = options
   const values = {} as Secrets
@@ -31,24 +34,28 @@ export function resolveSecrets(options: { env: Env; dataDir: string; problems: s
     if (value) values[key] = value
     else missing.push(key)
   }
-  if (missing.length === 0) return { values, generated: [] }
+  if (missing.length === 0) return { values, generated: [], fromFile: [] }
   if (env.NODE_ENV === 'production') {
     for (const key of missing) problems.push(`${SECRET_VARS[key]}: required when NODE_ENV=production`)
-    return { values, generated: [] }
+    return { values, generated: [], fromFile: [] }
   }
   const file = path.join(dataDir, 'secrets.json')
   const stored: Partial<Secrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}
-  let changed = false
+  const created: (keyof Secrets)[] = []
   for (const key of missing) {
     if (!stored[key]) {
       stored[key] = randomBytes(32).toString('base64url')
-      changed = true
+      created.push(key)
     }
     values[key] = stored[key] as string
   }
-  if (changed) {
+  if (created.length) {
     mkdirSync(dataDir, { recursive: true })
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 })
   }
-  return { values, generated: missing.map((k) => SECRET_VARS[k]) }
+  return {
+    values,
+    generated: created.map((k) => SECRET_VARS[k]),
+    fromFile: missing.filter((k) => !created.includes(k)).map((k) => SECRET_VARS[k]),
+  }
 }

@@ -27,6 +27,9 @@ export async function startPlatform(options: { env?: Record<string, string | und
   if (config.generatedSecrets.length) {
     logger.warn({ secrets: config.generatedSecrets, file: path.join(config.dataDir, 'secrets.json') }, 'development secrets generated (set them in the environment for production)')
   }
+  if (config.fileSecrets.length) {
+    logger.info({ secrets: config.fileSecrets, file: path.join(config.dataDir, 'secrets.json') }, 'development secrets read from file')
+  }
   const db = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, port: config.embeddedPgPort, log: (l) => logger.info(l) })
   const knex = createKnex(db.url)
   let app: FastifyInstance | undefined
