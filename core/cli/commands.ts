@@ -34,8 +34,9 @@ async function withDatabase<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
 
 function serve(listen: boolean): Command['run'] {
   return async (argv) => {
-    parseArgs(argv)
-    const running = await startPlatform({ listen, runWorkers: true })
+    const { flags, positionals } = parseArgs(argv, { booleans: listen ? ['no-workers'] : [] })
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+    const running = await startPlatform({ listen, runWorkers: !flags['no-workers'] })
     let stopping = false
     const shutdown = async (signal: string) => {
       if (stopping) return
@@ -51,7 +52,11 @@ function serve(listen: boolean): Command['run'] {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  start: { summary: 'Run the API server and job workers', usage: 'crisp start', run: serve(true) },
+  start: {
+    summary: 'Run the API server and job workers (--no-workers: API only)',
+    usage: 'crisp start [--no-workers]',
+    run: serve(true),
+  },
   worker: { summary: 'Run only job workers (scale them apart from API nodes)', usage: 'crisp worker', run: serve(false) },
   migrate: {
     summary: 'Apply, roll back or list database migrations',
