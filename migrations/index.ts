@@ -6,6 +6,7 @@ import * as m0004 from './0004_create_audit_log.js'
 import * as m0006 from './0006_create_taxii_statuses.js'
 import * as m0007 from './0007_add_feed_run_scheduling.js'
 import * as m0008 from './0008_create_export_jobs.js'
+import * as m0009 from './0009_add_stix_content_hash.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -24,6 +25,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0006_create_taxii_statuses', m0006],
   ['0007_add_feed_run_scheduling', m0007],
   ['0008_create_export_jobs', m0008],
+  ['0009_add_stix_content_hash', m0009],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import type { StixObject } from '../plugin-api/index.js'
 import type { FeedRow, FeedRunRow } from './feed-dto.js'
 import type { StoreObjects } from './store-port.js'
+import type { PreparedBatch } from '../store/store-objects.js'
 import { LeaseLostError } from './run-state.js'
 
 const KEPT_REJECTIONS = 20
@@ -23,24 +24,33 @@ export interface BatchWriterOptions {
  * Buffers a run's items and writes them in batches, one transaction each: the objects (through the STIX
  * store), the run's counters and first rejections, and — when the batch ends with a checkpoint — the feed's
  * checkpoint. So a checkpoint is never stored without every object it covers, and a batch is all or nothing.
+ *
+ * Pipelined, depth 1: a full batch is prepared (validated, serialised, hashed: the store's CPU half) while the
+ * previous batch's transaction is still in flight; its own transaction starts only once the previous one has
+ * committed, and the caller goes on parsing the next batch meanwhile. Transactions therefore commit strictly
+ * in order, one at a time, exactly as before; a failed transaction fails the next call (or {@link settle}),
+ * and nothing after it is written.
  */
 export function createBatchWriter(options: BatchWriterOptions) {
   const { knex, run, feed, storeObjects, batchSize } = options
   let objects: StixObject[] = []
   let rejections: Rejection[] = []
   let keptRejections = 0
+  /** The previous batch's transaction, until someone awaits it. */
+  let inflight: Promise<void> | undefined
 
-  async function flush(checkpoint?: string): Promise<void> {
-    if (!objects.length && !rejections.length && checkpoint === undefined) return
-    const batch = objects
-    const rejected = rejections
-    objects = []
-    rejections = []
+  async function settle(): Promise<void> {
+    const pending = inflight
+    inflight = undefined
+    if (pending) await pending
+  }
+
+  async function write(count: number, rejected: Rejection[], prepared: PreparedBatch | undefined, checkpoint?: string): Promise<void> {
     await knex.transaction(async (trx) => {
       const owned = await trx('feed_runs').where({ id: run.id, lease_token: run.lease_token }).forUpdate().first('id')
       if (!owned) throw new LeaseLostError()
-      const results = batch.length
-        ? await storeObjects({ db: trx, collectionId: feed.collection_id, producerOrgId: feed.organization_id, objects: batch, defaultTlp: feed.default_tlp })
+      const results = prepared
+        ? await storeObjects.write(trx, prepared, { collectionId: feed.collection_id, producerOrgId: feed.organization_id })
         : []
       const counts = { new: 0, 'new-version': 0, unchanged: 0, rejected: 0 }
       for (const r of results) {
@@ -48,11 +58,10 @@ export function createBatchWriter(options: BatchWriterOptions) {
         if (r.status === 'rejected') rejected.push({ ref: r.id ?? `#${r.index}`, reason: r.message ?? 'invalid object' })
       }
       const kept = rejected.slice(0, Math.max(0, KEPT_REJECTIONS - keptRejections))
-      keptRejections += kept.length
       await trx('feed_runs')
         .where({ id: run.id })
         .update({
-          fetched: trx.raw('fetched + ?', [batch.length + rejected.length - counts.rejected]),
+          fetched: trx.raw('fetched + ?', [count + rejected.length - counts.rejected]),
           new_objects: trx.raw('new_objects + ?', [counts.new]),
           new_versions: trx.raw('new_versions + ?', [counts['new-version']]),
           unchanged: trx.raw('unchanged + ?', [counts.unchanged]),
@@ -60,11 +69,30 @@ export function createBatchWriter(options: BatchWriterOptions) {
           ...(kept.length ? { rejections: trx.raw('rejections || ?::jsonb', [JSON.stringify(kept)]) } : {}),
         })
       if (checkpoint !== undefined) await trx('feeds').where({ id: feed.id }).update({ checkpoint })
+      keptRejections += kept.length
     })
   }
 
+  async function flush(checkpoint?: string): Promise<void> {
+    if (!objects.length && !rejections.length && checkpoint === undefined) return
+    const batch = objects
+    const rejected = rejections
+    objects = []
+    rejections = []
+    let prepared: PreparedBatch | undefined
+    try {
+      // the CPU half of this batch overlaps the previous batch's transaction
+      if (batch.length) prepared = await storeObjects.prepare({ db: knex, objects: batch, defaultTlp: feed.default_tlp })
+    } finally {
+      await settle() // the previous batch's failure wins: it happened first
+    }
+    const pending = write(batch.length, rejected, prepared, checkpoint)
+    pending.catch(() => {}) // observed by the next flush or settle()
+    inflight = pending
+  }
+
   return {
-    /** Adds an object; writes the batch when it is full. */
+    /** Adds an object; writes the batch when it is full (the write completes in the background). */
     async object(obj: StixObject): Promise<void> {
       objects.push(obj)
       if (objects.length >= batchSize) await flush()
@@ -74,10 +102,15 @@ export function createBatchWriter(options: BatchWriterOptions) {
       rejections.push(rejection)
       if (rejections.length >= batchSize) await flush()
     },
-    /** Writes everything so far together with the checkpoint that covers it. */
+    /** Writes everything so far together with the checkpoint that covers it (completes in the background). */
     checkpoint: (checkpoint: string) => flush(checkpoint),
-    /** Writes what is buffered (end of a successful run). */
-    flush: () => flush(),
+    /** Writes what is buffered and waits until every batch has committed (end of a successful run). */
+    async flush(): Promise<void> {
+      await flush()
+      await settle()
+    },
+    /** Waits for the batch in flight, if any; throws its error. Nothing buffered is written. */
+    settle,
     /** Prior attempts' kept rejections count towards the limit. */
     resumeFrom(alreadyKept: number) {
       keptRejections = alreadyKept

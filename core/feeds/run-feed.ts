@@ -39,12 +39,19 @@ async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, sig
   const source = await openSource(ctx, feed)
   const writer = createBatchWriter({ knex: ctx.knex, run, feed, storeObjects: ctx.storeObjects, batchSize: ctx.feeds.batchSize })
   writer.resumeFrom(run.rejections.length)
-  for await (const item of source.pull({ feedId: feed.id, checkpoint: feed.checkpoint, signal })) {
-    if (item.kind === 'object') await writer.object(item.object)
-    else if (item.kind === 'checkpoint') await writer.checkpoint(item.checkpoint)
-    else await writer.rejected({ ref: item.ref, reason: item.reason })
+  try {
+    for await (const item of source.pull({ feedId: feed.id, checkpoint: feed.checkpoint, signal })) {
+      if (item.kind === 'object') await writer.object(item.object)
+      else if (item.kind === 'checkpoint') await writer.checkpoint(item.checkpoint)
+      else await writer.rejected({ ref: item.ref, reason: item.reason })
+    }
+    signal.throwIfAborted()
+  } catch (err) {
+    // The batch still committing was complete before this failure: let it finish (or fail first) as it
+    // would have without the pipeline, so the run's outcome is decided only after it.
+    await writer.settle()
+    throw err
   }
-  signal.throwIfAborted()
   await writer.flush()
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { getDefaultValidator } from '../stix/validator.js'
 import { toMicrosecondTimestamp } from '../stix/timestamps.js'
 import { TLP_MARKING_IDS, tlpFromMarkings, type Tlp } from './tlp.js'
@@ -20,12 +21,51 @@ export interface PreparedObject {
   name: string | null
   /** The document as stored: the object as given, plus the default TLP marking when it had none. */
   document: Record<string, unknown>
+  /** `JSON.stringify(document)`: the exact text sent to the database (serialised once). */
+  text: string
+  /** {@link contentHash} of `text`, stored as `stix_objects.content_hash`. */
+  hash: string
+}
+
+/** The document as it would be stored, its TLP, its JSON text and that text's hash; no validation. */
+export interface StoredForm {
+  document: Record<string, unknown>
+  tlp: Tlp | null
+  text: string
+  hash: string
 }
 
 export type Preparation = { ok: true; object: PreparedObject } | { ok: false; index: number; id?: string; message: string }
 
-/** Validates one object (OASIS schema + pattern grammar) and derives its row; messages name the id and the path. */
-export function prepareObject(input: unknown, index: number, defaultTlp?: Tlp): Preparation {
+/** SHA-256 (base64) of the exact JSON text stored: equal hashes mean byte-identical documents. */
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64')
+}
+
+/** The version key of an object: `modified`, else `created`, else {@link UNVERSIONED} (throws on a bad stamp). */
+export function versionOf(obj: Record<string, unknown>): string {
+  const stamp = (obj.modified ?? obj.created) as string | undefined
+  return stamp ? toMicrosecondTimestamp(stamp) : UNVERSIONED
+}
+
+/** Adds the default TLP marking to an object that has none (marking definitions excepted); serialises and hashes it. */
+export function storedForm(obj: Record<string, unknown>, defaultTlp?: Tlp): StoredForm {
+  let document = obj
+  let tlp = tlpFromMarkings(obj.object_marking_refs)
+  if (!tlp && defaultTlp && obj.type !== 'marking-definition') {
+    const refs = Array.isArray(obj.object_marking_refs) ? obj.object_marking_refs : []
+    document = { ...obj, object_marking_refs: [...refs, TLP_MARKING_IDS[defaultTlp]] }
+    tlp = defaultTlp
+  }
+  const text = JSON.stringify(document)
+  return { document, tlp, text, hash: contentHash(text) }
+}
+
+/**
+ * Validates one object (OASIS schema + pattern grammar) and derives its row; messages name the id and the path.
+ * `form` is the object's {@link storedForm} when the caller already computed it.
+ */
+export function prepareObject(input: unknown, index: number, defaultTlp?: Tlp, form?: StoredForm): Preparation {
   const id = typeof (input as { id?: unknown })?.id === 'string' ? ((input as { id: string }).id) : undefined
   const result = getDefaultValidator().validate(input)
   if (!result.ok) {
@@ -34,20 +74,13 @@ export function prepareObject(input: unknown, index: number, defaultTlp?: Tlp): 
   }
   const obj = input as Record<string, unknown>
   if (obj.type === 'bundle') return { ok: false, index, id, message: `${id}: /type: a bundle is not a STIX object` }
-  let document = obj
-  let tlp = tlpFromMarkings(obj.object_marking_refs)
-  if (!tlp && defaultTlp && obj.type !== 'marking-definition') {
-    const refs = Array.isArray(obj.object_marking_refs) ? obj.object_marking_refs : []
-    document = { ...obj, object_marking_refs: [...refs, TLP_MARKING_IDS[defaultTlp]] }
-    tlp = defaultTlp
-  }
-  const stamp = (obj.modified ?? obj.created) as string | undefined
+  const { document, tlp, text, hash } = form ?? storedForm(obj, defaultTlp)
   return {
     ok: true,
     object: {
       index,
       id: id as string,
-      version: stamp ? toMicrosecondTimestamp(stamp) : UNVERSIONED,
+      version: versionOf(obj),
       type: obj.type as string,
       specVersion: typeof obj.spec_version === 'string' ? obj.spec_version : '2.1',
       tlp,
@@ -56,6 +89,8 @@ export function prepareObject(input: unknown, index: number, defaultTlp?: Tlp): 
       created: typeof obj.created === 'string' ? toMicrosecondTimestamp(obj.created) : null,
       name: typeof obj.name === 'string' ? obj.name : null,
       document,
+      text,
+      hash,
     },
   }
 }

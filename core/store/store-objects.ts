@@ -1,8 +1,8 @@
 import type { Knex } from 'knex'
 import { canonicalJson } from '../stix/canonical-json.js'
-import { prepareObject, type PreparedObject } from './prepare.js'
+import { prepareObject, storedForm, versionOf, type PreparedObject, type StoredForm } from './prepare.js'
 import type { Tlp } from './tlp.js'
-import { addMembers, insertVersions } from './write-batch.js'
+import { addMembers, findUnchanged, insertVersions } from './write-batch.js'
 
 export interface StoreResult {
   /** Position of the object in the submitted list. */
@@ -27,7 +27,155 @@ export interface StoreObjectsOptions {
   batchSize?: number
 }
 
+export interface PrepareOptions {
+  /** Where the unchanged look-up reads: a knex instance (outside the writing transaction) or a transaction. */
+  db: Knex | Knex.Transaction
+  objects: readonly unknown[]
+  defaultTlp?: Tlp
+}
+
+/** One object already stored byte-identically: no validation, no insert, only membership. */
+interface Known {
+  index: number
+  id: string
+  version: string
+  pk: string
+}
+
+/** The CPU half of a store call (validation, serialisation, hashing, dedupe), ready for {@link writePrepared}. */
+export interface PreparedBatch {
+  readonly count: number
+  /** Results already decided: rejections, in-call duplicates. */
+  readonly decided: StoreResult[]
+  readonly known: Known[]
+  readonly toInsert: PreparedObject[]
+}
+
+export interface WriteOptions {
+  collectionId: string
+  producerOrgId: string
+  /** Objects per INSERT statement. */
+  batchSize?: number
+}
+
 const keyOf = (o: { id: string; version: string }) => `${o.id}|${o.version}`
+const YIELD_EVERY = 16
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * Validates and dedupes a list of objects without writing. Each object is serialised once (the stored JSON
+ * text) and hashed; one query looks up which (id, hash) pairs are already stored — those are unchanged by
+ * definition and skip validation. Every other object is validated (schema + pattern).
+ */
+export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatch> {
+  const { objects, defaultTlp } = opts
+  const forms: (StoredForm | undefined)[] = new Array(objects.length)
+  const candidates: { id: string; hash: string }[] = []
+  for (let index = 0; index < objects.length; index++) {
+    const obj = objects[index] as Record<string, unknown> | null
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || typeof obj.id !== 'string') continue
+    const form = storedForm(obj, defaultTlp)
+    forms[index] = form
+    candidates.push({ id: obj.id, hash: form.hash })
+  }
+  const stored = await findUnchanged(opts.db, candidates)
+
+  const decided: StoreResult[] = []
+  const known: Known[] = []
+  const toInsert: PreparedObject[] = []
+  // (id, version) → hash and stored text of its first occurrence in this call
+  const seenInCall = new Map<string, { hash: string; document: Record<string, unknown> }>()
+  for (let index = 0; index < objects.length; index++) {
+    // Let I/O callbacks run between slices: a pipelining caller's transaction is waiting on them.
+    if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo()
+    const form = forms[index]
+    const pk = form && stored.get(`${(objects[index] as { id: string }).id}|${form.hash}`)
+    if (pk !== undefined && form) {
+      const id = (objects[index] as { id: string }).id
+      const version = versionOf(objects[index] as Record<string, unknown>)
+      const earlier = seenInCall.get(keyOf({ id, version }))
+      if (earlier) {
+        const same = earlier.hash === form.hash || canonicalJson(earlier.document) === canonicalJson(form.document)
+        decided.push(same ? { index, id, version, status: 'unchanged' } : { index, id, version, status: 'rejected', message: differentContent({ id, version }) })
+        continue
+      }
+      seenInCall.set(keyOf({ id, version }), { hash: form.hash, document: form.document })
+      known.push({ index, id, version, pk })
+      continue
+    }
+    const prepared = prepareObject(objects[index], index, defaultTlp, form)
+    if (!prepared.ok) {
+      decided.push({ index, id: prepared.id, status: 'rejected', message: prepared.message })
+      continue
+    }
+    const o = prepared.object
+    const earlier = seenInCall.get(keyOf(o))
+    if (earlier !== undefined) {
+      const same = earlier.hash === o.hash || canonicalJson(earlier.document) === canonicalJson(o.document)
+      decided.push(
+        same
+          ? { index, id: o.id, version: o.version, status: 'unchanged' }
+          : { index, id: o.id, version: o.version, status: 'rejected', message: differentContent(o) },
+      )
+      continue
+    }
+    seenInCall.set(keyOf(o), { hash: o.hash, document: o.document })
+    toInsert.push(o)
+  }
+  return { count: objects.length, decided, known, toInsert }
+}
+
+/**
+ * Writes a prepared batch inside the caller's transaction: inserts new versions, adds every stored or
+ * already-known version to the collection (taking the collection's writer lock, held to commit).
+ */
+export async function writePrepared(trx: Knex.Transaction, prepared: PreparedBatch, opts: WriteOptions): Promise<StoreResult[]> {
+  const results: StoreResult[] = new Array(prepared.count)
+  for (const r of prepared.decided) results[r.index] = r
+  const batchSize = opts.batchSize ?? 1000
+  // pk per index, for members: known versions and stored/identical inserts, in submission order
+  const memberAt = new Map<number, string>()
+  const inserted = new Map<number, { hadOther: boolean }>()
+  for (const k of prepared.known) memberAt.set(k.index, k.pk)
+  for (let start = 0; start < prepared.toInsert.length; start += batchSize) {
+    const batch = prepared.toInsert.slice(start, start + batchSize)
+    const outcomes = await insertVersions(trx, opts.producerOrgId, batch)
+    const byIndex = new Map(batch.map((o) => [o.index, o]))
+    for (const out of outcomes) {
+      const o = byIndex.get(out.index) as PreparedObject
+      const base = { index: o.index, id: o.id, version: o.version }
+      if (out.inserted) {
+        inserted.set(o.index, { hadOther: out.hadOtherVersions })
+      } else if (out.sameAsStored) {
+        results[o.index] = { ...base, status: 'unchanged' }
+      } else {
+        results[o.index] = { ...base, status: 'rejected', message: differentContent(o) }
+        continue
+      }
+      memberAt.set(o.index, out.pk as string)
+    }
+  }
+  // Statuses in submission order: a second version of an id earlier in this call makes a "new-version".
+  const idsWithVersion = new Set<string>()
+  const members: string[] = []
+  const toInsertByIndex = new Map(prepared.toInsert.map((o) => [o.index, o]))
+  const knownByIndex = new Map(prepared.known.map((k) => [k.index, k]))
+  for (const index of [...memberAt.keys()].sort((a, b) => a - b)) {
+    const k = knownByIndex.get(index)
+    if (k) {
+      results[index] = { index, id: k.id, version: k.version, status: 'unchanged' }
+      idsWithVersion.add(k.id)
+    } else {
+      const o = toInsertByIndex.get(index) as PreparedObject
+      const ins = inserted.get(index)
+      if (ins) results[index] = { index, id: o.id, version: o.version, status: ins.hadOther || idsWithVersion.has(o.id) ? 'new-version' : 'new' }
+      idsWithVersion.add(o.id)
+    }
+    members.push(memberAt.get(index) as string)
+  }
+  await addMembers(trx, opts.collectionId, members)
+  return results
+}
 
 /**
  * Validates and stores STIX objects as versions keyed by (id, modified) and adds them to a collection.
@@ -35,59 +183,22 @@ const keyOf = (o: { id: string; version: string }) => `${o.id}|${o.version}`
  * One multi-row insert per batch plus one membership insert; writers of one collection are serialized until
  * the transaction commits, so date_added follows commit order (see docs/taxii.md).
  */
-export async function storeObjects(opts: StoreObjectsOptions): Promise<StoreResult[]> {
+async function storeObjectsOnce(opts: StoreObjectsOptions): Promise<StoreResult[]> {
   if (!(opts.db as Knex.Transaction).isTransaction) {
-    return (opts.db as Knex).transaction((trx) => storeObjects({ ...opts, db: trx }))
+    return (opts.db as Knex).transaction((trx) => storeObjectsOnce({ ...opts, db: trx }))
   }
   const trx = opts.db as Knex.Transaction
-  const results: StoreResult[] = new Array(opts.objects.length)
-  const batchSize = opts.batchSize ?? 500
-  const seenInCall = new Map<string, string>()
-  const idsWithVersion = new Set<string>()
-  for (let start = 0; start < opts.objects.length; start += batchSize) {
-    const batch: PreparedObject[] = []
-    for (let index = start; index < Math.min(start + batchSize, opts.objects.length); index++) {
-      const prepared = prepareObject(opts.objects[index], index, opts.defaultTlp)
-      if (!prepared.ok) {
-        results[index] = { index, id: prepared.id, status: 'rejected', message: prepared.message }
-        continue
-      }
-      const o = prepared.object
-      const earlier = seenInCall.get(keyOf(o))
-      if (earlier !== undefined) {
-        const same = earlier === canonicalJson(o.document)
-        results[index] = same
-          ? { index, id: o.id, version: o.version, status: 'unchanged' }
-          : { index, id: o.id, version: o.version, status: 'rejected', message: differentContent(o) }
-        continue
-      }
-      seenInCall.set(keyOf(o), canonicalJson(o.document))
-      batch.push(o)
-    }
-    if (!batch.length) continue
-    const outcomes = await insertVersions(trx, opts.producerOrgId, batch)
-    const byIndex = new Map(batch.map((o) => [o.index, o]))
-    const members: string[] = []
-    for (const out of outcomes.sort((a, b) => a.index - b.index)) {
-      const o = byIndex.get(out.index) as PreparedObject
-      const base = { index: o.index, id: o.id, version: o.version }
-      if (out.inserted) {
-        results[o.index] = { ...base, status: out.hadOtherVersions || idsWithVersion.has(o.id) ? 'new-version' : 'new' }
-      } else if (out.sameAsStored) {
-        results[o.index] = { ...base, status: 'unchanged' }
-      } else {
-        results[o.index] = { ...base, status: 'rejected', message: differentContent(o) }
-        continue
-      }
-      idsWithVersion.add(o.id)
-      members.push(out.pk as string)
-    }
-    await addMembers(trx, opts.collectionId, members)
-  }
-  return results
+  const prepared = await prepareObjects({ db: trx, objects: opts.objects, defaultTlp: opts.defaultTlp })
+  return writePrepared(trx, prepared, opts)
 }
 
-function differentContent(o: PreparedObject): string {
+/**
+ * {@link storeObjectsOnce} as one call, with its two halves attached for pipelining callers (the feed run
+ * prepares batch N+1 while batch N commits): `prepare` ({@link prepareObjects}) and `write` ({@link writePrepared}).
+ */
+export const storeObjects = Object.assign(storeObjectsOnce, { prepare: prepareObjects, write: writePrepared })
+
+function differentContent(o: { id: string; version: string }): string {
   return `${o.id}: /modified: version ${o.version} already exists with different content; a change needs a newer modified`
 }
 

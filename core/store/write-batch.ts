@@ -12,42 +12,63 @@ export interface BatchOutcome {
   hadOtherVersions: boolean
 }
 
+// The batch travels as one array per column (zipped by ROWS FROM) plus the documents' JSON texts joined by
+// newlines (JSON.stringify never emits a raw newline), so PostgreSQL parses each document once, straight into
+// its jsonb column, and nothing is escaped twice on the way.
+const INPUT = `
+  SELECT * FROM ROWS FROM (
+    unnest(?::int[]), unnest(?::text[]), unnest(?::timestamptz[]), unnest(?::text[]), unnest(?::text[]), unnest(?::text[]),
+    unnest(?::boolean[]), unnest(?::text[]), unnest(?::timestamptz[]), unnest(?::text[]), unnest(?::text[]),
+    string_to_table(?::text, E'\\n')
+  ) AS i(idx, stix_id, version, type, spec_version, tlp, revoked, labels, created, name, hash, document)`
+
 // One statement: insert every new (id, version), and report for every input row whether it was inserted,
-// whether an existing row with its key holds the same document (jsonb equality ignores key order), and
-// whether other versions existed. The `stored` join reads the statement's snapshot, i.e. rows before the insert.
+// whether an existing row with its key holds the same document, and whether other versions existed. "Same"
+// compares the stored content hash (SHA-256 of the exact stored text) first; only when the hashes differ or
+// the row has none (written by other paths) are the jsonb documents compared (jsonb equality ignores key
+// order). The `stored` join reads the statement's snapshot, i.e. rows before the insert.
 const INSERT_VERSIONS = `
-WITH input AS (
-  SELECT * FROM jsonb_to_recordset(?::jsonb)
-    AS i(idx int, stix_id text, version timestamptz, type text, spec_version text, tlp text, revoked boolean,
-         labels jsonb, created timestamptz, name text, document jsonb)
+WITH input AS MATERIALIZED (${INPUT}
 ), ins AS (
-  INSERT INTO stix_objects (stix_id, version, type, spec_version, producer_org_id, tlp, revoked, labels, created, name, document)
+  INSERT INTO stix_objects (stix_id, version, type, spec_version, producer_org_id, tlp, revoked, labels, created, name, document, content_hash)
   SELECT stix_id, version, type, spec_version, ?::uuid, tlp, revoked,
-         ARRAY(SELECT jsonb_array_elements_text(labels)), created, name, document
+         ARRAY(SELECT jsonb_array_elements_text(labels::jsonb)), created, name, document::jsonb, hash
   FROM input
   ON CONFLICT (stix_id, version) DO NOTHING
   RETURNING pk, stix_id, version
 )
 SELECT i.idx, coalesce(ins.pk, stored.pk) AS pk, ins.pk IS NOT NULL AS inserted,
-       coalesce(stored.document = i.document, false) AS same,
+       CASE WHEN stored.pk IS NULL THEN false
+            WHEN stored.content_hash = i.hash THEN true
+            ELSE stored.document = i.document::jsonb END AS same,
        EXISTS (SELECT 1 FROM stix_objects o WHERE o.stix_id = i.stix_id AND o.version <> i.version) AS had_other
 FROM input i
 LEFT JOIN ins ON ins.stix_id = i.stix_id AND ins.version = i.version
-LEFT JOIN stix_objects stored ON stored.stix_id = i.stix_id AND stored.version = i.version`
+LEFT JOIN LATERAL (
+  -- LIMIT keeps this a per-row index probe (the planner knows nothing of the input's size and would
+  -- otherwise hash-join against a scan of the whole table)
+  SELECT s.pk, s.content_hash, s.document FROM stix_objects s WHERE s.stix_id = i.stix_id AND s.version = i.version LIMIT 1
+) stored ON true`
 
 // A row inserted by a concurrent transaction after our snapshot is invisible above; ask again for those few.
 const RECHECK = `
-SELECT i.idx, s.pk, s.document = i.document AS same
-FROM jsonb_to_recordset(?::jsonb) AS i(idx int, stix_id text, version timestamptz, document jsonb)
+SELECT i.idx, s.pk, CASE WHEN s.content_hash = i.hash THEN true ELSE s.document = i.document::jsonb END AS same
+FROM (${INPUT}) i
 JOIN stix_objects s ON s.stix_id = i.stix_id AND s.version = i.version`
+
+function columns(batch: PreparedObject[]): Knex.RawBinding[] {
+  // node-postgres sends JS arrays (nulls included) as PostgreSQL arrays
+  return <Knex.RawBinding[]>[
+    batch.map((o) => o.index), batch.map((o) => o.id), batch.map((o) => o.version), batch.map((o) => o.type),
+    batch.map((o) => o.specVersion), batch.map((o) => o.tlp), batch.map((o) => o.revoked),
+    batch.map((o) => JSON.stringify(o.labels)), batch.map((o) => o.created), batch.map((o) => o.name),
+    batch.map((o) => o.hash), batch.map((o) => o.text).join('\n'),
+  ]
+}
 
 /** Inserts the versions of one batch (keys must be distinct within the batch). No per-object queries. */
 export async function insertVersions(trx: Knex.Transaction, producerOrgId: string, batch: PreparedObject[]): Promise<BatchOutcome[]> {
-  const input = batch.map((o) => ({
-    idx: o.index, stix_id: o.id, version: o.version, type: o.type, spec_version: o.specVersion, tlp: o.tlp,
-    revoked: o.revoked, labels: o.labels, created: o.created, name: o.name, document: o.document,
-  }))
-  const { rows } = await trx.raw(INSERT_VERSIONS, [JSON.stringify(input), producerOrgId])
+  const { rows } = await trx.raw(INSERT_VERSIONS, [...columns(batch), producerOrgId])
   const outcomes: BatchOutcome[] = rows.map((r: { idx: number; pk: string | null; inserted: boolean; same: boolean; had_other: boolean }) => ({
     index: r.idx, pk: r.pk, inserted: r.inserted, sameAsStored: r.same, hadOtherVersions: r.had_other,
   }))
@@ -55,8 +76,7 @@ export async function insertVersions(trx: Knex.Transaction, producerOrgId: strin
   if (missing.length) {
     const byIndex = new Map(batch.map((o) => [o.index, o]))
     const again = missing.map((m) => byIndex.get(m.index) as PreparedObject)
-    const recheck = again.map((o) => ({ idx: o.index, stix_id: o.id, version: o.version, document: o.document }))
-    const { rows: found } = await trx.raw(RECHECK, [JSON.stringify(recheck)])
+    const { rows: found } = await trx.raw(RECHECK, columns(again))
     for (const f of found as { idx: number; pk: string; same: boolean }[]) {
       const outcome = outcomes.find((o) => o.index === f.idx) as BatchOutcome
       outcome.pk = f.pk
@@ -64,6 +84,24 @@ export async function insertVersions(trx: Knex.Transaction, producerOrgId: strin
     }
   }
   return outcomes
+}
+
+/**
+ * The stored versions whose content hash equals a candidate's, keyed `id|hash`: those objects are unchanged
+ * by definition (byte-identical to a version that was validated when stored). Read-only; may run outside
+ * the writing transaction (stored versions are never rewritten, so a hit stays true).
+ */
+export async function findUnchanged(db: Knex | Knex.Transaction, candidates: { id: string; hash: string }[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>()
+  if (!candidates.length) return found
+  const { rows } = await db.raw(
+    // LATERAL … LIMIT: one index probe per candidate whatever the planner's (often stale) idea of the table
+    `SELECT c.stix_id, c.hash AS content_hash, s.pk FROM unnest(?::text[], ?::text[]) AS c(stix_id, hash)
+     CROSS JOIN LATERAL (SELECT pk FROM stix_objects o WHERE o.stix_id = c.stix_id AND o.content_hash = c.hash LIMIT 1) s`,
+    [candidates.map((c) => c.id), candidates.map((c) => c.hash)],
+  )
+  for (const r of rows as { stix_id: string; content_hash: string; pk: string }[]) found.set(`${r.stix_id}|${r.content_hash}`, r.pk)
+  return found
 }
 
 // Serializes writers of one collection until commit, then gives the new members date_added values strictly
@@ -75,14 +113,14 @@ WITH base AS (
   FROM collection_objects WHERE collection_id = ?
 )
 INSERT INTO collection_objects (collection_id, object_pk, date_added)
-SELECT ?, u.pk::bigint, base.t + (u.ord - 1) * interval '1 microsecond'
-FROM jsonb_array_elements_text(?::jsonb) WITH ORDINALITY AS u(pk, ord), base
+SELECT ?, u.pk, base.t + (u.ord - 1) * interval '1 microsecond'
+FROM unnest(?::bigint[]) WITH ORDINALITY AS u(pk, ord), base
 ON CONFLICT (collection_id, object_pk) DO NOTHING`
 
 /** Takes the collection's write lock (held to commit) and adds the versions to it. */
 export async function addMembers(trx: Knex.Transaction, collectionId: string, pks: string[]): Promise<void> {
   await lockCollection(trx, collectionId)
-  if (pks.length) await trx.raw(ADD_MEMBERS, [collectionId, collectionId, JSON.stringify(pks)])
+  if (pks.length) await trx.raw(ADD_MEMBERS, [collectionId, collectionId, pks])
 }
 
 /** The per-collection writer lock, released when the surrounding transaction ends. */

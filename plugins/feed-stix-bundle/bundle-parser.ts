@@ -14,6 +14,9 @@ export function bundleEntryToItem(value: unknown, index: number): FeedItem {
   return { kind: 'object', object: obj as StixObject }
 }
 
+/** Bytes parsed between two turns of the event loop. */
+const SLICE = 16 * 1024
+
 /**
  * Streams the objects of a STIX bundle: only `objects[*]` entries are materialised, one at a time
  * (`keepStack: false` drops each one from the parser once emitted), so memory stays bounded by the largest
@@ -39,11 +42,16 @@ export async function* parseBundleStream(
   const invalid = (what: string) => new SourceDataError(`${source} is not a valid STIX bundle: ${what}`)
 
   for await (const chunk of chunks) {
-    if (!parser.isEnded) parser.write(chunk)
-    if (parseError) throw invalid(`invalid JSON (${parseError.message})`)
-    for (const item of ready.splice(0)) {
-      signal.throwIfAborted()
-      yield item
+    // Slices of 16 KiB: a large chunk is not parsed in one go, so the consumer sees objects sooner and
+    // I/O callbacks (its database round trips) are not held up behind a long synchronous parse.
+    for (let at = 0; at < chunk.length; at += SLICE) {
+      if (!parser.isEnded) parser.write(chunk.length <= SLICE ? chunk : chunk.subarray(at, at + SLICE))
+      if (parseError) throw invalid(`invalid JSON (${parseError.message})`)
+      for (const item of ready.splice(0)) {
+        signal.throwIfAborted()
+        yield item
+      }
+      if (at + SLICE < chunk.length) await new Promise<void>((resolve) => setImmediate(resolve))
     }
   }
   if (!parser.isEnded) parser.end()
