@@ -1,4 +1,3 @@
-import { JSONParser } from '@streamparser/json'
 import { SourceDataError, type FeedItem, type StixObject } from '../../core/plugin-api/index.js'
 
 /** Turns one entry of `objects` into a feed item: the object, or a rejection naming its position. */
@@ -14,39 +13,363 @@ export function bundleEntryToItem(value: unknown, index: number): FeedItem {
   return { kind: 'object', object: obj as StixObject }
 }
 
-/** Bytes parsed between two turns of the event loop. */
+/** Bytes (or, for string chunks, characters) scanned between two turns of the event loop. */
 const SLICE = 16 * 1024
 
+/** A JSON syntax error found by the scanner (the caller turns it into a SourceDataError). */
+export class BundleSyntaxError extends Error {
+  constructor(
+    message: string,
+    /** True when the input ended before the document was complete. */
+    readonly truncated = false,
+  ) {
+    super(message)
+  }
+}
+
+// Character codes.
+const QUOTE = 34
+const BACKSLASH = 92
+const OPEN_BRACE = 123
+const CLOSE_BRACE = 125
+const OPEN_BRACKET = 91
+const CLOSE_BRACKET = 93
+const COMMA = 44
+const COLON = 58
+const SPACE = 32
+const TAB = 9
+const LF = 10
+const CR = 13
+
+const isWhitespace = (c: number) => c === SPACE || c === LF || c === CR || c === TAB
+
+/** Where the scanner is in the document, outside any value it is cutting out. */
+const enum At {
+  /** Before the document's opening `{`. */
+  Start,
+  /** After the document's `{`: a key or `}`. */
+  KeyOrEnd,
+  /** After a `,` between the document's members: a key. */
+  Key,
+  /** After a top-level key: `:`. */
+  Colon,
+  /** After a top-level `:`: the value. */
+  Value,
+  /** After a top-level value: `,` or `}`. */
+  CommaOrEnd,
+  /** After the `objects` container's opening bracket: an entry or the closing bracket. */
+  EntryOrClose,
+  /** After a `,` in `objects`: an entry. */
+  Entry,
+  /** After a member key when `objects` is an object: `:`. */
+  EntryColon,
+  /** After that `:`: the entry. */
+  EntryValue,
+  /** After an entry: `,` or the closing bracket. */
+  EntryCommaOrClose,
+  /** After the document's closing `}`: only whitespace. */
+  Done,
+}
+
+/** What a value being cut out is, and so what happens to its text once complete. */
+const enum Cut {
+  None,
+  TopKey,
+  TopValue,
+  EntryKey,
+  Entry,
+}
+
+function describe(c: string): string {
+  return JSON.stringify(c)
+}
+
 /**
- * Streams the objects of a STIX bundle: only `objects[*]` entries are materialised, one at a time
- * (`keepStack: false` drops each one from the parser once emitted), so memory stays bounded by the largest
- * single object, not by the bundle. Invalid JSON or a document that ends early throws SourceDataError.
+ * A bounded-memory scanner for a STIX bundle: fed decoded text piece by piece, it tracks the JSON structure of
+ * the document (`{…}` at the top, its members, the entries of `objects`) and cuts out the complete text of
+ * each value it meets — a top-level key or value, one entry of `objects` — and `JSON.parse`s it. Only the
+ * text of the value being cut is held, so memory is bounded by the largest single entry, not by the bundle.
+ *
+ * Every piece of the document is checked: the text around the cut values here (whitespace, `{`, `:`, `,`,
+ * brackets, nothing after the end), the cut values by `JSON.parse`. Entries of `objects` are handed to
+ * `onEntry` in order; `objects` may also be a JSON object (its member values are the entries), as with the
+ * generic parser this replaced; any other `objects` value, and repeated keys, are accepted as `JSON.parse`
+ * would (a repeated `objects` yields the entries of each).
+ */
+export class BundleScanner {
+  /** The last top-level `"type"` value seen (undefined if none). */
+  documentType: unknown = undefined
+  private at = At.Start
+  /** Characters before the current piece (for error positions). */
+  private offset = 0
+  private entries = 0
+  private key = ''
+  /** The `objects` container being read: `]` or `}`. */
+  private closer = 0
+  // The value being cut out: its kind, its text from earlier pieces, and the scan state across pieces.
+  private cut = Cut.None
+  private pending = ''
+  private scalar = false
+  private depth = 0
+  private inString = false
+  private escaped = false
+  private startPending = false
+
+  constructor(private readonly onEntry: (value: unknown, index: number) => void) {}
+
+  /** Scans the next piece of text. Throws BundleSyntaxError on invalid JSON. */
+  write(text: string): void {
+    const n = text.length
+    let i = 0
+    while (i < n) {
+      if (this.cut !== Cut.None) {
+        const start = i
+        const end = this.scan(text, i)
+        if (end < 0) {
+          this.pending += start === 0 ? text : text.slice(start)
+          break
+        }
+        const piece = text.slice(start, end)
+        const whole = this.pending === '' ? piece : this.pending + piece
+        this.pending = ''
+        this.complete(whole)
+        i = end
+        continue
+      }
+      const c = text.charCodeAt(i)
+      if (isWhitespace(c)) {
+        i++
+        continue
+      }
+      switch (this.at) {
+        case At.Start:
+          if (c !== OPEN_BRACE) throw this.unexpected(text, i, 'the document to be a JSON object ("{")')
+          this.at = At.KeyOrEnd
+          break
+        case At.KeyOrEnd:
+        case At.Key:
+          if (c === CLOSE_BRACE && this.at === At.KeyOrEnd) this.at = At.Done
+          else if (c === QUOTE) {
+            this.begin(Cut.TopKey)
+            continue
+          } else throw this.unexpected(text, i, this.at === At.KeyOrEnd ? 'a key or "}"' : 'a key')
+          break
+        case At.Colon:
+          if (c !== COLON) throw this.unexpected(text, i, `":" after key ${JSON.stringify(this.key)}`)
+          this.at = At.Value
+          break
+        case At.Value:
+          if (this.key === 'objects' && (c === OPEN_BRACKET || c === OPEN_BRACE)) {
+            this.closer = c === OPEN_BRACKET ? CLOSE_BRACKET : CLOSE_BRACE
+            this.at = At.EntryOrClose
+          } else {
+            this.begin(Cut.TopValue)
+            continue
+          }
+          break
+        case At.CommaOrEnd:
+          if (c === COMMA) this.at = At.Key
+          else if (c === CLOSE_BRACE) this.at = At.Done
+          else throw this.unexpected(text, i, `"," or "}" after the value of ${JSON.stringify(this.key)}`)
+          break
+        case At.EntryOrClose:
+        case At.Entry:
+          if (c === this.closer && this.at === At.EntryOrClose) this.at = At.CommaOrEnd
+          else if (this.closer === CLOSE_BRACE) {
+            if (c !== QUOTE) throw this.unexpected(text, i, `a key in "objects"`)
+            this.begin(Cut.EntryKey)
+            continue
+          } else {
+            this.begin(Cut.Entry)
+            continue
+          }
+          break
+        case At.EntryColon:
+          if (c !== COLON) throw this.unexpected(text, i, `":" in "objects"`)
+          this.at = At.EntryValue
+          break
+        case At.EntryValue:
+          this.begin(Cut.Entry)
+          continue
+        case At.EntryCommaOrClose:
+          if (c === COMMA) this.at = At.Entry
+          else if (c === this.closer) this.at = At.CommaOrEnd
+          else {
+            const close = this.closer === CLOSE_BRACKET ? ']' : '}'
+            throw this.unexpected(text, i, `"," or "${close}" after objects[${this.entries - 1}]`)
+          }
+          break
+        case At.Done:
+          throw this.unexpected(text, i, 'nothing after the end of the document')
+      }
+      i++
+    }
+    this.offset += n
+  }
+
+  /** Called when the input has ended. Throws BundleSyntaxError (truncated) unless the document was complete. */
+  end(): void {
+    if (this.at !== At.Done) {
+      const where = this.cut === Cut.Entry ? `inside objects[${this.entries}]` : `after ${this.offset} characters`
+      throw new BundleSyntaxError(`the JSON ends before the document is complete (${where})`, true)
+    }
+  }
+
+  /** Starts cutting a value whose first character is `c` (the character is part of the value). */
+  private begin(cut: Cut): void {
+    this.cut = cut
+    this.pending = ''
+    this.scalar = false
+    this.depth = 0
+    this.inString = false
+    this.escaped = false
+    // The first character is scanned by `scan` (write() does not advance past it).
+    this.startPending = true
+  }
+
+  /**
+   * Scans a value from `i` (its first character, or where the previous piece stopped). Returns the index just
+   * after its last character, or -1 when the value continues past the end of `text`.
+   */
+  private scan(text: string, i: number): number {
+    const n = text.length
+    if (this.startPending) {
+      this.startPending = false
+      const c = text.charCodeAt(i)
+      if (c === QUOTE) this.inString = true
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.depth = 1
+      else this.scalar = true
+      i++
+    }
+    if (this.scalar) {
+      // A number, true, false or null (or garbage, which JSON.parse will refuse): up to the next delimiter.
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i)
+        if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isWhitespace(c)) return i
+      }
+      return -1
+    }
+    let depth = this.depth
+    let inString = this.inString
+    if (this.escaped) {
+      // The previous piece ended with the backslash of an escape: skip the escaped character.
+      if (i >= n) return -1
+      this.escaped = false
+      i++
+    }
+    while (i < n) {
+      if (inString) {
+        // Jump to the next quote: it ends the string unless an odd run of backslashes precedes it. (From `i`
+        // on, no character is escaped by one before `i`: `i` follows the opening quote, an escaped quote, or
+        // the character escaped by a backslash that ended the previous piece.)
+        const q = text.indexOf('"', i)
+        if (q < 0) {
+          let k = n
+          while (k > i && text.charCodeAt(k - 1) === BACKSLASH) k--
+          this.escaped = (n - k) % 2 === 1
+          this.depth = depth
+          this.inString = true
+          return -1
+        }
+        let k = q
+        while (k > i && text.charCodeAt(k - 1) === BACKSLASH) k--
+        i = q + 1
+        if ((q - k) % 2 === 1) continue
+        inString = false
+        if (depth === 0) return i
+        continue
+      }
+      const c = text.charCodeAt(i++)
+      if (c === QUOTE) inString = true
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (--depth === 0) return i
+      }
+    }
+    this.depth = depth
+    this.inString = inString
+    return -1
+  }
+
+  /** A cut value is complete: parse it and act on it. */
+  private complete(text: string): void {
+    const cut = this.cut
+    this.cut = Cut.None
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (err) {
+      const what =
+        cut === Cut.Entry
+          ? `objects[${this.entries}]`
+          : cut === Cut.TopValue
+            ? `the value of ${JSON.stringify(this.key)}`
+            : 'a key'
+      throw new BundleSyntaxError(`invalid JSON in ${what} (${(err as Error).message})`)
+    }
+    switch (cut) {
+      case Cut.TopKey:
+        this.key = value as string
+        this.at = At.Colon
+        break
+      case Cut.TopValue:
+        if (this.key === 'type') this.documentType = value
+        this.at = At.CommaOrEnd
+        break
+      case Cut.EntryKey:
+        this.at = At.EntryColon
+        break
+      case Cut.Entry:
+        this.onEntry(value, this.entries++)
+        this.at = At.EntryCommaOrClose
+        break
+    }
+  }
+
+  private unexpected(text: string, i: number, expected: string): BundleSyntaxError {
+    return new BundleSyntaxError(
+      `invalid JSON (expected ${expected}, found ${describe(text[i])} at character ${this.offset + i})`,
+    )
+  }
+}
+
+/**
+ * Streams the objects of a STIX bundle through a {@link BundleScanner}: each `objects[i]` is cut out of the
+ * text and parsed on its own, one at a time, so memory stays bounded by the largest single object, not by the
+ * bundle. Bytes are decoded as UTF-8 by a streaming decoder (a character split across chunks is fine; invalid
+ * UTF-8 is an error). Invalid JSON or a document that ends early throws SourceDataError.
  */
 export async function* parseBundleStream(
-  chunks: AsyncIterable<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array | string>,
   signal: AbortSignal,
   source: string,
 ): AsyncGenerator<FeedItem> {
-  const parser = new JSONParser({ paths: ['$.objects.*', '$.type'], keepStack: false })
   const ready: FeedItem[] = []
-  let parseError: Error | undefined
-  let documentType: unknown
-  let index = 0
-  parser.onValue = ({ value, key, stack }) => {
-    if (key === 'type' && stack.length === 1) documentType = value
-    else ready.push(bundleEntryToItem(value, index++))
-  }
-  parser.onError = (err) => {
-    parseError ??= err
-  }
+  const scanner = new BundleScanner((value, index) => ready.push(bundleEntryToItem(value, index)))
+  const decoder = new TextDecoder('utf-8', { fatal: true })
   const invalid = (what: string) => new SourceDataError(`${source} is not a valid STIX bundle: ${what}`)
+  const write = (text: string) => {
+    try {
+      scanner.write(text)
+    } catch (err) {
+      if (err instanceof BundleSyntaxError) throw invalid(err.message)
+      throw err
+    }
+  }
+  const decode = (bytes: Uint8Array, stream: boolean) => {
+    try {
+      return decoder.decode(bytes, { stream })
+    } catch (err) {
+      throw invalid(`invalid JSON (${(err as Error).message})`)
+    }
+  }
 
   for await (const chunk of chunks) {
-    // Slices of 16 KiB: a large chunk is not parsed in one go, so the consumer sees objects sooner and
+    // Slices of 16 KiB: a large chunk is not scanned in one go, so the consumer sees objects sooner and
     // I/O callbacks (its database round trips) are not held up behind a long synchronous parse.
     for (let at = 0; at < chunk.length; at += SLICE) {
-      if (!parser.isEnded) parser.write(chunk.length <= SLICE ? chunk : chunk.subarray(at, at + SLICE))
-      if (parseError) throw invalid(`invalid JSON (${parseError.message})`)
+      if (typeof chunk === 'string') write(chunk.length <= SLICE ? chunk : chunk.slice(at, at + SLICE))
+      else write(decode(chunk.length <= SLICE ? chunk : chunk.subarray(at, at + SLICE), true))
       for (const item of ready.splice(0)) {
         signal.throwIfAborted()
         yield item
@@ -54,7 +377,13 @@ export async function* parseBundleStream(
       if (at + SLICE < chunk.length) await new Promise<void>((resolve) => setImmediate(resolve))
     }
   }
-  if (!parser.isEnded) parser.end()
-  if (parseError) throw invalid(`the JSON ends before the document is complete (${parseError.message})`)
+  write(decode(new Uint8Array(0), false))
+  try {
+    scanner.end()
+  } catch (err) {
+    if (err instanceof BundleSyntaxError) throw invalid(err.message)
+    throw err
+  }
+  const documentType = scanner.documentType
   if (documentType !== 'bundle') throw invalid(`top-level "type" is ${JSON.stringify(documentType)}, not "bundle"`)
 }
