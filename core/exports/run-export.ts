@@ -29,21 +29,41 @@ export function resolveOptions(exporter: Exporter, raw: Record<string, unknown>)
   return options
 }
 
-/** Coalesces the exporter's small writes into chunks of about {@link CHUNK_BYTES}. */
+/**
+ * Coalesces the exporter's small writes into chunks of about {@link CHUNK_BYTES}. Strings (what exporters
+ * write, one per object) are joined as text and encoded once per chunk: one Buffer per chunk rather than one
+ * per write.
+ */
 async function* coalesce(chunks: AsyncIterable<string | Uint8Array>): AsyncGenerator<Buffer> {
+  let text = ''
   let pending: Buffer[] = []
   let size = 0
-  for await (const chunk of chunks) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+  const flushText = () => {
+    if (text === '') return
+    const buf = Buffer.from(text, 'utf8')
     pending.push(buf)
     size += buf.length
+    text = ''
+  }
+  for await (const chunk of chunks) {
+    if (typeof chunk === 'string') {
+      text += chunk
+      // UTF-16 length is at most the UTF-8 byte length: the chunk is never smaller than intended.
+      if (size + text.length < CHUNK_BYTES) continue
+      flushText()
+    } else {
+      flushText()
+      pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+      size += chunk.byteLength
+    }
     if (size >= CHUNK_BYTES) {
-      yield Buffer.concat(pending, size)
+      yield pending.length === 1 ? pending[0] : Buffer.concat(pending, size)
       pending = []
       size = 0
     }
   }
-  if (size > 0) yield Buffer.concat(pending, size)
+  flushText()
+  if (size > 0) yield pending.length === 1 ? pending[0] : Buffer.concat(pending, size)
 }
 
 export interface RunExportOptions {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import type { Principal, StixObject } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
-import { listVisibleCollections, readSharedPage, type SharedObjectFilter } from '../sharing/index.js'
+import { listVisibleCollections, releaseSharedSlices, type SharedObjectFilter } from '../sharing/index.js'
 
 export interface ExportSource {
   objects: AsyncIterable<StixObject>
@@ -12,10 +12,11 @@ export interface ExportSource {
 }
 
 /**
- * The objects of an export: the egress pipeline's pages (`readSharedPage`: query → sharing policy →
- * anonymization, the same as `streamSharedObjects` and TAXII), read in keyset order one page at a time. Pages
- * are read here rather than through `streamSharedObjects` only to keep each object's collection for the
- * exporters' "source collection"; nothing is released that the pipeline did not release.
+ * The objects of an export: the egress pipeline's objects (`releaseSharedSlices`: query → sharing policy →
+ * anonymization, the same as `streamSharedObjects` and TAXII), read in keyset order, the next page's query
+ * running while this page is released and written. Read here rather than through `streamSharedObjects` only
+ * to keep each object's collection for the exporters' "source collection"; nothing is released that the
+ * pipeline did not release.
  */
 export function exportSource(opts: {
   knex: Knex
@@ -29,17 +30,13 @@ export function exportSource(opts: {
   let count = 0
   async function* objects(): AsyncGenerator<StixObject> {
     titles = new Map((await listVisibleCollections(opts.knex, opts.principal)).map((c) => [c.id, c.title]))
-    let afterSeq: string | undefined
-    for (;;) {
-      const page = await readSharedPage({ ...opts, filter: { ...opts.filter, afterSeq }, order: 'seq', limit: opts.pageSize ?? 1000 })
-      for (const released of page.objects) {
+    for await (const slice of releaseSharedSlices({ ...opts, filter: { ...opts.filter, afterSeq: undefined }, limit: opts.pageSize ?? 1000 })) {
+      for (const released of slice) {
         const object = released.object ?? (JSON.parse(released.json) as StixObject)
         collectionOfObject.set(object, released.row.collection_id)
         count++
         yield object
       }
-      if (!page.more || !page.last) return
-      afterSeq = page.last.seq
     }
   }
   return {

@@ -10,17 +10,40 @@ export interface EgressContext {
   /** Owner and trust of each collection the rows come from (see `resolveCollectionContexts`). */
   collections: ReadonlyMap<string, CollectionContext>
   defaultLevel?: AnonymizationLevel
+  /**
+   * The caller only sends each object's JSON text (TAXII): it is written as the object is released and the
+   * object itself is not kept, so a page holds strings rather than a thousand object trees until it is sent.
+   */
+  textOnly?: boolean
 }
 
 /** An object on its way out: its serialized form, and its id as the recipient sees it. */
 export interface ReleasedObject {
-  row: SharedRow
+  readonly row: SharedRow
   /** Id after anonymization (SCO ids may be recomputed from anonymized values). */
-  id: string
+  readonly id: string
   /** The object as JSON text, ready for the serializer. */
-  json: string
+  readonly json: string
   /** The parsed object, when anonymization parsed it anyway. */
-  object?: StixObject
+  readonly object?: StixObject
+}
+
+/**
+ * An anonymized object whose JSON text is written only when someone asks for it: TAXII sends the text,
+ * exporters take the object and serialize it their own way, so stringifying up front was wasted for them.
+ */
+class AnonymizedObject implements ReleasedObject {
+  readonly id: string
+  #json: string | undefined
+  constructor(
+    readonly row: SharedRow,
+    readonly object: StixObject,
+  ) {
+    this.id = object.id
+  }
+  get json(): string {
+    return (this.#json ??= JSON.stringify(this.object))
+  }
 }
 
 /**
@@ -45,7 +68,8 @@ export function releaseRow(row: SharedRow, ctx: EgressContext): ReleasedObject |
     recipientOrgId: ctx.readerOrgId,
   })
   if (!object) return null
-  return { row, id: object.id, json: JSON.stringify(object), object }
+  if (ctx.textOnly) return { row, id: object.id, json: JSON.stringify(object) }
+  return new AnonymizedObject(row, object)
 }
 
 /** Releases a page of rows, dropping those the policy or the strategy withholds. */

@@ -1,4 +1,4 @@
-export { readSharedPage, streamSharedObjects, type SharedPage, type SharedPageOptions } from './pages.js'
+export { readSharedPage, releaseSharedSlices, streamSharedObjects, type SharedPage, type SharedPageOptions } from './pages.js'
 export { releaseRow, releaseRows, type ReleasedObject, type EgressContext } from './egress.js'
 export { decideRelease, DEFAULT_ANONYMIZATION_LEVEL, type ReleaseDecision, type ReleaseInput } from './release-policy.js'
 export { canSeeCollection, canReadCollection, canWriteCollection, type Visibility } from './collection-access.js'

@@ -1,9 +1,10 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Knex } from 'knex'
 import type { Principal, StixObject } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
-import { releaseRows, type ReleasedObject } from './egress.js'
+import { releaseRow, type EgressContext, type ReleasedObject } from './egress.js'
 import { sharedRowsQuery, type SharedObjectFilter, type SharedRow } from './shared-rows.js'
-import { resolveCollectionContexts } from './reader-context.js'
+import { collectionContextsQuery, resolveCollectionContexts, toCollectionContexts, type CollectionContext, type CollectionContextRow } from './reader-context.js'
 
 export interface SharedPageOptions {
   knex: Knex
@@ -13,6 +14,8 @@ export interface SharedPageOptions {
   /** `date_added` (TAXII, one collection) or `seq` (REST, exporters: across collections). */
   order: 'date_added' | 'seq'
   limit: number
+  /** Only each object's JSON text is needed (see `EgressContext.textOnly`). */
+  textOnly?: boolean
 }
 
 export interface SharedPage {
@@ -24,27 +27,146 @@ export interface SharedPage {
   last: SharedRow | null
 }
 
+/** The rows of one page as the database returned them, with the collection contexts they are released under. */
+interface FetchedPage {
+  rows: SharedRow[]
+  more: boolean
+  contexts: ReadonlyMap<string, CollectionContext>
+}
+
+/** A pooled pg connection as knex hands it out (node-postgres `Client`). */
+interface PgConnection {
+  query(config: string | { text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>
+}
+
+type PageQuery = (contexts: ReadonlyMap<string, CollectionContext>, db: Knex) => Knex.QueryBuilder | null
+
+const native = (q: Knex.QueryBuilder) => {
+  const { sql, bindings } = q.toSQL().toNative()
+  return { text: sql, values: bindings }
+}
+
+/**
+ * The collection contexts, then the page query with `enable_sort = off` for its transaction only. On a pooled
+ * connection of its own the page is three messages in a row and knex's promise hops in between are gone:
+ * `BEGIN; SET LOCAL …` (one simple-protocol message) and the contexts query are queued together on the
+ * connection, then the SELECT, and COMMIT is sent behind it without waiting — the connection goes back to the
+ * pool when it completes. Each round trip costs a turn of a busy event loop, which is what pages waited on.
+ * One connection per page, never two held at once (no pool deadlock at high concurrency). Inside a caller's
+ * transaction the plain knex path runs.
+ */
+async function queryPage(knex: Knex, readerOrgId: string, ids: string[] | undefined, query: PageQuery) {
+  if (knex.isTransaction) {
+    const contexts = await resolveCollectionContexts(knex, readerOrgId, ids)
+    const rows = await knex.transaction(async (trx) => {
+      const q = query(contexts, trx)
+      if (!q) return []
+      await trx.raw('SET LOCAL enable_sort = off')
+      return (await q) as SharedRow[]
+    })
+    return { contexts, rows }
+  }
+  const client = knex.client as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> }
+  const conn = await client.acquireConnection()
+  const begun = conn.query('BEGIN; SET LOCAL enable_sort = off')
+  const contextRows = conn.query(native(collectionContextsQuery(knex, readerOrgId, ids)))
+  try {
+    await begun
+    const contexts = toCollectionContexts((await contextRows).rows as CollectionContextRow[])
+    const q = query(contexts, knex)
+    const rows = q ? ((await conn.query(native(q))).rows as SharedRow[]) : []
+    return { contexts, rows }
+  } finally {
+    begun.catch(() => undefined)
+    contextRows.catch(() => undefined)
+    // COMMIT also ends a transaction that a failed statement aborted.
+    void conn
+      .query('COMMIT')
+      .catch(() => undefined)
+      .finally(() => client.releaseConnection(conn))
+  }
+}
+
+/** The database half of a page: collection contexts (one small query), then one indexed keyset query. */
+async function fetchSharedPage(opts: SharedPageOptions): Promise<FetchedPage> {
+  const readerOrgId = opts.principal.orgId
+  const { contexts, rows } = await queryPage(opts.knex, readerOrgId, opts.filter.collectionIds, (contexts, db) => {
+    if (!contexts.size) return null
+    const collections = { own: [] as string[], trusted: [] as string[], other: [] as string[] }
+    for (const [id, c] of contexts) (c.ownerOrgId === readerOrgId ? collections.own : c.trustLevel ? collections.trusted : collections.other).push(id)
+    // Row estimates through the OR'd TLP filter and the last-version check make the planner prefer hashing the
+    // whole collection and sorting it (≈ 300 ms at 100k objects) over walking the keyset index (≈ 6 ms): a
+    // page must never cost more than its own rows, so sorting is ruled out for this one statement.
+    return sharedRowsQuery({ knex: db, collections, filter: opts.filter, order: opts.order, limit: opts.limit + 1 })
+  })
+  const more = rows.length > opts.limit
+  if (more) rows.length = opts.limit
+  return { rows, more, contexts }
+}
+
+/** Rows released between two turns of the event loop. */
+const RELEASE_SLICE = 32
+
+/**
+ * The CPU half of a page: sharing policy and anonymization per object, in slices of {@link RELEASE_SLICE}
+ * rows with a turn of the event loop between them. A page is tens of milliseconds of CPU: without the turns,
+ * concurrent TAXII pages queue behind each other whole, and a prefetched page's database round trips (see
+ * `releaseSharedSlices`) wait until this page is done instead of running beside it.
+ */
+async function releaseFetchedPage(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'registry' | 'principal' | 'textOnly'>): Promise<SharedPage> {
+  const { rows, more, contexts } = fetched
+  if (!contexts.size) return { objects: [], more: false, first: null, last: null }
+  const ctx: EgressContext = { anonymizer: opts.registry.defaultAnonymizer().impl, readerOrgId: opts.principal.orgId, collections: contexts, textOnly: opts.textOnly }
+  const objects: ReleasedObject[] = []
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0 && i % RELEASE_SLICE === 0) await nextTurn()
+    const released = releaseRow(rows[i], ctx)
+    if (released) objects.push(released)
+  }
+  return { objects, more, first: rows[0] ?? null, last: rows.at(-1) ?? null }
+}
+
 /**
  * One page through the egress pipeline: the visible collections with their owner's trust in the reader (one
  * small query), the page itself (one indexed keyset query), then policy and anonymization per object.
  */
 export async function readSharedPage(opts: SharedPageOptions): Promise<SharedPage> {
-  const readerOrgId = opts.principal.orgId
-  const contexts = await resolveCollectionContexts(opts.knex, readerOrgId, opts.filter.collectionIds)
-  if (!contexts.size) return { objects: [], more: false, first: null, last: null }
-  const collections = { own: [] as string[], trusted: [] as string[], other: [] as string[] }
-  for (const [id, c] of contexts) (c.ownerOrgId === readerOrgId ? collections.own : c.trustLevel ? collections.trusted : collections.other).push(id)
-  // Row estimates through the OR'd TLP filter and the last-version check make the planner prefer hashing the
-  // whole collection and sorting it (≈ 300 ms at 100k objects) over walking the keyset index (≈ 6 ms): a page
-  // must never cost more than its own rows, so sorting is ruled out for this one statement.
-  const rows = (await opts.knex.transaction(async (trx) => {
-    await trx.raw('SET LOCAL enable_sort = off')
-    return sharedRowsQuery({ knex: trx, collections, filter: opts.filter, order: opts.order, limit: opts.limit + 1 })
-  })) as SharedRow[]
-  const more = rows.length > opts.limit
-  if (more) rows.length = opts.limit
-  const objects = releaseRows(rows, { anonymizer: opts.registry.defaultAnonymizer().impl, readerOrgId, collections: contexts })
-  return { objects, more, first: rows[0] ?? null, last: rows.at(-1) ?? null }
+  return releaseFetchedPage(await fetchSharedPage(opts), opts)
+}
+
+/**
+ * Every object matching the filter in `seq` order, released a slice at a time as the consumer pulls: the same
+ * rows, policy and anonymization as `readSharedPage`, page by page, but an anonymized object lives only from
+ * its release to its serialization (short-lived garbage, not a page's worth promoted to the old generation).
+ * The next page's query is sent as soon as the current page's rows arrive, so PostgreSQL reads page n+1
+ * while Node releases page n (at most two pages of rows in memory), and a turn of the event loop between
+ * slices lets that query's round trips progress. Contexts are resolved per page, as `readSharedPage` does, so
+ * a trust change mid-way applies from the next page on.
+ */
+export async function* releaseSharedSlices(opts: Omit<SharedPageOptions, 'order'>): AsyncGenerator<ReleasedObject[]> {
+  const fetchAfter = (afterSeq: string | undefined) => fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq }, order: 'seq' })
+  let pending: Promise<FetchedPage> | undefined = fetchAfter(opts.filter.afterSeq)
+  try {
+    while (pending) {
+      const { rows, more, contexts }: FetchedPage = await pending
+      const last = rows.at(-1)
+      pending = more && last ? fetchAfter(last.seq) : undefined
+      if (!contexts.size) return
+      const ctx: EgressContext = { anonymizer: opts.registry.defaultAnonymizer().impl, readerOrgId: opts.principal.orgId, collections: contexts }
+      for (let start = 0; start < rows.length; start += RELEASE_SLICE) {
+        if (start > 0) await nextTurn()
+        const slice: ReleasedObject[] = []
+        for (let i = start; i < Math.min(rows.length, start + RELEASE_SLICE); i++) {
+          const released = releaseRow(rows[i], ctx)
+          if (released) slice.push(released)
+        }
+        if (slice.length) yield slice
+      }
+    }
+  } finally {
+    // An abandoned prefetch (consumer stopped early or failed) must not surface as an unhandled rejection.
+    pending?.catch(() => undefined)
+  }
 }
 
 /**
@@ -58,11 +180,7 @@ export async function* streamSharedObjects(opts: {
   filter: SharedObjectFilter
   pageSize?: number
 }): AsyncIterable<StixObject> {
-  let afterSeq = opts.filter.afterSeq
-  for (;;) {
-    const page = await readSharedPage({ ...opts, filter: { ...opts.filter, afterSeq }, order: 'seq', limit: opts.pageSize ?? 1000 })
-    for (const o of page.objects) yield o.object ?? (JSON.parse(o.json) as StixObject)
-    if (!page.more || !page.last) return
-    afterSeq = page.last.seq
+  for await (const slice of releaseSharedSlices({ ...opts, limit: opts.pageSize ?? 1000 })) {
+    for (const o of slice) yield o.object ?? (JSON.parse(o.json) as StixObject)
   }
 }

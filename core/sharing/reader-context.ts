@@ -14,12 +14,26 @@ export interface CollectionContext {
  * the reader: one query, so the page query itself needs no joins beyond the membership and the version.
  */
 export async function resolveCollectionContexts(knex: Knex, readerOrgId: string, ids?: string[]): Promise<Map<string, CollectionContext>> {
+  return toCollectionContexts(await collectionContextsQuery(knex, readerOrgId, ids))
+}
+
+export interface CollectionContextRow {
+  id: string
+  organization_id: string
+  anonymization_level: AnonymizationLevel | null
+}
+
+/** The query behind `resolveCollectionContexts`, for callers that run it on a connection of their own. */
+export function collectionContextsQuery(knex: Knex, readerOrgId: string, ids?: string[]): Knex.QueryBuilder {
   const q = knex('collections as c')
     .leftJoin('trust_relationships as tr', (j) => j.on('tr.trustor_org_id', 'c.organization_id').andOn('tr.trustee_org_id', knex.raw('?::uuid', [readerOrgId])))
     .leftJoin('trust_levels as tl', 'tl.id', 'tr.trust_level_id')
     .whereRaw(visibleCollectionSql('c'), { reader: readerOrgId })
     .select('c.id', 'c.organization_id', 'tl.anonymization_level')
   if (ids) q.whereIn('c.id', ids)
-  const rows = (await q) as { id: string; organization_id: string; anonymization_level: AnonymizationLevel | null }[]
+  return q
+}
+
+export function toCollectionContexts(rows: readonly CollectionContextRow[]): Map<string, CollectionContext> {
   return new Map(rows.map((r) => [r.id, { ownerOrgId: r.organization_id, trustLevel: r.anonymization_level }]))
 }

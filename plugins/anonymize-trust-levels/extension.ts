@@ -31,9 +31,11 @@ export const anonymizationExtensionDefinition: Readonly<StixObject> = Object.fre
 /** Adds the marker, keeping the object's other extensions (file `ntfs-ext`, …). */
 export function markAnonymized(out: Record<string, unknown>, policy: LevelPolicy): void {
   const existing = out.extensions
-  const others = existing !== null && typeof existing === 'object' ? (existing as Record<string, unknown>) : {}
-  out.extensions = {
-    ...others,
-    [ANONYMIZATION_EXTENSION_ID]: { extension_type: 'property-extension', level: policy.level, strategy: 'trust-levels' },
+  const marker = { extension_type: 'property-extension', level: policy.level, strategy: 'trust-levels' }
+  if (existing === null || typeof existing !== 'object') {
+    // The common case, without spreading an empty object: same result as below.
+    out.extensions = { [ANONYMIZATION_EXTENSION_ID]: marker }
+    return
   }
+  out.extensions = { ...(existing as Record<string, unknown>), [ANONYMIZATION_EXTENSION_ID]: marker }
 }

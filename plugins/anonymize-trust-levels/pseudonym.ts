@@ -20,40 +20,60 @@ const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 const LABEL_LENGTH = 16
 const MEMO_ENTRIES = 100_000
 const ID_MEMO_ENTRIES = 20_000
+/** Characters of keys and values per memo: bounds its memory whatever the length of the values (≈ 1 byte each). */
+const MEMO_CHARS = 4_000_000
+const ID_MEMO_CHARS = 1_000_000
+/** Values computed once so far wait here, not in the memo, until they come back (see `BoundedMemoOptions.recent`). */
+const RECENT_ENTRIES = 2_048
 
 interface Memos {
   values: BoundedMemo<string>
   ids: BoundedMemo<string>
 }
 
+const BASE32_CODES = Buffer.from(BASE32, 'latin1')
+
+/**
+ * The first `length` base32 characters of `bytes`. Built in a small buffer and decoded once: a flat string of
+ * `length` bytes, where appending character by character left a chain of cons strings in the memo.
+ */
 function base32(bytes: Buffer, length: number): string {
-  let out = ''
+  const out = Buffer.allocUnsafe(length)
+  let n = 0
   let buffer = 0
   let bits = 0
-  for (let i = 0; out.length < length; i += 1) {
+  for (let i = 0; n < length; i += 1) {
     buffer = (buffer << 8) | bytes[i]
     bits += 8
-    while (bits >= 5 && out.length < length) {
+    while (bits >= 5 && n < length) {
       bits -= 5
-      out += BASE32[(buffer >>> bits) & 31]
+      out[n++] = BASE32_CODES[(buffer >>> bits) & 31]
     }
     buffer &= (1 << bits) - 1
   }
-  return out
+  return out.toString('latin1', 0, length)
 }
 
+/** HMAC of `kind \0 [counter \0] value`, fed in one update (the same bytes as one update per part). */
 function mac(key: KeyObject, kind: string, value: string, counter = 0): Buffer {
-  const h = createHmac('sha256', key).update(kind).update('\0')
-  if (counter > 0) h.update(String(counter)).update('\0')
-  return h.update(value).digest()
+  const message = counter > 0 ? `${kind}\0${counter}\0${value}` : `${kind}\0${value}`
+  return createHmac('sha256', key).update(message).digest()
 }
 
+const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1')
+const DASH = 0x2d
+
+/** 8-4-4-4-12 hex of the first 16 bytes with the version 5 and RFC 4122 variant bits set; one flat string. */
 export function formatUuidV5Shape(bytes: Buffer): string {
-  const b = Buffer.from(bytes.subarray(0, 16))
-  b[6] = (b[6] & 0x0f) | 0x50
-  b[8] = (b[8] & 0x3f) | 0x80
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+  const out = Buffer.allocUnsafe(36)
+  let o = 0
+  for (let i = 0; i < 16; i += 1) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out[o++] = DASH
+    const b = i === 6 ? (bytes[i] & 0x0f) | 0x50 : i === 8 ? (bytes[i] & 0x3f) | 0x80 : bytes[i]
+    out[o++] = HEX_CODES[b >>> 4]
+    out[o++] = HEX_CODES[b & 15]
+  }
+  return out.toString('latin1', 0, 36)
 }
 
 function createPseudonymizer(key: KeyObject, memos: Memos, scopeId: string): Pseudonymizer {
@@ -88,7 +108,10 @@ export interface PseudonymKeyring {
 export function createPseudonymKeyring(options: { secret: string; scope: PseudonymScope }): PseudonymKeyring {
   const derive = (label: string) =>
     createSecretKey(createHmac('sha256', options.secret).update(`crisp/trust-levels/v1/${label}`).digest())
-  const memo: Memos = { values: createBoundedMemo<string>(MEMO_ENTRIES), ids: createBoundedMemo<string>(ID_MEMO_ENTRIES) }
+  const memo: Memos = {
+    values: createBoundedMemo<string>(MEMO_ENTRIES, { maxChars: MEMO_CHARS, recent: RECENT_ENTRIES }),
+    ids: createBoundedMemo<string>(ID_MEMO_ENTRIES, { maxChars: ID_MEMO_CHARS, recent: RECENT_ENTRIES }),
+  }
   if (options.scope === 'platform') {
     const shared = createPseudonymizer(derive('platform'), memo, 'platform')
     return { forRecipient: () => shared }

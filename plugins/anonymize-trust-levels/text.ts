@@ -13,22 +13,29 @@ import { anonymizeUrl } from './url.js'
  */
 const TOKEN = new RegExp(
   [
-    String.raw`(?<url>\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'()\[\]{}]+)`,
-    String.raw`(?<email>\b[a-z0-9._%+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,63}\b)`,
-    String.raw`(?<ipv4>\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?(?![\d.]*\d))`,
-    String.raw`(?<hash>\b(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b)`,
-    String.raw`(?<ipv6>(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\/\d{1,3})?)`,
-    String.raw`(?<domain>\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\b)`,
+    String.raw`(\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'()\[\]{}]+)`,
+    String.raw`(\b[a-z0-9._%+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,63}\b)`,
+    String.raw`(\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?(?![\d.]*\d))`,
+    String.raw`(\b(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b)`,
+    String.raw`((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\/\d{1,3})?)`,
+    String.raw`(?:\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\b)`,
   ].join('|'),
   'gi',
 )
 
-function replaceToken(match: string, groups: Record<string, string | undefined>, env: AnonymizeEnv): string {
-  if (groups.url !== undefined) return anonymizeUrl(match.replace(/[.,;:!?]+$/, ''), env) + trailing(match)
-  if (groups.email !== undefined) return anonymizeEmail(match, env)
-  if (groups.ipv4 !== undefined) return looksLikeIp(match) ? anonymizeIp(match, env).value : match
-  if (groups.hash !== undefined) return anonymizeHash('', match, env)
-  if (groups.ipv6 !== undefined) {
+/** Group numbers of TOKEN's alternatives, in order: url, email, ipv4, hash, ipv6, (domain). */
+const G_URL = 1
+const G_EMAIL = 2
+const G_IPV4 = 3
+const G_HASH = 4
+const G_IPV6 = 5
+
+function replaceToken(match: string, groups: RegExpExecArray, env: AnonymizeEnv): string {
+  if (groups[G_URL] !== undefined) return anonymizeUrl(match.replace(/[.,;:!?]+$/, ''), env) + trailing(match)
+  if (groups[G_EMAIL] !== undefined) return anonymizeEmail(match, env)
+  if (groups[G_IPV4] !== undefined) return looksLikeIp(match) ? anonymizeIp(match, env).value : match
+  if (groups[G_HASH] !== undefined) return anonymizeHash('', match, env)
+  if (groups[G_IPV6] !== undefined) {
     return looksLikeIp(match) && /[0-9a-f]{2}/i.test(match) ? anonymizeIp(match, env).value : match
   }
   return anonymizeDomain(match, env)
@@ -41,9 +48,21 @@ function trailing(match: string): string {
 
 export function scrubText(text: string, env: AnonymizeEnv): string {
   if (!env.policy.scrubText) return text
-  return text.replace(TOKEN, (match: string, ...rest: unknown[]) =>
-    replaceToken(match, rest[rest.length - 1] as Record<string, string | undefined>, env),
-  )
+  // What `text.replace(TOKEN, fn)` does (TOKEN never matches the empty string), without an arguments array
+  // and a groups object per match; text with no token is returned as is.
+  TOKEN.lastIndex = 0
+  let m = TOKEN.exec(text)
+  if (m === null) return text
+  let out = ''
+  let last = 0
+  do {
+    const next = TOKEN.lastIndex
+    out += text.slice(last, m.index) + replaceToken(m[0], m, env)
+    // TOKEN is shared: whatever the replacement did with it, carry on after this match.
+    TOKEN.lastIndex = next
+    last = m.index + m[0].length
+  } while ((m = TOKEN.exec(text)) !== null)
+  return out + text.slice(last)
 }
 
 /** Scrubs every string inside a JSON value (custom properties, extensions), returning a copy. */

@@ -27,6 +27,8 @@ export async function readTaxiiPage(req: FastifyRequest, collection: CollectionA
     filter: { ...filter, collectionIds: [collection.id], afterDateAdded: after },
     order: 'date_added',
     limit: parseLimit(query),
+    // Envelopes (objects, object) send the text; manifest and versions read ids and rows only.
+    textOnly: true,
   })
   const next = page.more && page.last ? encodeNext(scope, { dateAdded: page.last.date_added, seq: page.last.seq }) : undefined
   return { page, next }
