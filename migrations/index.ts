@@ -7,6 +7,7 @@ import * as m0006 from './0006_create_taxii_statuses.js'
 import * as m0007 from './0007_add_feed_run_scheduling.js'
 import * as m0008 from './0008_create_export_jobs.js'
 import * as m0009 from './0009_add_stix_content_hash.js'
+import * as m0010 from './0010_index_revoked_versions.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -26,6 +27,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0007_add_feed_run_scheduling', m0007],
   ['0008_create_export_jobs', m0008],
   ['0009_add_stix_content_hash', m0009],
+  ['0010_index_revoked_versions', m0010],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

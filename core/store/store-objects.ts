@@ -3,6 +3,7 @@ import { canonicalJson } from '../stix/canonical-json.js'
 import { prepareObject, storedForm, versionOf, type PreparedObject, type StoredForm } from './prepare.js'
 import type { Tlp } from './tlp.js'
 import { addMembers, findUnchanged, insertVersions } from './write-batch.js'
+import { findRevokedBefore } from './revocation.js'
 
 export interface StoreResult {
   /** Position of the object in the submitted list. */
@@ -137,8 +138,15 @@ export async function writePrepared(trx: Knex.Transaction, prepared: PreparedBat
   const memberAt = new Map<number, string>()
   const inserted = new Map<number, { hadOther: boolean }>()
   for (const k of prepared.known) memberAt.set(k.index, k.pk)
-  for (let start = 0; start < prepared.toInsert.length; start += batchSize) {
-    const batch = prepared.toInsert.slice(start, start + batchSize)
+  const revokedBefore = await findRevokedBefore(trx, prepared.toInsert)
+  const insertable = prepared.toInsert.filter((o) => {
+    const revokedAt = revokedBefore.get(o.index)
+    if (revokedAt === undefined) return true
+    results[o.index] = { index: o.index, id: o.id, version: o.version, status: 'rejected', message: `${o.id}: /modified: the object was revoked at ${revokedAt}; a revoked object gets no new versions` }
+    return false
+  })
+  for (let start = 0; start < insertable.length; start += batchSize) {
+    const batch = insertable.slice(start, start + batchSize)
     const outcomes = await insertVersions(trx, opts.producerOrgId, batch)
     const byIndex = new Map(batch.map((o) => [o.index, o]))
     for (const out of outcomes) {

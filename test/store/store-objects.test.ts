@@ -44,6 +44,21 @@ t.test('TLP from markings, default TLP added as a marking, revoked flag', async 
   t.equal(byId.get(plain.id).revoked, true)
 })
 
+t.test('a revoked object gets no newer versions; older versions may still be back-filled', async (t) => {
+  const { knex } = await buildTaxiiApp(t)
+  const orgId = await createOrg(knex, 'Producer')
+  const collectionId = await createCollection(knex, orgId)
+  const v1 = indicator({ created: '2024-01-01T00:00:00.000Z', modified: '2024-01-01T00:00:00.000Z' })
+  const revoked = { ...v1, modified: '2024-03-01T00:00:00.000Z', revoked: true }
+  const later = { ...v1, modified: '2024-04-01T00:00:00.000Z', name: 'back from the dead' }
+  const between = { ...v1, modified: '2024-02-01T00:00:00.000Z', name: 'history' }
+  t.same((await storeObjects({ db: knex, collectionId, producerOrgId: orgId, objects: [v1, revoked] })).map((r) => r.status), ['new', 'new-version'])
+  const results = await storeObjects({ db: knex, collectionId, producerOrgId: orgId, objects: [later, between] })
+  t.same(results.map((r) => r.status), ['rejected', 'new-version'])
+  t.match(results[0].message, new RegExp(`${v1.id}: /modified: the object was revoked at 2024-03-01T00:00:00.000000Z`))
+  t.equal((await knex('stix_objects').where({ stix_id: v1.id }).count({ n: '*' }).first())?.n, '3', 'the later version was not stored')
+})
+
 t.test('inside the caller transaction: nothing is committed until the caller commits', async (t) => {
   const { knex } = await buildTaxiiApp(t)
   const orgId = await createOrg(knex, 'Producer')
