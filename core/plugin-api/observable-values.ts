@@ -6,6 +6,7 @@
 import { listComparisons, parsePattern, PatternSyntaxError } from '../stix/pattern/index.js'
 import type { ComparisonNode, Literal } from '../stix/pattern/ast.js'
 import type { StixObject } from './types.js'
+import { tlpFromMarkings, type Tlp } from '../stix/tlp.js'
 
 /** What a value is. IP kinds cover single addresses and CIDR prefixes (anonymization writes prefixes). */
 export type ObservableKind =
@@ -101,30 +102,10 @@ export function observableValues(obj: StixObject): ObservableValue[] {
   return found
 }
 
-/** TLP levels, least restrictive first. */
-export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const
-export type TlpLevel = (typeof TLP_LEVELS)[number]
-
-/** TLP 2.0 marking definitions (OASIS) and their TLP 1.0 predecessors of the STIX 2.1 specification. */
-const TLP_MARKINGS: Readonly<Record<string, TlpLevel>> = {
-  'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487': 'clear',
-  'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb': 'green',
-  'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421': 'amber',
-  'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003': 'amber+strict',
-  'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1': 'red',
-  'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'clear',
-  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5ef1c9': 'green',
-  'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82': 'amber',
-  'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': 'red',
-}
+/** TLP levels, least restrictive first (the type name plugins already use). */
+export type TlpLevel = Tlp
 
 /** The most restrictive TLP level among the object's markings, or undefined when it carries none. */
 export function tlpOf(obj: StixObject): TlpLevel | undefined {
-  const refs = Array.isArray(obj.object_marking_refs) ? (obj.object_marking_refs as unknown[]) : []
-  let level: TlpLevel | undefined
-  for (const ref of refs) {
-    const found = typeof ref === 'string' ? TLP_MARKINGS[ref] : undefined
-    if (found && (!level || TLP_LEVELS.indexOf(found) > TLP_LEVELS.indexOf(level))) level = found
-  }
-  return level
+  return tlpFromMarkings(obj.object_marking_refs) ?? undefined
 }

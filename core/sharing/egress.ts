@@ -1,5 +1,5 @@
 import type { AnonymizationLevel, AnonymizationStrategy, StixObject } from '../plugin-api/index.js'
-import type { Tlp } from '../store/tlp.js'
+import type { Tlp } from '../stix/tlp.js'
 import { decideRelease } from './release-policy.js'
 import type { SharedRow } from './shared-rows.js'
 import type { CollectionContext } from './reader-context.js'

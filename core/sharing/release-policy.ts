@@ -1,5 +1,5 @@
 import type { AnonymizationLevel } from '../plugin-api/index.js'
-import type { Tlp } from '../store/tlp.js'
+import type { Tlp } from '../stix/tlp.js'
 
 /** Level applied between organizations that have no trust relationship (issue 5: the configured default). */
 export const DEFAULT_ANONYMIZATION_LEVEL: AnonymizationLevel = 'full'

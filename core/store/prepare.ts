@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { getDefaultValidator } from '../stix/validator.js'
 import { toMicrosecondTimestamp } from '../stix/timestamps.js'
-import { TLP_MARKING_IDS, tlpFromMarkings, type Tlp } from './tlp.js'
+import { TLP_MARKING_IDS, tlpFromMarkings, type Tlp } from '../stix/tlp.js'
 
 /** Version of objects that carry no `modified` nor `created` (SCOs): one fixed key per object. */
 export const UNVERSIONED = '1970-01-01T00:00:00.000000Z'

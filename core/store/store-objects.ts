@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { canonicalJson } from '../stix/canonical-json.js'
 import { prepareObject, storedForm, versionOf, type PreparedObject, type StoredForm } from './prepare.js'
-import type { Tlp } from './tlp.js'
+import type { Tlp } from '../stix/tlp.js'
 import { addMembers, findUnchanged, insertVersions } from './write-batch.js'
 import { findRevokedBefore } from './revocation.js'
 
