@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { projectPath } from '../core/project-root.js'
 
 /** Where the prebuilt component bundle lives: `<repo>/.adminjs/bundle.js` (git-ignored, made by `npm run build:admin`). */
-export const ADMIN_BUNDLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.adminjs')
+export const ADMIN_BUNDLE_DIR = projectPath('.adminjs')
 
 /**
  * AdminJS reads its settings from `process.env` when its modules load, so they are set here, once, before the

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { projectPath } from './project-root.js'
 
 /** The platform's version, from package.json, for the API document and `crisp --version`. */
-export const CRISP_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version
+export const CRISP_VERSION: string = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')).version

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
+import { projectPath } from '../project-root.js'
 
 // Loaded once: ~3000 common passwords, lower-cased. Shipped as a text file so operators can extend it.
 let common: Set<string> | undefined
 function commonPasswords(): Set<string> {
   common ??= new Set(
-    readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
+    readFileSync(projectPath('core', 'identity', 'common-passwords.txt'), 'utf8')
       .split('\n')
       .map((l) => l.trim().toLowerCase())
       .filter(Boolean),

@@ -16,6 +16,16 @@ export async function importExternalPlugin(
     if (mod.default === undefined) return { problem: `${from}: the module has no default export` }
     return { definition: mod.default }
   } catch (err) {
-    return { problem: `${from}: cannot load plugin: ${(err as Error).message.split('\n')[0]}` }
+    if (isTypeScriptUnderNode(err)) {
+      return { problem: `${from}: cannot load plugin: ${firstLine(err)}: the compiled platform (npm start) runs plain Node, which cannot import TypeScript; compile the plugin to JavaScript, or run the platform through tsx (npx crisp start)` }
+    }
+    return { problem: `${from}: cannot load plugin: ${firstLine(err)}` }
   }
+}
+
+const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0]
+
+/** Node without a TypeScript loader refuses `.ts` files with ERR_UNKNOWN_FILE_EXTENSION (tsx would have loaded them). */
+function isTypeScriptUnderNode(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?\b/.test(firstLine(err))
 }

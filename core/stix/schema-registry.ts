@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../project-root.js';
 import { Ajv2020, type AnySchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
 /** The OASIS schemas vendored with this module (see schemas/LICENSE). */
-export const DEFAULT_SCHEMA_DIR = fileURLToPath(new URL('./schemas/', import.meta.url));
+export const DEFAULT_SCHEMA_DIR = projectPath('core', 'stix', 'schemas');
 
 /** Folders whose schemas each describe one object type, named after the file. */
 const TYPE_FOLDERS = ['sdos', 'sros', 'observables'];
