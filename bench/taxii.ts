@@ -1,29 +1,33 @@
 /**
- * TAXII 2.1 serving and ingest over a real local port. Seeds BENCH_TAXII_OBJECTS indicators (default 1,000,000,
- * TLP green) with SQL into one collection, then as a reader of another organization trusted at `medium` (so
- * the whole egress pipeline runs: query with trust join → TLP policy → trust-levels anonymization → envelope)
- * walks 1000-object pages at concurrency 1 and 16 and prints objects/s and p50/p99 page latency; then POSTs
- * BENCH_TAXII_POST objects (default 100,000) in envelopes of 1000 and prints objects/s ingested.
+ * TAXII 2.1 serving and ingest over a real local port, server and clients in separate processes (as they are
+ * in use: the clients' JSON parsing does not share the server's thread). Seeds BENCH_TAXII_OBJECTS indicators
+ * (default 1,000,000, TLP green) with SQL into one collection, starts the platform (`crisp start`, compiled
+ * build when present) against that database, then as a reader of another organization trusted at `medium`
+ * (so the whole egress pipeline runs: query with trust join → TLP policy → trust-levels anonymization →
+ * envelope) walks 1000-object pages and prints objects/s and p50/p99 page latency:
+ *   - first read, concurrency 16: pages no reader at this level has read yet, so every object is anonymized
+ *     and its output stored behind the response;
+ *   - repeat read, concurrency 1 and 16: the same pages again, served from the stored output
+ *     (core/sharing/anonymized-store.ts).
+ * Then POSTs BENCH_TAXII_POST objects (default 100,000) in envelopes of 1000 and prints objects/s ingested.
  * Run: npm run bench:taxii   (BENCH_TAXII_OBJECTS=100000 for a quick run)
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
-import { createLogger } from '../core/infra/logger.js'
-import { createRegistry } from '../core/registry/registry.js'
-import { createIdentityCore } from '../core/identity/identity-core.js'
 import { hashPassword } from '../core/identity/passwords.js'
-import { buildApp } from '../core/app.js'
-import { loadConfig } from '../config/load.js'
-import { builtinPlugins } from '../plugins/index.js'
 import { seedIndicators, makeIndicators } from './taxii-seed.js'
 
 const COUNT = Number(process.env.BENCH_TAXII_OBJECTS ?? 1_000_000)
 const POST_COUNT = Number(process.env.BENCH_TAXII_POST ?? 100_000)
-const PAGES_PER_WORKER = Number(process.env.BENCH_TAXII_PAGES ?? 40)
+const PAGES_PER_WORKER = Number(process.env.BENCH_TAXII_PAGES ?? 30)
+/** Offered load of the paced walks, objects/s: the issue's serving target. */
+const TARGET_RATE = Number(process.env.BENCH_TAXII_RATE ?? 20_000)
 const TAXII = 'application/taxii+json;version=2.1'
 const PASSWORD = 'Bench-Password-42-Correct'
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-taxii-'))
@@ -36,18 +40,29 @@ async function login(base: string, email: string): Promise<string> {
   return (await res.json()).accessToken
 }
 
-/** Each worker starts at its own slice of the collection (added_after) and follows `next`. */
-async function walk(url: string, token: string, workers: number, starts: string[]) {
+/**
+ * Each of `workers` clients starts at its own slice of the collection (added_after) and follows `next` for
+ * `pages` pages. Closed loop (no `rate`): each client asks for its next page as soon as it has parsed the last
+ * one, i.e. the server's saturation throughput, where latency is just the queue (Little's law: latency =
+ * clients / pages per second). With `rate` (objects/s for all clients together), each client asks on a fixed
+ * schedule and latency is counted from the scheduled time, not from when the request left (so a slow server
+ * is not hidden by requests that started late: no coordinated omission).
+ */
+async function walk(url: string, token: string, opts: { workers: number; starts: string[]; pages: number; rate?: number }) {
   const latencies: number[] = []
   let objects = 0
   const t0 = performance.now()
-  await Promise.all(Array.from({ length: workers }, async (_, w) => {
-    let query = `limit=1000&added_after=${starts[w % starts.length]}`
-    for (let i = 0; i < PAGES_PER_WORKER; i++) {
-      const s = performance.now()
+  const interval = opts.rate ? (opts.workers * 1000 * 1000) / opts.rate : 0
+  await Promise.all(Array.from({ length: opts.workers }, async (_, w) => {
+    let query = `limit=1000&added_after=${opts.starts[w % opts.starts.length]}`
+    const first = t0 + (interval * w) / opts.workers
+    for (let i = 0; i < opts.pages; i++) {
+      const scheduled = interval ? first + i * interval : performance.now()
+      const wait = scheduled - performance.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
       const res = await fetch(`${url}?${query}`, { headers: { accept: TAXII, authorization: `Bearer ${token}` } })
       const body = await res.json()
-      latencies.push(performance.now() - s)
+      latencies.push(performance.now() - scheduled)
       if (res.status !== 200) throw new Error(`page ${res.status} ${JSON.stringify(body)}`)
       objects += body.objects?.length ?? 0
       if (!body.more) break
@@ -76,13 +91,56 @@ async function ingest(url: string, token: string, concurrency: number) {
   return sent / ((performance.now() - t0) / 1000)
 }
 
+/** A free local port. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** `crisp start` in its own process: the compiled build beside this file when there is one, else through tsx. */
+async function startPlatform(databaseUrl: string, port: number): Promise<ChildProcess> {
+  const compiled = fileURLToPath(new URL('../core/cli/main.js', import.meta.url))
+  // BENCH_TAXII_SERVER_ARGS: extra Node options for the server only (e.g. --cpu-prof to profile it).
+  const extra = (process.env.BENCH_TAXII_SERVER_ARGS ?? '').split(' ').filter(Boolean)
+  const entry = existsSync(compiled) ? [compiled] : ['--import', 'tsx', fileURLToPath(new URL('../core/cli/main.ts', import.meta.url))]
+  const args = [...extra, ...entry, 'start']
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CRISP_DATA_DIR: path.join(scratch, 'data'),
+      LOG_LEVEL: 'warn',
+      CRISP_RATE_LIMIT_AUTHENTICATED: '100000000',
+    },
+  })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`crisp start exited with ${child.exitCode}`)
+    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false)
+    if (ready) return child
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('crisp start did not become ready in 60 s')
+}
+
+function report(label: string, r: Awaited<ReturnType<typeof walk>>) {
+  console.log(`${label.padEnd(26)} ${r.pages} pages, ${r.objects.toLocaleString('en')} objects in ${r.seconds.toFixed(1)} s = ${Math.round(r.rate).toLocaleString('en')} objects/s, page p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`)
+}
+
 async function main() {
   const pg = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), ephemeral: false })
   const url = pg.adminUrl()
-  const knex = createKnex(url, { poolMax: 12 })
+  const knex = createKnex(url, { poolMax: 4 })
+  let platform: ChildProcess | undefined
   try {
     await migrateLatest(knex)
-    const config = loadConfig({ NODE_ENV: 'development', CRISP_DATA_DIR: path.join(scratch, 'data'), LOG_LEVEL: 'warn', CRISP_RATE_LIMIT_AUTHENTICATED: '100000000', CRISP_PLUGINS_FILE: path.resolve('config/plugins.json') }, process.cwd())
     const [{ id: producer }] = await knex('organizations').insert({ name: 'producer' }).returning('id')
     const [{ id: reader }] = await knex('organizations').insert({ name: 'reader' }).returning('id')
     const level = await knex('trust_levels').where({ anonymization_level: 'medium' }).first('id')
@@ -94,30 +152,48 @@ async function main() {
     const t0 = Date.now()
     await seedIndicators(knex, producer, collectionId, COUNT)
     console.log(`seeded ${COUNT.toLocaleString('en')} indicators in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-
-    const logger = createLogger({ level: 'warn' })
-    const identity = createIdentityCore({ knex })
-    const registry = await createRegistry({ builtins: builtinPlugins, pluginsFile: config.plugins, baseDir: process.cwd(), log: logger, secrets: { anonymizationKey: config.secrets.anonymizationKey }, services: { identity: identity.services } })
-    const app = await buildApp({ config, knex, databaseUrl: url, registry, identity, runWorkers: true, logger })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    // Walk k starts at the k-th sixteenth of the collection, `offset` rows into it.
+    const startsAt = async (offset: number) => {
+      const starts: string[] = []
+      for (let k = 0; k < 16; k++) {
+        const row = Math.floor((k * COUNT) / 16) + offset
+        if (row === 0) starts.push('1970-01-01T00:00:00Z')
+        else starts.push((await knex.raw(`SELECT to_char(date_added AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS d FROM collection_objects
+          WHERE collection_id = ? ORDER BY date_added, seq OFFSET ? LIMIT 1`, [collectionId, row - 1])).rows[0].d)
+      }
+      return starts
+    }
+    const pages = Math.min(PAGES_PER_WORKER, Math.floor(COUNT / 16 / 1000 / 2))
+    const [firstHalf, secondHalf] = [await startsAt(0), await startsAt(pages * 1000)]
+    const port = await freePort()
+    platform = await startPlatform(url, port)
+    const base = `http://127.0.0.1:${port}`
     const readerToken = await login(base, 'reader@bench.test')
     const objectsUrl = `${base}/taxii2/api/collections/${collectionId}/objects/`
-    const { rows } = await knex.raw(`SELECT to_char(date_added AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS d FROM collection_objects
-      WHERE collection_id = ? AND seq % ? = 0 ORDER BY seq`, [collectionId, Math.max(1, Math.floor(COUNT / 16))])
-    const starts = ['1970-01-01T00:00:00Z', ...rows.map((r: { d: string }) => r.d)].slice(0, 16)
-    await walk(objectsUrl, readerToken, 2, starts) // warm-up: JIT, caches, validator compile
-    for (const concurrency of [1, 16]) {
-      const r = await walk(objectsUrl, readerToken, concurrency, starts)
-      console.log(`serve  c=${String(concurrency).padEnd(2)} ${r.pages} pages, ${r.objects.toLocaleString('en')} objects in ${r.seconds.toFixed(1)} s = ${Math.round(r.rate).toLocaleString('en')} objects/s, page p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`)
-    }
+    // JIT and connection warm-up on the collection's last pages, which no measured walk reaches (each of the 16
+    // walks reads 2 × `pages` pages of its sixteenth), so the first reads below are first reads.
+    const { rows: [tail] } = await knex.raw(`SELECT to_char(date_added AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS d FROM collection_objects
+      WHERE collection_id = ? ORDER BY date_added DESC, seq DESC OFFSET ? LIMIT 1`, [collectionId, Math.min(COUNT - 1, 6000)])
+    await walk(objectsUrl, readerToken, { workers: 2, starts: [tail.d], pages: 3 })
+    const storedBefore = Number((await knex('anonymized_objects').count('* as c'))[0].c)
+    const paced = { workers: 16, pages, rate: TARGET_RATE }
+    report(`first read  c=16 @ ${TARGET_RATE / 1000}k/s`, await walk(objectsUrl, readerToken, { ...paced, starts: firstHalf }))
+    report('first read  c=16 max', await walk(objectsUrl, readerToken, { workers: 16, starts: secondHalf, pages }))
+    report('repeat read c=1  max', await walk(objectsUrl, readerToken, { workers: 1, starts: firstHalf, pages }))
+    report(`repeat read c=16 @ ${TARGET_RATE / 1000}k/s`, await walk(objectsUrl, readerToken, { ...paced, starts: firstHalf }))
+    report('repeat read c=16 max', await walk(objectsUrl, readerToken, { workers: 16, starts: secondHalf, pages }))
+    const stored = Number((await knex('anonymized_objects').count('* as c'))[0].c)
+    console.log(`stored anonymized outputs: ${storedBefore.toLocaleString('en')} before the first read, ${stored.toLocaleString('en')} after`)
     const publisherToken = await login(base, 'pub@bench.test')
     for (const concurrency of [1, 4]) {
       const rate = await ingest(`${base}/taxii2/api/collections/${postCollection}/objects/`, publisherToken, concurrency)
       console.log(`ingest c=${concurrency} ${POST_COUNT.toLocaleString('en')} indicators by POST (envelopes of 1000) = ${Math.round(rate).toLocaleString('en')} objects/s`)
     }
-    await app.close()
   } finally {
+    if (platform && platform.exitCode === null) {
+      platform.kill('SIGTERM')
+      await new Promise((resolve) => platform?.once('exit', resolve))
+    }
     await knex.destroy().catch(() => undefined)
     await pg.stop()
     rmSync(scratch, { recursive: true, force: true })

@@ -5,7 +5,6 @@ import { QUEUES } from '../jobs/queues.js'
 import type { StoreObjects } from './store-port.js'
 import type { RunQueueContext, FeedPullJob } from './run-queue.js'
 import { runFeed } from './run-feed.js'
-import { feedMaintenanceTick } from './schedule-tick.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,7 +19,7 @@ export interface FeedsPluginOptions {
 }
 
 /**
- * Feed jobs: the `feed.pull` worker, and the per-minute `maintenance` cron whose tick enqueues due feeds.
+ * Feed jobs: the `feed.pull` worker (due schedules are enqueued by the maintenance tick, core/jobs/maintenance.ts).
  * Active runs are aborted when the app closes (they go back to `queued` and are retried elsewhere).
  */
 export const feedsPlugin = fp(
@@ -36,8 +35,6 @@ export const feedsPlugin = fp(
         await runFeed(ctx, job.data.runId, { retryCount: job.retryCount, retryLimit: job.retryLimit }, shutdown.signal)
       }
     })
-    await app.jobs.work(QUEUES.maintenance, { batchSize: 1 }, async () => feedMaintenanceTick(queue))
-    await app.jobs.boss.schedule(QUEUES.maintenance, '* * * * *', {}, { tz: 'UTC' })
   },
   { name: 'crisp-feeds', dependencies: ['crisp-jobs', 'crisp-registry'] },
 )

@@ -125,6 +125,15 @@ export interface AnonymizeContext {
 export interface AnonymizationStrategy {
   /** Pure and deterministic: returns the rewritten object, or null to withhold it. Never mutates `obj`. */
   anonymize(obj: StixObject, ctx: AnonymizeContext): StixObject | null
+  /**
+   * Optional. Names everything besides the object that `anonymize`'s output depends on in this context: the
+   * level, the strategy's configuration and key, the recipient when pseudonyms are per recipient. Two contexts
+   * with the same variant must give the same output for every object. The core then stores each object's
+   * output once per variant and serves it again without calling `anonymize` (versions are immutable). Return
+   * null, or leave it out, to be called for every object every time. Must not reveal secrets: derive any
+   * key-dependent part with a one-way function of the key.
+   */
+  outputVariant?(ctx: AnonymizeContext): string | null
 }
 
 // ---- auth-strategy ----------------------------------------------------------------------------

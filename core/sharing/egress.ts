@@ -1,7 +1,8 @@
-import type { AnonymizationLevel, AnonymizationStrategy, StixObject } from '../plugin-api/index.js'
+import type { AnonymizationStrategy, StixObject } from '../plugin-api/index.js'
 import type { Tlp } from '../stix/tlp.js'
 import { decideRelease } from './release-policy.js'
 import type { SharedRow } from './shared-rows.js'
+import type { AnonymizedEntry } from './anonymized-store.js'
 import type { CollectionContext } from './reader-context.js'
 
 export interface EgressContext {
@@ -9,12 +10,15 @@ export interface EgressContext {
   readerOrgId: string
   /** Owner and trust of each collection the rows come from (see `resolveCollectionContexts`). */
   collections: ReadonlyMap<string, CollectionContext>
-  defaultLevel?: AnonymizationLevel
   /**
    * The caller only sends each object's JSON text (TAXII): it is written as the object is released and the
    * object itself is not kept, so a page holds strings rather than a thousand object trees until it is sent.
    */
   textOnly?: boolean
+  /** Output variant key per collection (see anonymized-store.ts); absent = the output is not stored. */
+  variants?: ReadonlyMap<string, string>
+  /** When present, outputs computed for a variant are collected here, to be stored behind the response. */
+  computed?: AnonymizedEntry[]
 }
 
 /** An object on its way out: its serialized form, and its id as the recipient sees it. */
@@ -58,18 +62,30 @@ export function releaseRow(row: SharedRow, ctx: EgressContext): ReleasedObject |
     producerOrgId: collection.ownerOrgId,
     readerOrgId: ctx.readerOrgId,
     trustLevel: collection.trustLevel,
-    defaultLevel: ctx.defaultLevel,
   })
   if (!decision.release) return null
-  if (decision.own) return { row, id: row.stix_id, json: row.doc }
-  const object = ctx.anonymizer.anonymize(JSON.parse(row.doc) as StixObject, {
+  if (decision.own) return { row, id: row.stix_id, json: storedText(row) }
+  if (row.cached) return row.anon_doc == null ? null : { row, id: row.anon_id as string, json: row.anon_doc }
+  const object = ctx.anonymizer.anonymize(JSON.parse(storedText(row)) as StixObject, {
     level: decision.level,
     producerOrgId: collection.ownerOrgId,
     recipientOrgId: ctx.readerOrgId,
   })
-  if (!object) return null
-  if (ctx.textOnly) return { row, id: object.id, json: JSON.stringify(object) }
-  return new AnonymizedObject(row, object)
+  const variant = ctx.computed && ctx.variants?.get(row.collection_id)
+  if (!object) {
+    if (variant) ctx.computed?.push({ objectPk: row.object_pk, variant, anonymizedId: row.stix_id, document: null })
+    return null
+  }
+  if (!ctx.textOnly && !variant) return new AnonymizedObject(row, object)
+  const json = JSON.stringify(object)
+  if (variant) ctx.computed?.push({ objectPk: row.object_pk, variant, anonymizedId: object.id, document: json })
+  return { row, id: object.id, json, object: ctx.textOnly ? undefined : object }
+}
+
+function storedText(row: SharedRow): string {
+  // The query leaves the text out only for rows whose stored output it joined (`cached`).
+  if (row.doc === null) throw new Error(`egress: version ${row.object_pk} came without its document`)
+  return row.doc
 }
 
 /** Releases a page of rows, dropping those the policy or the strategy withholds. */

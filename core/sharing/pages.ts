@@ -4,6 +4,8 @@ import type { Principal, StixObject } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { releaseRow, type EgressContext, type ReleasedObject } from './egress.js'
 import { sharedRowsQuery, type SharedObjectFilter, type SharedRow } from './shared-rows.js'
+import { anonymizedWriter, variantKey } from './anonymized-store.js'
+import { anonymizationLevelFor } from './release-policy.js'
 import { collectionContextsQuery, resolveCollectionContexts, toCollectionContexts, type CollectionContext, type CollectionContextRow } from './reader-context.js'
 
 export interface SharedPageOptions {
@@ -32,6 +34,8 @@ interface FetchedPage {
   rows: SharedRow[]
   more: boolean
   contexts: ReadonlyMap<string, CollectionContext>
+  /** Output variant key of each collection whose anonymization output is stored (see anonymized-store.ts). */
+  variants: ReadonlyMap<string, string>
 }
 
 /** A pooled pg connection as knex hands it out (node-postgres `Client`). */
@@ -90,18 +94,42 @@ async function queryPage(knex: Knex, readerOrgId: string, ids: string[] | undefi
 /** The database half of a page: collection contexts (one small query), then one indexed keyset query. */
 async function fetchSharedPage(opts: SharedPageOptions): Promise<FetchedPage> {
   const readerOrgId = opts.principal.orgId
+  const variants = new Map<string, string>()
   const { contexts, rows } = await queryPage(opts.knex, readerOrgId, opts.filter.collectionIds, (contexts, db) => {
     if (!contexts.size) return null
     const collections = { own: [] as string[], trusted: [] as string[], other: [] as string[] }
     for (const [id, c] of contexts) (c.ownerOrgId === readerOrgId ? collections.own : c.trustLevel ? collections.trusted : collections.other).push(id)
+    const anonymizer = opts.registry.defaultAnonymizer()
+    for (const [id, c] of contexts) {
+      if (c.ownerOrgId === readerOrgId) continue
+      const key = variantKey(anonymizer, { level: anonymizationLevelFor(c.trustLevel), producerOrgId: c.ownerOrgId, recipientOrgId: readerOrgId })
+      if (key) variants.set(id, key)
+    }
     // Row estimates through the OR'd TLP filter and the last-version check make the planner prefer hashing the
     // whole collection and sorting it (≈ 300 ms at 100k objects) over walking the keyset index (≈ 6 ms): a
     // page must never cost more than its own rows, so sorting is ruled out for this one statement.
-    return sharedRowsQuery({ knex: db, collections, filter: opts.filter, order: opts.order, limit: opts.limit + 1 })
+    return sharedRowsQuery({ knex: db, collections, filter: opts.filter, order: opts.order, limit: opts.limit + 1, variants })
   })
   const more = rows.length > opts.limit
   if (more) rows.length = opts.limit
-  return { rows, more, contexts }
+  return { rows, more, contexts, variants }
+}
+
+/** The egress context of a fetched page; with `store`, `computed` collects the outputs to store. */
+function egressContext(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'registry' | 'principal' | 'textOnly'>, store: boolean): EgressContext {
+  return {
+    anonymizer: opts.registry.defaultAnonymizer().impl,
+    readerOrgId: opts.principal.orgId,
+    collections: fetched.contexts,
+    textOnly: opts.textOnly,
+    variants: fetched.variants,
+    computed: store ? [] : undefined,
+  }
+}
+
+/** Hands the outputs anonymized for this page to the write-behind store (not inside a caller's transaction). */
+function storeComputed(knex: Knex, ctx: EgressContext): void {
+  if (ctx.computed?.length && !knex.isTransaction) anonymizedWriter(knex).add(ctx.computed)
 }
 
 /** Rows released between two turns of the event loop. */
@@ -113,16 +141,17 @@ const RELEASE_SLICE = 32
  * concurrent TAXII pages queue behind each other whole, and a prefetched page's database round trips (see
  * `releaseSharedSlices`) wait until this page is done instead of running beside it.
  */
-async function releaseFetchedPage(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'registry' | 'principal' | 'textOnly'>): Promise<SharedPage> {
+async function releaseFetchedPage(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'knex' | 'registry' | 'principal' | 'textOnly'>): Promise<SharedPage> {
   const { rows, more, contexts } = fetched
   if (!contexts.size) return { objects: [], more: false, first: null, last: null }
-  const ctx: EgressContext = { anonymizer: opts.registry.defaultAnonymizer().impl, readerOrgId: opts.principal.orgId, collections: contexts, textOnly: opts.textOnly }
+  const ctx = egressContext(fetched, opts, true)
   const objects: ReleasedObject[] = []
   for (let i = 0; i < rows.length; i++) {
     if (i > 0 && i % RELEASE_SLICE === 0) await nextTurn()
     const released = releaseRow(rows[i], ctx)
     if (released) objects.push(released)
   }
+  storeComputed(opts.knex, ctx)
   return { objects, more, first: rows[0] ?? null, last: rows.at(-1) ?? null }
 }
 
@@ -141,18 +170,21 @@ export async function readSharedPage(opts: SharedPageOptions): Promise<SharedPag
  * The next page's query is sent as soon as the current page's rows arrive, so PostgreSQL reads page n+1
  * while Node releases page n (at most two pages of rows in memory), and a turn of the event loop between
  * slices lets that query's round trips progress. Contexts are resolved per page, as `readSharedPage` does, so
- * a trust change mid-way applies from the next page on.
+ * a trust change mid-way applies from the next page on. Stored anonymization output is used but not added
+ * to: an export streams its whole selection once, and storing it would double its I/O and hold up to the
+ * write queue's worth of text in memory (pages read by TAXII and REST store theirs).
  */
 export async function* releaseSharedSlices(opts: Omit<SharedPageOptions, 'order'>): AsyncGenerator<ReleasedObject[]> {
   const fetchAfter = (afterSeq: string | undefined) => fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq }, order: 'seq' })
   let pending: Promise<FetchedPage> | undefined = fetchAfter(opts.filter.afterSeq)
   try {
     while (pending) {
-      const { rows, more, contexts }: FetchedPage = await pending
+      const fetched: FetchedPage = await pending
+      const { rows, more, contexts } = fetched
       const last = rows.at(-1)
       pending = more && last ? fetchAfter(last.seq) : undefined
       if (!contexts.size) return
-      const ctx: EgressContext = { anonymizer: opts.registry.defaultAnonymizer().impl, readerOrgId: opts.principal.orgId, collections: contexts }
+      const ctx = egressContext(fetched, opts, false)
       for (let start = 0; start < rows.length; start += RELEASE_SLICE) {
         if (start > 0) await nextTurn()
         const slice: ReleasedObject[] = []

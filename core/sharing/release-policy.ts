@@ -29,5 +29,10 @@ export function decideRelease(input: ReleaseInput): ReleaseDecision {
   if (input.tlp === 'red') return { release: false, reason: 'tlp-red' }
   if (input.tlp === 'amber+strict') return { release: false, reason: 'tlp-amber-strict' }
   if (input.tlp === 'amber' && input.trustLevel === null) return { release: false, reason: 'tlp-amber-untrusted' }
-  return { release: true, own: false, level: input.trustLevel ?? input.defaultLevel ?? DEFAULT_ANONYMIZATION_LEVEL }
+  return { release: true, own: false, level: anonymizationLevelFor(input.trustLevel, input.defaultLevel) }
+}
+
+/** The level an object is anonymized at for a reader the producer trusts at `trustLevel` (null: no relationship). */
+export function anonymizationLevelFor(trustLevel: AnonymizationLevel | null, defaultLevel?: AnonymizationLevel): AnonymizationLevel {
+  return trustLevel ?? defaultLevel ?? DEFAULT_ANONYMIZATION_LEVEL
 }

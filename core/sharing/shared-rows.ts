@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { isVariantKey } from './anonymized-store.js'
 
 /** Which versions of each object to return (TAXII `match[version]`); several are ORed. Default: last. */
 export interface VersionMatch {
@@ -41,7 +42,14 @@ export interface SharedRow {
   spec_version: string
   tlp: string | null
   collection_id: string
-  doc: string
+  object_pk: string
+  /** The stored JSON text; null when the anonymized output is stored (`cached`) and the text is not needed. */
+  doc: string | null
+  /** Stored anonymization output of the reader's variant exists (see core/sharing/anonymized-store.ts). */
+  cached?: boolean
+  anon_id?: string | null
+  /** Stored anonymized text; null with `cached` = the strategy withholds the object. */
+  anon_doc?: string | null
 }
 
 /** pg's Date drops microseconds: timestamps leave the database as text. */
@@ -69,6 +77,20 @@ function versionSql(match: VersionMatch | undefined, bindings: string[]): string
   return parts.length ? `(${parts.join(' OR ')})` : 'false'
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * The variant key of each row's collection as an SQL expression, or null when no collection has one. Keys
+ * and ids are checked and inlined. Rows of collections without a key get NULL, so never a stored output (the
+ * reader's own collections are released as stored). A query over one collection gets a literal.
+ */
+function variantSql(variants: ReadonlyMap<string, string> | undefined, collections: readonly string[]): string | null {
+  const entries = [...(variants ?? [])].filter(([id, key]) => UUID.test(id) && isVariantKey(key) && collections.includes(id))
+  if (!entries.length) return null
+  if (collections.length === 1) return `'${entries[0][1]}'`
+  return `(CASE co.collection_id ${entries.map(([id, key]) => `WHEN '${id}'::uuid THEN '${key}'`).join(' ')} END)`
+}
+
 /** PostgreSQL array literal of uuids (they come from the database, and are checked again here). */
 const uuidArray = (ids: string[]) => `{${ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)).join(',')}}`
 
@@ -78,13 +100,29 @@ const uuidArray = (ids: string[]) => `{${ids.filter((id) => /^[0-9a-f-]{36}$/i.t
  * (the reader's organization's) release everything, `trusted` ones (owner trusts the reader) all but RED and
  * AMBER+STRICT, the others also withhold AMBER. Driven by the (collection_id, date_added, seq) or seq index.
  */
-export function sharedRowsQuery(opts: { knex: Knex; collections: { own: string[]; trusted: string[]; other: string[] }; filter: SharedObjectFilter; order: 'date_added' | 'seq'; limit: number }): Knex.QueryBuilder {
+export function sharedRowsQuery(opts: {
+  knex: Knex
+  collections: { own: string[]; trusted: string[]; other: string[] }
+  filter: SharedObjectFilter
+  order: 'date_added' | 'seq'
+  limit: number
+  /** Output variant key per collection whose stored anonymization output to join (see anonymized-store.ts). */
+  variants?: ReadonlyMap<string, string>
+}): Knex.QueryBuilder {
   const { knex, filter: f, collections: cs } = opts
   const all = [...cs.own, ...cs.trusted, ...cs.other]
-  const q = knex('collection_objects as co')
-    .join('stix_objects as s', 's.pk', 'co.object_pk')
-    .select(knex.raw(`co.seq::text AS seq, ${formatTimestampSql('co.date_added')} AS date_added, ${formatTimestampSql('s.version')} AS version,
-      s.stix_id, s.type, s.spec_version, s.tlp, co.collection_id, s.document::text AS doc`))
+  const variant = variantSql(opts.variants, all)
+  const q = knex('collection_objects as co').join('stix_objects as s', 's.pk', 'co.object_pk')
+  const common = `co.seq::text AS seq, ${formatTimestampSql('co.date_added')} AS date_added, ${formatTimestampSql('s.version')} AS version,
+      s.stix_id, s.type, s.spec_version, s.tlp, co.collection_id, co.object_pk::text AS object_pk`
+  if (variant) {
+    // The version's own text is converted from jsonb only when no stored output replaces it.
+    q.leftJoin('anonymized_objects as ao', (j) => j.on('ao.object_pk', 'co.object_pk').andOn('ao.variant', '=', knex.raw(variant)))
+    q.select(knex.raw(`${common}, ao.object_pk IS NOT NULL AS cached, ao.anonymized_id AS anon_id, ao.document AS anon_doc,
+      CASE WHEN ao.object_pk IS NULL THEN s.document::text END AS doc`))
+  } else {
+    q.select(knex.raw(`${common}, s.document::text AS doc`))
+  }
   if (all.length === 1) q.where('co.collection_id', all[0])
   else q.whereRaw('co.collection_id = ANY(?::uuid[])', [uuidArray(all)])
   q.whereRaw(`(co.collection_id = ANY(?::uuid[]) OR (coalesce(s.tlp, '') NOT IN ('red', 'amber+strict')

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import type { AnonymizationStrategy, AnonymizeContext, StixObject } from '../../core/plugin-api/index.js'
 import { markAnonymized } from './extension.js'
 import { anonymousIdentity } from './identity.js'
@@ -20,7 +21,17 @@ export interface TrustLevelsOptions {
  */
 export function createTrustLevelsStrategy(options: TrustLevelsOptions): AnonymizationStrategy {
   const keyring = createPseudonymKeyring({ secret: options.secret, scope: options.pseudonymScope })
+  // Everything but the level and the recipient that the output depends on: the key (one-way), the scope and
+  // the label switch. A new key or configuration gives new variants, so nothing stored under the old ones is
+  // served again.
+  const configuration = createHmac('sha256', options.secret)
+    .update(`crisp/trust-levels/v1/output-variant/${options.pseudonymScope}/${options.preserveLabels}`)
+    .digest('base64url')
   return {
+    outputVariant(ctx: AnonymizeContext): string {
+      const recipient = options.pseudonymScope === 'recipient' ? ctx.recipientOrgId : '*'
+      return `${configuration}/${ctx.level}/${recipient}`
+    },
     anonymize(obj: StixObject, ctx: AnonymizeContext): StixObject | null {
       if (ctx.level === 'none') return obj
       // Predefined TLP definitions are shared verbatim everywhere; rewriting them would fork a standard object.

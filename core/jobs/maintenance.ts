@@ -1,0 +1,41 @@
+import fp from 'fastify-plugin'
+import type { Knex } from 'knex'
+import { feedMaintenanceTick } from '../feeds/schedule-tick.js'
+import { sweepExpiredExports } from '../exports/export-files.js'
+import { pruneAnonymizedObjects } from '../sharing/anonymized-store.js'
+import { QUEUES } from './queues.js'
+
+/** Stored anonymization output is recomputed after this: bounds what a rotated key or changed level leaves. */
+export const ANONYMIZED_OUTPUT_RETENTION_DAYS = 30
+
+/** Complete TAXII statuses past their expiry (they are kept ≥ 24 h, then hidden from readers). */
+export async function deleteExpiredStatuses(knex: Knex): Promise<number> {
+  return knex('taxii_statuses').where('status', 'complete').andWhere('expires_at', '<', knex.fn.now()).delete()
+}
+
+/**
+ * The per-minute `maintenance` cron (pg-boss keeps one schedule per queue, so every periodic task of the
+ * platform runs from this tick): due feed schedules and orphaned runs, expired export files, expired TAXII
+ * statuses, old stored anonymization output. Each task runs even when another fails.
+ */
+export const maintenancePlugin = fp(
+  async (app, opts: { dataDir: string }) => {
+    const tasks: [string, () => Promise<unknown>][] = [
+      ['feeds', () => feedMaintenanceTick(app.feedRuns)],
+      ['exports', () => sweepExpiredExports(app.knex, opts.dataDir)],
+      ['taxii-statuses', () => deleteExpiredStatuses(app.knex)],
+      ['anonymized-output', () => pruneAnonymizedObjects(app.knex, ANONYMIZED_OUTPUT_RETENTION_DAYS)],
+    ]
+    await app.jobs.work(QUEUES.maintenance, { batchSize: 1 }, async () => {
+      for (const [name, task] of tasks) {
+        try {
+          await task()
+        } catch (err) {
+          app.log.error({ err, task: name }, 'maintenance task failed')
+        }
+      }
+    })
+    await app.jobs.boss.schedule(QUEUES.maintenance, '* * * * *', {}, { tz: 'UTC' })
+  },
+  { name: 'crisp-maintenance', dependencies: ['crisp-jobs', 'crisp-feeds', 'crisp-exports'] },
+)
