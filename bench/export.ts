@@ -3,12 +3,14 @@
  * exporter), as a reader of another organization trusted at `medium`, so every object is anonymized.
  * Seeds BENCH_EXPORT_OBJECTS objects (default 1,000,000; 60 % indicators, 40 % observables, TLP green) straight
  * into a fresh database with SQL, then exports them as a STIX bundle and as CSV to /dev/null and prints
- * objects/s and peak RSS. Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
+ * objects/s and peak RSS, each format in a fresh process. Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
  * Run: npm run bench:export
  */
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Knex } from 'knex'
 import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
@@ -19,7 +21,8 @@ import { builtinPlugins } from '../plugins/index.js'
 
 const COUNT = Number(process.env.BENCH_EXPORT_OBJECTS ?? 1_000_000)
 const FORMATS = (process.env.BENCH_EXPORT_FORMATS ?? 'stix-bundle,csv').split(',')
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-export-'))
+// The parent's scratch folder (embedded PostgreSQL); the per-format child processes need none.
+const scratch = process.env.BENCH_EXPORT_CHILD ? '' : mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-export-'))
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'
 
 /** One INSERT … SELECT over generate_series: documents are built by PostgreSQL, not shipped from Node. */
@@ -54,7 +57,38 @@ function rssSampler() {
   return { reset: () => (peak = process.memoryUsage().rss), peak: () => peak, stop: () => clearInterval(timer) }
 }
 
+/**
+ * One export in this process, as the platform runs it (registry with every built-in plugin, egress pipeline,
+ * exporter, chunking), to /dev/null: prints objects/s and the process's peak RSS.
+ */
+async function exportOnce(url: string, readerOrg: string, format: string) {
+  const knex = createKnex(url, { poolMax: 4 })
+  const rss = rssSampler()
+  try {
+    const log = createLogger({ level: 'warn' })
+    const registry = await createRegistry({ builtins: builtinPlugins, pluginsFile: { plugins: [] }, baseDir: process.cwd(), log, secrets: { anonymizationKey: 'bench-anonymization-key-0123456789abcdef' } })
+    const before = rss.reset()
+    const exporter = findExporter(registry, format)
+    const run = runExport({ knex, registry, principal: { orgId: readerOrg, role: 'viewer' }, exporter, filter: {}, options: {} })
+    const start = performance.now()
+    let bytes = 0
+    for await (const chunk of run.chunks) bytes += chunk.length
+    const seconds = (performance.now() - start) / 1000
+    const n = run.objectsRead()
+    console.log(`${format.padEnd(12)} ${n} objects in ${seconds.toFixed(1)} s = ${Math.round(n / seconds).toLocaleString('en')} objects/s, ` +
+      `${(bytes / 1e6).toFixed(0)} MB out, peak RSS ${(rss.peak() / 1e6).toFixed(0)} MB (${(before / 1e6).toFixed(0)} MB before the export)`)
+  } finally {
+    rss.stop()
+    await knex.destroy()
+  }
+}
+
+/** Seeds once, then runs each format in a fresh process, so no export's peak includes another's leftover heap. */
 async function main() {
+  if (process.env.BENCH_EXPORT_CHILD) {
+    const { url, readerOrg, format } = JSON.parse(process.env.BENCH_EXPORT_CHILD)
+    return exportOnce(url, readerOrg, format)
+  }
   let embedded
   let url = process.env.DATABASE_URL
   if (!url) {
@@ -62,7 +96,6 @@ async function main() {
     url = embedded.adminUrl()
   }
   const knex = createKnex(url, { poolMax: 4 })
-  const rss = rssSampler()
   try {
     await migrateLatest(knex)
     const [{ id: producerOrg }] = await knex('organizations').insert({ name: `producer ${Date.now()}` }).returning('id')
@@ -73,23 +106,15 @@ async function main() {
     const t0 = Date.now()
     await seed(knex, producerOrg, collectionId)
     console.log(`seeded ${COUNT} objects in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-    const log = createLogger({ level: 'warn' })
-    const registry = await createRegistry({ builtins: builtinPlugins, pluginsFile: { plugins: [] }, baseDir: process.cwd(), log, secrets: { anonymizationKey: 'bench-anonymization-key-0123456789abcdef' } })
     for (const format of FORMATS) {
-      global.gc?.()
-      rss.reset()
-      const exporter = findExporter(registry, format)
-      const run = runExport({ knex, registry, principal: { orgId: readerOrg, role: 'viewer' }, exporter, filter: {}, options: {} })
-      const start = performance.now()
-      let bytes = 0
-      for await (const chunk of run.chunks) bytes += chunk.length
-      const seconds = (performance.now() - start) / 1000
-      const n = run.objectsRead()
-      console.log(`${format.padEnd(12)} ${n} objects in ${seconds.toFixed(1)} s = ${Math.round(n / seconds).toLocaleString('en')} objects/s, ` +
-        `${(bytes / 1e6).toFixed(0)} MB out, peak RSS ${(rss.peak() / 1e6).toFixed(0)} MB`)
+      const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+        stdio: 'inherit',
+        env: { ...process.env, BENCH_EXPORT_CHILD: JSON.stringify({ url, readerOrg, format }) },
+      })
+      const code = await new Promise((resolve) => child.once('exit', resolve))
+      if (code !== 0) throw new Error(`${format} export exited with ${code}`)
     }
   } finally {
-    rss.stop()
     await knex.destroy()
     await embedded?.stop()
     rmSync(scratch, { recursive: true, force: true })
