@@ -3,6 +3,7 @@ import type { Knex } from 'knex'
 import { feedMaintenanceTick } from '../feeds/schedule-tick.js'
 import { sweepExpiredExports } from '../exports/export-files.js'
 import { pruneAnonymizedObjects } from '../sharing/anonymized-store.js'
+import { resendUnsentStatuses } from '../taxii/ingest-job.js'
 import { QUEUES } from './queues.js'
 
 /** Stored anonymization output is recomputed after this: bounds what a rotated key or changed level leaves. */
@@ -16,7 +17,7 @@ export async function deleteExpiredStatuses(knex: Knex): Promise<number> {
 /**
  * The per-minute `maintenance` cron (pg-boss keeps one schedule per queue, so every periodic task of the
  * platform runs from this tick): due feed schedules and orphaned runs, expired export files, expired TAXII
- * statuses, old stored anonymization output. Each task runs even when another fails.
+ * statuses, TAXII add requests whose job was never sent, old stored anonymization output. Each task runs even when another fails.
  */
 export const maintenancePlugin = fp(
   async (app, opts: { dataDir: string }) => {
@@ -24,6 +25,7 @@ export const maintenancePlugin = fp(
       ['feeds', () => feedMaintenanceTick(app.feedRuns)],
       ['exports', () => sweepExpiredExports(app.knex, opts.dataDir)],
       ['taxii-statuses', () => deleteExpiredStatuses(app.knex)],
+      ['taxii-unsent', () => resendUnsentStatuses(app.knex, app.jobs)],
       ['anonymized-output', () => pruneAnonymizedObjects(app.knex, ANONYMIZED_OUTPUT_RETENTION_DAYS)],
     ]
     await app.jobs.work(QUEUES.maintenance, { batchSize: 1 }, async () => {

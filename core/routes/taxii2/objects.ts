@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { QUEUES } from '../../jobs/queues.js'
+import { sendIngestJob } from '../../taxii/ingest-job.js'
 import { storeObjects } from '../../store/index.js'
 import { ASYNC_INGEST_THRESHOLD, findStatus, insertCompleteStatus, insertPendingStatus, type StatusResource } from '../../taxii/status-store.js'
 import { collectionFor } from './access.js'
@@ -41,7 +41,8 @@ export const objectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       let statusId: string
       if (objects.length > ASYNC_INGEST_THRESHOLD) {
         statusId = await insertPendingStatus(app.knex, { collectionId: collection.id, principal, objects })
-        await app.jobs.send(QUEUES.taxiiIngest, { statusId })
+        // If this fails the request still answers 202 pending: the maintenance tick sends the job later.
+        await sendIngestJob(app.knex, app.jobs, statusId).catch((err) => req.log.error({ err, statusId }, 'taxii.ingest job not sent yet'))
       } else {
         statusId = await app.knex.transaction(async (trx) => {
           const results = await storeObjects({ db: trx, collectionId: collection.id, producerOrgId: principal.orgId, objects })
