@@ -87,13 +87,3 @@ function storedText(row: SharedRow): string {
   if (row.doc === null) throw new Error(`egress: version ${row.object_pk} came without its document`)
   return row.doc
 }
-
-/** Releases a page of rows, dropping those the policy or the strategy withholds. */
-export function releaseRows(rows: readonly SharedRow[], ctx: EgressContext): ReleasedObject[] {
-  const out: ReleasedObject[] = []
-  for (const row of rows) {
-    const released = releaseRow(row, ctx)
-    if (released) out.push(released)
-  }
-  return out
-}

@@ -1,5 +1,5 @@
 export { readSharedPage, releaseSharedSlices, streamSharedObjects, type SharedPage, type SharedPageOptions } from './pages.js'
-export { releaseRow, releaseRows, type ReleasedObject, type EgressContext } from './egress.js'
+export { releaseRow, type ReleasedObject, type EgressContext } from './egress.js'
 export { decideRelease, DEFAULT_ANONYMIZATION_LEVEL, type ReleaseDecision, type ReleaseInput } from './release-policy.js'
 export { canSeeCollection, canReadCollection, canWriteCollection, type Visibility } from './collection-access.js'
 export { formatTimestampSql, visibleCollectionSql, type SharedObjectFilter, type SharedRow, type VersionMatch } from './shared-rows.js'
