@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { createHmacSha256, type HmacSha256 } from './hmac-sha256.js'
 import { createBoundedMemo, type BoundedMemo } from './lru.js'
 
 /**
@@ -54,10 +55,9 @@ function base32(bytes: Buffer, length: number): string {
   return out.toString('latin1', 0, length)
 }
 
-/** HMAC of `kind \0 [counter \0] value`, fed in one update (the same bytes as one update per part). */
-function mac(key: KeyObject, kind: string, value: string, counter = 0): Buffer {
-  const message = counter > 0 ? `${kind}\0${counter}\0${value}` : `${kind}\0${value}`
-  return createHmac('sha256', key).update(message).digest()
+/** HMAC-SHA256 of `kind \0 [counter \0] value` (see hmac-sha256.ts). */
+function mac(key: HmacSha256, kind: string, value: string, counter = 0): Buffer {
+  return key.digest(counter > 0 ? `${kind}\0${counter}\0${value}` : `${kind}\0${value}`)
 }
 
 const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1')
@@ -76,7 +76,7 @@ export function formatUuidV5Shape(bytes: Buffer): string {
   return out.toString('latin1', 0, 36)
 }
 
-function createPseudonymizer(key: KeyObject, memos: Memos, scopeId: string): Pseudonymizer {
+function createPseudonymizer(key: HmacSha256, memos: Memos, scopeId: string): Pseudonymizer {
   const { values: memo, ids } = memos
   const cached = (tag: string, kind: string, value: string, compute: () => string) =>
     memo.get(`${scopeId}\0${tag}\0${kind}\0${value}`, compute)
@@ -107,7 +107,7 @@ export interface PseudonymKeyring {
  */
 export function createPseudonymKeyring(options: { secret: string; scope: PseudonymScope }): PseudonymKeyring {
   const derive = (label: string) =>
-    createSecretKey(createHmac('sha256', options.secret).update(`crisp/trust-levels/v1/${label}`).digest())
+    createHmacSha256(createHmac('sha256', options.secret).update(`crisp/trust-levels/v1/${label}`).digest())
   const memo: Memos = {
     values: createBoundedMemo<string>(MEMO_ENTRIES, { maxChars: MEMO_CHARS, recent: RECENT_ENTRIES }),
     ids: createBoundedMemo<string>(ID_MEMO_ENTRIES, { maxChars: ID_MEMO_CHARS, recent: RECENT_ENTRIES }),
