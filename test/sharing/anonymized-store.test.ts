@@ -28,12 +28,17 @@ async function taxiiRead(app: FastifyInstance, org: Org, collectionId: string): 
 
 const storedRows = (app: FastifyInstance) => app.knex('anonymized_objects').count<{ count: string }[]>('* as c').then(([r]) => Number((r as unknown as { c: string }).c))
 
-t.test('the anonymized output of a version is stored once per variant and served again, identical', async (t) => {
+/** A producer with a `trusted` collection and a reader it trusts at medium, on the default strategy. */
+async function producerAndReader(t: Parameters<typeof buildTestApp>[0]) {
   const { app } = await buildTestApp(t)
   const producer = await orgWithUsers(app, 'Producer')
   const reader = await orgWithUsers(app, 'Reader')
   await trust(app.knex, producer.orgId, reader.orgId, 'Medium trust')
-  const cid = await createCollection(app.knex, producer.orgId, 'trusted')
+  return { app, producer, reader, cid: await createCollection(app.knex, producer.orgId, 'trusted') }
+}
+
+t.test('the anonymized output of a version is stored once per variant and served again, identical', async (t) => {
+  const { app, producer, reader, cid } = await producerAndReader(t)
   const objects = Array.from({ length: 5 }, (_, i) => indicator({ name: `C2 203.0.113.${i}`, pattern: `[ipv4-addr:value = '203.0.113.${i}']` }))
   await publish(app, producer, cid, objects)
 
@@ -130,11 +135,7 @@ t.test('variant keys: per level, key and configuration; per recipient only with 
 })
 
 t.test('maintenance removes old stored output and expired TAXII statuses; a deleted version takes its output along', async (t) => {
-  const { app } = await buildTestApp(t)
-  const producer = await orgWithUsers(app, 'Producer')
-  const reader = await orgWithUsers(app, 'Reader')
-  await trust(app.knex, producer.orgId, reader.orgId, 'Medium trust')
-  const cid = await createCollection(app.knex, producer.orgId, 'trusted')
+  const { app, producer, reader, cid } = await producerAndReader(t)
   await publish(app, producer, cid, [indicator(), indicator(), indicator()])
   await taxiiRead(app, reader, cid)
   await anonymizedWriter(app.knex).flush()
