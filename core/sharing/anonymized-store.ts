@@ -47,7 +47,6 @@ export interface AnonymizedEntry {
 export class AnonymizedWriter {
   #pending: AnonymizedEntry[] = []
   #running: Promise<void> | null = null
-  #dropped = 0
   constructor(
     private readonly knex: Knex,
     private readonly onError: (err: unknown) => void,
@@ -55,14 +54,12 @@ export class AnonymizedWriter {
 
   add(entries: readonly AnonymizedEntry[]): void {
     const room = MAX_PENDING - this.#pending.length
-    if (entries.length > room) this.#dropped += entries.length - Math.max(0, room)
+    if (entries.length > room) {
+      // Readers outpace the database: skip what does not fit, it is recomputed on its next read.
+      this.onError(new Error(`anonymized output write queue full: ${entries.length - Math.max(0, room)} outputs not stored`))
+    }
     if (room > 0) this.#pending.push(...(entries.length > room ? entries.slice(0, room) : entries))
     this.#running ??= this.#drain().finally(() => (this.#running = null))
-  }
-
-  /** Entries dropped because the queue was full: they are recomputed on their next read. */
-  get dropped(): number {
-    return this.#dropped
   }
 
   /** Resolves when everything queued so far is written (or failed). */

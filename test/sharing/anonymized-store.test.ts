@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { TLP_MARKING_IDS } from '../../core/store/index.js'
-import { anonymizedWriter, pruneAnonymizedObjects, variantKey } from '../../core/sharing/anonymized-store.js'
+import { AnonymizedWriter, anonymizedWriter, pruneAnonymizedObjects, variantKey } from '../../core/sharing/anonymized-store.js'
 import { readSharedPage } from '../../core/sharing/index.js'
 import { deleteExpiredStatuses } from '../../core/jobs/maintenance.js'
 import type { StixObject } from '../../core/plugin-api/index.js'
@@ -153,4 +153,27 @@ t.test('maintenance removes old stored output and expired TAXII statuses; a dele
   t.equal(await deleteExpiredStatuses(app.knex), 1, 'an expired one goes')
   const gone = await app.inject({ url: `/taxii2/api/status/${post.json().id}/`, headers: { accept: TAXII, authorization: basic(producer.publisher) } })
   t.equal(gone.statusCode, 404)
+})
+
+t.test('the write-behind queue: a failed write or a full queue is reported, never thrown, and loses nothing stored', async (t) => {
+  const { app, producer, reader, cid } = await producerAndReader(t)
+  await publish(app, producer, cid, [indicator()])
+  await taxiiRead(app, reader, cid)
+  await anonymizedWriter(app.knex).flush()
+  const [stored] = await app.knex('anonymized_objects').select('object_pk', 'variant')
+  const errors: string[] = []
+  const writer = new AnonymizedWriter(app.knex, (err) => errors.push((err as Error).message))
+  const entry = (objectPk: string) => ({ objectPk, variant: stored.variant, anonymizedId: 'indicator--x', document: '{}' })
+
+  writer.add([entry('999999999')])
+  await writer.flush()
+  t.match(errors[0] ?? '', /foreign key/, 'a version that does not exist: reported')
+  writer.add([entry(stored.object_pk)])
+  await writer.flush()
+  t.equal(errors.length, 1, 'an output already stored: nothing to report')
+  t.equal((await app.knex('anonymized_objects').where({ object_pk: stored.object_pk }).first('document')).document !== '{}', true, 'the stored output is kept')
+
+  writer.add(Array.from({ length: 20_001 }, () => entry('999999999')))
+  t.match(errors.at(-1) ?? '', /queue full: 1 outputs not stored/)
+  await writer.flush()
 })
