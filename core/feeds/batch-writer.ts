@@ -82,7 +82,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
     let prepared: PreparedBatch | undefined
     try {
       // the CPU half of this batch overlaps the previous batch's transaction
-      if (batch.length) prepared = await storeObjects.prepare({ db: knex, objects: batch, defaultTlp: feed.default_tlp })
+      if (batch.length) prepared = await storeObjects.prepare({ db: knex, objects: batch, defaultTlp: feed.default_tlp, producerOrgId: feed.organization_id })
     } finally {
       await settle() // the previous batch's failure wins: it happened first
     }

@@ -33,6 +33,8 @@ export interface PrepareOptions {
   db: Knex | Knex.Transaction
   objects: readonly unknown[]
   defaultTlp?: Tlp
+  /** Organization the objects are stored for: a byte-identical version of another producer is reused only when it has none of its own. */
+  producerOrgId: string
 }
 
 /** One object already stored byte-identically: no validation, no insert, only membership. */
@@ -79,7 +81,7 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
     forms[index] = form
     candidates.push({ id: obj.id, hash: form.hash })
   }
-  const stored = await findUnchanged(opts.db, candidates)
+  const stored = await findUnchanged(opts.db, opts.producerOrgId, candidates)
 
   const decided: StoreResult[] = []
   const known: Known[] = []
@@ -147,7 +149,7 @@ export async function writePrepared(trx: Knex.Transaction, prepared: PreparedBat
   })
   for (let start = 0; start < insertable.length; start += batchSize) {
     const batch = insertable.slice(start, start + batchSize)
-    const outcomes = await insertVersions(trx, opts.producerOrgId, batch)
+    const outcomes = await insertVersions(trx, opts.producerOrgId, opts.collectionId, batch)
     const byIndex = new Map(batch.map((o) => [o.index, o]))
     for (const out of outcomes) {
       const o = byIndex.get(out.index) as PreparedObject
@@ -196,7 +198,7 @@ async function storeObjectsOnce(opts: StoreObjectsOptions): Promise<StoreResult[
     return (opts.db as Knex).transaction((trx) => storeObjectsOnce({ ...opts, db: trx }))
   }
   const trx = opts.db as Knex.Transaction
-  const prepared = await prepareObjects({ db: trx, objects: opts.objects, defaultTlp: opts.defaultTlp })
+  const prepared = await prepareObjects({ db: trx, objects: opts.objects, defaultTlp: opts.defaultTlp, producerOrgId: opts.producerOrgId })
   return writePrepared(trx, prepared, opts)
 }
 

@@ -22,19 +22,27 @@ const INPUT = `
     string_to_table(?::text, E'\\n')
   ) AS i(idx, stix_id, version, type, spec_version, tlp, revoked, labels, created, name, hash, document)`
 
-// One statement: insert every new (id, version), and report for every input row whether it was inserted,
-// whether an existing row with its key holds the same document, and whether other versions existed. "Same"
-// compares the stored content hash (SHA-256 of the exact stored text) first; only when the hashes differ or
-// the row has none (written by other paths) are the jsonb documents compared (jsonb equality ignores key
-// order). The `stored` join reads the statement's snapshot, i.e. rows before the insert.
+// One statement: insert every new (id, version) of this producer, and report for every input row whether it
+// was inserted, whether an existing row with its key holds the same document, and whether other versions
+// existed. Versions are keyed per producer (migration 0013), and one producer holds one content per version:
+// the row compared against is the producer's own, or one already in the target collection (a version stored
+// by another organization with identical content is reused, see `findUnchanged`, and then belongs to the
+// collection); such a member is never duplicated. "Same" compares the stored content hash (SHA-256 of the
+// exact stored text) first; only when the hashes differ or the row has none (written by other paths) are the
+// jsonb documents compared (jsonb equality ignores key order). The `stored` join reads the statement's
+// snapshot, i.e. rows before the insert.
 const INSERT_VERSIONS = `
 WITH input AS MATERIALIZED (${INPUT}
 ), ins AS (
   INSERT INTO stix_objects (stix_id, version, type, spec_version, producer_org_id, tlp, revoked, labels, created, name, document, content_hash)
   SELECT stix_id, version, type, spec_version, ?::uuid, tlp, revoked,
          ARRAY(SELECT jsonb_array_elements_text(labels::jsonb)), created, name, document::jsonb, hash
-  FROM input
-  ON CONFLICT (stix_id, version) DO NOTHING
+  FROM input i
+  WHERE NOT EXISTS (
+    SELECT 1 FROM stix_objects m
+    WHERE m.stix_id = i.stix_id AND m.version = i.version
+      AND EXISTS (SELECT 1 FROM collection_objects co WHERE co.collection_id = ?::uuid AND co.object_pk = m.pk))
+  ON CONFLICT (stix_id, version, producer_org_id) DO NOTHING
   RETURNING pk, stix_id, version
 )
 SELECT i.idx, coalesce(ins.pk, stored.pk) AS pk, ins.pk IS NOT NULL AS inserted,
@@ -47,14 +55,19 @@ LEFT JOIN ins ON ins.stix_id = i.stix_id AND ins.version = i.version
 LEFT JOIN LATERAL (
   -- LIMIT keeps this a per-row index probe (the planner knows nothing of the input's size and would
   -- otherwise hash-join against a scan of the whole table)
-  SELECT s.pk, s.content_hash, s.document FROM stix_objects s WHERE s.stix_id = i.stix_id AND s.version = i.version LIMIT 1
+  SELECT s.pk, s.content_hash, s.document FROM stix_objects s
+  WHERE s.stix_id = i.stix_id AND s.version = i.version
+    AND (s.producer_org_id = ?::uuid
+         OR EXISTS (SELECT 1 FROM collection_objects co WHERE co.collection_id = ?::uuid AND co.object_pk = s.pk))
+  LIMIT 1
 ) stored ON true`
 
-// A row inserted by a concurrent transaction after our snapshot is invisible above; ask again for those few.
+// A row inserted by a concurrent transaction of the same producer after our snapshot is invisible above; ask
+// again for those few.
 const RECHECK = `
 SELECT i.idx, s.pk, CASE WHEN s.content_hash = i.hash THEN true ELSE s.document = i.document::jsonb END AS same
 FROM (${INPUT}) i
-JOIN stix_objects s ON s.stix_id = i.stix_id AND s.version = i.version`
+JOIN stix_objects s ON s.stix_id = i.stix_id AND s.version = i.version AND s.producer_org_id = ?::uuid`
 
 function columns(batch: PreparedObject[]): Knex.RawBinding[] {
   // node-postgres sends JS arrays (nulls included) as PostgreSQL arrays
@@ -67,8 +80,9 @@ function columns(batch: PreparedObject[]): Knex.RawBinding[] {
 }
 
 /** Inserts the versions of one batch (keys must be distinct within the batch). No per-object queries. */
-export async function insertVersions(trx: Knex.Transaction, producerOrgId: string, batch: PreparedObject[]): Promise<BatchOutcome[]> {
-  const { rows } = await trx.raw(INSERT_VERSIONS, [...columns(batch), producerOrgId])
+export async function insertVersions(trx: Knex.Transaction, producerOrgId: string, collectionId: string, batch: PreparedObject[]): Promise<BatchOutcome[]> {
+  // Placeholders in statement order: the input's columns, then producer and collection for the insert, then for `stored`.
+  const { rows } = await trx.raw(INSERT_VERSIONS, [...columns(batch), producerOrgId, collectionId, producerOrgId, collectionId])
   const outcomes: BatchOutcome[] = rows.map((r: { idx: number; pk: string | null; inserted: boolean; same: boolean; had_other: boolean }) => ({
     index: r.idx, pk: r.pk, inserted: r.inserted, sameAsStored: r.same, hadOtherVersions: r.had_other,
   }))
@@ -76,7 +90,7 @@ export async function insertVersions(trx: Knex.Transaction, producerOrgId: strin
   if (missing.length) {
     const byIndex = new Map(batch.map((o) => [o.index, o]))
     const again = missing.map((m) => byIndex.get(m.index) as PreparedObject)
-    const { rows: found } = await trx.raw(RECHECK, columns(again))
+    const { rows: found } = await trx.raw(RECHECK, [...columns(again), producerOrgId])
     for (const f of found as { idx: number; pk: string; same: boolean }[]) {
       const outcome = outcomes.find((o) => o.index === f.idx) as BatchOutcome
       outcome.pk = f.pk
@@ -88,17 +102,23 @@ export async function insertVersions(trx: Knex.Transaction, producerOrgId: strin
 
 /**
  * The stored versions whose content hash equals a candidate's, keyed `id|hash`: those objects are unchanged
- * by definition (byte-identical to a version that was validated when stored). Read-only; may run outside
- * the writing transaction (stored versions are never rewritten, so a hit stays true).
+ * by definition (byte-identical to a version that was validated when stored). A version of another producer
+ * counts only when the producer has no content of its own for that (id, version): one producer, one content
+ * per version. Read-only; may run outside the writing transaction (stored versions are never rewritten, so a
+ * hit stays true).
  */
-export async function findUnchanged(db: Knex | Knex.Transaction, candidates: { id: string; hash: string }[]): Promise<Map<string, string>> {
+export async function findUnchanged(db: Knex | Knex.Transaction, producerOrgId: string, candidates: { id: string; hash: string }[]): Promise<Map<string, string>> {
   const found = new Map<string, string>()
   if (!candidates.length) return found
   const { rows } = await db.raw(
     // LATERAL … LIMIT: one index probe per candidate whatever the planner's (often stale) idea of the table
     `SELECT c.stix_id, c.hash AS content_hash, s.pk FROM unnest(?::text[], ?::text[]) AS c(stix_id, hash)
-     CROSS JOIN LATERAL (SELECT pk FROM stix_objects o WHERE o.stix_id = c.stix_id AND o.content_hash = c.hash LIMIT 1) s`,
-    [candidates.map((c) => c.id), candidates.map((c) => c.hash)],
+     CROSS JOIN LATERAL (
+       SELECT pk FROM stix_objects o WHERE o.stix_id = c.stix_id AND o.content_hash = c.hash
+         AND (o.producer_org_id = ?::uuid OR NOT EXISTS (
+           SELECT 1 FROM stix_objects mine WHERE mine.stix_id = o.stix_id AND mine.version = o.version AND mine.producer_org_id = ?::uuid))
+       ORDER BY o.producer_org_id = ?::uuid DESC LIMIT 1) s`,
+    [candidates.map((c) => c.id), candidates.map((c) => c.hash), producerOrgId, producerOrgId, producerOrgId],
   )
   for (const r of rows as { stix_id: string; content_hash: string; pk: string }[]) found.set(`${r.stix_id}|${r.content_hash}`, r.pk)
   return found

@@ -10,6 +10,7 @@ import { startFixtureServer } from '../contract/feed-source.js'
 import { createOrg, createUser, loginAs } from '../helper.js'
 import { buildFeedsApp, createOrgWithUsers } from './feed-helper.js'
 import { feedRunner, markings, TLP } from './run-helper.js'
+import { storeObjects } from '../../core/store/index.js'
 
 const TAXII = 'application/taxii+json;version=2.1'
 const { app, knex } = await buildFeedsApp(t)
@@ -58,7 +59,7 @@ const feeds = feedRunner(app, knex, org)
 const feedConfig = (password = apiKey, base = collectionPath) => ({ collectionUrl: `${proxy.origin}${base}`, auth: { type: 'basic', username: publisherB.email, password }, pageSize: 2 })
 const queries = (from: number) => proxy.requests.slice(from).map((r) => Object.fromEntries(new URL(r.url, 'http://x').searchParams))
 
-// Objects carry their TLP: a STIX version is stored once per instance, so the feed re-ingests B's rows (see the todo below).
+// Objects that carry their TLP arrive byte-identical to B's versions, so the feed reuses B's rows.
 const marked = (extra: Record<string, unknown> = {}) => indicator({ object_marking_refs: [TLP.green], ...extra })
 
 t.test("polls CRISP's own TAXII server: pages, HTTP Basic with an API key, added_after = checkpoint", async (t) => {
@@ -102,15 +103,27 @@ t.test("polls CRISP's own TAXII server: pages, HTTP Basic with an API key, added
 // Known gap (reported): the store keeps one row per STIX (id, version) for the whole instance. When the feed
 // re-ingests versions another organization already stored, the producer stays that organization, and an object
 // without TLP is rejected ("already exists with different content") because the feed's default TLP changes it.
-t.test('objects another org already stored: feed org as producer, default TLP where none', { todo: 'store dedupes (id, version) across organizations' }, async (t) => {
-  const objects = [indicator(), indicator()]
-  await publishToB(objects)
+t.test('objects another org already stored: identical ones are reused, unmarked ones become the feed org\'s own TLP-marked versions', async (t) => {
+  const unmarked = [indicator(), indicator()]
+  await publishToB(unmarked)
+  const inB = await knex('collection_objects').where({ collection_id: collectionB }).count<{ c: string }[]>('* as c').then(([r]) => Number(r.c))
   const collectionId = await feeds.newCollection()
   const result = await feeds.run(await feeds.makeFeed('taxii21', feedConfig(), collectionId))
-  t.match(result.counts, { fetched: 2, new: 2, rejected: 0 })
+  t.equal(result.status, 'succeeded', result.error)
+  // B's TLP-marked objects arrive byte-identical: reused. The unmarked ones get the feed's default TLP (amber)
+  // and so differ from B's versions: they are stored as A's own versions instead of being refused.
+  t.match(result.counts, { fetched: inB, new: 2, unchanged: inB - 2, rejected: 0 })
   const stored = await feeds.stored(collectionId)
-  t.equal(stored.length, 2)
-  t.ok(stored.every((o) => o.producer_org_id === org.id && markings(o.document).includes(TLP.amber)))
+  t.equal(stored.length, inB, 'every object in A\'s collection')
+  const own = stored.filter((o) => unmarked.some((u) => u.id === o.stix_id))
+  t.equal(own.length, 2)
+  t.ok(own.every((o) => o.producer_org_id === org.id && markings(o.document).includes(TLP.amber)), 'A produced them, with its default TLP')
+  const inBAfter = await knex('collection_objects as co').join('stix_objects as s', 's.pk', 'co.object_pk').where('co.collection_id', collectionB).whereIn('s.stix_id', unmarked.map((u) => u.id)).select('s.producer_org_id', 's.document')
+  t.ok(inBAfter.length === 2 && inBAfter.every((o) => o.producer_org_id === orgB && markings(o.document).length === 0), 'B\'s versions are untouched')
+
+  // One producer still holds one content per version: A resubmitting one of them without the TLP is refused.
+  const again = await storeObjects({ db: knex, collectionId, producerOrgId: org.id, objects: [{ ...unmarked[0], name: 'changed' }] })
+  t.match(again, [{ status: 'rejected', message: /already exists with different content/ }])
 })
 
 t.test('bad payloads fail the run with the reason; nothing is stored, no checkpoint', async (t) => {

@@ -28,6 +28,30 @@ t.test('versions keyed by (id, modified): new, new-version, unchanged, rejected'
   t.same(rows, [{ producer_org_id: orgId, name: v1.name }, { producer_org_id: orgId, name: 'renamed' }])
 })
 
+t.test('versions are keyed per producer: another organization may hold other content under one (id, modified), one organization never', async (t) => {
+  const { knex } = await buildTaxiiApp(t)
+  const orgA = await createOrg(knex, 'A')
+  const orgB = await createOrg(knex, 'B')
+  const [collectionA, collectionB, secondB] = [await createCollection(knex, orgA), await createCollection(knex, orgB), await createCollection(knex, orgB)]
+  const v1 = indicator()
+  const other = { ...v1, name: 'same modified, other content' }
+  const shared = indicator()
+
+  t.same((await storeObjects({ db: knex, collectionId: collectionA, producerOrgId: orgA, objects: [v1, shared] })).map((r) => r.status), ['new', 'new'])
+  // B: its own content of v1 is stored beside A's; A's identical `shared` version is reused, not copied.
+  t.same((await storeObjects({ db: knex, collectionId: collectionB, producerOrgId: orgB, objects: [other, shared] })).map((r) => r.status), ['new', 'unchanged'])
+  const rows = await knex('stix_objects').where({ stix_id: v1.id }).orderBy('name').select('producer_org_id', 'name')
+  t.same(rows, [{ producer_org_id: orgA, name: v1.name }, { producer_org_id: orgB, name: other.name }])
+  t.equal(Number((await knex('stix_objects').where({ stix_id: shared.id }).count({ n: '*' }).first())?.n), 1, 'identical content stored once')
+
+  // One producer, one content per version: in another of B's collections, and where B's collection holds A's row.
+  t.match(await storeObjects({ db: knex, collectionId: secondB, producerOrgId: orgB, objects: [v1] }), [{ status: 'rejected', message: /different content/ }])
+  t.match(await storeObjects({ db: knex, collectionId: collectionB, producerOrgId: orgB, objects: [{ ...shared, name: 'changed' }] }), [{ status: 'rejected', message: /different content/ }])
+  t.same((await storeObjects({ db: knex, collectionId: secondB, producerOrgId: orgB, objects: [other] })).map((r) => r.status), ['unchanged'], "B's own content, again")
+  const inSecondB = await knex('collection_objects as co').join('stix_objects as s', 's.pk', 'co.object_pk').where('co.collection_id', secondB).select('s.producer_org_id', 's.name')
+  t.same(inSecondB, [{ producer_org_id: orgB, name: other.name }])
+})
+
 t.test('TLP from markings, default TLP added as a marking, revoked flag', async (t) => {
   const { knex } = await buildTaxiiApp(t)
   const orgId = await createOrg(knex, 'Producer')
