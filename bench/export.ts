@@ -12,7 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Knex } from 'knex'
-import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
+import { benchDatabase } from './database.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
 import { createLogger } from '../core/infra/logger.js'
 import { createRegistry } from '../core/registry/registry.js'
@@ -89,12 +89,8 @@ async function main() {
     const { url, readerOrg, format } = JSON.parse(process.env.BENCH_EXPORT_CHILD)
     return exportOnce(url, readerOrg, format)
   }
-  let embedded
-  let url = process.env.DATABASE_URL
-  if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), ephemeral: false, throwAway: true })
-    url = embedded.adminUrl()
-  }
+  const database = await benchDatabase(scratch)
+  const url = database.url
   const knex = createKnex(url, { poolMax: 4 })
   try {
     await migrateLatest(knex)
@@ -116,7 +112,7 @@ async function main() {
     }
   } finally {
     await knex.destroy()
-    await embedded?.stop()
+    await database.stop()
     rmSync(scratch, { recursive: true, force: true })
   }
 }

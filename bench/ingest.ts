@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
-import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
+import { benchDatabase } from './database.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
 import { createLogger } from '../core/infra/logger.js'
 import { runFeed } from '../core/feeds/run-feed.js'
@@ -57,12 +57,8 @@ const registry = {
 } as unknown as PluginRegistry
 
 async function main() {
-  let embedded
-  let url = process.env.DATABASE_URL
-  if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), ephemeral: false, throwAway: true })
-    url = embedded.adminUrl()
-  }
+  const database = await benchDatabase(scratch)
+  const url = database.url
   const knex = createKnex(url, { poolMax: 4 })
   const generated = path.join(scratch, 'indicators.json')
   try {
@@ -99,7 +95,7 @@ async function main() {
     server.close()
   } finally {
     await knex.destroy()
-    await embedded?.stop()
+    await database.stop()
     rmSync(scratch, { recursive: true, force: true })
   }
 }

@@ -1,18 +1,13 @@
 import fp from 'fastify-plugin'
-import type { Knex } from 'knex'
 import { feedMaintenanceTick } from '../feeds/schedule-tick.js'
 import { sweepExpiredExports } from '../exports/export-files.js'
 import { pruneAnonymizedObjects } from '../sharing/anonymized-store.js'
 import { resendUnsentStatuses } from '../taxii/ingest-job.js'
+import { deleteExpiredStatuses } from '../taxii/status-store.js'
 import { QUEUES } from './queues.js'
 
 /** Stored anonymization output is recomputed after this: bounds what a rotated key or changed level leaves. */
 export const ANONYMIZED_OUTPUT_RETENTION_DAYS = 30
-
-/** Complete TAXII statuses past their expiry (they are kept ≥ 24 h, then hidden from readers). */
-export async function deleteExpiredStatuses(knex: Knex): Promise<number> {
-  return knex('taxii_statuses').where('status', 'complete').andWhere('expires_at', '<', knex.fn.now()).delete()
-}
 
 /**
  * The per-minute `maintenance` cron (pg-boss keeps one schedule per queue, so every periodic task of the

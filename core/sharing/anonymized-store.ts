@@ -90,7 +90,7 @@ export class AnonymizedWriter {
 
 const writers = new WeakMap<Knex, AnonymizedWriter>()
 
-/** The write-behind queue of this knex instance (one per database). */
+/** The write-behind queue of this knex instance (one per database); the first call's `onError` is the one kept (the app's, at boot). */
 export function anonymizedWriter(knex: Knex, onError: (err: unknown) => void = () => undefined): AnonymizedWriter {
   let writer = writers.get(knex)
   if (!writer) writers.set(knex, (writer = new AnonymizedWriter(knex, onError)))

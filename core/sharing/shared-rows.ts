@@ -92,7 +92,7 @@ function variantSql(variants: ReadonlyMap<string, string> | undefined, collectio
 }
 
 /** PostgreSQL array literal of uuids (they come from the database, and are checked again here). */
-const uuidArray = (ids: string[]) => `{${ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)).join(',')}}`
+const uuidArray = (ids: string[]) => `{${ids.filter((id) => UUID.test(id)).join(',')}}`
 
 /**
  * The one query behind every way out: memberships of the given visible collections joined with the version.

@@ -88,3 +88,8 @@ export async function findStatus(db: Knex, id: string, orgId: string): Promise<S
     ...Object.fromEntries(lists.map((k) => [k, row[k]])),
   }
 }
+
+/** Deletes complete statuses past their expiry (kept ≥ 24 h, hidden from readers once expired); run by the maintenance tick. */
+export async function deleteExpiredStatuses(knex: Knex): Promise<number> {
+  return knex('taxii_statuses').where('status', 'complete').andWhere('expires_at', '<', knex.fn.now()).delete()
+}
