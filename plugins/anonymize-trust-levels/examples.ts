@@ -40,6 +40,27 @@ const EXAMPLES: Example[] = [
     show: 'description',
   },
   {
+    label: 'defanged text (note content)',
+    object: {
+      type: 'note', spec_version: '2.1', id: 'note--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061', created: T, modified: T,
+      object_refs: ['indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f'], content: 'C2 198[.]51[.]100[.]77, mail hr[at]victim-bank[.]com', authors: ['Jane Doe'],
+    },
+    show: 'content',
+  },
+  {
+    label: 'note authors',
+    object: {
+      type: 'note', spec_version: '2.1', id: 'note--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061', created: T, modified: T,
+      object_refs: ['indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f'], content: 'seen', authors: ['Jane Doe'],
+    },
+    show: 'authors',
+  },
+  {
+    label: 'custom dictionary (x_target)',
+    object: indicator("[file:name = 'a.exe']", { x_target: { 'ceo@victim-bank.com': 'primary' } }),
+    show: 'x_target',
+  },
+  {
     label: 'created_by_ref',
     object: indicator("[url:value = 'http://evil.example.com/']", { created_by_ref: 'identity--f431f809-377b-45e0-aa1c-6a4751cae5ff' }),
     show: 'created_by_ref',

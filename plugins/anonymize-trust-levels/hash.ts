@@ -1,4 +1,5 @@
 import type { AnonymizeEnv } from './policy.js'
+import { scrubText } from './text.js'
 
 /**
  * File hashes identify malware, not people: kept at low and medium. At high and full they become keyed hex
@@ -18,11 +19,15 @@ export function anonymizeHash(algorithm: string, value: string, env: AnonymizeEn
   return env.p.hex('hash', normalized, length)
 }
 
+/** Below high a digest is kept; anything else a producer put in a hashes dictionary is scrubbed like text. */
+const DIGEST = /^(?:[0-9a-f]+|\d+:[a-z0-9/+]+:[a-z0-9/+]+)$/i
+
 export function anonymizeHashes(hashes: Record<string, unknown>, env: AnonymizeEnv): Record<string, unknown> {
-  if (!env.policy.pseudonymizeHashes) return hashes
   const out: Record<string, unknown> = {}
   for (const [algorithm, value] of Object.entries(hashes)) {
-    out[algorithm] = typeof value === 'string' ? anonymizeHash(algorithm, value, env) : value
+    if (typeof value !== 'string') continue
+    const rewritten = env.policy.pseudonymizeHashes ? anonymizeHash(algorithm, value, env) : DIGEST.test(value) ? value : scrubText(value, env)
+    out[scrubText(algorithm, env)] = rewritten
   }
   return out
 }

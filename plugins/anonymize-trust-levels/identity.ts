@@ -1,5 +1,6 @@
 import type { StixObject } from '../../core/plugin-api/index.js'
 import type { AnonymizeEnv } from './policy.js'
+import { scrubText } from './text.js'
 
 /**
  * At high and full the producer must not be recognisable. A strategy sees one object at a time and cannot
@@ -32,6 +33,8 @@ export function anonymizeIdentityFields(out: Record<string, unknown>, env: Anony
   const individual = out.identity_class === 'individual'
   if (typeof out.name === 'string' && (individual || env.policy.pseudonymizeDomains)) {
     out.name = `${individual ? 'person' : 'identity'}-${env.p.label('identity-name', out.name)}`
+  } else if (typeof out.name === 'string') {
+    out.name = scrubText(out.name, env)
   }
   delete out.contact_information
 }

@@ -8,7 +8,7 @@ export { anonymizationExtensionDefinition, ANONYMIZATION_EXTENSION_ID } from './
 export default defineAnonymizationStrategy({
   id: 'trust-levels',
   apiVersion: 1,
-  version: '1.0.0',
+  version: '2.0.0',
   description: 'Trust-level anonymization: CIDR prefixes, keyed .invalid pseudonyms, anonymous producer; valid STIX 2.1 out',
   configSchema: trustLevelsConfigSchema,
   create(ctx) {

@@ -13,8 +13,10 @@ export interface LevelPolicy {
   pseudonymizeFileNames: boolean
   /** File hashes become keyed hex of the same length (malware hashes are not personal data below high). */
   pseudonymizeHashes: boolean
-  /** IPs, domains, emails, URLs and hashes embedded in free text are replaced by their anonymized form. */
-  scrubText: boolean
+  /** Non-STIX patterns (YARA, Snort…) cannot be rewritten: kept at low, the object withheld above. */
+  keepForeignPatterns: boolean
+  /** Street address and postal code of locations are dropped (a victim's premises). */
+  dropStreetAddress: boolean
   /** Optional free text (descriptions, abstracts, explanations…) is dropped. */
   dropFreeText: boolean
   /** The producer and every other identity become one anonymous identity; `created_by_ref` points at it. */
@@ -28,7 +30,8 @@ export interface LevelPolicy {
 const BASE = {
   pseudonymizeDomains: true,
   pseudonymizeFileNames: true,
-  scrubText: true,
+  keepForeignPatterns: false,
+  dropStreetAddress: true,
   dropFreeText: false,
   anonymousIdentity: false,
   dropCustomProperties: false,
@@ -44,7 +47,8 @@ export const LEVEL_POLICIES: Readonly<Record<LevelPolicy['level'], LevelPolicy>>
     pseudonymizeDomains: false,
     pseudonymizeFileNames: false,
     pseudonymizeHashes: false,
-    scrubText: false,
+    keepForeignPatterns: true,
+    dropStreetAddress: false,
   },
   medium: { ...BASE, level: 'medium', ipv4Prefix: 16, ipv6Prefix: 48, pseudonymizeHashes: false },
   high: {

@@ -3,10 +3,9 @@ import type { AnonymizationStrategy, AnonymizeContext, StixObject } from '../../
 import { markAnonymized } from './extension.js'
 import { anonymousIdentity } from './identity.js'
 import { LEVEL_POLICIES, type AnonymizeEnv } from './policy.js'
+import { rewriteProperties, TLP_MARKING_IDS, WithheldError } from './properties.js'
 import { createPseudonymKeyring, type PseudonymScope } from './pseudonym.js'
-import { mapId, mapRefsDeep, SCO_TYPES } from './refs.js'
-import { anonymizeScoFields } from './sco.js'
-import { anonymizeCommonFields, anonymizeDomainObjectFields, TLP_MARKING_IDS } from './sdo.js'
+import { TooDeepError } from './walk.js'
 
 export interface TrustLevelsOptions {
   /** The platform's anonymization key (HMAC-SHA256 secret). */
@@ -17,7 +16,7 @@ export interface TrustLevelsOptions {
 
 /**
  * The `trust-levels` strategy: a pure function of (object, level, key, recipient). The input is never
- * mutated: the rewrite works on a shallow copy and replaces, never edits, nested values.
+ * mutated: the rewrite builds a new object property by property and never edits nested values.
  */
 export function createTrustLevelsStrategy(options: TrustLevelsOptions): AnonymizationStrategy {
   const keyring = createPseudonymKeyring({ secret: options.secret, scope: options.pseudonymScope })
@@ -25,7 +24,7 @@ export function createTrustLevelsStrategy(options: TrustLevelsOptions): Anonymiz
   // the label switch. A new key or configuration gives new variants, so nothing stored under the old ones is
   // served again.
   const configuration = createHmac('sha256', options.secret)
-    .update(`crisp/trust-levels/v1/output-variant/${options.pseudonymScope}/${options.preserveLabels}`)
+    .update(`crisp/trust-levels/v2/output-variant/${options.pseudonymScope}/${options.preserveLabels}`)
     .digest('base64url')
   return {
     outputVariant(ctx: AnonymizeContext): string {
@@ -52,13 +51,15 @@ function anonymizeObject(obj: StixObject, env: AnonymizeEnv): StixObject | null 
     markAnonymized(anonymous, env.policy)
     return anonymous as StixObject
   }
-  const out: Record<string, unknown> = { ...obj }
-  const sco = SCO_TYPES.has(obj.type)
-  const kept = sco ? anonymizeScoFields(out, env) : anonymizeDomainObjectFields(out, env)
-  if (!kept) return null
-  anonymizeCommonFields(out, env)
-  const mapped = mapRefsDeep(out, env) as Record<string, unknown>
-  if (sco) mapped.id = mapId(obj.id, env)
-  markAnonymized(mapped, env.policy)
-  return mapped as StixObject
+  let out: Record<string, unknown> | null
+  try {
+    out = rewriteProperties(obj, env, 0)
+  } catch (err) {
+    // Data nested past the walker's bound, or an embedded object that cannot be shared: withhold, never throw.
+    if (err instanceof TooDeepError || err instanceof WithheldError) return null
+    throw err
+  }
+  if (out === null) return null
+  markAnonymized(out, env.policy)
+  return out as StixObject
 }

@@ -3,11 +3,14 @@ import { anonymizeEmail } from './email.js'
 import { anonymizeHash } from './hash.js'
 import { anonymizeIp, looksLikeIp } from './ip.js'
 import type { AnonymizeEnv } from './policy.js'
+import { hasDefangMarker, refang } from './refang.js'
 import { anonymizeUrl } from './url.js'
 
 /**
- * Free text (descriptions, names, notes, custom strings): from medium, every URL, email, IP, hash and domain
- * found in it is replaced by its anonymized form, so a value hidden in an SCO does not leak through prose.
+ * Free text (descriptions, names, notes, custom strings, dictionary keys): every URL, email, IP, hash and
+ * domain found in it is replaced by its anonymized form at the level's rules (at low an IP keeps its /24 and a
+ * domain stays), so a value hidden in an SCO does not leak through prose. Defanged and percent-encoded
+ * spellings are found too (see refang.ts).
  * One regex with ordered alternatives: at a given position a URL wins over the domain inside it, and so on.
  * Over-matching is accepted (`Node.js` looks like a domain): a false positive only costs readability.
  */
@@ -47,7 +50,14 @@ function trailing(match: string): string {
 }
 
 export function scrubText(text: string, env: AnonymizeEnv): string {
-  if (!env.policy.scrubText) return text
+  if (!hasDefangMarker(text)) return replaceTokens(text, env)
+  // Tokens are looked for in the refanged text; when there is none the text goes out as written.
+  const refanged = refang(text)
+  const scrubbed = replaceTokens(refanged, env)
+  return scrubbed === refanged ? text : scrubbed
+}
+
+function replaceTokens(text: string, env: AnonymizeEnv): string {
   // What `text.replace(TOKEN, fn)` does (TOKEN never matches the empty string), without an arguments array
   // and a groups object per match; text with no token is returned as is.
   TOKEN.lastIndex = 0
@@ -63,16 +73,4 @@ export function scrubText(text: string, env: AnonymizeEnv): string {
     last = m.index + m[0].length
   } while ((m = TOKEN.exec(text)) !== null)
   return out + text.slice(last)
-}
-
-/** Scrubs every string inside a JSON value (custom properties, extensions), returning a copy. */
-export function scrubDeep(value: unknown, env: AnonymizeEnv): unknown {
-  if (typeof value === 'string') return scrubText(value, env)
-  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, env))
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = scrubDeep(item, env)
-    return out
-  }
-  return value
 }

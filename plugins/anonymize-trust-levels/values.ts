@@ -68,8 +68,6 @@ export function isRewritten(kind: ValueKind, env: AnonymizeEnv): boolean {
     case 'path':
     case 'mac':
       return env.policy.pseudonymizeFileNames
-    case 'text':
-      return env.policy.scrubText
     default:
       return true
   }

@@ -1,0 +1,34 @@
+/**
+ * Analysts write indicators "defanged" so that nobody clicks them: `198[.]51[.]100[.]7`, `evil(.)com`,
+ * `alice[at]corp[.]com`, `hxxps[://]evil.com`, and tools percent-encode them (`alice%40corp.com`). The text
+ * scrubber must find these as surely as the plain spellings, so it looks for tokens in the refanged text.
+ */
+
+/** Any marker that refanging would change; a text without one is scanned as it is. */
+const MARKER = /[[({]\s*(?:\.|dot|@|at|:|:\/\/|\/)\s*[\])}]|h(?:xx|\*\*)ps?|fxp|%[0-9a-f]{2}|\\\./i
+
+const DOT = /\s?[[({]\s*(?:\.|dot)\s*[\])}]\s?/gi
+const AT = /\s?[[({]\s*(?:@|at)\s*[\])}]\s?/gi
+const SCHEME_SEP = /[[({]\s*:\s*[\])}]\s*\/\/|[[({]\s*:\/\/\s*[\])}]/g
+const COLON = /[[({]\s*:\s*[\])}]/g
+const SLASH = /[[({]\s*\/\s*[\])}]/g
+const SCHEME = /\bh(?:xx|\*\*)p(s?)\b|\bfxp\b/gi
+const ESCAPED_DOT = /\\\./g
+/** Percent-escapes of printable ASCII only: decoding `%0a` or a multi-byte sequence would change no token. */
+const PERCENT = /%([2-7][0-9a-f])/gi
+
+export function hasDefangMarker(text: string): boolean {
+  return MARKER.test(text)
+}
+
+export function refang(text: string): string {
+  return text
+    .replace(PERCENT, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+    .replace(SCHEME_SEP, '://')
+    .replace(COLON, ':')
+    .replace(SLASH, '/')
+    .replace(DOT, '.')
+    .replace(AT, '@')
+    .replace(ESCAPED_DOT, '.')
+    .replace(SCHEME, (m: string, s: string) => (m.toLowerCase() === 'fxp' ? 'ftp' : `http${s}`))
+}

@@ -1,0 +1,104 @@
+import { anonymizePersonName } from './email.js'
+import { anonymizeExternalReferences } from './external-references.js'
+import { anonymizeHashes } from './hash.js'
+import type { AnonymizeEnv } from './policy.js'
+import { mapId } from './refs.js'
+import { isRefKey, PERSON_KEY, ruleOf, type Rule } from './rules.js'
+import { scrubText } from './text.js'
+import { anonymizeValue } from './values.js'
+
+/** Returned by a rewrite to say "leave this property (or list element) out". */
+export const DROP: unique symbol = Symbol('drop')
+export type Rewritten = unknown | typeof DROP
+
+/**
+ * Stored objects are bounded by the store's depth limit, but egress must not trust that: deeper data (stored
+ * before the limit, or by a strategy's caller) withholds the object instead of overflowing the stack.
+ */
+export const MAX_DEPTH = 100
+
+export class TooDeepError extends Error {
+  constructor() {
+    super(`object nested deeper than ${MAX_DEPTH} levels`)
+  }
+}
+
+/** Ids and timestamps: the shapes a `keep` property is kept in without a scan. */
+const ID_OR_TIMESTAMP = /^(?:[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)$/
+
+function rewriteString(rule: Rule | undefined, key: string, value: string, env: AnonymizeEnv, custom: boolean): Rewritten {
+  if (custom && PERSON_KEY.test(key)) return anonymizePersonName(value, env)
+  switch (rule) {
+    case 'keep':
+      return ID_OR_TIMESTAMP.test(value) ? value : scrubText(value, env)
+    case 'ref':
+      return mapId(value, env)
+    case 'person':
+      return anonymizePersonName(value, env)
+    case 'drop':
+      return DROP
+    case 'prose':
+    case undefined:
+      return env.policy.dropFreeText ? DROP : scrubText(value, env)
+    default:
+      if (typeof rule === 'object') return anonymizeValue(rule.value, value, env)
+      return scrubText(value, env)
+  }
+}
+
+function rewriteList(rule: Rule | undefined, key: string, list: readonly unknown[], env: AnonymizeEnv, depth: number, custom: boolean): Rewritten {
+  const out: unknown[] = []
+  for (const item of list) {
+    const rewritten = typeof item === 'string' ? rewriteString(rule, key, item, env, custom) : rewriteNested(key, item, env, depth + 1, custom)
+    if (rewritten !== DROP) out.push(rewritten)
+  }
+  // STIX lists are never empty; a list whose every element was dropped goes as a whole.
+  if (out.length === 0 && list.length > 0) return DROP
+  // Several identities collapsing into the anonymous one would repeat it; refs lists are sets.
+  return rule === 'ref' && env.policy.anonymousIdentity ? [...new Set(out)] : out
+}
+
+/** A dictionary or a nested object: keys are scrubbed like values (they are data as often as names). */
+function rewriteDictionary(dict: Record<string, unknown>, env: AnonymizeEnv, depth: number, custom: boolean): Rewritten {
+  const out: Record<string, unknown> = {}
+  let kept = 0
+  for (const [key, item] of Object.entries(dict)) {
+    const rewritten = rewriteNested(key, item, env, depth + 1, custom)
+    if (rewritten === DROP) continue
+    out[isRefKey(key) ? key : scrubText(key, env)] = rewritten
+    kept += 1
+  }
+  return kept === 0 && Object.keys(dict).length > 0 ? DROP : out
+}
+
+/** Extensions: predefined SCO extensions follow the table; extension-defined (custom) ones go from high. */
+function rewriteExtensions(extensions: Record<string, unknown>, env: AnonymizeEnv, depth: number): Rewritten {
+  const out: Record<string, unknown> = {}
+  for (const [name, body] of Object.entries(extensions)) {
+    const custom = name.startsWith('extension-definition--') || name.startsWith('x-')
+    if (custom && env.policy.dropCustomProperties) continue
+    const rewritten = rewriteNested(name, body, env, depth + 1, custom)
+    if (rewritten !== DROP) out[scrubText(name, env)] = rewritten
+  }
+  return Object.keys(out).length ? out : DROP
+}
+
+/**
+ * Rewrites the value of property `key` at any depth by the rule of its name (rules.ts). `custom` marks
+ * values under a property STIX does not define: their keys may name a person (`x_contact`).
+ */
+export function rewriteNested(key: string, value: unknown, env: AnonymizeEnv, depth: number, custom: boolean): Rewritten {
+  if (depth > MAX_DEPTH) throw new TooDeepError()
+  const rule = ruleOf(key)
+  if (typeof value === 'string') return rewriteString(rule, key, value, env, custom)
+  if (value === null || typeof value !== 'object') return value
+  if (rule === 'drop' || (rule === 'prose' && env.policy.dropFreeText)) return DROP
+  if (Array.isArray(value)) {
+    if (rule === 'external-references') return anonymizeExternalReferences(value, env) ?? DROP
+    return rewriteList(rule, key, value, env, depth, custom)
+  }
+  const dict = value as Record<string, unknown>
+  if (rule === 'hashes') return anonymizeHashes(dict, env)
+  if (rule === 'extensions') return rewriteExtensions(dict, env, depth)
+  return rewriteDictionary(dict, env, depth, custom || rule === undefined)
+}
