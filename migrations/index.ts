@@ -11,6 +11,7 @@ import * as m0010 from './0010_index_revoked_versions.js'
 import * as m0011 from './0011_create_anonymized_objects.js'
 import * as m0012 from './0012_add_taxii_status_job.js'
 import * as m0013 from './0013_key_versions_per_producer.js'
+import * as m0015 from './0015_index_anonymized_ids.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -34,6 +35,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0011_create_anonymized_objects', m0011],
   ['0012_add_taxii_status_job', m0012],
   ['0013_key_versions_per_producer', m0013],
+  ['0015_index_anonymized_ids', m0015],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

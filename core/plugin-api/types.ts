@@ -134,6 +134,13 @@ export interface AnonymizationStrategy {
    * key-dependent part with a one-way function of the key.
    */
   outputVariant?(ctx: AnonymizeContext): string | null
+  /**
+   * Optional. Whether `anonymize` may give objects of `type` another id in this context (value-derived SCO ids
+   * are, by any strategy that hides values). The core evaluates id look-ups of anonymized readers against the
+   * ids they receive, never the stored ones (no guess-and-confirm through an id): for such types it finds the
+   * object through its stored output (`outputVariant`). Left out, every type is assumed to be rewritten.
+   */
+  rewritesIds?(type: string, ctx: AnonymizeContext): boolean
 }
 
 // ---- auth-strategy ----------------------------------------------------------------------------

@@ -71,21 +71,26 @@ export class AnonymizedWriter {
     while (this.#pending.length) {
       const batch = this.#pending.splice(0, WRITE_BATCH)
       try {
-        // Documents travel as one text, one per line (JSON.stringify never writes a raw newline; an empty line is
-        // a withheld object): an array parameter would have node-postgres escape every quote of every document.
-        await this.knex.raw(
-          `INSERT INTO anonymized_objects (object_pk, variant, anonymized_id, document)
-           SELECT pk, variant, id, NULLIF(doc, '') FROM ROWS FROM (unnest(?::bigint[]), unnest(?::text[]), unnest(?::text[]), string_to_table(?, E'\n'))
-             AS i(pk, variant, id, doc)
-           ON CONFLICT DO NOTHING`,
-          [batch.map((e) => e.objectPk), batch.map((e) => e.variant), batch.map((e) => e.anonymizedId), batch.map((e) => e.document ?? '').join('\n')] as Knex.RawBinding[],
-        )
+        await insertAnonymizedEntries(this.knex, batch)
       } catch (err) {
         // A version deleted meanwhile (foreign key) or a closed pool: the cache is only an optimisation.
         this.onError(err)
       }
     }
   }
+}
+
+/** Stores outputs (existing ones are kept: the same variant always gives the same output). */
+export async function insertAnonymizedEntries(knex: Knex, batch: readonly AnonymizedEntry[]): Promise<void> {
+  // Documents travel as one text, one per line (JSON.stringify never writes a raw newline; an empty line is
+  // a withheld object): an array parameter would have node-postgres escape every quote of every document.
+  await knex.raw(
+    `INSERT INTO anonymized_objects (object_pk, variant, anonymized_id, document)
+     SELECT pk, variant, id, NULLIF(doc, '') FROM ROWS FROM (unnest(?::bigint[]), unnest(?::text[]), unnest(?::text[]), string_to_table(?, E'\n'))
+       AS i(pk, variant, id, doc)
+     ON CONFLICT DO NOTHING`,
+    [batch.map((e) => e.objectPk), batch.map((e) => e.variant), batch.map((e) => e.anonymizedId), batch.map((e) => e.document ?? '').join('\n')] as Knex.RawBinding[],
+  )
 }
 
 const writers = new WeakMap<Knex, AnonymizedWriter>()

@@ -5,6 +5,7 @@ import type { PluginRegistry } from '../registry/registry.js'
 import { releaseRow, type EgressContext, type ReleasedObject } from './egress.js'
 import { sharedRowsQuery, type SharedObjectFilter, type SharedRow } from './shared-rows.js'
 import { anonymizedWriter, variantKey } from './anonymized-store.js'
+import { prepareIdMatch, type AnonymizedCollection, type IdMatch } from './id-lookup.js'
 import { anonymizationLevelFor } from './release-policy.js'
 import { collectionContextsQuery, resolveCollectionContexts, toCollectionContexts, type CollectionContext, type CollectionContextRow } from './reader-context.js'
 
@@ -36,6 +37,8 @@ interface FetchedPage {
   contexts: ReadonlyMap<string, CollectionContext>
   /** Output variant key of each collection whose anonymization output is stored (see anonymized-store.ts). */
   variants: ReadonlyMap<string, string>
+  /** Collections whose rows are released as stored. */
+  raw: ReadonlySet<string>
 }
 
 /** A pooled pg connection as knex hands it out (node-postgres `Client`). */
@@ -91,28 +94,79 @@ async function queryPage(knex: Knex, readerOrgId: string, ids: string[] | undefi
   }
 }
 
+/** The reader's collections split by how their rows leave: as stored (own, level none) or anonymized. */
+function splitCollections(contexts: ReadonlyMap<string, CollectionContext>, opts: Pick<SharedPageOptions, 'registry' | 'principal'>) {
+  const readerOrgId = opts.principal.orgId
+  const anonymizer = opts.registry.defaultAnonymizer()
+  const raw: string[] = []
+  const anonymized: AnonymizedCollection[] = []
+  const variants = new Map<string, string>()
+  for (const [id, context] of contexts) {
+    const level = context.ownerOrgId === readerOrgId ? 'none' : anonymizationLevelFor(context.trustLevel)
+    if (level === 'none') {
+      raw.push(id)
+      continue
+    }
+    const ctx = { level, producerOrgId: context.ownerOrgId, recipientOrgId: readerOrgId }
+    const variant = variantKey(anonymizer, ctx) ?? undefined
+    if (variant) variants.set(id, variant)
+    anonymized.push({ id, context, ctx, variant })
+  }
+  return { raw, anonymized, variants }
+}
+
+/** Id look-ups need their stored outputs first (see id-lookup.ts): one more small query for the contexts. */
+async function idMatchFor(opts: SharedPageOptions): Promise<IdMatch | undefined> {
+  if (!opts.filter.ids?.length) return undefined
+  const contexts = await resolveCollectionContexts(opts.knex, opts.principal.orgId, opts.filter.collectionIds)
+  const { raw, anonymized } = splitCollections(contexts, opts)
+  return prepareIdMatch({ knex: opts.knex, strategy: opts.registry.defaultAnonymizer().impl, ids: opts.filter.ids, raw, anonymized })
+}
+
 /** The database half of a page: collection contexts (one small query), then one indexed keyset query. */
 async function fetchSharedPage(opts: SharedPageOptions): Promise<FetchedPage> {
   const readerOrgId = opts.principal.orgId
-  const variants = new Map<string, string>()
+  const idMatch = await idMatchFor(opts)
+  let split: ReturnType<typeof splitCollections> = { raw: [], anonymized: [], variants: new Map() }
   const { contexts, rows } = await queryPage(opts.knex, readerOrgId, opts.filter.collectionIds, (contexts, db) => {
     if (!contexts.size) return null
     const collections = { own: [] as string[], trusted: [] as string[], other: [] as string[] }
     for (const [id, c] of contexts) (c.ownerOrgId === readerOrgId ? collections.own : c.trustLevel ? collections.trusted : collections.other).push(id)
-    const anonymizer = opts.registry.defaultAnonymizer()
-    for (const [id, c] of contexts) {
-      if (c.ownerOrgId === readerOrgId) continue
-      const key = variantKey(anonymizer, { level: anonymizationLevelFor(c.trustLevel), producerOrgId: c.ownerOrgId, recipientOrgId: readerOrgId })
-      if (key) variants.set(id, key)
-    }
+    split = splitCollections(contexts, opts)
     // Row estimates through the OR'd TLP filter and the last-version check make the planner prefer hashing the
     // whole collection and sorting it (≈ 300 ms at 100k objects) over walking the keyset index (≈ 6 ms): a
     // page must never cost more than its own rows, so sorting is ruled out for this one statement.
-    return sharedRowsQuery({ knex: db, collections, filter: opts.filter, order: opts.order, limit: opts.limit + 1, variants })
+    return sharedRowsQuery({ knex: db, collections, filter: opts.filter, order: opts.order, limit: opts.limit + 1, variants: split.variants, raw: split.raw, idMatch })
   })
   const more = rows.length > opts.limit
   if (more) rows.length = opts.limit
-  return { rows, more, contexts, variants }
+  return { rows, more, contexts, variants: split.variants, raw: new Set(split.raw) }
+}
+
+/**
+ * `ids`, `labels` and `q` on what an anonymized reader receives: SQL left these rows unfiltered (it sees only
+ * the stored values), so they are decided here on the released object. Null when the filter has none of them.
+ */
+function releasedMatcher(filter: SharedObjectFilter): ((o: ReleasedObject) => boolean) | null {
+  const { ids, labels, q } = filter
+  if (!ids?.length && !labels?.length && !q) return null
+  const wanted = ids?.length ? new Set(ids) : null
+  const needle = q?.toLowerCase()
+  return (o) => {
+    if (wanted && !wanted.has(o.id)) return false
+    if (!labels?.length && !needle) return true
+    const object = o.object ?? (JSON.parse(o.json) as StixObject)
+    if (labels?.length && !(Array.isArray(object.labels) && object.labels.some((l) => labels.includes(l as string)))) return false
+    if (needle && ![object.name, object.description].some((v) => typeof v === 'string' && v.toLowerCase().includes(needle))) return false
+    return true
+  }
+}
+
+/** Sharing policy, anonymization and (for anonymized rows) the released-output filters of one row. */
+function releaseMatching(row: SharedRow, ctx: EgressContext, fetched: FetchedPage, matcher: ((o: ReleasedObject) => boolean) | null): ReleasedObject | null {
+  const released = releaseRow(row, ctx)
+  if (!released || !matcher || fetched.raw.has(row.collection_id)) return released
+  return matcher(released) ? released : null
 }
 
 /** The egress context of a fetched page; with `store`, `computed` collects the outputs to store. */
@@ -141,14 +195,15 @@ const RELEASE_SLICE = 32
  * concurrent TAXII pages queue behind each other whole, and a prefetched page's database round trips (see
  * `releaseSharedSlices`) wait until this page is done instead of running beside it.
  */
-async function releaseFetchedPage(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'knex' | 'registry' | 'principal' | 'textOnly'>): Promise<SharedPage> {
+async function releaseFetchedPage(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'knex' | 'registry' | 'principal' | 'textOnly' | 'filter'>): Promise<SharedPage> {
   const { rows, more, contexts } = fetched
   if (!contexts.size) return { objects: [], more: false, first: null, last: null }
   const ctx = egressContext(fetched, opts, true)
+  const matcher = releasedMatcher(opts.filter)
   const objects: ReleasedObject[] = []
   for (let i = 0; i < rows.length; i++) {
     if (i > 0 && i % RELEASE_SLICE === 0) await nextTurn()
-    const released = releaseRow(rows[i], ctx)
+    const released = releaseMatching(rows[i], ctx, fetched, matcher)
     if (released) objects.push(released)
   }
   storeComputed(opts.knex, ctx)
@@ -185,11 +240,12 @@ export async function* releaseSharedSlices(opts: Omit<SharedPageOptions, 'order'
       pending = more && last ? fetchAfter(last.seq) : undefined
       if (!contexts.size) return
       const ctx = egressContext(fetched, opts, false)
+      const matcher = releasedMatcher(opts.filter)
       for (let start = 0; start < rows.length; start += RELEASE_SLICE) {
         if (start > 0) await nextTurn()
         const slice: ReleasedObject[] = []
         for (let i = start; i < Math.min(rows.length, start + RELEASE_SLICE); i++) {
-          const released = releaseRow(rows[i], ctx)
+          const released = releaseMatching(rows[i], ctx, fetched, matcher)
           if (released) slice.push(released)
         }
         if (slice.length) yield slice

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { isVariantKey } from './anonymized-store.js'
+import type { IdMatch } from './id-lookup.js'
 
 /** Which versions of each object to return (TAXII `match[version]`); several are ORed. Default: last. */
 export interface VersionMatch {
@@ -10,7 +11,12 @@ export interface VersionMatch {
   at?: string[]
 }
 
-/** Query filters shared by TAXII, REST and exporters. Omitted fields do not filter. */
+/**
+ * Query filters shared by TAXII, REST and exporters. Omitted fields do not filter. `ids`, `labels` and `q` are
+ * answered from what the reader receives: in SQL only for collections released as stored (the reader's own,
+ * level none); for anonymized ones `ids` go through `IdMatch` and `labels`/`q` are checked on the released
+ * output (see `matchesReleased` in pages.ts and docs/sharing.md).
+ */
 export interface SharedObjectFilter {
   collectionIds?: string[]
   types?: string[]
@@ -108,6 +114,10 @@ export function sharedRowsQuery(opts: {
   limit: number
   /** Output variant key per collection whose stored anonymization output to join (see anonymized-store.ts). */
   variants?: ReadonlyMap<string, string>
+  /** Collections whose rows are released as stored; the others are anonymized for this reader. */
+  raw: readonly string[]
+  /** How `filter.ids` match (required with ids). */
+  idMatch?: IdMatch
 }): Knex.QueryBuilder {
   const { knex, filter: f, collections: cs } = opts
   const all = [...cs.own, ...cs.trusted, ...cs.other]
@@ -128,7 +138,7 @@ export function sharedRowsQuery(opts: {
   q.whereRaw(`(co.collection_id = ANY(?::uuid[]) OR (coalesce(s.tlp, '') NOT IN ('red', 'amber+strict')
     AND (s.tlp IS DISTINCT FROM 'amber' OR co.collection_id = ANY(?::uuid[]))))`, [uuidArray(cs.own), uuidArray(cs.trusted)])
   if (f.types?.length) q.whereIn('s.type', f.types)
-  if (f.ids?.length) q.whereIn('s.stix_id', f.ids)
+  if (f.ids?.length) idMatchSql(q, opts.idMatch ?? { ids: f.ids, raw: all, rewritten: new Map(), anonymizedPks: new Map() })
   if (f.specVersions?.length) q.whereIn('s.spec_version', f.specVersions)
   const bindings: string[] = []
   const version = versionSql(f.versions, bindings)
@@ -136,16 +146,31 @@ export function sharedRowsQuery(opts: {
   if (f.addedAfter) q.where('co.date_added', '>', f.addedAfter)
   if (f.afterDateAdded) q.whereRaw('(co.date_added, co.seq) > (?::timestamptz, ?::bigint)', [f.afterDateAdded.dateAdded, f.afterDateAdded.seq])
   if (f.afterSeq) q.where('co.seq', '>', f.afterSeq)
-  if (f.labels?.length) q.whereRaw('s.labels && ARRAY(SELECT jsonb_array_elements_text(?::jsonb))', [JSON.stringify(f.labels)])
+  const raw = uuidArray([...opts.raw])
+  if (f.labels?.length) q.whereRaw(`(co.collection_id <> ALL(?::uuid[]) OR s.labels && ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`, [raw, JSON.stringify(f.labels)])
   if (f.createdFrom) q.where('s.created', '>=', f.createdFrom)
   if (f.createdTo) q.where('s.created', '<=', f.createdTo)
   if (f.modifiedFrom) q.where('s.version', '>=', f.modifiedFrom)
   if (f.modifiedTo) q.where('s.version', '<=', f.modifiedTo)
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    q.where((w) => w.whereILike('s.name', like).orWhereRaw(`s.document->>'description' ILIKE ?`, [like]))
+    q.where((w) => w.whereRaw('co.collection_id <> ALL(?::uuid[])', [raw]).orWhereILike('s.name', like).orWhereRaw(`s.document->>'description' ILIKE ?`, [like]))
   }
   if (opts.order === 'date_added') q.orderBy([{ column: 'co.date_added' }, { column: 'co.seq' }])
   else q.orderBy('co.seq')
   return q.limit(opts.limit)
+}
+
+/**
+ * Stored ids match in the reader's raw collections, and in anonymized ones for types whose ids the strategy
+ * keeps; rewritten ids match only through the versions `prepareIdMatch` resolved from the stored output.
+ */
+function idMatchSql(q: Knex.QueryBuilder, m: IdMatch): void {
+  const perCollection = (map: Map<string, string[]>, column: string, cast: string) =>
+    [...map].filter(([id]) => UUID.test(id)).map(([id, values]) => ({ sql: `(co.collection_id = '${id}'::uuid AND ${column} = ANY(?::${cast}[]))`, values: `{${values.map((v) => JSON.stringify(v)).join(',')}}` }))
+  const rewritten = perCollection(m.rewritten, 's.type', 'text')
+  const pks = perCollection(m.anonymizedPks, 'co.object_pk', 'bigint')
+  const keptIds = rewritten.length ? `AND NOT (${rewritten.map((r) => r.sql).join(' OR ')})` : ''
+  const sql = [`(s.stix_id = ANY(?::text[]) ${keptIds})`, ...pks.map((p) => p.sql)].join(' OR ')
+  q.whereRaw(`(${sql})`, [`{${m.ids.map((id) => JSON.stringify(id)).join(',')}}`, ...rewritten.map((r) => r.values), ...pks.map((p) => p.values)])
 }

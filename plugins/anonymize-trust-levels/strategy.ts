@@ -5,6 +5,7 @@ import { anonymousIdentity } from './identity.js'
 import { LEVEL_POLICIES, type AnonymizeEnv } from './policy.js'
 import { rewriteProperties, TLP_MARKING_IDS, WithheldError } from './properties.js'
 import { createPseudonymKeyring, type PseudonymScope } from './pseudonym.js'
+import { SCO_TYPES } from './refs.js'
 import { TooDeepError } from './walk.js'
 
 export interface TrustLevelsOptions {
@@ -30,6 +31,10 @@ export function createTrustLevelsStrategy(options: TrustLevelsOptions): Anonymiz
     outputVariant(ctx: AnonymizeContext): string {
       const recipient = options.pseudonymScope === 'recipient' ? ctx.recipientOrgId : '*'
       return `${configuration}/${ctx.level}/${recipient}`
+    },
+    rewritesIds(type: string, ctx: AnonymizeContext): boolean {
+      if (ctx.level === 'none') return false
+      return SCO_TYPES.has(type) || (type === 'identity' && LEVEL_POLICIES[ctx.level].anonymousIdentity)
     },
     anonymize(obj: StixObject, ctx: AnonymizeContext): StixObject | null {
       if (ctx.level === 'none') return obj
