@@ -8,26 +8,43 @@ import type { ComparisonNode, Literal } from '../stix/pattern/ast.js'
 import type { StixObject } from './types.js'
 import { tlpFromMarkings, type Tlp } from '../stix/tlp.js'
 
-/** What a value is. IP kinds cover single addresses and CIDR prefixes (anonymization writes prefixes). */
-export type ObservableKind =
-  | 'ipv4-addr'
-  | 'ipv6-addr'
-  | 'domain-name'
-  | 'url'
-  | 'email-addr'
-  | 'md5'
-  | 'sha1'
-  | 'sha256'
-  | 'sha512'
-  | 'file-name'
+/** An address value: one IPv4/IPv6 address, or a network in CIDR notation. */
+export interface IpValue {
+  kind: 'ipv4-addr' | 'ipv6-addr'
+  /** As written, prefix length included: `198.51.100.7`, `198.51.0.0/16`, `2001:db8::/48`. */
+  value: string
+  /**
+   * True when `value` is CIDR notation (`/n`, `/32` included): a network, which anonymization writes in
+   * place of an address. A consumer that takes single hosts must not read it as one.
+   */
+  prefix: boolean
+}
 
-/** One value of an indicator or observable. */
-export interface ObservableValue {
-  kind: ObservableKind
+/** A value that names a host or mailbox: a domain name, a URL or an email address. */
+export interface HostValue {
+  kind: 'domain-name' | 'url' | 'email-addr'
+  value: string
+  /**
+   * True when its domain is under `.invalid` (RFC 6761: it never resolves), the form anonymization gives
+   * pseudonyms. It names nothing real: it helps correlate sightings but must not reach a consumer that acts
+   * on values as real hosts (block lists, IDS rules).
+   */
+  pseudonym: boolean
+}
+
+/** A file hash (by algorithm) or a file name. */
+export interface FileValue {
+  kind: 'md5' | 'sha1' | 'sha256' | 'sha512' | 'file-name'
   value: string
 }
 
-const HASH_KINDS: Readonly<Record<string, ObservableKind>> = {
+/** One value of an indicator or observable; narrow on `kind` to reach `prefix` or `pseudonym`. */
+export type ObservableValue = IpValue | HostValue | FileValue
+
+/** What a value is. */
+export type ObservableKind = ObservableValue['kind']
+
+const HASH_KINDS: Readonly<Record<string, FileValue['kind']>> = {
   md5: 'md5',
   'sha-1': 'sha1',
   sha1: 'sha1',
@@ -56,6 +73,36 @@ function kindOfPath(cmp: ComparisonNode): ObservableKind | undefined {
   return undefined
 }
 
+const isIpKind = (kind: ObservableKind): kind is IpValue['kind'] => kind === 'ipv4-addr' || kind === 'ipv6-addr'
+
+function hostOf(kind: HostValue['kind'], value: string): string {
+  if (kind === 'domain-name') return value
+  if (kind === 'email-addr') return value.slice(value.lastIndexOf('@') + 1)
+  return URL.canParse(value) ? new URL(value).hostname : ''
+}
+
+function isPseudonym(kind: HostValue['kind'], value: string): boolean {
+  // Nearly no value is one: the cheap text test spares parsing every URL of an export.
+  if (!/invalid/i.test(value)) return false
+  const host = hostOf(kind, value).toLowerCase().replace(/\.$/, '')
+  return host === 'invalid' || host.endsWith('.invalid')
+}
+
+function toValue(kind: ObservableKind, value: string): ObservableValue {
+  if (isIpKind(kind)) return { kind, value, prefix: value.includes('/') }
+  if (kind === 'domain-name' || kind === 'url' || kind === 'email-addr') return { kind, value, pseudonym: isPseudonym(kind, value) }
+  return { kind, value }
+}
+
+/**
+ * `=` and `IN` assert a value. `ISSUBSET` on an address path asserts membership in a network: anonymization
+ * turns `= '198.51.100.7'` into `ISSUBSET '198.51.0.0/16'`, and that network is the value to export.
+ */
+function assertsValue(cmp: ComparisonNode, kind: ObservableKind): boolean {
+  if (cmp.negated) return false
+  return cmp.operator === '=' || cmp.operator === 'IN' || (cmp.operator === 'ISSUBSET' && isIpKind(kind))
+}
+
 function literalStrings(cmp: ComparisonNode): string[] {
   const v = cmp.value
   if (!v) return []
@@ -64,8 +111,9 @@ function literalStrings(cmp: ComparisonNode): string[] {
 }
 
 /**
- * The values a STIX pattern asserts equality with (`=` and `IN`, not negated). Comparisons such as
- * `LIKE`, `MATCHES` or `!=` describe no single value and are skipped. An unparsable pattern gives none.
+ * The values a STIX pattern asserts (`=`, `IN`, and `ISSUBSET` on `ipv4-addr`/`ipv6-addr` values, not
+ * negated). Comparisons such as `LIKE`, `MATCHES` or `!=` describe no single value and are skipped. An
+ * unparsable pattern gives none.
  */
 export function patternValues(pattern: string): ObservableValue[] {
   let comparisons: ComparisonNode[]
@@ -77,9 +125,8 @@ export function patternValues(pattern: string): ObservableValue[] {
   }
   const found: ObservableValue[] = []
   for (const cmp of comparisons) {
-    if (cmp.negated || (cmp.operator !== '=' && cmp.operator !== 'IN')) continue
     const kind = kindOfPath(cmp)
-    if (kind) for (const value of literalStrings(cmp)) found.push({ kind, value })
+    if (kind && assertsValue(cmp, kind)) for (const value of literalStrings(cmp)) found.push(toValue(kind, value))
   }
   return found
 }
@@ -90,7 +137,7 @@ export function observableValues(obj: StixObject): ObservableValue[] {
     return obj.pattern_type === 'stix' && typeof obj.pattern === 'string' ? patternValues(obj.pattern) : []
   }
   const direct = VALUE_TYPES[obj.type]
-  if (direct) return typeof obj.value === 'string' ? [{ kind: direct, value: obj.value }] : []
+  if (direct) return typeof obj.value === 'string' ? [toValue(direct, obj.value)] : []
   if (obj.type !== 'file') return []
   const found: ObservableValue[] = []
   const hashes = (obj.hashes ?? {}) as Record<string, unknown>

@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import t from 'tap'
 import type { StixObject } from '../../core/plugin-api/index.js'
 import { createExporter, exportContext, exportToText, runExporterContract } from '../../test/contract/exporter.js'
+import { anonymizedSamples, PREFIX_LEVELS, SAMPLE_PREFIXES } from '../../test/exports/anonymized-samples.js'
 import { sampleObjects } from '../../test/exports/samples.js'
 import { createDeduper } from './dedupe.js'
 import definition from './index.js'
@@ -19,9 +20,9 @@ const objects = [
   ind(23, "[file:hashes.MD5 = 'zz88612fea8a8f36de82e1278abb02f0'] OR [file:hashes.'SHA-256' = 'AEC070645FE53EE3B3763059376134F058CC337247C978ADD178B6CCDFB0019F']"),
 ]
 
-async function list(kind?: string, config: Record<string, unknown> = {}): Promise<string[]> {
+async function list(kind?: string, config: Record<string, unknown> = {}, input = objects): Promise<string[]> {
   const exporter = await createExporter(definition, config)
-  const text = await exportToText(exporter, objects, exportContext(exporter, kind ? { kind } : {}))
+  const text = await exportToText(exporter, input, exportContext(exporter, kind ? { kind } : {}))
   t.ok(text === '' || text.endsWith('\n'))
   return text.split('\n').filter((l) => l !== '')
 }
@@ -36,6 +37,17 @@ t.test('only valid values of the kind, each once, from indicators only', async (
   for (const ip of await list('ip')) t.ok(isIP(ip), ip)
 })
 
+t.test('what a partner receives at low, medium and high: its networks under cidr, never a pseudonym', async (t) => {
+  for (const level of PREFIX_LEVELS) {
+    const input = await anonymizedSamples(level)
+    t.same(await list('cidr', {}, input), SAMPLE_PREFIXES[level], `${level}: cidr lists every network`)
+    t.same(await list('ip', {}, input), [], `${level}: a network wider than one host is no ip line`)
+    const names = [...(await list('domain', {}, input)), ...(await list('url', {}, input))]
+    t.notOk(names.some((line) => line.includes('.invalid')), `${level}: no pseudonym`)
+    t.same(await list('domain', {}, input), level === 'low' ? ['evil.example'] : [], `${level}: only real domains`)
+  }
+})
+
 t.test('the configured kind applies when the request names none', async (t) => {
   t.same(await list(undefined, { kind: 'md5' }), ['44d88612fea8a8f36de82e1278abb02f'])
 })
@@ -46,8 +58,8 @@ t.test('options outside the schema are refused', async (t) => {
 })
 
 t.test('values never carry line breaks', async (t) => {
-  t.equal(blocklistEntry('url', { kind: 'url', value: 'http://a.example/\nhttp://b.example/' }), null)
-  t.equal(blocklistEntry('domain', { kind: 'domain-name', value: 'a.example\r' }), null)
+  t.equal(blocklistEntry('url', { kind: 'url', value: 'http://a.example/\nhttp://b.example/', pseudonym: false }), null)
+  t.equal(blocklistEntry('domain', { kind: 'domain-name', value: 'a.example\r', pseudonym: false }), null)
 })
 
 t.test('dedupe memory is bounded; beyond the cap values may repeat but are never dropped', async (t) => {

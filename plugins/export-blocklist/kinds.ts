@@ -44,7 +44,10 @@ function asUrl(value: string): string | null {
   return ['http:', 'https:', 'ftp:'].includes(protocol) && hostname !== '' ? value : null
 }
 
-/** The line a value gives in a blocklist of `kind`, or null when it is not a valid value of that kind. */
+/**
+ * The line a value gives in a blocklist of `kind`, or null when it is not a valid value of that kind.
+ * Pseudonyms (`.invalid` names) never make a line: whatever reads a blocklist takes every line as real.
+ */
 export function blocklistEntry(kind: BlocklistKind, v: ObservableValue): string | null {
   if (UNSAFE.test(v.value)) return null
   switch (kind) {
@@ -53,9 +56,9 @@ export function blocklistEntry(kind: BlocklistKind, v: ObservableValue): string 
     case 'cidr':
       return v.kind === 'ipv4-addr' || v.kind === 'ipv6-addr' ? asCidr(v.value) : null
     case 'domain':
-      return v.kind === 'domain-name' ? asDomain(v.value) : null
+      return v.kind === 'domain-name' && !v.pseudonym ? asDomain(v.value) : null
     case 'url':
-      return v.kind === 'url' ? asUrl(v.value) : null
+      return v.kind === 'url' && !v.pseudonym ? asUrl(v.value) : null
     case 'sha256':
     case 'md5': {
       const hash = v.value.toLowerCase()

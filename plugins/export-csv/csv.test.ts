@@ -1,5 +1,6 @@
 import t from 'tap'
 import { createExporter, exportContext, exportToText, runExporterContract } from '../../test/contract/exporter.js'
+import { anonymizedSamples, PREFIX_LEVELS, SAMPLE_PREFIXES } from '../../test/exports/anonymized-samples.js'
 import { parseCsv } from '../../test/exports/rfc4180.js'
 import { sampleObjects } from '../../test/exports/samples.js'
 import { csvCell } from './csv-cell.js'
@@ -52,4 +53,21 @@ t.test('header can be switched off', async (t) => {
   t.match(exporter.mediaType, /header=absent/)
   const rows = parseCsv(await exportToText(exporter, sampleObjects.slice(0, 1), exportContext(exporter)))
   t.same(rows.map((r) => r[0]), ['198.51.100.7'])
+})
+
+t.test('what a partner receives at low, medium and high: networks as cidr rows, pseudonyms labelled as such', async (t) => {
+  const exporter = await createExporter(definition, { header: false })
+  for (const level of PREFIX_LEVELS) {
+    const rows = parseCsv(await exportToText(exporter, await anonymizedSamples(level), exportContext(exporter)))
+    const indicatorNetworks = rows.filter((r) => r[8].startsWith('indicator--') && r[1].endsWith('-cidr')).map((r) => r[0])
+    t.same(new Set(indicatorNetworks), new Set(SAMPLE_PREFIXES[level]), `${level}: every indicator network has a row`)
+    t.ok(rows.filter((r) => r[0].includes('/') && /^ipv[46]-/.test(r[1])).every((r) => r[1].endsWith('-cidr')), `${level}: no network is typed as one address`)
+    const pseudonyms = rows.filter((r) => r[0].includes('.invalid'))
+    t.ok(pseudonyms.every((r) => r[1].startsWith('pseudonym-')), `${level}: every .invalid value is typed as a pseudonym`)
+    t.same(rows.filter((r) => r[1].startsWith('pseudonym-')), pseudonyms, `${level}: and nothing else is`)
+  }
+  const medium = parseCsv(await exportToText(exporter, await anonymizedSamples('medium'), exportContext(exporter)))
+  t.same(new Set(medium.filter((r) => r[1].startsWith('pseudonym-')).map((r) => r[1])), new Set(['pseudonym-domain-name', 'pseudonym-url', 'pseudonym-email-addr']))
+  const low = parseCsv(await exportToText(exporter, await anonymizedSamples('low'), exportContext(exporter)))
+  t.ok(low.some((r) => r[0] === 'evil.example' && r[1] === 'domain-name'), 'a domain kept at low stays a domain')
 })

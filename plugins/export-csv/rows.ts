@@ -1,4 +1,4 @@
-import { observableValues, tlpOf, type StixObject } from '../../core/plugin-api/index.js'
+import { observableValues, tlpOf, type ObservableValue, type StixObject } from '../../core/plugin-api/index.js'
 
 export const CSV_COLUMNS = [
   'value',
@@ -13,6 +13,17 @@ export const CSV_COLUMNS = [
 ] as const
 
 const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '')
+
+/**
+ * The `type` cell: the value kind, except for the two kinds a consumer must not take for what they look like:
+ * networks (`ipv4-cidr`, `ipv6-cidr`, not one host) and pseudonyms (`pseudonym-domain-name`, … : they name
+ * nothing real, and the prefix keeps a filter on `domain-name*` from catching them).
+ */
+function csvType(v: ObservableValue): string {
+  if ('prefix' in v && v.prefix) return v.kind === 'ipv4-addr' ? 'ipv4-cidr' : 'ipv6-cidr'
+  if ('pseudonym' in v && v.pseudonym) return `pseudonym-${v.kind}`
+  return v.kind
+}
 
 /**
  * The rows of one object: one per value an indicator's pattern tests for, or an observable carries. Other
@@ -32,5 +43,5 @@ export function rowsOf(obj: StixObject, collection: string | undefined): string[
     collection ?? '',
     obj.id,
   ]
-  return values.map((v) => [v.value, v.kind, ...shared])
+  return values.map((v) => [v.value, csvType(v), ...shared])
 }

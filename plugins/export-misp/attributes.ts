@@ -15,6 +15,12 @@ const MISP_TYPES: Readonly<Record<ObservableKind, { type: string; category: stri
   'file-name': { type: 'filename', category: 'Payload delivery' },
 }
 
+/**
+ * Pseudonyms (`.invalid` names) are plain text: as `domain`, `url` or `email-src` MISP would hand them to its
+ * IDS exports, enrichment modules and warninglists as real values.
+ */
+const PSEUDONYM_TYPE = { type: 'text', category: 'Other' }
+
 export interface MispAttribute {
   type: string
   category: string
@@ -48,22 +54,27 @@ export function tagsOf(obj: StixObject): string[] {
 
 /**
  * The attributes of one object: one per value. Indicator values are marked `to_ids` (they are meant for
- * detection); values of plain observables are not. The comment names the STIX object for traceability.
+ * detection), except pseudonyms; values of plain observables are not. The comment names the STIX object for
+ * traceability, and for a pseudonym what it stands for. Networks are `ip-dst` with a CIDR value, which MISP
+ * accepts as is.
  */
 export function attributesOf(obj: StixObject, now: number): MispAttribute[] {
   const values = observableValues(obj)
   if (values.length === 0) return []
   const name = typeof obj.name === 'string' ? `${obj.name} ` : ''
-  const comment = `${name}(${obj.id})`.slice(0, 1024)
+  const source = `${name}(${obj.id})`
   const timestamp = epochSeconds(obj.modified, now)
   const Tag = tagsOf(obj).map((t) => ({ name: t }))
-  return values.map((v) => ({
-    ...MISP_TYPES[v.kind],
-    value: v.value,
-    to_ids: obj.type === 'indicator',
-    uuid: attributeUuid(obj.id, v.kind, v.value),
-    timestamp,
-    comment,
-    Tag,
-  }))
+  return values.map((v) => {
+    const pseudonym = 'pseudonym' in v && v.pseudonym
+    return {
+      ...(pseudonym ? PSEUDONYM_TYPE : MISP_TYPES[v.kind]),
+      value: v.value,
+      to_ids: obj.type === 'indicator' && !pseudonym,
+      uuid: attributeUuid(obj.id, v.kind, v.value),
+      timestamp,
+      comment: (pseudonym ? `Pseudonymized ${v.kind}, not a real value: ${source}` : source).slice(0, 1024),
+      Tag,
+    }
+  })
 }

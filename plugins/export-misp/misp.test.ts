@@ -1,5 +1,6 @@
 import t from 'tap'
 import { createExporter, exportContext, exportToText, runExporterContract } from '../../test/contract/exporter.js'
+import { anonymizedSamples, PREFIX_LEVELS, SAMPLE_PREFIXES } from '../../test/exports/anonymized-samples.js'
 import { sampleObjects } from '../../test/exports/samples.js'
 import { attributeUuid } from './attributes.js'
 import definition from './index.js'
@@ -15,6 +16,7 @@ const ALLOWED: Record<string, string[]> = {
   md5: ['Payload delivery', 'Artifacts dropped', 'Payload installation', 'External analysis'],
   sha256: ['Payload delivery', 'Artifacts dropped', 'Payload installation', 'External analysis'],
   filename: ['Payload delivery', 'Artifacts dropped', 'Payload installation'],
+  text: ['Other', 'Payload delivery', 'Network activity', 'Social network'],
 }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
@@ -49,4 +51,20 @@ t.test('the event tag list is bounded', async (t) => {
   const exporter = await createExporter(definition, { maxEventTags: 1 })
   const { Event: event } = JSON.parse(await exportToText(exporter, sampleObjects, exportContext(exporter)))
   t.same(event.Tag.map((x: { name: string }) => x.name), ['malicious-activity', 'tlp:amber'])
+})
+
+interface Attribute { type: string; category: string; value: string; to_ids: boolean; comment: string }
+
+t.test('what a partner receives at low, medium and high: networks as ip-dst, pseudonyms as text only', async (t) => {
+  const exporter = await createExporter(definition)
+  for (const level of PREFIX_LEVELS) {
+    const { Event: event } = JSON.parse(await exportToText(exporter, await anonymizedSamples(level), exportContext(exporter)))
+    const attributes: Attribute[] = event.Attribute
+    for (const a of attributes) t.ok(ALLOWED[a.type]?.includes(a.category), `${level}: ${a.type} in ${a.category}`)
+    const detected = attributes.filter((a) => a.type === 'ip-dst' && a.to_ids).map((a) => a.value)
+    t.same(new Set(detected), new Set(SAMPLE_PREFIXES[level]), `${level}: every indicator network is an ip-dst for IDS`)
+    const pseudonyms = attributes.filter((a) => a.value.includes('.invalid'))
+    t.ok(pseudonyms.every((a) => a.type === 'text' && !a.to_ids && a.comment.startsWith('Pseudonymized ')), `${level}: pseudonyms are text, never for IDS`)
+    t.equal(pseudonyms.length, level === 'low' ? 0 : 4, `${level}: domain, URL, sender and domain SCO`)
+  }
 })

@@ -1,12 +1,13 @@
 import { defineExporter, observableValues, Type } from '../../core/plugin-api/index.js'
-import { rulesFor, type RuleContext } from './rules.js'
+import { isPseudonymHost, rulesFor, type RuleContext } from './rules.js'
 
 const HASH_KINDS = new Set(['md5', 'sha1', 'sha256', 'sha512'])
 
 /**
  * Suricata alert rules for the IP, domain and URL values of indicators, with sids numbered from a configured
  * start. File-hash indicators are counted and reported in a closing comment: Suricata only matches hashes
- * against list files, which a single rules file cannot carry.
+ * against list files, which a single rules file cannot carry. Domain and URL pseudonyms are counted there too, so a partner
+ * sees that anonymization, not the exporter, left those values out.
  */
 export const suricataExporter = defineExporter({
   id: 'suricata',
@@ -36,12 +37,14 @@ export const suricataExporter = defineExporter({
         yield `# Suricata rules exported by CRISP, ${new Date().toISOString()}\n`
         let sid = config.sidStart
         let hashes = 0
+        let pseudonyms = 0
         let overflow = 0
         for await (const obj of objects) {
           if (obj.type !== 'indicator') continue
           let text = ''
           for (const value of observableValues(obj)) {
             if (HASH_KINDS.has(value.kind)) hashes++
+            if (isPseudonymHost(value)) pseudonyms++
             const planned = rulesFor(value, (): RuleContext => ({ prefix: config.messagePrefix, stixId: obj.id, sid: sid++ }))
             if (sid - 1 > config.sidEnd) {
               overflow += planned.length
@@ -51,6 +54,7 @@ export const suricataExporter = defineExporter({
           if (text) yield text
         }
         if (hashes) yield `# ${hashes} file-hash value(s) not written: Suricata matches file hashes only against list files\n`
+        if (pseudonyms) yield `# ${pseudonyms} pseudonymized value(s) not written: they name no real host\n`
         if (overflow) yield `# ${overflow} rule(s) not written: the sid range ${config.sidStart}-${config.sidEnd} is exhausted\n`
       },
     }

@@ -22,12 +22,16 @@ function domain(value: string): string | null {
   return /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(name) ? name : null
 }
 
+/** A domain or URL pseudonym (`.invalid` name): it gets no rule, since a rule states that its value is real. */
+export const isPseudonymHost = (v: ObservableValue): boolean => (v.kind === 'domain-name' || v.kind === 'url') && v.pseudonym
+
 const tail = (ctx: RuleContext) => `metadata:stix_id ${ctx.stixId}; sid:${ctx.sid}; rev:1;`
 
 /**
  * The rule bodies (without sid) for one value: traffic to or from an IP or network; DNS queries and TLS SNI
  * for a domain and its subdomains (`dotprefix` + `endswith`); HTTP host and URI for a URL. Hashes and other
  * kinds give none: Suricata matches file hashes only against list files (`filesha256:<file>`), not inline.
+ * Pseudonyms give none either (`isPseudonymHost`).
  */
 export function rulesFor(v: ObservableValue, next: () => RuleContext): string[] {
   if (v.kind === 'ipv4-addr' || v.kind === 'ipv6-addr') {
@@ -36,6 +40,7 @@ export function rulesFor(v: ObservableValue, next: () => RuleContext): string[] 
     const ctx = next()
     return [`alert ip any any <> ${net} any (msg:"${escapeMsg(`${ctx.prefix} IP indicator ${net}`)}"; ${tail(ctx)})`]
   }
+  if (isPseudonymHost(v)) return []
   if (v.kind === 'domain-name') {
     const name = domain(v.value)
     if (!name) return []

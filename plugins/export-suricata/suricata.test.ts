@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { createExporter, exportContext, exportToText, runExporterContract } from '../../test/contract/exporter.js'
+import { anonymizedSamples, PREFIX_LEVELS, SAMPLE_PREFIXES } from '../../test/exports/anonymized-samples.js'
 import { sampleObjects } from '../../test/exports/samples.js'
 import definition from './index.js'
 import { contentBytes, escapeMsg } from './rule-text.js'
@@ -35,6 +36,22 @@ t.test('rules for IP, domain and URL indicators, syntactically valid, sids from 
   t.ok(rules.some((r) => r.includes('<> 2001:db8::1 any')))
   t.notOk(rules.some((r) => r.includes('192.0.2.1')), 'plain observables give no rule')
   t.match(text, /# 2 file-hash value\(s\) not written/)
+})
+
+t.test('what a partner receives at low, medium and high: rules on its networks, none on a pseudonym', async (t) => {
+  const exporter = await createExporter(definition)
+  for (const level of PREFIX_LEVELS) {
+    const text = await exportToText(exporter, await anonymizedSamples(level), exportContext(exporter))
+    const rules = rulesOf(text)
+    const checked = rules.map(checkRule)
+    t.same(checked.flatMap((c) => c.problems), [], `${level}: valid rules`)
+    t.equal(new Set(checked.map((c) => c.sid)).size, rules.length, `${level}: distinct sids`)
+    const networks = rules.flatMap((r) => /^alert ip any any <> (\S+) any /.exec(r)?.[1] ?? [])
+    t.same(new Set(networks), new Set(SAMPLE_PREFIXES[level]), `${level}: one rule per network`)
+    t.notOk(rules.some((r) => r.includes('invalid')), `${level}: no rule names a pseudonym`)
+    if (level === 'low') t.ok(rules.some((r) => r.includes('content:".evil.example"')), 'low: a kept domain still gets its rules')
+    else t.match(text, /# 2 pseudonymized value\(s\) not written/, `${level}: the skipped domain and URL are counted`)
+  }
 })
 
 t.test('the sid range is never exceeded', async (t) => {

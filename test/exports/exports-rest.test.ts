@@ -3,6 +3,7 @@ import { getDefaultValidator } from '../../core/stix/validator.js'
 import { streamSharedObjects } from '../../core/sharing/index.js'
 import type { StixObject } from '../../core/plugin-api/index.js'
 import { buildTestApp } from '../helper.js'
+import { SAMPLE_PREFIXES } from './anonymized-samples.js'
 import { parseCsv } from './rfc4180.js'
 import { seedExportWorld } from './seed.js'
 
@@ -68,6 +69,18 @@ t.test('blocklist kind comes from the query', async (t) => {
   const res = await get('/api/v1/exports/blocklist?kind=cidr', world.tokens.producer)
   t.equal(res.statusCode, 200)
   t.same(res.body.trim().split('\n'), ['198.51.100.7/32', '203.0.113.0/24', '2001:db8::1/128'])
+})
+
+t.test('a partner trusted at medium gets its networks as prefixes, and pseudonyms only where labelled', async (t) => {
+  const cidr = await get('/api/v1/exports/blocklist?kind=cidr')
+  t.equal(cidr.statusCode, 200)
+  t.same(cidr.body.trim().split('\n'), SAMPLE_PREFIXES.medium, 'every /16 and /48 the anonymized indicators name')
+  t.equal((await get('/api/v1/exports/blocklist?kind=domain')).body, '', 'no pseudonym in a blocklist')
+  t.notOk((await get('/api/v1/exports/suricata')).body.includes('.invalid'), 'nor in a rule')
+  const rows = parseCsv((await get('/api/v1/exports/csv?type=indicator')).body).slice(1)
+  t.same(new Set(rows.filter((r) => r[1] === 'ipv4-cidr' || r[1] === 'ipv6-cidr').map((r) => r[0])), new Set(SAMPLE_PREFIXES.medium))
+  const pseudonyms = rows.filter((r) => r[0].includes('.invalid'))
+  t.ok(pseudonyms.length > 0 && pseudonyms.every((r) => r[1].startsWith('pseudonym-')), 'the CSV names pseudonyms as such')
 })
 
 t.test('a third-party exporter loaded from the plugins file', async (t) => {
