@@ -46,9 +46,9 @@ export function rewriteProperties(obj: Readonly<Record<string, unknown>>, env: A
   const type = String(obj.type)
   const typeRule = TYPE_RULES[type]
   const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(obj)) {
-    if (typeRule?.keys.has(key)) continue
-    const rewritten = rewriteProperty(type, key, value, env, depth + 1)
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key) || typeRule?.keys.has(key)) continue
+    const rewritten = rewriteProperty(type, key, obj[key], env, depth + 1)
     if (rewritten !== DROP) out[key] = rewritten
   }
   if (typeRule && !typeRule.apply(out, obj, env, depth)) return null

@@ -49,7 +49,14 @@ function trailing(match: string): string {
   return /[.,;:!?]+$/.exec(match)?.[0] ?? ''
 }
 
+/**
+ * Every token holds one of `.:@` or a run of 32 hex digits, and every defang marker one of `%[({\`: a text
+ * with none of them (vocabulary, most names) is returned without running the token regex.
+ */
+const MAY_HOLD_TOKEN = /[.:@%[({\\]|[0-9a-f]{32}/i
+
 export function scrubText(text: string, env: AnonymizeEnv): string {
+  if (!MAY_HOLD_TOKEN.test(text)) return text
   if (!hasDefangMarker(text)) return replaceTokens(text, env)
   // Tokens are looked for in the refanged text; when there is none the text goes out as written.
   const refanged = refang(text)
