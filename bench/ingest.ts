@@ -21,6 +21,7 @@ import { storeObjects } from '../core/store/index.js'
 import { enqueueRun } from '../core/feeds/run-queue.js'
 import type { PluginRegistry } from '../core/registry/registry.js'
 import stixBundle from '../plugins/feed-stix-bundle/index.js'
+import { pluginContext } from '../test/contract/plugin-context.js'
 import { indicator } from '../test/feeds/worker-process.js'
 
 const COUNT = Number(process.env.BENCH_INDICATORS ?? 1_000_000)
@@ -53,7 +54,7 @@ function serve(files: Record<string, string>) {
 /** A registry holding only the stix-bundle factory: the bench measures ingestion, not plugin loading. */
 const log = createLogger({ level: 'warn' })
 const registry = {
-  get: () => ({ impl: { configSchema: stixBundle.configSchema, create: async (config: unknown) => stixBundle.create({ config: config as never, log, secrets: { anonymizationKey: 'x'.repeat(40) }, services: {} as never }) } }),
+  get: () => ({ impl: { configSchema: stixBundle.configSchema, create: async (config: unknown) => stixBundle.create(pluginContext(config as never, { log, egress: { allowPrivate: ['127.0.0.1/32'] } })) } }),
 } as unknown as PluginRegistry
 
 async function main() {

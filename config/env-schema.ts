@@ -36,10 +36,21 @@ export const EnvSchema = Type.Object({
   CRISP_RATE_LIMIT_ANONYMOUS: Int('Requests per minute per anonymous IP', 20),
   CRISP_BODY_LIMIT: Int('Largest accepted request body in bytes', 10 * 1024 * 1024, 1024),
   CRISP_CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated allowed CORS origins; empty = CORS off' }),
+  CRISP_API_DOCS: Type.Union([Type.Literal('public'), Type.Literal('authenticated'), Type.Literal('off')], {
+    default: 'public',
+    description: 'Swagger UI and the OpenAPI document at /docs: open to anyone, only to signed-in users (Bearer or Basic), or not served',
+  }),
   CRISP_PLUGINS_FILE: Type.String({ default: 'config/plugins.json', description: 'JSON file naming enabled plugins and their config' }),
   CRISP_FEED_RUN_TIMEOUT: Int('Longest a feed run may take, in seconds; a run whose worker died is retried after it', 3600, 1),
   CRISP_FEED_RETRY_DELAY: Int('First retry delay of a feed run whose source was unavailable, in seconds (doubles each retry)', 30, 0),
   CRISP_FEED_BATCH_SIZE: Int('Objects stored per transaction during a feed run', 1000, 1, 100000),
+  CRISP_FEED_ALLOW_PRIVATE: Type.String({
+    default: '',
+    description: 'Comma-separated CIDR ranges plugins may reach although private, loopback, link-local… (on-premises feeds, local test servers); empty = none',
+  }),
+  CRISP_FEED_FILES_DIR: Type.Optional(
+    Type.String({ minLength: 1, description: 'The one folder local-file feeds may read (set up by platform admins only); unset = file feeds disabled' }),
+  ),
   CRISP_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email', description: 'First admin created at start when no admin exists' })),
   CRISP_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'Password of that first admin; generated and printed once when unset' })),
 })

@@ -60,3 +60,17 @@ t.test('a bad plugins file is a config error naming the file and path', async (t
   const err = t.throws(() => loadConfig(base({ CRISP_PLUGINS_FILE: path.join(ROOT, 'nope.json') }), ROOT)) as ConfigError
   t.match(err.problems[0], /^CRISP_PLUGINS_FILE: cannot read/)
 })
+
+t.test('egress: the allow-list is parsed, each bad entry named; the files folder must exist', async (t) => {
+  const config = loadConfig(base({ CRISP_FEED_ALLOW_PRIVATE: '127.0.0.1/32, 10.20.0.0/16,::1' }), ROOT)
+  t.same(config.egress, { allowPrivate: ['127.0.0.1/32', '10.20.0.0/16', '::1'], filesDir: undefined }, 'file feeds are off by default')
+  t.same(loadConfig(base(), ROOT).egress.allowPrivate, [], 'nothing private by default')
+  t.equal(loadConfig(base({ CRISP_FEED_FILES_DIR: 'plugins' }), ROOT).egress.filesDir, path.join(ROOT, 'plugins'), 'relative to the working folder')
+
+  const err = t.throws(() => loadConfig(base({ CRISP_FEED_ALLOW_PRIVATE: '10.0.0.0/8,10.0.0.0/33,intranet', CRISP_FEED_FILES_DIR: 'nope' }), ROOT)) as ConfigError
+  t.same(err.problems, [
+    'CRISP_FEED_ALLOW_PRIVATE: "10.0.0.0/33": the prefix must be a number from 0 to 32',
+    'CRISP_FEED_ALLOW_PRIVATE: "intranet": not an IP address or CIDR range (address/prefix)',
+    `CRISP_FEED_FILES_DIR: ${path.join(ROOT, 'nope')} is not a folder`,
+  ])
+})

@@ -5,6 +5,7 @@ import { FormatRegistry } from '@sinclair/typebox'
 import { EnvSchema, type Env } from './env-schema.js'
 import { PluginsFileSchema, type PluginsFile } from './plugins-schema.js'
 import { resolveSecrets, type Secrets } from './secrets.js'
+import { resolveEgress, type EgressConfig } from './egress.js'
 
 export interface Config {
   env: Env['NODE_ENV']
@@ -24,11 +25,15 @@ export interface Config {
   rateLimit: { authenticated: number; anonymous: number }
   bodyLimit: number
   corsOrigins: string[]
+  /** Who may read /docs (Swagger UI and /docs/json), or 'off'. */
+  apiDocs: Env['CRISP_API_DOCS']
   pluginsFile: string
   plugins: PluginsFile
   firstAdmin: { email?: string; password?: string }
   /** Feed runs: timeout (= job expiry) and first retry delay in seconds, objects per transaction. */
   feeds: { runTimeout: number; retryDelay: number; batchSize: number }
+  /** Where plugins' outbound requests and local files may go. */
+  egress: EgressConfig
 }
 
 /** Boot refuses to start; `problems` names every bad variable, one per line. */
@@ -97,6 +102,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
   const pluginsFile = path.resolve(cwd, env.CRISP_PLUGINS_FILE)
   const plugins = loadPluginsFile(pluginsFile, problems)
   const secrets = resolveSecrets({ env, dataDir, problems })
+  const egress = resolveEgress({ env, cwd, problems })
   if (problems.length) throw new ConfigError(problems)
   const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/+$/, '')
   return {
@@ -115,9 +121,11 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     rateLimit: { authenticated: env.CRISP_RATE_LIMIT_AUTHENTICATED, anonymous: env.CRISP_RATE_LIMIT_ANONYMOUS },
     bodyLimit: env.CRISP_BODY_LIMIT,
     corsOrigins: env.CRISP_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    apiDocs: env.CRISP_API_DOCS,
     pluginsFile,
     plugins,
     firstAdmin: { email: env.CRISP_ADMIN_EMAIL, password: env.CRISP_ADMIN_PASSWORD },
     feeds: { runTimeout: env.CRISP_FEED_RUN_TIMEOUT, retryDelay: env.CRISP_FEED_RETRY_DELAY, batchSize: env.CRISP_FEED_BATCH_SIZE },
+    egress,
   }
 }

@@ -49,6 +49,7 @@ export async function startPlatform(options: { env?: Record<string, string | und
       log: logger,
       secrets: { anonymizationKey: config.secrets.anonymizationKey },
       services: { identity: identity.services },
+      egress: config.egress,
     })
     app = await buildApp({ config, knex, databaseUrl: db.url, registry, identity, runWorkers: options.runWorkers, logger, admin: options.listen })
     await app.ready()

@@ -95,6 +95,7 @@ export async function buildTestApp(
     log: logger,
     secrets: { anonymizationKey: config.secrets.anonymizationKey },
     services: { identity: identity.services },
+    egress: config.egress,
   })
   const app = await buildApp({ config, knex, databaseUrl: url, registry, identity, runWorkers: options.runWorkers ?? true, logger })
   onDrop(() => app.close())

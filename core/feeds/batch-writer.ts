@@ -4,6 +4,7 @@ import type { FeedRow, FeedRunRow } from './feed-dto.js'
 import type { StoreObjects } from './store-port.js'
 import type { PreparedBatch } from '../store/store-objects.js'
 import { LeaseLostError } from './run-state.js'
+import { EXCERPT_LIMITS, excerpt } from './excerpt.js'
 
 const KEPT_REJECTIONS = 20
 
@@ -11,6 +12,12 @@ export interface Rejection {
   ref?: string
   reason: string
 }
+
+/** Only a short, one-line excerpt of what the remote sent is kept (see {@link excerpt}). */
+const shortened = (r: Rejection): Rejection => ({
+  ...(r.ref === undefined ? {} : { ref: excerpt(r.ref, EXCERPT_LIMITS.ref) }),
+  reason: excerpt(r.reason, EXCERPT_LIMITS.reason),
+})
 
 export interface BatchWriterOptions {
   knex: Knex
@@ -57,7 +64,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
         counts[r.status]++
         if (r.status === 'rejected') rejected.push({ ref: r.id ?? `#${r.index}`, reason: r.message ?? 'invalid object' })
       }
-      const kept = rejected.slice(0, Math.max(0, KEPT_REJECTIONS - keptRejections))
+      const kept = rejected.slice(0, Math.max(0, KEPT_REJECTIONS - keptRejections)).map(shortened)
       await trx('feed_runs')
         .where({ id: run.id })
         .update({

@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FeedSourceFactory } from '../registry/registry.js'
+import type { FeedAccess } from '../registry/plugin-context.js'
 
 export interface ConfigProblem {
   path: string
@@ -16,7 +17,7 @@ const compiled = new WeakMap<TSchema, ValidateFunction>()
  * Validates a feed's config against its plugin's schema (defaults applied), reporting EVERY problem with its
  * JSON path, then lets the plugin's `create()` refuse what a schema cannot say (its message under path `/`).
  */
-export async function validateFeedConfig(factory: FeedSourceFactory, raw: unknown): Promise<{ config: unknown; problems: ConfigProblem[] }> {
+export async function validateFeedConfig(factory: FeedSourceFactory, raw: unknown, access: FeedAccess): Promise<{ config: unknown; problems: ConfigProblem[] }> {
   let validate = compiled.get(factory.configSchema)
   if (!validate) {
     validate = ajv.compile(factory.configSchema)
@@ -31,7 +32,7 @@ export async function validateFeedConfig(factory: FeedSourceFactory, raw: unknow
     return { config, problems }
   }
   try {
-    await factory.create(config)
+    await factory.create(config, access)
   } catch (err) {
     return { config, problems: [{ path: '/', message: (err as Error).message }] }
   }

@@ -62,8 +62,12 @@ export function feedDto(row: FeedRow) {
 
 export type FeedDto = ReturnType<typeof feedDto>
 
-/** The API shape of a run: counts, duration and the first rejection reasons. */
-export function feedRunDto(row: FeedRunRow) {
+/**
+ * The API shape of a run: counts, duration and the first rejection reasons. Rejections quote what the remote
+ * sent, which is the feed's organization's business: `withRejections: false` (a platform admin of another
+ * organization) shows only their count.
+ */
+export function feedRunDto(row: FeedRunRow, options: { withRejections: boolean }) {
   const end = row.finished_at ?? (row.started_at ? new Date() : null)
   return {
     id: row.id,
@@ -76,7 +80,7 @@ export function feedRunDto(row: FeedRunRow) {
     finishedAt: iso(row.finished_at),
     durationMs: row.started_at && end ? end.getTime() - row.started_at.getTime() : null,
     counts: { fetched: row.fetched, new: row.new_objects, newVersions: row.new_versions, unchanged: row.unchanged, rejected: row.rejected },
-    rejections: row.rejections,
+    rejections: options.withRejections ? row.rejections : [],
     error: row.error,
   }
 }

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex'
+import type { Principal } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { validateFeedConfig, type ConfigProblem } from './feed-config.js'
 import { cronProblem } from './schedule-cron.js'
 import { feedInvalid } from './errors.js'
+import { literalUrlProblems } from './config-urls.js'
 import type { Tlp as TlpLevel } from '../store/index.js'
 
 /** What a client sends to create a feed (update sends any subset). */
@@ -19,10 +21,12 @@ export interface FeedInput {
 
 /**
  * Checks a complete feed (after merging an update) and returns its config with defaults applied. Every
- * problem is collected, with its path in the request body, and thrown as one 400.
+ * problem is collected, with its path in the request body, and thrown as one 400. Literal addresses the
+ * egress policy refuses are refused here; local files only when a platform admin sets the feed up (so a
+ * publisher cannot edit a file feed an admin made).
  */
-export async function checkFeedInput(options: { knex: Knex; registry: PluginRegistry; orgId: string; feed: FeedInput }): Promise<Record<string, unknown>> {
-  const { knex, registry, orgId, feed } = options
+export async function checkFeedInput(options: { knex: Knex; registry: PluginRegistry; actor: Principal; orgId: string; feed: FeedInput }): Promise<Record<string, unknown>> {
+  const { knex, registry, actor, orgId, feed } = options
   const problems: ConfigProblem[] = []
   let config: Record<string, unknown> = feed.config
   const factory = registry.get('feed-source', feed.source)
@@ -30,9 +34,10 @@ export async function checkFeedInput(options: { knex: Knex; registry: PluginRegi
     const known = registry.byKind('feed-source').map((p) => p.id)
     problems.push({ path: '/source', message: `no feed-source plugin "${feed.source}" (loaded: ${known.join(', ') || 'none'})` })
   } else {
-    const checked = await validateFeedConfig(factory.impl, feed.config)
+    const checked = await validateFeedConfig(factory.impl, feed.config, { localFiles: actor.role === 'admin' })
     config = checked.config as Record<string, unknown>
     problems.push(...checked.problems.map((p) => ({ path: `/config${p.path === '/' ? '' : p.path}`, message: p.message })))
+    problems.push(...literalUrlProblems(registry.egress, config))
   }
   if (feed.schedule !== null) {
     const problem = cronProblem(feed.schedule)

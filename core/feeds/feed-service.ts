@@ -44,7 +44,7 @@ const audit = (ctx: FeedServiceContext, db: Knex.Transaction, action: string, id
 export async function createFeed(ctx: FeedServiceContext, input: FeedInput): Promise<FeedDto> {
   const orgId = input.organizationId ?? ctx.actor.orgId
   if (!canActInOrg(ctx.actor, orgId)) throw forbidden('You can only create feeds for your own organization')
-  const config = await checkFeedInput({ knex: ctx.knex, registry: ctx.registry, orgId, feed: input })
+  const config = await checkFeedInput({ knex: ctx.knex, registry: ctx.registry, actor: ctx.actor, orgId, feed: input })
   try {
     return await ctx.knex.transaction(async (trx) => {
       const [row] = (await trx('feeds')
@@ -81,7 +81,7 @@ export async function updateFeed(ctx: FeedServiceContext, id: string, patch: Par
     defaultTlp: patch.defaultTlp ?? current.default_tlp,
     enabled: patch.enabled ?? current.enabled,
   }
-  const config = await checkFeedInput({ knex: ctx.knex, registry: ctx.registry, orgId: current.organization_id, feed: merged })
+  const config = await checkFeedInput({ knex: ctx.knex, registry: ctx.registry, actor: ctx.actor, orgId: current.organization_id, feed: merged })
   // A new source or config means the old checkpoint no longer describes what was fetched.
   const resetCheckpoint = merged.source !== current.source_plugin || JSON.stringify(config) !== JSON.stringify(current.config)
   try {

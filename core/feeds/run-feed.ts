@@ -29,7 +29,8 @@ async function openSource(ctx: RunFeedContext, feed: FeedRow): Promise<FeedSourc
   const plugin = ctx.registry.get('feed-source', feed.source_plugin)
   if (!plugin) throw new FatalRunError(`feed-source plugin "${feed.source_plugin}" is not loaded`)
   try {
-    return await plugin.impl.create(feed.config)
+    // A saved feed was checked when saved: local files were refused then unless a platform admin set it up.
+    return await plugin.impl.create(feed.config, { localFiles: true })
   } catch (err) {
     throw new FatalRunError(`feed-source "${feed.source_plugin}" refused the feed's config: ${(err as Error).message}`)
   }

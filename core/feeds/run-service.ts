@@ -15,16 +15,19 @@ export async function requestRun(ctx: FeedServiceContext & { queue: RunQueueCont
     throw feedRunActive(active?.id)
   }
   await recordAudit(ctx.knex, { action: 'feed.run', actor: ctx.actor, ip: ctx.ip, targetType: 'feed', targetId: feedId, details: { runId: run.id } })
-  return feedRunDto(run)
+  return feedRunDto(run, { withRejections: true }) // just queued: none yet
 }
 
+/** Runs of a feed, newest first; their rejections only for the feed's own organization. */
 export async function listRuns(ctx: Pick<FeedServiceContext, 'knex' | 'actor'>, feedId: string, limit = 20): Promise<FeedRunDto[]> {
-  await loadFeed(ctx, feedId)
-  return ((await ctx.knex('feed_runs').where({ feed_id: feedId }).orderBy('queued_at', 'desc').limit(limit)) as FeedRunRow[]).map(feedRunDto)
+  const feed = await loadFeed(ctx, feedId)
+  const withRejections = ctx.actor.orgId === feed.organization_id
+  const rows = (await ctx.knex('feed_runs').where({ feed_id: feedId }).orderBy('queued_at', 'desc').limit(limit)) as FeedRunRow[]
+  return rows.map((row) => feedRunDto(row, { withRejections }))
 }
 
-/** One run by id (the CLI's progress polling). */
+/** One run by id (the CLI's progress polling: an operator of the platform, who sees everything). */
 export async function getRun(knex: Knex, runId: string): Promise<FeedRunDto | null> {
   const row = (await knex('feed_runs').where({ id: runId }).first()) as FeedRunRow | undefined
-  return row ? feedRunDto(row) : null
+  return row ? feedRunDto(row, { withRejections: true }) : null
 }

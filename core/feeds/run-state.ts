@@ -1,5 +1,9 @@
 import type { Knex } from 'knex'
 import type { FeedRunRow } from './feed-dto.js'
+import { EXCERPT_LIMITS, excerpt } from './excerpt.js'
+
+/** A run's error often quotes the remote (a JSON parser's message, a plugin's): keep it short and on one line. */
+const shortError = (error: string) => excerpt(error, EXCERPT_LIMITS.error)
 
 /** The attempt no longer owns its run (timed out and re-claimed, or the feed was deleted): stop, write nothing. */
 export class LeaseLostError extends Error {
@@ -32,10 +36,10 @@ export async function claimRun(knex: Knex, runId: string, timeoutSeconds: number
 export async function finishRun(knex: Knex, run: Pick<FeedRunRow, 'id' | 'lease_token'>, outcome: { status: 'succeeded' | 'failed'; error?: string }): Promise<void> {
   await knex('feed_runs')
     .where({ id: run.id, lease_token: run.lease_token })
-    .update({ status: outcome.status, error: outcome.error ?? null, finished_at: knex.fn.now(), lease_token: null, lease_expires_at: null })
+    .update({ status: outcome.status, error: outcome.error === undefined ? null : shortError(outcome.error), finished_at: knex.fn.now(), lease_token: null, lease_expires_at: null })
 }
 
 /** Gives the run back to the queue for the job's retry, keeping what the failed attempt said. */
 export async function releaseRun(knex: Knex, run: Pick<FeedRunRow, 'id' | 'lease_token'>, error: string): Promise<void> {
-  await knex('feed_runs').where({ id: run.id, lease_token: run.lease_token }).update({ status: 'queued', error, lease_token: null, lease_expires_at: null })
+  await knex('feed_runs').where({ id: run.id, lease_token: run.lease_token }).update({ status: 'queued', error: shortError(error), lease_token: null, lease_expires_at: null })
 }

@@ -20,6 +20,19 @@ export class SourceDataError extends Error {
   }
 }
 
+/**
+ * The platform's egress policy refused a request: a loopback, private, link-local, multicast or metadata
+ * address (literal, resolved, or reached through a redirect), or a scheme other than http(s). A
+ * {@link SourceDataError}, so the run fails without retry: asking again cannot change the answer.
+ */
+export class EgressDeniedError extends SourceDataError {
+  /** @param reason what was refused and why, e.g. `127.0.0.1 is a loopback address; …` */
+  constructor(readonly reason: string) {
+    super(`refused by the egress policy: ${reason}`)
+    this.name = 'EgressDeniedError'
+  }
+}
+
 /** The request carried this strategy's credentials, and they are wrong, expired or revoked. */
 export class AuthenticationFailedError extends Error {
   constructor(message: string) {

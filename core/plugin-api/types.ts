@@ -1,5 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
+import type { HttpClient } from './http.js'
+import type { LocalFiles } from './local-files.js'
 
 /** The contract version this core implements. A plugin declaring another version is refused at boot. */
 export const PLUGIN_API_VERSION = 1 as const
@@ -41,6 +43,17 @@ export interface PluginContext<C> {
    * against the platform's users, sessions and keys without touching the database themselves.
    */
   services: Readonly<PluginServices>
+  /**
+   * The platform's outbound HTTP client: every request a plugin makes goes through it, never through `fetch`
+   * or `node:http` of its own. It enforces the egress policy (no loopback, private, link-local, multicast or
+   * metadata address unless an admin allow-listed it), on every address connected and every redirect.
+   */
+  http: HttpClient
+  /**
+   * Local files for feed sources: only inside the platform's feed files folder, and only for feeds a platform
+   * admin sets up. Other kinds get one that refuses.
+   */
+  files: LocalFiles
 }
 
 /** What the core lends to plugins through {@link PluginContext.services}. */

@@ -8,6 +8,8 @@ import type {
   PluginLogger,
   PluginServices,
 } from '../plugin-api/index.js'
+import type { EgressPolicy } from '../plugin-api/egress-policy.js'
+import { createContextFactory, type EgressOptions, type FeedAccess } from './plugin-context.js'
 import { checkDefinition } from './validate-definition.js'
 import { validatePluginConfig } from './validate-config.js'
 import { importExternalPlugin } from './load-external.js'
@@ -18,8 +20,11 @@ import { importExternalPlugin } from './load-external.js'
  */
 export interface FeedSourceFactory {
   configSchema: TSchema
-  /** `config` must already be valid against `configSchema` (defaults applied); `create()` may still refuse it. */
-  create(config: unknown): Promise<FeedSource>
+  /**
+   * `config` must already be valid against `configSchema` (defaults applied); `create()` may still refuse it,
+   * e.g. a local file when `access` does not allow them.
+   */
+  create(config: unknown, access: FeedAccess): Promise<FeedSource>
 }
 
 /** What the registry holds per kind: the plugin's implementation, or a factory for feed sources. */
@@ -42,6 +47,8 @@ export interface PluginRegistry {
   defaultAnonymizer(): LoadedPlugin<'anonymization-strategy'>
   /** Auth strategies in the order they are tried. */
   authStrategies(): LoadedPlugin<'auth-strategy'>[]
+  /** The egress policy of every plugin's HTTP client: feed configs are checked against it when saved. */
+  egress: EgressPolicy
 }
 
 /** Boot refuses to start; the message lists every plugin problem, one per line. */
@@ -64,13 +71,8 @@ export interface CreateRegistryOptions {
    * (`crisp plugins list`, registry tests): calling them then throws.
    */
   services?: PluginServices
-}
-
-const unavailable = async (): Promise<never> => {
-  throw new Error('identity services are not available in this process')
-}
-const NO_SERVICES: PluginServices = {
-  identity: { verifyAccessToken: unavailable, verifyPassword: unavailable, verifyApiKey: unavailable },
+  /** Where plugins' requests and local files may go; omitted, nothing private is reachable and file feeds are off. */
+  egress?: EgressOptions
 }
 
 interface Candidate {
@@ -149,12 +151,12 @@ export async function createRegistry(opts: CreateRegistryOptions): Promise<Plugi
     return { ...c, config, label }
   })
   if (problems.length) throw new PluginLoadError(problems)
-  const loaded: LoadedPlugin[] = candidates.filter((c) => c.definition.kind === 'feed-source').map((c) => feedSourceEntry(c, opts))
+  const contexts = createContextFactory(opts)
+  const loaded: LoadedPlugin[] = candidates.filter((c) => c.definition.kind === 'feed-source').map((c) => feedSourceEntry(c, contexts))
   for (const c of configured) {
-    const log = opts.log.child({ plugin: c.label })
     const create = c.definition.create as (ctx: unknown) => unknown
     try {
-      const impl = await create({ config: Object.freeze(c.config), log, secrets: opts.secrets, services: opts.services ?? NO_SERVICES })
+      const impl = await create(contexts.plugin(c.label, c.config))
       const { kind, id, version, description } = c.definition
       loaded.push({ kind, id, version, description, source: c.source, impl } as LoadedPlugin)
     } catch (err) {
@@ -169,16 +171,16 @@ export async function createRegistry(opts: CreateRegistryOptions): Promise<Plugi
     byKind: <K extends PluginKind>(kind: K) => loaded.filter((p) => p.kind === kind) as LoadedPlugin<K>[],
     defaultAnonymizer: () => anonymizer,
     authStrategies: () => authOrdered,
+    egress: contexts.policy,
   }
 }
 
-function feedSourceEntry(c: Candidate, opts: CreateRegistryOptions): LoadedPlugin<'feed-source'> {
+function feedSourceEntry(c: Candidate, contexts: ReturnType<typeof createContextFactory>): LoadedPlugin<'feed-source'> {
   const { id, version, description, configSchema } = c.definition
-  const log = opts.log.child({ plugin: keyOf('feed-source', id) })
   const create = c.definition.create as (ctx: unknown) => FeedSource | Promise<FeedSource>
   const impl: FeedSourceFactory = {
     configSchema,
-    create: async (config) => create({ config: Object.freeze(config), log, secrets: opts.secrets, services: opts.services ?? NO_SERVICES }),
+    create: async (config, access) => create(contexts.feed(keyOf('feed-source', id), config, access)),
   }
   return { kind: 'feed-source', id, version, description, source: c.source, impl }
 }

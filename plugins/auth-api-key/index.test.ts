@@ -2,6 +2,7 @@ import t from 'tap'
 import type { FastifyRequest } from 'fastify'
 import { AuthenticationFailedError, type IdentityServices, type Principal } from '../../core/plugin-api/index.js'
 import plugin from './index.js'
+import { pluginContext } from '../../test/contract/plugin-context.js'
 
 const KEY = 'crisp_0123456789ab_' + 'x'.repeat(43)
 const principal: Principal = { userId: 'u', orgId: 'o', role: 'viewer', email: 'Owner@b.test', via: 'api-key', credentialId: 'k1' }
@@ -10,12 +11,11 @@ const identity: IdentityServices = {
   verifyPassword: async () => null,
   verifyApiKey: async (key) => (key === KEY ? principal : key.startsWith('crisp_') ? Promise.reject(new AuthenticationFailedError('revoked')) : null),
 }
-const log = { debug() {}, info() {}, warn() {}, error() {} }
 const req = (headers: Record<string, string>) => ({ headers, ip: '10.0.0.1' }) as unknown as FastifyRequest
 const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` })
 
 t.test('api-key strategy', async (t) => {
-  const strategy = await plugin.create({ config: {}, log, secrets: { anonymizationKey: 'k' }, services: { identity } })
+  const strategy = await plugin.create(pluginContext({}, { services: { identity } }))
   t.equal(await strategy.authenticate(req({})), null)
   t.equal(await strategy.authenticate(req({ authorization: `Bearer ${KEY}` })), principal)
   t.equal(await strategy.authenticate(req({ 'x-api-key': KEY })), principal)

@@ -2,6 +2,7 @@ import t from 'tap'
 import type { FastifyRequest } from 'fastify'
 import { AuthenticationFailedError, type IdentityServices, type Principal } from '../../core/plugin-api/index.js'
 import plugin from './index.js'
+import { pluginContext } from '../../test/contract/plugin-context.js'
 
 const principal: Principal = { userId: 'u', orgId: 'o', role: 'viewer', email: 'a@b.test', via: 'password' }
 const calls: string[] = []
@@ -14,12 +15,11 @@ const identity: IdentityServices = {
   },
   verifyApiKey: async () => null,
 }
-const log = { debug() {}, info() {}, warn() {}, error() {} }
 const req = (authorization?: string) => ({ headers: authorization ? { authorization } : {}, ip: '10.0.0.1' }) as unknown as FastifyRequest
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
 t.test('password strategy', async (t) => {
-  const strategy = await plugin.create({ config: { allowBasic: true }, log, secrets: { anonymizationKey: 'k' }, services: { identity } })
+  const strategy = await plugin.create(pluginContext({ allowBasic: true }, { services: { identity } }))
   t.equal(await strategy.authenticate(req()), null, 'no credentials: not mine')
   t.equal(await strategy.authenticate(req('Bearer a.b.c')), principal)
   t.equal(await strategy.authenticate(req(`Basic ${b64('a@b.test:right')}`)), principal)
@@ -27,6 +27,6 @@ t.test('password strategy', async (t) => {
   t.equal(await strategy.authenticate(req(`Basic ${b64('a@b.test:crisp_0123456789ab_x')}`)), null, 'API keys as Basic password are left to api-key')
   t.equal(await strategy.authenticate(req('Digest abc')), null)
   t.same(calls, ['jwt:a.b.c', 'pw:a@b.test', 'pw:a@b.test'])
-  const noBasic = await plugin.create({ config: { allowBasic: false }, log, secrets: { anonymizationKey: 'k' }, services: { identity } })
+  const noBasic = await plugin.create(pluginContext({ allowBasic: false }, { services: { identity } }))
   t.equal(await noBasic.authenticate(req(`Basic ${b64('a@b.test:right')}`)), null, 'Basic can be switched off')
 })

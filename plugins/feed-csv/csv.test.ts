@@ -43,6 +43,7 @@ t.test('contract', (t) =>
     definition,
     validConfig: { url: `${server.origin}/feodo-ipblocklist.txt` },
     invalidConfig: { url: `${server.origin}/x.txt`, confidence: 101, delimiter: ';;' },
+    fixture: server,
   }),
 )
 

@@ -1,7 +1,6 @@
 import { defineFeedSource, type FeedItem, type FeedRun } from '../../core/plugin-api/index.js'
 import { csvConfigSchema } from './config.js'
 import { readEntries } from './entries.js'
-import { httpGet } from '../../core/plugin-api/index.js'
 import { entryToItems, listDateToTimestamp } from './to-stix.js'
 
 interface HttpValidators {
@@ -24,14 +23,14 @@ export const csvFeedSource = defineFeedSource({
   version: '1.0.0',
   description: 'Plain-text or CSV indicator list (IPs, CIDRs, domains, URLs, hashes, emails) → STIX indicators',
   configSchema: csvConfigSchema,
-  create({ config }) {
+  create({ config, http }) {
     return {
       async *pull(run: FeedRun): AsyncGenerator<FeedItem> {
         const previous = previousValidators(run.checkpoint)
         const headers: Record<string, string> = { accept: 'text/csv, text/plain, */*', ...config.headers }
         if (previous.etag) headers['if-none-match'] = previous.etag
         if (previous.lastModified) headers['if-modified-since'] = previous.lastModified
-        const response = await httpGet({ url: config.url, headers, signal: run.signal, timeoutMs: config.timeoutMs })
+        const response = await http.get({ url: config.url, headers, signal: run.signal, timeoutMs: config.timeoutMs })
         if (response.status === 304) return
 
         const etag = response.headers.get('etag') ?? undefined

@@ -6,7 +6,6 @@ import {
 } from '../../core/plugin-api/index.js'
 import { mispConfigSchema } from './config.js'
 import { eventToItems } from './event-to-stix.js'
-import { httpGet } from '../../core/plugin-api/index.js'
 import { eventsToProcess, parseCheckpoint } from './manifest.js'
 import type { MispEvent } from './misp-types.js'
 
@@ -22,10 +21,10 @@ export const mispFeedSource = defineFeedSource({
   version: '1.0.0',
   description: 'MISP feed (manifest.json + event files) → reports, indicators and observables, incremental',
   configSchema: mispConfigSchema,
-  create({ config }) {
+  create({ config, http }) {
     const base = config.url.endsWith('/') ? config.url : `${config.url}/`
     const get = (file: string, signal: AbortSignal) =>
-      httpGet({
+      http.get({
         url: new URL(file, base).href,
         headers: { accept: 'application/json', ...config.headers },
         signal,

@@ -52,6 +52,7 @@ t.test('contract', (t) =>
     definition,
     validConfig: { url: `${server.origin}/feed` },
     invalidConfig: { url: 'feed.example/misp', indicatorTypes: [] },
+    fixture: server,
   }),
 )
 

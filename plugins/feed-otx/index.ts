@@ -1,6 +1,5 @@
 import { SourceDataError, defineFeedSource, type FeedItem, type FeedRun } from '../../core/plugin-api/index.js'
 import { otxConfigSchema, type OtxConfig } from './config.js'
-import { httpGet } from '../../core/plugin-api/index.js'
 import { otxTimestamp, pulseToItems, type OtxPulse } from './pulse-to-stix.js'
 
 interface PulsePage {
@@ -40,7 +39,7 @@ export const otxFeedSource = defineFeedSource({
   version: '1.0.0',
   description: 'AlienVault OTX subscribed pulses → reports, indicators, observables and vulnerabilities',
   configSchema: otxConfigSchema,
-  create({ config }) {
+  create({ config, http }) {
     const headers = { 'X-OTX-API-KEY': config.apiKey, accept: 'application/json' }
     return {
       async *pull(run: FeedRun): AsyncGenerator<FeedItem> {
@@ -50,7 +49,7 @@ export const otxFeedSource = defineFeedSource({
         // once pulses arrive out of ascending order, the checkpoint waits for the last page.
         let ascending = true
         while (url !== null) {
-          const response = await httpGet({ url, headers, signal: run.signal, timeoutMs: config.timeoutMs })
+          const response = await http.get({ url, headers, signal: run.signal, timeoutMs: config.timeoutMs })
           const page = asPage(await response.json())
           for (const pulse of page.results) {
             const modified = otxTimestamp(pulse.modified)

@@ -62,6 +62,7 @@ t.test('contract', (t) =>
     definition,
     validConfig: config(),
     invalidConfig: { apiKey: '', pageSize: 0 },
+    fixture: server,
   }),
 )
 

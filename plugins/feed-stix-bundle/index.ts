@@ -1,20 +1,20 @@
-import { defineFeedSource, type FeedItem, type FeedRun } from '../../core/plugin-api/index.js'
+import { defineFeedSource, redactUrl, type FeedItem, type FeedRun, type HttpClient, type LocalFile } from '../../core/plugin-api/index.js'
 import { parseBundleStream } from './bundle-parser.js'
 import { stixBundleConfigSchema, type StixBundleConfig } from './config.js'
 import { openFileBundle, openHttpBundle, type OpenedBundle } from './sources.js'
-import { redactUrl } from '../../core/plugin-api/index.js'
 
-function open(config: StixBundleConfig, run: FeedRun): Promise<OpenedBundle | null> {
-  if (config.url !== undefined) {
+function open(config: StixBundleConfig, run: FeedRun, http: HttpClient, file: LocalFile | undefined): Promise<OpenedBundle | null> {
+  if (file === undefined) {
     return openHttpBundle({
-      url: config.url,
+      http,
+      url: config.url as string,
       headers: config.headers,
       checkpoint: run.checkpoint,
       signal: run.signal,
       timeoutMs: config.timeoutMs,
     })
   }
-  return openFileBundle({ path: config.path as string, checkpoint: run.checkpoint, signal: run.signal })
+  return openFileBundle({ file, checkpoint: run.checkpoint, signal: run.signal })
 }
 
 /** Pulls a whole STIX 2.1 bundle from a URL or a file, streamed; one checkpoint at the end. */
@@ -22,16 +22,18 @@ export const stixBundleFeedSource = defineFeedSource({
   id: 'stix-bundle',
   apiVersion: 1,
   version: '1.0.0',
-  description: 'STIX 2.1 bundle from an http(s) URL or a local file, streamed, re-fetched only when it changed',
+  description: 'STIX 2.1 bundle from an http(s) URL or a file of the feed files folder, streamed, re-fetched only when it changed',
   configSchema: stixBundleConfigSchema,
-  create({ config }) {
+  create({ config, http, files }) {
     if ((config.url === undefined) === (config.path === undefined)) {
       throw new Error('stix-bundle: configure exactly one of "url" and "path"')
     }
-    const source = config.url !== undefined ? redactUrl(config.url) : (config.path as string)
+    // Resolved now, so a path the platform refuses refuses the feed when it is saved.
+    const file = config.path === undefined ? undefined : files.resolve(config.path)
+    const source = file === undefined ? redactUrl(config.url as string) : file.name
     return {
       async *pull(run: FeedRun): AsyncGenerator<FeedItem> {
-        const opened = await open(config, run)
+        const opened = await open(config, run, http, file)
         if (opened === null) return
         yield* parseBundleStream(opened.chunks, run.signal, source)
         run.signal.throwIfAborted()

@@ -1,10 +1,11 @@
-import { readFile, copyFile, utimes } from 'node:fs/promises'
+import { readFile, copyFile, symlink, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import {
   assertValidStix,
   collectRun,
   createFeedSource,
+  FIXTURE_EGRESS,
   firstRun,
   runFeedSourceContract,
   sendTruncated,
@@ -62,6 +63,7 @@ t.test('contract', (t) =>
     definition,
     validConfig: { url: `${server.origin}/bundle.json` },
     invalidConfig: { url: 'ftp://example.org/bundle.json', timeoutMs: 0 },
+    fixture: server,
   }),
 )
 
@@ -141,11 +143,15 @@ t.test('unreachable host → SourceUnavailableError', async (t) => {
   await t.rejects(pulling, { name: 'SourceUnavailableError', message: /cannot reach/ })
 })
 
+/** A source reading files of `filesDir`, set up by a platform admin unless `localFiles` is false. */
+const fileSource = (path: string, filesDir: string | undefined, localFiles = true) =>
+  createFeedSource(definition, { path }, { egress: { ...FIXTURE_EGRESS, filesDir }, localFiles })
+
 t.test('local file: read once, then skipped until mtime or size change', async (t) => {
   const dir = t.testdir({})
   const path = join(dir, 'bundle.json')
   await copyFile(join(fixtures, 'bundle.json'), path)
-  const feed = await source({ path })
+  const feed = await fileSource('bundle.json', dir)
   const first = await collectRun(feed, firstRun(signal()))
   t.equal(first.objects.length, 5)
   const checkpoint = first.checkpoints[0]
@@ -154,11 +160,30 @@ t.test('local file: read once, then skipped until mtime or size change', async (
   t.same((await collectRun(feed, firstRun(signal(), checkpoint))).items, [], 'unchanged file: nothing')
   await utimes(path, new Date(), new Date(Date.now() + 5000))
   t.equal((await collectRun(feed, firstRun(signal(), checkpoint))).objects.length, 5, 'touched file: read again')
+  t.equal((await collectRun(await fileSource(path, dir), firstRun(signal()))).objects.length, 5, 'an absolute path inside the folder')
 })
 
 t.test('local file that does not exist → SourceDataError', async (t) => {
-  const feed = await source({ path: join(fixtures, 'nope.json') })
+  const feed = await fileSource('nope.json', fixtures)
   await t.rejects(collectRun(feed, firstRun(signal())), { name: 'SourceDataError', message: /ENOENT/ })
+})
+
+t.test('local files: refused when the feed is saved unless a platform admin sets it up inside the folder', async (t) => {
+  await t.rejects(fileSource('bundle.json', undefined), /local file feeds are disabled .*CRISP_FEED_FILES_DIR/, 'no folder configured')
+  await t.rejects(fileSource('bundle.json', fixtures, false), /only platform admins/, 'not a platform admin')
+  await t.rejects(fileSource('../fixtures/bundle.json', fixtures), /"\.\." is not allowed/, '..')
+  await t.rejects(fileSource('/etc/passwd', fixtures), /not inside the feed files folder/, 'an absolute path elsewhere')
+})
+
+t.test('local files: a symbolic link leading out of the folder is refused when read', async (t) => {
+  const dir = t.testdir({ inside: {} })
+  await symlink(join(fixtures, 'bundle.json'), join(dir, 'inside', 'escape.json'))
+  await symlink(join(fixtures), join(dir, 'inside', 'elsewhere'))
+  for (const path of ['escape.json', 'elsewhere/bundle.json']) {
+    const feed = await fileSource(path, join(dir, 'inside'))
+    const run = collectRun(feed, firstRun(signal()))
+    await t.rejects(run, { name: 'SourceDataError', message: /symbolic link leads outside the feed files folder/ }, path)
+  }
 })
 
 t.test('url and path together are refused', async (t) => {

@@ -9,7 +9,6 @@ import {
 } from '../../core/plugin-api/index.js'
 import { createBoundaryTracker, versionKey } from './boundary.js'
 import { taxiiConfigSchema } from './config.js'
-import { httpGet } from '../../core/plugin-api/index.js'
 import { TAXII_MEDIA_TYPE, authHeaders, objectsUrl } from './request.js'
 
 interface Envelope {
@@ -38,7 +37,7 @@ export const taxii21FeedSource = defineFeedSource({
   version: '1.0.0',
   description: 'TAXII 2.1 collection poller: objects added since the last run, paged, duplicate-safe',
   configSchema: taxiiConfigSchema,
-  create({ config, log }) {
+  create({ config, log, http }) {
     const headers = { accept: TAXII_MEDIA_TYPE, ...authHeaders(config.auth) }
     return {
       async *pull(run: FeedRun): AsyncGenerator<FeedItem> {
@@ -48,7 +47,7 @@ export const taxii21FeedSource = defineFeedSource({
         const boundary = createBoundaryTracker()
         for (;;) {
           const url = objectsUrl(config, addedAfter, next)
-          const response = await httpGet({ url, headers, signal: run.signal, timeoutMs: config.timeoutMs })
+          const response = await http.get({ url, headers, signal: run.signal, timeoutMs: config.timeoutMs })
           const envelope = asEnvelope(await response.json())
           const header = response.headers.get('x-taxii-date-added-last') ?? undefined
           const dateAddedLast = header && isStixTimestamp(header) ? header : undefined

@@ -96,6 +96,7 @@ t.test('contract', (t) =>
     definition,
     validConfig: { collectionUrl: collectionUrl('paging'), pageSize: 2 },
     invalidConfig: { collectionUrl: collectionUrl('paging'), auth: { type: 'basic', username: 'x' } },
+    fixture: server,
   }),
 )
 

@@ -4,8 +4,11 @@
  *   import { runFeedSourceContract } from '../../test/contract/feed-source.js'
  *   t.test('contract', (t) => runFeedSourceContract(t, { definition, validConfig, invalidConfig }))
  *
- * `validConfig` must point at something that answers (a local fixture server): the suite pulls once to
- * check the shape of every item, then pulls again and aborts to check the source stops.
+ * `validConfig` must point at something that answers (a local fixture server on 127.0.0.1, which the suite's
+ * context allow-lists): the suite pulls once to check the shape of every item, then pulls again and aborts to
+ * check the source stops. Then it pulls under the platform's default egress policy, where loopback is refused:
+ * a source that makes its requests through `ctx.http` fails with `EgressDeniedError` and the fixture server
+ * (pass it as `fixture`) receives nothing; one with a `fetch` or `node:http` of its own would get through.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -19,9 +22,11 @@ import {
   type FeedRun,
   type FeedSource,
   type PluginContext,
-  type PluginLogger,
 } from '../../core/plugin-api/index.js'
 import { getDefaultValidator } from '../../core/stix/validator.js'
+import { pluginContext, type TestContextOptions } from './plugin-context.js'
+
+export { silentLogger } from './plugin-context.js'
 
 /** The shape of any feed-source definition, whatever its config type. */
 export interface FeedSourceDefinitionLike {
@@ -42,35 +47,32 @@ export interface FeedSourceContractOptions {
   invalidConfig: Record<string, unknown>
   /** Builds the run handed to `pull`; defaults to a first run (no checkpoint). */
   makeRun?: (signal: AbortSignal) => FeedRun
+  /** The server `validConfig` points at: the egress check asserts it received no request. */
+  fixture?: Pick<FixtureServer, 'requests'>
 }
 
 const STIX_ID = /^[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const ABORT_DEADLINE_MS = 2000
 
-/** A logger that drops everything: the contract checks behaviour, not log lines. */
-export const silentLogger: PluginLogger = { debug() {}, info() {}, warn() {}, error() {} }
+/** Fixture servers listen on 127.0.0.1: the egress policy of plugin tests admits exactly that address. */
+export const FIXTURE_EGRESS = { allowPrivate: ['127.0.0.1/32'] }
 
-const unavailable = () => Promise.reject(new Error('feed sources get no identity services'))
-/** Feed sources need none of the core's services: every call fails, so a source relying on one shows up. */
-const noServices = { identity: { verifyAccessToken: unavailable, verifyPassword: unavailable, verifyApiKey: unavailable } }
-
-/** Applies schema defaults, checks the config like the registry does at boot, then creates the source. */
+/**
+ * Applies schema defaults, checks the config like the registry does at boot, then creates the source with the
+ * context the registry would give it (feed set up by a platform admin; egress {@link FIXTURE_EGRESS} unless
+ * `options.egress` says otherwise). Feed sources get no identity services: every call fails.
+ */
 export async function createFeedSource(
   definition: FeedSourceDefinitionLike,
   config: Record<string, unknown>,
-  log: PluginLogger = silentLogger,
+  options: TestContextOptions = {},
 ): Promise<FeedSource> {
   const withDefaults = Value.Default(definition.configSchema, Value.Clone(config))
   if (!Value.Check(definition.configSchema, withDefaults)) {
     const errors = [...Value.Errors(definition.configSchema, withDefaults)].map((e) => `${e.path}: ${e.message}`)
     throw new Error(`invalid ${definition.id} config: ${errors.join('; ')}`)
   }
-  const ctx: PluginContext<Record<string, unknown>> = {
-    config: withDefaults as Record<string, unknown>,
-    log,
-    secrets: { anonymizationKey: 'contract-test-key' },
-    services: noServices,
-  }
+  const ctx = pluginContext(withDefaults as Record<string, unknown>, { egress: FIXTURE_EGRESS, ...options })
   // The definition's config type is not known here; the schema check above is what makes this cast sound.
   return definition.create(ctx as unknown as PluginContext<never>)
 }
@@ -186,6 +188,18 @@ export async function runFeedSourceContract(t: Test, options: FeedSourceContract
     t.ok('error' in next || next.done === true, 'the next step ends or throws instead of yielding')
     t.ok(Date.now() - started < ABORT_DEADLINE_MS, 'stopped promptly')
     await iterator.return?.(undefined)
+  })
+
+  await t.test('egress: under the default policy the source cannot reach the loopback fixture', async (t) => {
+    const source = await createFeedSource(definition, validConfig, { egress: { allowPrivate: [] } })
+    const before = options.fixture?.requests.length
+    const items: FeedItem[] = []
+    const pulling = (async () => {
+      for await (const item of source.pull(makeRun(new AbortController().signal))) items.push(item)
+    })()
+    await t.rejects(pulling, { name: 'EgressDeniedError', message: /^refused by the egress policy: .*a loopback address/ })
+    t.same(items, [], 'nothing yielded')
+    if (options.fixture) t.equal(options.fixture.requests.length, before, 'no request reached the fixture server')
   })
 }
 

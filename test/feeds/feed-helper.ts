@@ -9,11 +9,17 @@ export const FEED_FIXTURES = path.join(ROOT, 'test', 'feeds', 'fixtures')
 export const PLUGINS_FILE = path.join(FEED_FIXTURES, 'plugins.json')
 export const pluginFixture = (plugin: string, file: string) => path.join(ROOT, 'plugins', plugin, 'fixtures', file)
 
+/**
+ * Fixture servers listen on 127.0.0.1: test apps and workers admit that one address through the egress policy
+ * (tests of the default policy pass `CRISP_FEED_ALLOW_PRIVATE: ''`).
+ */
+export const FIXTURE_EGRESS_ENV = { CRISP_FEED_ALLOW_PRIVATE: '127.0.0.1/32' }
+
 /** A test app whose plugins file adds the test auth strategy (Authorization: Test …) and an anonymizer. */
 export async function buildFeedsApp(t: TestLike, env: Record<string, string> = {}, runWorkers = true): Promise<TestApp> {
   const plugins = JSON.parse(readFileSync(PLUGINS_FILE, 'utf8'))
   plugins.plugins = plugins.plugins.map((p: { from: string }) => ({ from: `./${path.relative(ROOT, path.join(FEED_FIXTURES, p.from))}` }))
-  return buildTestApp(t, { plugins, runWorkers, env: { CRISP_FEED_RETRY_DELAY: '1', ...env } })
+  return buildTestApp(t, { plugins, runWorkers, env: { CRISP_FEED_RETRY_DELAY: '1', ...FIXTURE_EGRESS_ENV, ...env } })
 }
 
 export interface Org {

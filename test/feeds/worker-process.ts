@@ -3,7 +3,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT, testEnv } from '../helper.js'
-import { PLUGINS_FILE } from './feed-helper.js'
+import { FIXTURE_EGRESS_ENV, PLUGINS_FILE } from './feed-helper.js'
 
 export interface WorkerProcess {
   child: ChildProcess
@@ -17,7 +17,7 @@ export function startWorker(databaseUrl: string, env: Record<string, string> = {
   const logFile = path.join(dir, 'worker.log')
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), 'worker'], {
     cwd: ROOT,
-    env: { ...process.env, ...testEnv({ DATABASE_URL: databaseUrl, CRISP_PLUGINS_FILE: PLUGINS_FILE, CRISP_DATA_DIR: dir, LOG_LEVEL: 'info', ...env }) },
+    env: { ...process.env, ...testEnv({ ...FIXTURE_EGRESS_ENV, DATABASE_URL: databaseUrl, CRISP_PLUGINS_FILE: PLUGINS_FILE, CRISP_DATA_DIR: dir, LOG_LEVEL: 'info', ...env }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const log = createWriteStream(logFile)

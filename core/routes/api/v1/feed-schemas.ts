@@ -51,7 +51,7 @@ export const FeedRun = Type.Object({
   finishedAt: Nullable(Type.String()),
   durationMs: Type.Union([Type.Integer(), Type.Null()]),
   counts: Type.Object({ fetched: Type.Integer(), new: Type.Integer(), newVersions: Type.Integer(), unchanged: Type.Integer(), rejected: Type.Integer() }),
-  rejections: Type.Array(Type.Object({ ref: Type.Optional(Type.String()), reason: Type.String() }), { description: 'The first 20 rejections' }),
+  rejections: Type.Array(Type.Object({ ref: Type.Optional(Type.String()), reason: Type.String() }), { description: 'The first 20 rejections, each a short one-line excerpt; shown only to the feed\'s organization (others get an empty list)' }),
   error: Nullable(Type.String()),
 })
 
