@@ -1,15 +1,16 @@
 import type { AnonymizeEnv } from './policy.js'
+import { scrubInsideName } from './text.js'
 
 /**
  * Names that point at a person or a host's file system: user accounts (always, below none), file names and
  * directory paths (from medium: at low a malware file name is still useful to a trusted partner).
  */
 export function anonymizeFileName(value: string, env: AnonymizeEnv): string {
-  return env.policy.pseudonymizeFileNames ? `file-${env.p.label('file', value)}` : value
+  return env.policy.pseudonymizeFileNames ? `file-${env.p.label('file', value)}` : scrubInsideName(value, env)
 }
 
 export function anonymizePath(value: string, env: AnonymizeEnv): string {
-  return env.policy.pseudonymizeFileNames ? `dir-${env.p.label('path', value)}` : value
+  return env.policy.pseudonymizeFileNames ? `dir-${env.p.label('path', value)}` : scrubInsideName(value, env)
 }
 
 export function anonymizeAccount(kind: 'login' | 'user-id', value: string, env: AnonymizeEnv): string {

@@ -25,8 +25,8 @@ const FIELD_KINDS: Readonly<Record<string, ValueKind>> = {
   url: { kind: 'url' },
 }
 
-/** Which kind of value a comparison's path holds, or null to leave its constant alone. */
-function kindOfPath(path: ObjectPath, value: string): ValueKind | null {
+/** Which kind of value a comparison's path holds. */
+function kindOfPath(path: ObjectPath, value: string): ValueKind {
   const keys = path.steps.flatMap((s) => (s.kind === 'key' ? [s.name] : []))
   const hashesAt = keys.indexOf('hashes')
   if (hashesAt >= 0 && hashesAt < keys.length - 1) return { kind: 'hash', algorithm: keys[hashesAt + 1] }
@@ -34,10 +34,10 @@ function kindOfPath(path: ObjectPath, value: string): ValueKind | null {
   if (last === 'value') {
     return keys.length === 1 && DIRECT_VALUE_KINDS[path.objectType] ? DIRECT_VALUE_KINDS[path.objectType] : kindFromShape(value)
   }
-  if (last === 'name') return path.objectType === 'file' || keys.length > 1 ? { kind: 'file-name' } : null
+  if (last === 'name' && (path.objectType === 'file' || keys.length > 1)) return { kind: 'file-name' }
   if (last !== undefined && FIELD_KINDS[last]) return FIELD_KINDS[last]
-  if (['subject', 'body', 'command_line', 'cwd', 'issuer', 'key'].includes(last ?? '')) return { kind: 'text' }
-  return null
+  // Any other string (a subject, a registry value, a custom property) is scrubbed like free text.
+  return { kind: 'text' }
 }
 
 function rewriteLiteral(lit: Literal, kind: ValueKind, env: AnonymizeEnv): Literal {
@@ -57,9 +57,10 @@ function rewriteComparison(cmp: ComparisonNode, env: AnonymizeEnv): ComparisonNo
   const sample = value.kind === 'set' ? value.values.find((v) => v.kind === 'string') : value
   if (sample === undefined || sample.kind !== 'string') return cmp
   const kind = kindOfPath(cmp.path, sample.value)
-  if (kind === null || !isRewritten(kind, env)) return cmp
+  if (!isRewritten(kind, env)) return cmp
   if (value.kind === 'set') return { ...cmp, value: { kind: 'set', values: value.values.map((v) => rewriteLiteral(v, kind, env)) } }
-  if (cmp.operator === 'LIKE' || cmp.operator === 'MATCHES') return rewriteWildcard(cmp, value, env)
+  // A wildcard over free text keeps its shape with the values in it replaced; over a value it cannot.
+  if (cmp.operator === 'LIKE' || cmp.operator === 'MATCHES') return kind.kind === 'text' ? { ...cmp, value: rewriteLiteral(value, kind, env) } : rewriteWildcard(cmp, value, env)
   if ((kind.kind === 'ipv4' || kind.kind === 'ipv6') && value.kind === 'string') {
     const ip = anonymizeIpKind(kind.kind, value.value, env)
     const equality = cmp.operator === '=' || cmp.operator === '!='

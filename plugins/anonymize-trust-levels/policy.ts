@@ -13,7 +13,7 @@ export interface LevelPolicy {
   pseudonymizeFileNames: boolean
   /** File hashes become keyed hex of the same length (malware hashes are not personal data below high). */
   pseudonymizeHashes: boolean
-  /** Non-STIX patterns (YARA, Snort…) cannot be rewritten: kept at low, the object withheld above. */
+  /** Non-STIX patterns (YARA, Snort…) cannot be rewritten structurally: scrubbed as text at low, withheld above. */
   keepForeignPatterns: boolean
   /** Street address and postal code of locations are dropped (a victim's premises). */
   dropStreetAddress: boolean

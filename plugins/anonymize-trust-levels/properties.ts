@@ -20,9 +20,9 @@ export const TLP_MARKING_IDS: ReadonlySet<string> = new Set([
 
 /** From high, only TLP markings stay: other marking definitions may name the producer. */
 function granularMarkings(value: unknown, env: AnonymizeEnv, depth: number): Rewritten {
-  if (!Array.isArray(value) || !env.policy.anonymousIdentity) return rewriteNested('granular_markings', value, env, depth, false)
+  if (!Array.isArray(value) || !env.policy.anonymousIdentity) return rewriteNested('granular_markings', value, env, depth, 'stix')
   const tlp = value.filter((m: { marking_ref?: unknown }) => typeof m?.marking_ref === 'string' && TLP_MARKING_IDS.has(m.marking_ref))
-  return tlp.length ? rewriteNested('granular_markings', tlp, env, depth, false) : DROP
+  return tlp.length ? rewriteNested('granular_markings', tlp, env, depth, 'stix') : DROP
 }
 
 function rewriteProperty(type: string, key: string, value: unknown, env: AnonymizeEnv, depth: number): Rewritten {
@@ -35,7 +35,7 @@ function rewriteProperty(type: string, key: string, value: unknown, env: Anonymi
   const custom = ruleOf(key) === undefined
   // Custom and extension-defined properties carry producer-specific details: gone where the producer is.
   if (custom && env.policy.dropCustomProperties) return DROP
-  return rewriteNested(key, value, env, depth, custom)
+  return rewriteNested(key, value, env, depth, custom ? 'custom' : 'stix')
 }
 
 /**
@@ -61,7 +61,7 @@ const SCO_COMMON = new Set(['type', 'id', 'spec_version', 'object_marking_refs',
 
 /** The deprecated `objects` dictionary of observed-data embeds SCOs: each gets the SCO rules, or all go. */
 function embeddedObjects(value: unknown, env: AnonymizeEnv, depth: number): Rewritten {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return rewriteNested('objects', value, env, depth, false)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return rewriteNested('objects', value, env, depth, 'stix')
   const out: Record<string, unknown> = {}
   for (const [key, embedded] of Object.entries(value)) {
     if (embedded === null || typeof embedded !== 'object' || Array.isArray(embedded)) return DROP

@@ -5,7 +5,7 @@
  */
 
 /** Any marker that refanging would change; a text without one is scanned as it is. */
-const MARKER = /[[({]\s*(?:\.|dot|@|at|:|:\/\/|\/)\s*[\])}]|h(?:xx|\*\*)ps?|fxp|%[0-9a-f]{2}|\\\./i
+const MARKER = /[[({]\s*(?:\.|dot|@|at|:|:\/\/|\/)\s*[\])}]|h(?:xx|\*\*)ps?|fxp|%[0-9a-f]{2}|\\[[\](){}.@:/]/i
 
 const DOT = /\s?[[({]\s*(?:\.|dot)\s*[\])}]\s?/gi
 const AT = /\s?[[({]\s*(?:@|at)\s*[\])}]\s?/gi
@@ -13,7 +13,8 @@ const SCHEME_SEP = /[[({]\s*:\s*[\])}]\s*\/\/|[[({]\s*:\/\/\s*[\])}]/g
 const COLON = /[[({]\s*:\s*[\])}]/g
 const SLASH = /[[({]\s*\/\s*[\])}]/g
 const SCHEME = /\bh(?:xx|\*\*)p(s?)\b|\bfxp\b/gi
-const ESCAPED_DOT = /\\\./g
+/** Regular expressions (MATCHES, YARA) escape what defanging adds: `evil\[\.\]com`. */
+const ESCAPED = /\\([[\](){}.@:/])/g
 /** Percent-escapes of printable ASCII only: decoding `%0a` or a multi-byte sequence would change no token. */
 const PERCENT = /%([2-7][0-9a-f])/gi
 
@@ -23,12 +24,12 @@ export function hasDefangMarker(text: string): boolean {
 
 export function refang(text: string): string {
   return text
+    .replace(ESCAPED, '$1')
     .replace(PERCENT, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
     .replace(SCHEME_SEP, '://')
     .replace(COLON, ':')
     .replace(SLASH, '/')
     .replace(DOT, '.')
     .replace(AT, '@')
-    .replace(ESCAPED_DOT, '.')
     .replace(SCHEME, (m: string, s: string) => (m.toLowerCase() === 'fxp' ? 'ftp' : `http${s}`))
 }

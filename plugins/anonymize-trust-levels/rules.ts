@@ -126,4 +126,11 @@ export function ruleOf(key: string): Rule | undefined {
 }
 
 /** Names of a custom property (or one of its keys) that hold a person: `x_contact`, `x_analyst_email`… */
-export const PERSON_KEY = /(?:^|_)(?:contacts?|e_?mails?|mail|authors?|owners?|analysts?|reporters?|persons?|people|users?|user_?names?|phones?|names?|handles?)(?:_|$)/i
+export const PERSON_KEY =
+  /(?:^|_)(?:contacts?|e_?mails?|mail|authors?|owners?|analysts?|reporters?|reported_?by|submitted_?by|created_?by|assignees?|requesters?|poc|persons?|people|users?|user_?names?|phones?|names?|handles?)(?:_|$)/i
+
+/** The extensions STIX 2.1 predefines (§6); any other is custom (extension-definition or legacy `x-…-ext`). */
+export const PREDEFINED_EXTENSIONS: ReadonlySet<string> = new Set([
+  'archive-ext', 'ntfs-ext', 'pdf-ext', 'raster-image-ext', 'windows-pebinary-ext', 'http-request-ext', 'icmp-ext',
+  'socket-ext', 'tcp-ext', 'unix-account-ext', 'windows-process-ext', 'windows-service-ext',
+])

@@ -2,36 +2,44 @@ import { anonymizeDomain } from './domain.js'
 import { anonymizeEmail } from './email.js'
 import { anonymizeHash } from './hash.js'
 import { anonymizeIp, looksLikeIp } from './ip.js'
+import { anonymizeFileName, anonymizePath } from './names.js'
 import type { AnonymizeEnv } from './policy.js'
 import { hasDefangMarker, refang } from './refang.js'
 import { anonymizeUrl } from './url.js'
 
 /**
- * Free text (descriptions, names, notes, custom strings, dictionary keys): every URL, email, IP, hash and
- * domain found in it is replaced by its anonymized form at the level's rules (at low an IP keeps its /24 and a
+ * Free text (descriptions, names, notes, custom strings, dictionary keys): every URL, email, IP, hash, file
+ * path, file name with an underscore (`invoice_2024.exe`; other names are domain-shaped) and domain found in it is replaced by its anonymized form at the level's rules (at low an IP keeps its /24 and a
  * domain stays), so a value hidden in an SCO does not leak through prose. Defanged and percent-encoded
  * spellings are found too (see refang.ts).
  * One regex with ordered alternatives: at a given position a URL wins over the domain inside it, and so on.
  * Over-matching is accepted (`Node.js` looks like a domain): a false positive only costs readability.
  */
-const TOKEN = new RegExp(
-  [
-    String.raw`(\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'()\[\]{}]+)`,
-    String.raw`(\b[a-z0-9._%+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,63}\b)`,
-    String.raw`(\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?(?![\d.]*\d))`,
-    String.raw`(\b(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b)`,
-    String.raw`((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\/\d{1,3})?)`,
-    String.raw`(?:\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\b)`,
-  ].join('|'),
-  'gi',
-)
+const ALTERNATIVES = [
+  String.raw`(\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'()\[\]{}]+)`,
+  String.raw`(\b[a-z0-9._%+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,63}\b)`,
+  String.raw`(\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?(?![\d.]*\d))`,
+  String.raw`(\b(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b)`,
+  String.raw`((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\/\d{1,3})?)`,
+  String.raw`((?:\b[a-z]:|\\)\\[^\s"'<>|*?]+|(?<![\w/.:~-])\/(?:[\w.~-]+\/)+[\w.~-]*)`,
+  String.raw`(\b[\w-]*_[\w.-]*\.[a-z0-9]{1,8}\b)`,
+  String.raw`(?:\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\b)`,
+]
+const TOKEN = new RegExp(ALTERNATIVES.join('|'), 'gi')
+/**
+ * The same without paths and file names (their groups never match): for the inside of a path or file name
+ * kept at low, where an address or a mailbox in it must still go.
+ */
+const TOKEN_IN_NAME = new RegExp(ALTERNATIVES.map((a, i) => (i === 5 || i === 6 ? '((?!))' : a)).join('|'), 'gi')
 
-/** Group numbers of TOKEN's alternatives, in order: url, email, ipv4, hash, ipv6, (domain). */
+/** Group numbers of TOKEN's alternatives, in order: url, email, ipv4, hash, ipv6, path, file name, (domain). */
 const G_URL = 1
 const G_EMAIL = 2
 const G_IPV4 = 3
 const G_HASH = 4
 const G_IPV6 = 5
+const G_PATH = 6
+const G_FILE = 7
 
 function replaceToken(match: string, groups: RegExpExecArray, env: AnonymizeEnv): string {
   if (groups[G_URL] !== undefined) return anonymizeUrl(match.replace(/[.,;:!?]+$/, ''), env) + trailing(match)
@@ -41,6 +49,8 @@ function replaceToken(match: string, groups: RegExpExecArray, env: AnonymizeEnv)
   if (groups[G_IPV6] !== undefined) {
     return looksLikeIp(match) && /[0-9a-f]{2}/i.test(match) ? anonymizeIp(match, env).value : match
   }
+  if (groups[G_PATH] !== undefined) return anonymizePath(match, env)
+  if (groups[G_FILE] !== undefined) return anonymizeFileName(match, env)
   return anonymizeDomain(match, env)
 }
 
@@ -50,10 +60,10 @@ function trailing(match: string): string {
 }
 
 /**
- * Every token holds one of `.:@` or a run of 32 hex digits, and every defang marker one of `%[({\`: a text
- * with none of them (vocabulary, most names) is returned without running the token regex.
+ * Every token holds one of `.:@/` or a backslash, or a run of 32 hex digits, and every defang marker one of
+ * `%[({`: a text with none of them (vocabulary, most names) is returned without running the token regex.
  */
-const MAY_HOLD_TOKEN = /[.:@%[({\\]|[0-9a-f]{32}/i
+const MAY_HOLD_TOKEN = /[.:@%[({/\\]|[0-9a-f]{32}/i
 
 export function scrubText(text: string, env: AnonymizeEnv): string {
   if (!MAY_HOLD_TOKEN.test(text)) return text
@@ -64,20 +74,28 @@ export function scrubText(text: string, env: AnonymizeEnv): string {
   return scrubbed === refanged ? text : scrubbed
 }
 
-function replaceTokens(text: string, env: AnonymizeEnv): string {
-  // What `text.replace(TOKEN, fn)` does (TOKEN never matches the empty string), without an arguments array
+/** A path or file name kept as it is (at low): the addresses, mailboxes and URLs inside it are still replaced. */
+export function scrubInsideName(name: string, env: AnonymizeEnv): string {
+  if (!MAY_HOLD_TOKEN.test(name)) return name
+  const refanged = hasDefangMarker(name) ? refang(name) : name
+  const scrubbed = replaceTokens(refanged, env, TOKEN_IN_NAME)
+  return scrubbed === refanged ? name : scrubbed
+}
+
+function replaceTokens(text: string, env: AnonymizeEnv, token: RegExp = TOKEN): string {
+  // What `text.replace(token, fn)` does (it never matches the empty string), without an arguments array
   // and a groups object per match; text with no token is returned as is.
-  TOKEN.lastIndex = 0
-  let m = TOKEN.exec(text)
+  token.lastIndex = 0
+  let m = token.exec(text)
   if (m === null) return text
   let out = ''
   let last = 0
   do {
-    const next = TOKEN.lastIndex
+    const next = token.lastIndex
     out += text.slice(last, m.index) + replaceToken(m[0], m, env)
-    // TOKEN is shared: whatever the replacement did with it, carry on after this match.
-    TOKEN.lastIndex = next
+    // The regex is shared: whatever the replacement did with it, carry on after this match.
+    token.lastIndex = next
     last = m.index + m[0].length
-  } while ((m = TOKEN.exec(text)) !== null)
+  } while ((m = token.exec(text)) !== null)
   return out + text.slice(last)
 }

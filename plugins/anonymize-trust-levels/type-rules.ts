@@ -45,7 +45,7 @@ const indicator: TypeRule = {
     if (typeof obj.pattern !== 'string') return true
     // Only STIX patterns can be rewritten structurally; a YARA or Snort rule would leak what it matches.
     if (obj.pattern_type !== 'stix') {
-      out.pattern = obj.pattern
+      out.pattern = scrubText(obj.pattern, env)
       return env.policy.keepForeignPatterns
     }
     try {
@@ -66,8 +66,8 @@ const location: TypeRule = {
       const value = obj[key]
       if (value === undefined) continue
       if (key === 'street_address' || key === 'postal_code') {
-        if (!env.policy.dropStreetAddress) set(out, key, rewriteNested(key, value, env, 1, false))
-      } else if (!coarse) set(out, key, rewriteNested(key, value, env, 1, false))
+        if (!env.policy.dropStreetAddress) set(out, key, rewriteNested(key, value, env, 1, 'stix'))
+      } else if (!coarse) set(out, key, rewriteNested(key, value, env, 1, 'stix'))
       else if ((key === 'latitude' || key === 'longitude') && typeof value === 'number') out[key] = Math.round(value)
     }
     return true
@@ -96,7 +96,7 @@ const languageContent: TypeRule = {
   keys: new Set(['contents']),
   apply(out, obj, env, depth) {
     if (env.policy.dropFreeText) return false
-    set(out, 'contents', rewriteNested('contents', obj.contents, env, depth + 1, false))
+    set(out, 'contents', rewriteNested('contents', obj.contents, env, depth + 1, 'stix'))
     return out.contents !== undefined
   },
 }
@@ -109,7 +109,7 @@ const markingDefinition: TypeRule = {
     if (definition === undefined) return true
     if (obj.definition_type === 'statement' && env.policy.anonymousIdentity) out.definition = { statement: withheld(env) }
     else if (obj.definition_type === 'tlp') out.definition = definition
-    else set(out, 'definition', rewriteNested('definition', definition, env, depth + 1, false))
+    else set(out, 'definition', rewriteNested('definition', definition, env, depth + 1, 'stix'))
     return out.definition !== undefined || obj.definition_type === undefined
   },
 }

@@ -3,7 +3,7 @@ import { anonymizeExternalReferences } from './external-references.js'
 import { anonymizeHashes } from './hash.js'
 import type { AnonymizeEnv } from './policy.js'
 import { mapId } from './refs.js'
-import { isRefKey, PERSON_KEY, ruleOf, type Rule } from './rules.js'
+import { isRefKey, PERSON_KEY, PREDEFINED_EXTENSIONS, ruleOf, type Rule } from './rules.js'
 import { scrubText } from './text.js'
 import { anonymizeValue } from './values.js'
 
@@ -23,11 +23,21 @@ export class TooDeepError extends Error {
   }
 }
 
+/**
+ * Where a value sits: under a STIX-defined property, under a custom one (`x_…`, unknown names, custom
+ * extensions), or anywhere below a custom key that names a person (`x_contact`), where every string and
+ * every key that is not a plain field name is a person's name.
+ */
+export type Context = 'stix' | 'custom' | 'person'
+
+/** A field name (`name`, `email_address`) in a person subtree: kept; anything else there is pseudonymized. */
+const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/
+
 /** Ids and timestamps: the shapes a `keep` property is kept in without a scan. */
 const ID_OR_TIMESTAMP = /^(?:[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)$/
 
-function rewriteString(rule: Rule | undefined, key: string, value: string, env: AnonymizeEnv, custom: boolean): Rewritten {
-  if (custom && PERSON_KEY.test(key)) return anonymizePersonName(value, env)
+function rewriteString(rule: Rule | undefined, key: string, value: string, env: AnonymizeEnv, context: Context): Rewritten {
+  if (context === 'person' || (context === 'custom' && PERSON_KEY.test(key))) return anonymizePersonName(value, env)
   switch (rule) {
     case 'keep':
       return ID_OR_TIMESTAMP.test(value) ? value : scrubText(value, env)
@@ -46,10 +56,10 @@ function rewriteString(rule: Rule | undefined, key: string, value: string, env: 
   }
 }
 
-function rewriteList(rule: Rule | undefined, key: string, list: readonly unknown[], env: AnonymizeEnv, depth: number, custom: boolean): Rewritten {
+function rewriteList(rule: Rule | undefined, key: string, list: readonly unknown[], env: AnonymizeEnv, depth: number, context: Context): Rewritten {
   const out: unknown[] = []
   for (const item of list) {
-    const rewritten = typeof item === 'string' ? rewriteString(rule, key, item, env, custom) : rewriteNested(key, item, env, depth + 1, custom)
+    const rewritten = typeof item === 'string' ? rewriteString(rule, key, item, env, context) : rewriteNested(key, item, env, depth + 1, context)
     if (rewritten !== DROP) out.push(rewritten)
   }
   // STIX lists are never empty; a list whose every element was dropped goes as a whole.
@@ -59,46 +69,55 @@ function rewriteList(rule: Rule | undefined, key: string, list: readonly unknown
 }
 
 /** A dictionary or a nested object: keys are scrubbed like values (they are data as often as names). */
-function rewriteDictionary(dict: Record<string, unknown>, env: AnonymizeEnv, depth: number, custom: boolean): Rewritten {
+function rewriteDictionary(dict: Record<string, unknown>, env: AnonymizeEnv, depth: number, context: Context): Rewritten {
   const out: Record<string, unknown> = {}
   let kept = 0
   for (const [key, item] of Object.entries(dict)) {
-    const rewritten = rewriteNested(key, item, env, depth + 1, custom)
+    const rewritten = rewriteNested(key, item, env, depth + 1, context)
     if (rewritten === DROP) continue
-    out[isRefKey(key) ? key : scrubText(key, env)] = rewritten
+    out[rewriteKey(key, env, context)] = rewritten
     kept += 1
   }
   return kept === 0 && Object.keys(dict).length > 0 ? DROP : out
+}
+
+function rewriteKey(key: string, env: AnonymizeEnv, context: Context): string {
+  if (isRefKey(key)) return key
+  if (context === 'person' && !FIELD_NAME.test(key)) return anonymizePersonName(key, env)
+  return scrubText(key, env)
 }
 
 /** Extensions: predefined SCO extensions follow the table; extension-defined (custom) ones go from high. */
 function rewriteExtensions(extensions: Record<string, unknown>, env: AnonymizeEnv, depth: number): Rewritten {
   const out: Record<string, unknown> = {}
   for (const [name, body] of Object.entries(extensions)) {
-    const custom = name.startsWith('extension-definition--') || name.startsWith('x-')
+    const custom = !PREDEFINED_EXTENSIONS.has(name)
     if (custom && env.policy.dropCustomProperties) continue
-    const rewritten = rewriteNested(name, body, env, depth + 1, custom)
+    const rewritten = rewriteNested(name, body, env, depth + 1, custom ? 'custom' : 'stix')
     if (rewritten !== DROP) out[scrubText(name, env)] = rewritten
   }
   return Object.keys(out).length ? out : DROP
 }
 
-/**
- * Rewrites the value of property `key` at any depth by the rule of its name (rules.ts). `custom` marks
- * values under a property STIX does not define: their keys may name a person (`x_contact`).
- */
-export function rewriteNested(key: string, value: unknown, env: AnonymizeEnv, depth: number, custom: boolean): Rewritten {
+/** Rewrites the value of property `key` at any depth by the rule of its name (rules.ts) and its context. */
+export function rewriteNested(key: string, value: unknown, env: AnonymizeEnv, depth: number, context: Context): Rewritten {
   if (depth > MAX_DEPTH) throw new TooDeepError()
   const rule = ruleOf(key)
-  if (typeof value === 'string') return rewriteString(rule, key, value, env, custom)
+  if (typeof value === 'string') return rewriteString(rule, key, value, env, context)
   if (value === null || typeof value !== 'object') return value
   if (rule === 'drop' || (rule === 'prose' && env.policy.dropFreeText)) return DROP
   if (Array.isArray(value)) {
     if (rule === 'external-references') return anonymizeExternalReferences(value, env) ?? DROP
-    return rewriteList(rule, key, value, env, depth, custom)
+    return rewriteList(rule, key, value, env, depth, childContext(key, rule, context))
   }
   const dict = value as Record<string, unknown>
   if (rule === 'hashes') return anonymizeHashes(dict, env)
   if (rule === 'extensions') return rewriteExtensions(dict, env, depth)
-  return rewriteDictionary(dict, env, depth, custom || rule === undefined)
+  return rewriteDictionary(dict, env, depth, childContext(key, rule, context))
+}
+
+function childContext(key: string, rule: Rule | undefined, context: Context): Context {
+  if (context === 'person') return 'person'
+  if (context === 'custom' && PERSON_KEY.test(key)) return 'person'
+  return context === 'custom' || rule === undefined ? 'custom' : 'stix'
 }
