@@ -11,8 +11,7 @@ import { feedsResource } from './resources/feeds.js'
 import { apiKeysResource, auditLogResource, collectionsResource, feedRunsResource } from './resources/read-only.js'
 import { dashboardOptions } from './dashboard/options.js'
 import type { ConsoleServices, FeedRunDeps } from './services/types.js'
-
-export const ADMIN_ROOT = '/admin'
+import { ADMIN_LOGIN, ADMIN_LOGOUT, ADMIN_ROOT, CSRF_FORM_SCRIPT_PATH } from './paths.js'
 
 /** The AdminJS instance: resources, dashboard and branding. Used by the console plugin and the bundle build. */
 export function buildAdmin(modules: AdminJsModules, options: { knex: Knex; feedRuns: FeedRunDeps; services?: ConsoleServices }) {
@@ -23,8 +22,10 @@ export function buildAdmin(modules: AdminJsModules, options: { knex: Knex; feedR
   const componentLoader = new adminjs.ComponentLoader()
   const config: AdminJSOptions = {
     rootPath: ADMIN_ROOT,
-    loginPath: `${ADMIN_ROOT}/login`,
-    logoutPath: `${ADMIN_ROOT}/logout`,
+    loginPath: ADMIN_LOGIN,
+    logoutPath: ADMIN_LOGOUT,
+    // Loaded by the login page and every console page (AdminJS also serves it without a session).
+    assets: { scripts: [CSRF_FORM_SCRIPT_PATH] },
     componentLoader,
     branding: { companyName: 'CRISP', withMadeWithLove: false, logo: false },
     locale: {

@@ -6,7 +6,10 @@ import { sessionCookieOptions } from './session-cookie.js'
 import { ADMIN_CSP } from './csp.js'
 import { authenticateConsoleAdmin } from './auth/login.js'
 import { rememberClientIps } from './auth/client-ip.js'
+import { consoleAdminAsPrincipal } from './auth/console-principal.js'
 import { cacheAdminAssets } from './asset-cache.js'
+import { confineConsoleRoutes } from './confine-routes.js'
+import { protectFromCsrf } from './csrf/guard.js'
 
 /**
  * The admin console at /admin. Register it encapsulated (not with fastify-plugin): AdminJS adds cookie,
@@ -22,11 +25,16 @@ export async function adminConsolePlugin(scope: FastifyInstance, opts: { config:
   const admin = buildAdmin(modules, { knex: scope.knex, feedRuns: { registry: scope.registry, queue: scope.feedRuns } })
   // The identity core's limiter: console and API logins share one failure budget per IP and account.
   const limiter = scope.identity.limiter
+  const cookie = sessionCookieOptions(config)
 
+  confineConsoleRoutes(scope)
   rememberClientIps(scope)
   cacheAdminAssets(scope, { maxAgeSeconds: 300 })
   scope.addHook('onSend', async (_req, reply) => {
     reply.header('content-security-policy', ADMIN_CSP)
+    // Not the API's `no-referrer`: under it browsers send `Origin: null` with the console's own form posts,
+    // and the CSRF guard could not tell them from a forged one.
+    reply.header('referrer-policy', 'same-origin')
   })
   await modules.fastifyAdapter.default.buildAuthenticatedRouter(
     admin,
@@ -37,11 +45,9 @@ export async function adminConsolePlugin(scope: FastifyInstance, opts: { config:
         authenticateConsoleAdmin({ knex: scope.knex, limiter, email, password, ip: context?.request.ip ?? 'unknown' }),
     },
     scope,
-    {
-      secret: config.secrets.adminSession,
-      cookieName: 'crisp_admin',
-      saveUninitialized: false,
-      cookie: sessionCookieOptions(config),
-    },
+    { secret: config.secrets.adminSession, cookieName: 'crisp_admin', saveUninitialized: false, cookie },
   )
+  // Both read the session, so they come after the session plugin's hook registered just above.
+  consoleAdminAsPrincipal(scope)
+  protectFromCsrf(scope, { secret: config.secrets.adminSession, publicUrl: config.publicUrl, secure: cookie.secure })
 }

@@ -7,7 +7,8 @@ import type { Config } from '../config/load.js'
 import { databasePlugin } from './infra/database.js'
 import { jobsPlugin } from './infra/jobs.js'
 import type { Logger } from 'pino'
-import { installErrorHandlers } from './infra/error-handler.js'
+import { installErrorHandlers, sendApiError } from './infra/error-handler.js'
+import { installRequestGuards } from './infra/request-guards.js'
 import { openapiPlugin } from './infra/openapi.js'
 import { registryPlugin } from './registry/plugin.js'
 import type { PluginRegistry } from './registry/registry.js'
@@ -18,6 +19,7 @@ import { identityPlugin } from './identity/plugin.js'
 import { healthRoutes } from './routes/health.js'
 import { apiV1Routes } from './routes/api/v1/index.js'
 import { taxiiRoutes } from './routes/taxii2/index.js'
+import { taxiiErrorHandler } from './routes/taxii2/errors.js'
 import { registerTaxiiIngestWorker } from './taxii/ingest-job.js'
 import { CRISP_VERSION } from './version.js'
 import { feedsPlugin } from './feeds/feeds-plugin.js'
@@ -53,6 +55,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID()
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Room for any STIX id in a path (a type has at most 250 characters, then "--" and a UUID).
+    routerOptions: { maxParamLength: 300 },
+    // Errors raised before routing (a malformed or over-long URL) answer in the format of the API addressed.
+    frameworkErrors: (err, req, reply) => (req.url.startsWith('/taxii2/') ? taxiiErrorHandler : sendApiError)(err, req, reply),
   })
 
   installErrorHandlers(app)
@@ -66,7 +72,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     crossOriginResourcePolicy: { policy: 'same-origin' },
   })
   if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins, credentials: false })
-  await app.register(openapiPlugin, { publicUrl: config.publicUrl, version: CRISP_VERSION })
+  installRequestGuards(app)
   await app.register(databasePlugin, { knex: opts.knex })
   await app.register(jobsPlugin, {
     connectionString: opts.databaseUrl,
@@ -77,6 +83,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(registryPlugin, { registry: opts.registry })
   await app.register(identityPlugin, { identity: opts.identity, secret: config.secrets.jwt, ...config.auth })
   await app.register(authenticationPlugin)
+  await app.register(openapiPlugin, { publicUrl: config.publicUrl, version: CRISP_VERSION, docs: config.apiDocs })
   await app.register(feedsPlugin, { feeds: config.feeds, storeObjects })
   await app.register(exportsPlugin, { dataDir: config.dataDir, downloadSecret: config.secrets.jwt })
   await app.register(maintenancePlugin, { dataDir: config.dataDir })

@@ -2,6 +2,7 @@ import type { Action, ActionContext, ActionRequest, ActionResponse, RecordAction
 import type { IncomingMessage } from 'node:http'
 import type { Knex } from 'knex'
 import { AppError } from '../../core/infra/errors.js'
+import type { InputProblem } from '../../core/infra/validate-input.js'
 import type { AdminJsModules } from '../adminjs-env.js'
 import { principalOf, type ConsoleAdmin } from '../auth/login.js'
 import type { Fields } from '../services/types.js'
@@ -32,18 +33,37 @@ export function actorOf(request: ActionRequest, context: ActionContext): Service
   return { ...principalOf(context.currentAdmin as unknown as ConsoleAdmin), ip: clientIpOf(request as { raw?: IncomingMessage }) }
 }
 
+type FieldErrors = Record<string, { message: string }>
+
+/**
+ * The form fields an error concerns: each refused input property of a validation error (`details` lists them
+ * as `{ path: '/name', message }`), the field an error names (`details.field`), or the one its code implies.
+ */
+function fieldErrors(err: AppError, binding: Pick<ServiceBinding, 'fieldOf' | 'fieldOfCode'>): FieldErrors {
+  const formField = (field: string) => binding.fieldOf?.[field] ?? field
+  if (Array.isArray(err.details)) {
+    const errors: FieldErrors = {}
+    for (const { path, message } of err.details as InputProblem[]) {
+      const field = path.split('/')[1]
+      if (field) errors[formField(field)] ??= { message }
+    }
+    return errors
+  }
+  const field = (err.details as { field?: string } | undefined)?.field
+  const byCode = binding.fieldOfCode?.[err.code]
+  return field ? { [formField(field)]: { message: err.message } } : byCode ? { [byCode]: { message: err.message } } : {}
+}
+
 /**
  * Runs a service call; a platform error the client caused (4xx) becomes an AdminJS ValidationError so the
- * form shows it next to the field (when the service names one) and as a notice. 5xx errors propagate.
+ * form shows it next to its fields and as a notice. 5xx errors propagate.
  */
 export async function callService<T>(deps: ActionDeps, binding: Pick<ServiceBinding, 'fieldOf' | 'fieldOfCode'>, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (err) {
     if (!(err instanceof AppError) || err.statusCode >= 500) throw err
-    const field = (err.details as { field?: string } | undefined)?.field
-    const formField = field ? (binding.fieldOf?.[field] ?? field) : binding.fieldOfCode?.[err.code]
-    throw new deps.adminjs.ValidationError(formField ? { [formField]: { message: err.message } } : {}, { message: err.message })
+    throw new deps.adminjs.ValidationError(fieldErrors(err, binding), { message: err.message })
   }
 }
 

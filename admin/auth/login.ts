@@ -14,6 +14,13 @@ export interface ConsoleAdmin {
   title: string
 }
 
+declare module 'fastify' {
+  /** The console's session (@fastify/session, set up by AdminJS): the admin who logged in. */
+  interface Session {
+    adminUser?: ConsoleAdmin
+  }
+}
+
 export function principalOf(admin: ConsoleAdmin): Principal {
   return { userId: admin.id, orgId: admin.orgId, role: admin.role, email: admin.email, via: 'admin-console' }
 }

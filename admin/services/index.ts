@@ -1,16 +1,21 @@
-import { createOrganization, deleteOrganization, updateOrganization, type OrganizationInput } from '../../core/identity/organizations.js'
-import { createUser, resetPassword, updateUser, type CreateUserInput, type UpdateUserInput } from '../../core/identity/users.js'
+import { createOrganization, deleteOrganization, updateOrganization } from '../../core/identity/organizations.js'
+import type { CreateOrganizationInput, UpdateOrganizationInput } from '../../core/identity/organization-input.js'
+import { createUser, resetPassword, updateUser } from '../../core/identity/users.js'
+import type { CreateUserInput, ResetPasswordInput, UpdateUserInput } from '../../core/identity/user-input.js'
 import { revokeApiKey } from '../../core/identity/api-keys.js'
-import { createTrustLevel, deleteTrustLevel, updateTrustLevel, type TrustLevelInput } from '../../core/trust/trust-levels.js'
+import { createTrustLevel, deleteTrustLevel, updateTrustLevel } from '../../core/trust/trust-levels.js'
+import type { CreateTrustLevelInput, UpdateTrustLevelInput } from '../../core/trust/trust-level-input.js'
 import { createTrustRelationship, deleteTrustRelationship, updateTrustRelationship } from '../../core/trust/trust-relationships.js'
+import type { CreateTrustRelationshipInput } from '../../core/trust/trust-relationship-input.js'
 import { requestRun } from '../../core/feeds/run-service.js'
 import { createFeed, deleteFeed, updateFeed } from '../../core/feeds/feed-service.js'
 import type { FeedInput } from '../../core/feeds/feed-input.js'
-import type { ConsoleServices } from './types.js'
+import type { ConsoleServices, Fields } from './types.js'
 
-// The console's form values arrive untyped; the services validate them exactly as they do REST bodies.
-type As<T> = T & Record<string, unknown>
-const as = <T>(input: Record<string, unknown>) => input as As<T>
+// The console's form values arrive untyped. The cast only informs the compiler: the services check their input
+// at run time — identity and trust against the schemas their REST routes declare (the same 400 as REST), feeds
+// through `checkFeedInput`.
+const as = <T>(input: Fields) => input as T
 
 /**
  * The one place the console's actions find the platform services: core/identity, core/trust and core/feeds,
@@ -18,24 +23,25 @@ const as = <T>(input: Record<string, unknown>) => input as As<T>
  */
 export const consoleServices: ConsoleServices = {
   organizations: {
-    create: ({ db, actor, input }) => createOrganization({ db, actor, input: as<OrganizationInput & { name: string }>(input) }),
-    update: ({ db, actor, id, input }) => updateOrganization({ db, actor, id, input: as<OrganizationInput>(input) }),
+    create: ({ db, actor, input }) => createOrganization({ db, actor, input: as<CreateOrganizationInput>(input) }),
+    update: ({ db, actor, id, input }) => updateOrganization({ db, actor, id, input: as<UpdateOrganizationInput>(input) }),
     remove: ({ db, actor, id }) => deleteOrganization({ db, actor, id }),
   },
   users: {
     create: ({ db, actor, input }) => createUser({ db, actor, input: as<CreateUserInput>(input) }),
     update: ({ db, actor, id, input }) => updateUser({ db, actor, id, input: as<UpdateUserInput>(input) }),
-    resetPassword: ({ db, actor, id, input }) => resetPassword({ db, actor, id, input }),
+    resetPassword: ({ db, actor, id, input }) => resetPassword({ db, actor, id, input: as<ResetPasswordInput>(input) }),
     deactivate: ({ db, actor, id }) => updateUser({ db, actor, id, input: { isActive: false } }),
   },
   trustLevels: {
-    create: ({ db, actor, input }) => createTrustLevel({ db, actor, input: as<Required<Pick<TrustLevelInput, 'name' | 'level' | 'anonymizationLevel'>>>(input) }),
-    update: ({ db, actor, id, input }) => updateTrustLevel({ db, actor, id, input: as<TrustLevelInput>(input) }),
+    create: ({ db, actor, input }) => createTrustLevel({ db, actor, input: as<CreateTrustLevelInput>(input) }),
+    update: ({ db, actor, id, input }) => updateTrustLevel({ db, actor, id, input: as<UpdateTrustLevelInput>(input) }),
     remove: ({ db, actor, id }) => deleteTrustLevel({ db, actor, id }),
   },
   trustRelationships: {
-    create: ({ db, actor, input }) => createTrustRelationship({ db, actor, input: as<{ trusteeOrgId: string; trustLevelId: string }>(input) }),
-    update: ({ db, actor, id, input }) => updateTrustRelationship({ db, actor, id, input: { trustLevelId: input.trustLevelId as string | undefined, notes: input.notes as string | undefined } }),
+    create: ({ db, actor, input }) => createTrustRelationship({ db, actor, input: as<CreateTrustRelationshipInput>(input) }),
+    // The form also carries the two organizations, which cannot change (the resource refuses a change).
+    update: ({ db, actor, id, input: { trustLevelId, notes } }) => updateTrustRelationship({ db, actor, id, input: as({ trustLevelId, notes }) }),
     remove: ({ db, actor, id }) => deleteTrustRelationship({ db, actor, id }),
   },
   feeds: {

@@ -5,7 +5,8 @@ import type { FastifyRequest } from 'fastify'
 const EXEMPT = new Set(['/healthz', '/readyz'])
 
 /**
- * Requests per minute: per principal when authenticated, per IP otherwise. Registered after the
+ * Requests per minute: per principal when authenticated (by API credentials, or by the admin console's session:
+ * `admin/auth/console-principal.ts`), per IP otherwise. Registered after the
  * authentication hook (a global onRequest hook, so it runs before the limiter's route-level one): a request
  * whose credentials were refused has no principal and counts against its IP's smaller budget.
  */

@@ -13,8 +13,9 @@ export function exportFilePath(dataDir: string, jobId: string, extension: string
   return path.join(exportDir(dataDir), `${jobId}.${extension.replace(/[^a-z0-9]/gi, '')}`)
 }
 
+/** The exports folder, owner-only when this creates it. */
 export async function ensureExportDir(dataDir: string): Promise<void> {
-  await mkdir(exportDir(dataDir), { recursive: true })
+  await mkdir(exportDir(dataDir), { recursive: true, mode: 0o700 })
 }
 
 /**

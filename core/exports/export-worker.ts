@@ -55,7 +55,8 @@ export async function runExportJob(deps: ExportWorkerDeps, jobId: string): Promi
     },
   })
   try {
-    await pipeline(Readable.from(run.chunks), progress, createWriteStream(file), { signal: deps.signal })
+    // Owner-only: the file holds what this user may see, and is served only through its signed link.
+    await pipeline(Readable.from(run.chunks), progress, createWriteStream(file, { mode: 0o600 }), { signal: deps.signal })
   } catch (err) {
     await rm(file, { force: true })
     throw err

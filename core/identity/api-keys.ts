@@ -61,6 +61,15 @@ export async function revokeApiKey(options: { db: Knex; actor: NonNullable<Actor
   invalidateApiKey(options.id)
 }
 
+/**
+ * Revokes every live key of a user, in the caller's transaction (deactivation: a reactivated account must not
+ * get back credentials nobody reviewed). Returns their ids: pass each to `invalidateApiKey` after commit.
+ */
+export async function revokeAllApiKeys(db: Knex | Knex.Transaction, userId: string): Promise<string[]> {
+  const rows = await db('api_keys').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: db.fn.now() }).returning('id')
+  return rows.map((r: { id: string }) => r.id)
+}
+
 // last_used_at is written at most once a minute per key, off the request path.
 const lastUsedWrites = new Map<string, number>()
 function touch(db: Knex, keyId: string): void {

@@ -2,19 +2,20 @@ import type { Knex } from 'knex'
 import { recordAudit } from '../audit/record.js'
 import { forbidden, notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
+import { assertInput } from '../infra/validate-input.js'
 import { auditActor, type Actor } from './actor.js'
 import { isUniqueViolation, orgInUse, orgNameTaken } from './errors.js'
 import { userView } from './users.js'
+import { CreateOrganizationInput, UpdateOrganizationInput } from './organization-input.js'
 
 export interface OrganizationView { id: string; name: string; description: string; contactEmail: string | null; createdAt: string; updatedAt: string }
-export interface OrganizationInput { name?: string; description?: string; contactEmail?: string | null }
 
 const iso = (d: Date) => new Date(d).toISOString()
 export const organizationView = (r: Record<string, any>): OrganizationView => ({
   id: r.id, name: r.name, description: r.description, contactEmail: r.contact_email ?? null, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
 })
 
-const columns = (input: OrganizationInput) => {
+const columns = (input: UpdateOrganizationInput) => {
   const patch: Record<string, unknown> = {}
   if (input.name !== undefined) patch.name = input.name.trim()
   if (input.description !== undefined) patch.description = input.description
@@ -26,7 +27,8 @@ const uniqueName = <T>(name: string | undefined) => (err: unknown): T => {
   throw isUniqueViolation(err) ? orgNameTaken(name ?? '') : err
 }
 
-export async function createOrganization(options: { db: Knex; actor: Actor; input: OrganizationInput & { name: string } }): Promise<OrganizationView> {
+export async function createOrganization(options: { db: Knex; actor: Actor; input: CreateOrganizationInput }): Promise<OrganizationView> {
+  assertInput(CreateOrganizationInput, options.input)
   return options.db
     .transaction(async (trx) => {
       const [row] = await trx('organizations').insert(columns(options.input)).returning('*')
@@ -37,7 +39,8 @@ export async function createOrganization(options: { db: Knex; actor: Actor; inpu
     .catch(uniqueName<OrganizationView>(options.input.name))
 }
 
-export async function updateOrganization(options: { db: Knex; actor: Actor; id: string; input: OrganizationInput }): Promise<OrganizationView> {
+export async function updateOrganization(options: { db: Knex; actor: Actor; id: string; input: UpdateOrganizationInput }): Promise<OrganizationView> {
+  assertInput(UpdateOrganizationInput, options.input)
   return options.db
     .transaction(async (trx) => {
       const before = await trx('organizations').where({ id: options.id }).forUpdate().first()

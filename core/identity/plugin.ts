@@ -16,7 +16,8 @@ declare module 'fastify' {
  */
 export const identityPlugin = fp(
   async (app, opts: { identity: IdentityCore; secret: string; accessTokenTtl: number; refreshTokenTtl: number }) => {
-    await app.register(jwt, { secret: opts.secret, sign: { algorithm: 'HS256', expiresIn: opts.accessTokenTtl }, verify: { algorithms: ['HS256'] } })
+    // Every token this platform signs expires; one without `exp` (signed with a leaked secret, or by other code) would not.
+    await app.register(jwt, { secret: opts.secret, sign: { algorithm: 'HS256', expiresIn: opts.accessTokenTtl }, verify: { algorithms: ['HS256'], requiredClaims: ['exp'] } })
     opts.identity.attachJwt({ sign: (payload) => app.jwt.sign(payload), verify: <T>(token: string) => app.jwt.verify(token) as T })
     app.decorate('identity', opts.identity)
     app.decorate('authConfig', { accessTokenTtl: opts.accessTokenTtl, refreshTokenTtl: opts.refreshTokenTtl })

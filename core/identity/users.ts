@@ -2,13 +2,16 @@ import type { Knex } from 'knex'
 import { recordAudit } from '../audit/record.js'
 import { forbidden, notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
+import { assertInput } from '../infra/validate-input.js'
 import type { Role } from '../plugin-api/index.js'
 import { auditActor, type Actor } from './actor.js'
-import { sessionStates, userStates } from './auth-cache.js'
+import { revokeAllApiKeys } from './api-keys.js'
+import { invalidateApiKey, sessionStates, userStates } from './auth-cache.js'
 import { emailTaken, isForeignKeyViolation, isUniqueViolation, unknownOrg, weakPassword, wrongOldPassword } from './errors.js'
 import { checkPasswordPolicy } from './password-policy.js'
 import { hashPassword, verifyPassword } from './passwords.js'
 import { revokeAllSessions } from './sessions.js'
+import { ChangePasswordInput, CreateUserInput, ResetPasswordInput, UpdateUserInput } from './user-input.js'
 
 export interface UserView {
   id: string
@@ -40,10 +43,9 @@ function assertPolicy(password: string, user: { email: string; displayName?: str
   if (problems.length) throw weakPassword(problems)
 }
 
-export interface CreateUserInput { organizationId: string; email: string; displayName?: string; role: Role; password: string }
-
 export async function createUser(options: { db: Knex; actor: Actor; input: CreateUserInput; reason?: string }): Promise<UserView> {
   const { input } = options
+  assertInput(CreateUserInput, input)
   assertPolicy(input.password, input)
   const passwordHash = await hashPassword(input.password)
   try {
@@ -83,7 +85,6 @@ export async function listUsers(options: { db: Knex; filter: UserFilter }) {
   return { items: page.rows.map(userView), nextCursor: page.nextCursor }
 }
 
-export interface UpdateUserInput { displayName?: string; email?: string; role?: Role; organizationId?: string; isActive?: boolean }
 const ADMIN_ONLY: (keyof UpdateUserInput)[] = ['email', 'role', 'organizationId', 'isActive']
 
 /**
@@ -92,12 +93,14 @@ const ADMIN_ONLY: (keyof UpdateUserInput)[] = ['email', 'role', 'organizationId'
  */
 export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>; id: string; input: UpdateUserInput }): Promise<UserView> {
   const { actor, input } = options
+  assertInput(UpdateUserInput, input)
   if (actor.role !== 'admin') {
     if (actor.userId !== options.id) throw forbidden('You may only update your own account')
     const denied = ADMIN_ONLY.filter((k) => input[k] !== undefined)
     if (denied.length) throw forbidden(`Only an admin may change ${denied.join(', ')}`)
   }
   let families: string[] = []
+  let revokedKeys: string[] = []
   try {
     const after = await options.db.transaction(async (trx) => {
       const before = await trx('users').where({ id: options.id }).forUpdate().first()
@@ -113,6 +116,7 @@ export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>;
         patch.token_version = before.token_version + 1
         families = await revokeAllSessions(trx, before.id)
       }
+      if (input.isActive === false && before.is_active) revokedKeys = await revokeAllApiKeys(trx, before.id)
       if (!Object.keys(patch).length) return userView(before)
       const [row] = await trx('users').where({ id: before.id }).update({ ...patch, updated_at: trx.fn.now() }).returning('*')
       const action = input.isActive === false && before.is_active ? 'user.deactivate' : 'user.update'
@@ -120,6 +124,7 @@ export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>;
       return userView(row)
     })
     afterCommit(options.id, families)
+    revokedKeys.forEach(invalidateApiKey)
     return after
   } catch (err) {
     if (isUniqueViolation(err)) throw emailTaken(input.email ?? '')
@@ -130,6 +135,7 @@ export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>;
 
 /** A user changes its own password: needs the current one; every session and token of the user ends. */
 export async function changePassword(options: { db: Knex; actor: NonNullable<Actor>; oldPassword: string; newPassword: string }): Promise<void> {
+  assertInput(ChangePasswordInput, { oldPassword: options.oldPassword, newPassword: options.newPassword })
   const user = await options.db('users').where({ id: options.actor.userId }).first()
   if (!user) throw notFound('User')
   if (!(await verifyPassword(options.oldPassword, user.password_hash))) throw wrongOldPassword()
@@ -137,7 +143,8 @@ export async function changePassword(options: { db: Knex; actor: NonNullable<Act
 }
 
 /** An admin sets another user's password (no old password needed); the same policy, and every session ends. */
-export async function resetPassword(options: { db: Knex; actor: NonNullable<Actor>; id: string; input: { password: string } }): Promise<void> {
+export async function resetPassword(options: { db: Knex; actor: NonNullable<Actor>; id: string; input: ResetPasswordInput }): Promise<void> {
+  assertInput(ResetPasswordInput, options.input)
   const user = await options.db('users').where({ id: options.id }).first()
   if (!user) throw notFound('User')
   await setPassword({ db: options.db, actor: options.actor, user, password: options.input.password, action: 'user.password_reset' })

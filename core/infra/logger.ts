@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import { pino, type Logger } from 'pino'
 
 /**
@@ -29,7 +30,18 @@ export const REDACTED_PATHS = [
   'config.secrets',
 ]
 
+/** `token=` query values: a signed export download link works without login until it expires. */
+const redactUrlTokens = (url: string) => url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]')
+
+/** Fastify's request serializer (logger-pino.js), with URL tokens censored: it replaces Fastify's own. */
+function serializeRequest(req: FastifyRequest) {
+  return { method: req.method, url: redactUrlTokens(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }
+}
+
 /** The process logger: JSON lines, credentials censored. Fastify and plugins get children of it. */
 export function createLogger(options: { level: string; stream?: NodeJS.WritableStream }): Logger {
-  return pino({ level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, options.stream ?? process.stdout)
+  return pino(
+    { level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest } },
+    options.stream ?? process.stdout,
+  )
 }

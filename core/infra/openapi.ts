@@ -1,10 +1,51 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { requirePermission } from '../auth/authenticate.js'
 
-/** OpenAPI 3 generated from the routes' TypeBox schemas: `/docs/json`, Swagger UI at `/docs`. */
+/** Who may read `/docs` (Swagger UI and `/docs/json`); `off` serves neither. */
+export type ApiDocsAccess = 'public' | 'authenticated' | 'off'
+
+/**
+ * The Content-Security-Policy of `/docs` only. Swagger UI is scripts and styles from its own folder plus a fetch
+ * of `/docs/json`, which the API's `default-src 'none'` blocks ("Failed to load API definition"). Its script
+ * adds a `<style>` element at run time, hence inline styles (never inline scripts). "Try it out" sends
+ * requests to the documented server (PUBLIC_URL), which may be another origin than the page's.
+ */
+export function docsCsp(publicUrl: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    `connect-src 'self' ${new URL(publicUrl).origin}`,
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ')
+}
+
+const requireSignedIn = requirePermission('self:read')
+
+/**
+ * Any signed-in user may read the docs. A browser signs in with HTTP Basic and then sends the credentials with
+ * the page's own requests (/docs/json). Chrome reads only the first challenge of a header line, so Basic gets
+ * a line of its own, first: with the API's `Bearer …, Basic …` it would never ask for a login.
+ */
+async function requireDocsLogin(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!req.principal) reply.header('www-authenticate', ['Basic realm="crisp"', 'Bearer realm="crisp"'])
+  await requireSignedIn(req, reply)
+}
+
+/**
+ * OpenAPI 3 generated from the routes' TypeBox schemas: `/docs/json`, Swagger UI at `/docs`. Registered after
+ * authentication, whose request hook the docs routes then get (`authenticated` reads the principal), and
+ * before the routes it documents.
+ */
 export const openapiPlugin = fp(
-  async (app, opts: { publicUrl: string; version: string }) => {
+  async (app, opts: { publicUrl: string; version: string; docs: ApiDocsAccess }) => {
     await app.register(swagger, {
       openapi: {
         openapi: '3.0.3',
@@ -18,7 +59,14 @@ export const openapiPlugin = fp(
         },
       },
     })
-    await app.register(swaggerUi, { routePrefix: '/docs' })
+    if (opts.docs === 'off') return
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: docsCsp(opts.publicUrl),
+      // No badge from validator.swagger.io: the page would reach out to a third party on every load.
+      uiConfig: { validatorUrl: null },
+      uiHooks: opts.docs === 'authenticated' ? { preHandler: requireDocsLogin } : undefined,
+    })
   },
-  { name: 'crisp-openapi' },
+  { name: 'crisp-openapi', dependencies: ['crisp-authentication'] },
 )

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { projectPath } from '../project-root.js';
 import { Ajv2020, type AnySchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { safeRegExp } from './safe-patterns.js';
 
 /** The OASIS schemas vendored with this module (see schemas/LICENSE). */
 export const DEFAULT_SCHEMA_DIR = projectPath('core', 'stix', 'schemas');
@@ -41,6 +42,8 @@ export function loadSchemaRegistry(schemaDir: string = DEFAULT_SCHEMA_DIR): Sche
     allErrors: true,
     // Errors carry their parent schema, whose title lets us word messages for humans.
     verbose: true,
+    // A few OASIS patterns backtrack catastrophically on hostile values (see safe-patterns.ts).
+    code: { regExp: safeRegExp },
   });
   addFormats.default(ajv);
   // Internationalised names are legal in STIX; ajv-formats has no IDN support, so accept them.

@@ -38,6 +38,10 @@ function checkBeyondSchema(obj: Record<string, unknown>, custom: boolean): Valid
     issues.push({ path: '/id', message: 'must be an identifier of the form <type>--<UUID>' });
   } else if (typeof type === 'string' && parsedId.type !== type) {
     issues.push({ path: '/id', message: `must start with "${type}--"` });
+  } else if (/[A-F]/.test(parsedId.uuid)) {
+    // STIX 2.1 §2.9 wants an RFC 4122 UUID, whose hex digits are written in lower case (RFC 4122 §3). Ids are
+    // compared as text everywhere (versions, refs, match[id]), so one UUID spelled two ways would be two objects.
+    issues.push({ path: '/id', message: 'must write its UUID in lower case (STIX 2.1 §2.9, RFC 4122 §3)' });
   }
   // The schemas accept "2.0" too; this module validates STIX 2.1 content only.
   if (specVersion !== undefined && specVersion !== '2.1') {

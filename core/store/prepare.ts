@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { findInputIssue, hasUnstorableCharacter, STIX_INPUT_LIMITS } from '../stix/input-limits.js'
 import { getDefaultValidator } from '../stix/validator.js'
 import { toMicrosecondTimestamp } from '../stix/timestamps.js'
 import { TLP_MARKING_IDS, tlpFromMarkings, type Tlp } from '../stix/tlp.js'
@@ -35,7 +36,18 @@ export interface StoredForm {
   hash: string
 }
 
-export type Preparation = { ok: true; object: PreparedObject } | { ok: false; index: number; id?: string; message: string }
+export type Refusal = { ok: false; index: number; id?: string; message: string }
+export type Preparation = { ok: true; object: PreparedObject } | Refusal
+export type Screening = { ok: true; form?: StoredForm } | Refusal
+
+/** Longest id echoed in results: a STIX type has at most 250 characters, plus "--" and a UUID. */
+const MAX_SHOWN_ID = 288
+
+/** The object's id when it can be echoed in results and statuses (stored as text and jsonb), else undefined. */
+export function displayableId(input: unknown): string | undefined {
+  const id = (input as { id?: unknown } | null)?.id
+  return typeof id === 'string' && id.length <= MAX_SHOWN_ID && !hasUnstorableCharacter(id) ? id : undefined
+}
 
 /** SHA-256 (base64) of the exact JSON text stored: equal hashes mean byte-identical documents. */
 export function contentHash(text: string): string {
@@ -62,11 +74,31 @@ export function storedForm(obj: Record<string, unknown>, defaultTlp?: Tlp): Stor
 }
 
 /**
+ * Refuses an object that breaks an input limit (see {@link STIX_INPUT_LIMITS}): too deep, too wide, too long a
+ * string, too large, or holding a NUL or a lone surrogate. Runs before anything serialises the object. Objects
+ * with a string id also get their {@link storedForm} (its text is what the size limit measures).
+ */
+export function screenObject(input: unknown, index: number, defaultTlp?: Tlp): Screening {
+  const id = displayableId(input)
+  const what = id ?? `object ${index}`
+  const issue = findInputIssue(input)
+  if (issue) return { ok: false, index, id, message: `${what}: ${issue.path || '/'}: ${issue.message}` }
+  const obj = input as Record<string, unknown> | null
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || typeof obj.id !== 'string') return { ok: true }
+  const form = storedForm(obj, defaultTlp)
+  const bytes = Buffer.byteLength(form.text)
+  if (bytes > STIX_INPUT_LIMITS.maxObjectBytes) {
+    return { ok: false, index, id, message: `${what}: /: the object is ${bytes} bytes of JSON; at most ${STIX_INPUT_LIMITS.maxObjectBytes} are accepted` }
+  }
+  return { ok: true, form }
+}
+
+/**
  * Validates one object (OASIS schema + pattern grammar) and derives its row; messages name the id and the path.
  * `form` is the object's {@link storedForm} when the caller already computed it.
  */
 export function prepareObject(input: unknown, index: number, defaultTlp?: Tlp, form?: StoredForm): Preparation {
-  const id = typeof (input as { id?: unknown })?.id === 'string' ? ((input as { id: string }).id) : undefined
+  const id = displayableId(input)
   const result = getDefaultValidator().validate(input)
   if (!result.ok) {
     const what = id ?? `object ${index}`
@@ -79,7 +111,7 @@ export function prepareObject(input: unknown, index: number, defaultTlp?: Tlp, f
     ok: true,
     object: {
       index,
-      id: id as string,
+      id: obj.id as string,
       version: versionOf(obj),
       type: obj.type as string,
       specVersion: typeof obj.spec_version === 'string' ? obj.spec_version : '2.1',

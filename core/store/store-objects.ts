@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { canonicalJson } from '../stix/canonical-json.js'
-import { prepareObject, storedForm, versionOf, type PreparedObject, type StoredForm } from './prepare.js'
+import { prepareObject, screenObject, versionOf, type PreparedObject, type Refusal, type StoredForm } from './prepare.js'
 import type { Tlp } from '../stix/tlp.js'
 import { addMembers, findUnchanged, insertVersions } from './write-batch.js'
 import { findRevokedBefore } from './revocation.js'
@@ -66,20 +66,23 @@ const YIELD_EVERY = 16
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
- * Validates and dedupes a list of objects without writing. Each object is serialised once (the stored JSON
- * text) and hashed; one query looks up which (id, hash) pairs are already stored — those are unchanged by
- * definition and skip validation. Every other object is validated (schema + pattern).
+ * Validates and dedupes a list of objects without writing. Each object is first held to the input limits
+ * (`screenObject`), then serialised once (the stored JSON text) and hashed; one query looks up which (id, hash)
+ * pairs are already stored — those are unchanged by definition and skip validation. Every other object is
+ * validated (schema + pattern).
  */
 export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatch> {
   const { objects, defaultTlp } = opts
   const forms: (StoredForm | undefined)[] = new Array(objects.length)
+  const refused = new Map<number, Refusal>()
   const candidates: { id: string; hash: string }[] = []
   for (let index = 0; index < objects.length; index++) {
-    const obj = objects[index] as Record<string, unknown> | null
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || typeof obj.id !== 'string') continue
-    const form = storedForm(obj, defaultTlp)
-    forms[index] = form
-    candidates.push({ id: obj.id, hash: form.hash })
+    const screening = screenObject(objects[index], index, defaultTlp)
+    if (!screening.ok) refused.set(index, screening)
+    else if (screening.form) {
+      forms[index] = screening.form
+      candidates.push({ id: (objects[index] as { id: string }).id, hash: screening.form.hash })
+    }
   }
   const stored = await findUnchanged(opts.db, opts.producerOrgId, candidates)
 
@@ -91,6 +94,11 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
   for (let index = 0; index < objects.length; index++) {
     // Let I/O callbacks run between slices: a pipelining caller's transaction is waiting on them.
     if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo()
+    const refusal = refused.get(index)
+    if (refusal) {
+      decided.push({ index, id: refusal.id, status: 'rejected', message: refusal.message })
+      continue
+    }
     const form = forms[index]
     const pk = form && stored.get(`${(objects[index] as { id: string }).id}|${form.hash}`)
     if (pk !== undefined && form) {

@@ -26,11 +26,15 @@ export interface StatusDetail {
 /** Objects larger requests are handed to the `taxii.ingest` job above this many. */
 export const ASYNC_INGEST_THRESHOLD = 1000
 
-function summarize(results: readonly StoreResult[]) {
+/** How an object without a usable id is named in a status: by its index in the request. */
+export const objectLabel = (index: number) => `(object ${index})`
+
+/** Successes and failures of store results; `labels` name objects without an id (default: their index). */
+export function summarize(results: readonly StoreResult[], labels?: readonly StatusDetail[]) {
   const successes: StatusDetail[] = []
   const failures: StatusDetail[] = []
   for (const r of results) {
-    const id = r.id ?? `(object ${r.index})`
+    const id = r.id ?? labels?.[r.index]?.id ?? objectLabel(r.index)
     if (r.status === 'rejected') failures.push({ id, ...(r.version ? { version: r.version } : {}), message: r.message ?? 'rejected' })
     else successes.push({ id, version: r.version as string, ...(r.status === 'unchanged' ? { message: 'already stored, unchanged' } : {}) })
   }
@@ -48,28 +52,6 @@ export async function insertCompleteStatus(trx: Knex.Transaction, input: { colle
     })
     .returning('id')
   return row.id
-}
-
-/** A request left to the job: the objects wait in the status row until the job stores them. */
-export async function insertPendingStatus(db: Knex, input: { collectionId: string; principal: Principal; objects: unknown[] }): Promise<string> {
-  const pendings = input.objects.map((o, index) => ({ id: typeof (o as { id?: unknown })?.id === 'string' ? (o as { id: string }).id : `(object ${index})` }))
-  const [row] = await db('taxii_statuses')
-    .insert({
-      collection_id: input.collectionId, organization_id: input.principal.orgId, user_id: input.principal.userId, status: 'pending',
-      total_count: input.objects.length, pending_count: input.objects.length, pendings: JSON.stringify(pendings),
-      payload: JSON.stringify(input.objects),
-    })
-    .returning('id')
-  return row.id
-}
-
-/** Marks a pending request complete with its results and drops its payload. */
-export async function completeStatus(trx: Knex.Transaction, id: string, results: StoreResult[]): Promise<void> {
-  const { successes, failures } = summarize(results)
-  await trx('taxii_statuses').where({ id }).update({
-    status: 'complete', success_count: successes.length, failure_count: failures.length, pending_count: 0,
-    successes: JSON.stringify(successes), failures: JSON.stringify(failures), pendings: '[]', payload: null,
-  })
 }
 
 /** The status if it belongs to the caller's organization and has not expired. */

@@ -2,19 +2,20 @@ import type { Knex } from 'knex'
 import { recordAudit } from '../audit/record.js'
 import { notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
+import { assertInput } from '../infra/validate-input.js'
 import type { AnonymizationLevel } from '../plugin-api/index.js'
 import { auditActor, type Actor } from '../identity/actor.js'
 import { isForeignKeyViolation, isUniqueViolation } from '../identity/errors.js'
 import { trustLevelInUse, trustLevelNameTaken } from './errors.js'
+import { CreateTrustLevelInput, UpdateTrustLevelInput } from './trust-level-input.js'
 
 export interface TrustLevelView { id: string; name: string; level: number; anonymizationLevel: AnonymizationLevel; description: string; createdAt: string; updatedAt: string }
-export interface TrustLevelInput { name?: string; level?: number; anonymizationLevel?: AnonymizationLevel; description?: string }
 
 const iso = (d: Date) => new Date(d).toISOString()
 export const trustLevelView = (r: Record<string, any>): TrustLevelView => ({
   id: r.id, name: r.name, level: r.level, anonymizationLevel: r.anonymization_level, description: r.description, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
 })
-const columns = (i: TrustLevelInput) => {
+const columns = (i: UpdateTrustLevelInput) => {
   const c: Record<string, unknown> = {}
   if (i.name !== undefined) c.name = i.name
   if (i.level !== undefined) c.level = i.level
@@ -28,7 +29,8 @@ const mapErrors = (name?: string) => (err: unknown): never => {
   throw err
 }
 
-export async function createTrustLevel(options: { db: Knex; actor: Actor; input: Required<Pick<TrustLevelInput, 'name' | 'level' | 'anonymizationLevel'>> & TrustLevelInput }) {
+export async function createTrustLevel(options: { db: Knex; actor: Actor; input: CreateTrustLevelInput }) {
+  assertInput(CreateTrustLevelInput, options.input)
   return options.db.transaction(async (trx) => {
     const [row] = await trx('trust_levels').insert(columns(options.input)).returning('*')
     const after = trustLevelView(row)
@@ -37,7 +39,8 @@ export async function createTrustLevel(options: { db: Knex; actor: Actor; input:
   }).catch(mapErrors(options.input.name))
 }
 
-export async function updateTrustLevel(options: { db: Knex; actor: Actor; id: string; input: TrustLevelInput }) {
+export async function updateTrustLevel(options: { db: Knex; actor: Actor; id: string; input: UpdateTrustLevelInput }) {
+  assertInput(UpdateTrustLevelInput, options.input)
   return options.db.transaction(async (trx) => {
     const before = await trx('trust_levels').where({ id: options.id }).forUpdate().first()
     if (!before) throw notFound('Trust level')

@@ -2,9 +2,11 @@ import type { Knex } from 'knex'
 import { recordAudit } from '../audit/record.js'
 import { forbidden, notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
+import { assertInput } from '../infra/validate-input.js'
 import { auditActor, type Actor } from '../identity/actor.js'
 import { isForeignKeyViolation, isUniqueViolation } from '../identity/errors.js'
 import { relationshipExists, relationshipInvalid } from './errors.js'
+import { CreateTrustRelationshipInput, UpdateTrustRelationshipInput } from './trust-relationship-input.js'
 
 export interface TrustRelationshipView { id: string; trustorOrgId: string; trusteeOrgId: string; trustLevelId: string; notes: string; createdAt: string; updatedAt: string }
 type Principalish = NonNullable<Actor>
@@ -27,8 +29,9 @@ const mapErrors = (err: unknown): never => {
   throw err
 }
 
-export async function createTrustRelationship(options: { db: Knex; actor: Principalish; input: { trustorOrgId?: string; trusteeOrgId: string; trustLevelId: string; notes?: string } }) {
+export async function createTrustRelationship(options: { db: Knex; actor: Principalish; input: CreateTrustRelationshipInput }) {
   const { actor, input } = options
+  assertInput(CreateTrustRelationshipInput, input)
   const trustor = input.trustorOrgId ?? actor.orgId
   assertManages(actor, trustor)
   return options.db.transaction(async (trx) => {
@@ -49,7 +52,8 @@ async function lockVisible(trx: Knex.Transaction, actor: Principalish, id: strin
   return row
 }
 
-export async function updateTrustRelationship(options: { db: Knex; actor: Principalish; id: string; input: { trustLevelId?: string; notes?: string } }) {
+export async function updateTrustRelationship(options: { db: Knex; actor: Principalish; id: string; input: UpdateTrustRelationshipInput }) {
+  assertInput(UpdateTrustRelationshipInput, options.input)
   return options.db.transaction(async (trx) => {
     const before = await lockVisible(trx, options.actor, options.id)
     const patch: Record<string, unknown> = { updated_at: trx.fn.now() }

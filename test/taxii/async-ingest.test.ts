@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { Principal } from '../../core/plugin-api/index.js'
-import { insertPendingStatus } from '../../core/taxii/status-store.js'
+import { insertPendingStatus } from '../../core/taxii/pending-status.js'
 import { resendUnsentStatuses, UNSENT_GRACE_SECONDS } from '../../core/taxii/ingest-job.js'
 import { basic, buildTaxiiApp, createCollection, indicator, orgWithUsers, TAXII } from './fixtures.js'
 

@@ -1,10 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError } from '../../infra/errors.js'
+import { URL_ERROR_MESSAGES } from '../../infra/error-handler.js'
+import { AppError, databaseClientError } from '../../infra/errors.js'
 import { TAXII_MEDIA_TYPE } from './media.js'
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
+  413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
   500: 'Internal Server Error',
 }
 
@@ -22,20 +23,25 @@ const FASTIFY_STATUS: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'CRISP_TAXII_UNSUPPORTED_MEDIA_TYPE'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'CRISP_TAXII_INVALID_JSON'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'CRISP_TAXII_INVALID_JSON'],
+  FST_ERR_BAD_URL: [400, 'CRISP_TAXII_BAD_URL'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'CRISP_TAXII_URL_TOO_LONG'],
 }
 
 /** Maps any error to a TAXII error answer; 5xx details stay in the log. */
-export function taxiiErrorHandler(err: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply) {
+export function taxiiErrorHandler(raised: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply) {
+  const err = databaseClientError(raised) ?? raised
   let status: number
   let code: string
   let message: string
   if (err instanceof AppError) [status, code, message] = [err.statusCode, err.code, err.message]
   else if ((err as FastifyError).validation) [status, code, message] = [400, 'CRISP_TAXII_BAD_PARAMETER', err.message]
-  else if (FASTIFY_STATUS[(err as FastifyError).code]) [status, code, message] = [...FASTIFY_STATUS[(err as FastifyError).code], err.message]
+  else if (FASTIFY_STATUS[(err as FastifyError).code]) [status, code, message] = [...FASTIFY_STATUS[(err as FastifyError).code], URL_ERROR_MESSAGES[(err as FastifyError).code] ?? err.message]
   else if (err instanceof SyntaxError) [status, code, message] = [400, 'CRISP_TAXII_INVALID_JSON', `Malformed JSON body: ${err.message}`]
   else if ((err.statusCode ?? 500) < 500) [status, code, message] = [err.statusCode as number, 'CRISP_TAXII_CLIENT_ERROR', err.message]
   else [status, code, message] = [500, 'CRISP_INTERNAL', 'Internal server error']
   if (status >= 500) req.log.error({ err }, 'TAXII request failed')
   if (status === 401) reply.header('www-authenticate', BASIC_CHALLENGE)
-  return reply.code(status).type(TAXII_MEDIA_TYPE).send(JSON.stringify(errorBody(status, message, code)))
+  // A Buffer keeps the exact media type: Fastify appends a charset to JSON-like types of string bodies, and errors
+  // raised before routing (frameworkErrors) never pass the TAXII scope's onSend hook that would take it off.
+  return reply.code(status).type(TAXII_MEDIA_TYPE).send(Buffer.from(JSON.stringify(errorBody(status, message, code))))
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import { decodeUtf8Body } from '../../infra/request-guards.js'
 import { BASIC_CHALLENGE, taxiiError, taxiiErrorHandler } from './errors.js'
 import { acceptsTaxii, isTaxiiContentType, TAXII_MEDIA_TYPE } from './media.js'
 import { errorBody } from './errors.js'
@@ -26,10 +27,16 @@ export const taxiiRoutes: FastifyPluginAsync<TaxiiOptions> = async (app, opts) =
   )
   // Only TAXII bodies: anything else is 415 before it is read.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/taxii+json', { parseAs: 'string', bodyLimit: opts.maxContentLength }, (req, body, done) => {
+  app.addContentTypeParser('application/taxii+json', { parseAs: 'buffer', bodyLimit: opts.maxContentLength }, (req, body, done) => {
     if (!isTaxiiContentType(req.headers['content-type'])) return done(taxiiError(415, 'CRISP_TAXII_UNSUPPORTED_MEDIA_TYPE', 'Only application/taxii+json;version=2.1 is accepted'), undefined)
+    let text: string
     try {
-      done(null, JSON.parse(body as string))
+      text = decodeUtf8Body(body as Buffer, 'CRISP_TAXII_INVALID_UTF8')
+    } catch (err) {
+      return done(err as Error, undefined)
+    }
+    try {
+      done(null, JSON.parse(text))
     } catch (err) {
       done(taxiiError(400, 'CRISP_TAXII_INVALID_JSON', `Malformed JSON body: ${(err as Error).message}`), undefined)
     }
@@ -40,6 +47,8 @@ export const taxiiRoutes: FastifyPluginAsync<TaxiiOptions> = async (app, opts) =
     return payload
   })
   app.addHook('onRequest', async (req, reply) => {
+    // DELETE has no body: a Content-Type some clients send anyway must not make Fastify parse an empty one.
+    if (req.method === 'DELETE' && !req.headers['transfer-encoding'] && (req.headers['content-length'] ?? '0') === '0') delete req.headers['content-type']
     if (!acceptsTaxii(req.headers.accept)) throw taxiiError(406, 'CRISP_TAXII_NOT_ACCEPTABLE', `Only ${TAXII_MEDIA_TYPE} is served`)
     if ((req.routeOptions.config as { public?: boolean }).public) return
     if (!req.principal) {

@@ -16,9 +16,12 @@ function parseMediaRange(text: string): MediaRange {
 
 const isTaxii = (r: MediaRange) => r.essence === 'application/taxii+json' && (r.version === undefined || r.version === '2.1')
 
-/** Accept: absent, a wildcard, or `application/taxii+json` with or without `;version=2.1`. */
+/**
+ * Accept: absent, a wildcard, or `application/taxii+json` with or without `;version=2.1`. An empty header
+ * accepts nothing (RFC 9110 §12.5.1: an empty list), so it is answered 406 like any other refusal.
+ */
 export function acceptsTaxii(accept: string | undefined): boolean {
-  if (!accept || !accept.trim()) return true
+  if (accept === undefined) return true
   return accept.split(',').map(parseMediaRange).some((r) => isTaxii(r) || r.essence === '*/*' || r.essence === 'application/*')
 }
 

@@ -5,7 +5,12 @@ import type { Token } from './lexer.js';
 export interface Cursor {
   tokens: Token[];
   i: number;
+  /** Parentheses open around the current token. */
+  depth: number;
 }
+
+/** Parentheses a pattern may nest: each level costs the recursive-descent parser a few stack frames. */
+const MAX_PARENTHESES = 100;
 
 function describe(tok: Token): string {
   if (tok.type === 'eof') return 'end of pattern';
@@ -49,4 +54,17 @@ export function positiveNumber(c: Cursor, allowFloat: boolean, what: string): nu
   if (!ok) fail(c, what);
   c.i += 1;
   return tok.num!;
+}
+
+/** Consumes '(' and counts it against {@link MAX_PARENTHESES}. */
+export function openParen(c: Cursor): void {
+  const tok = c.tokens[c.i];
+  if (c.depth >= MAX_PARENTHESES) throw new PatternSyntaxError(`parentheses nested deeper than ${MAX_PARENTHESES} at ${tok.start}`, tok.start);
+  c.depth += 1;
+  c.i += 1;
+}
+
+export function closeParen(c: Cursor): void {
+  expectPunct(c, ')');
+  c.depth -= 1;
 }

@@ -6,7 +6,7 @@ import type {
   PathStep,
   SetLiteral,
 } from './ast.js';
-import { expectKeyword, expectPunct, expectType, fail, isKeyword, isPunct, type Cursor } from './cursor.js';
+import { closeParen, expectKeyword, expectPunct, expectType, fail, isKeyword, isPunct, openParen, type Cursor } from './cursor.js';
 
 /** Comparison expressions (inside `[...]`): OR binds looser than AND, both left-associative. */
 
@@ -34,9 +34,9 @@ function comparisonAnd(c: Cursor): ComparisonExpression {
 
 function propTest(c: Cursor): ComparisonExpression {
   if (isPunct(c, '(')) {
-    c.i += 1;
+    openParen(c);
     const inner = comparisonOr(c);
-    expectPunct(c, ')');
+    closeParen(c);
     return inner;
   }
   if (isKeyword(c, 'NOT') || isKeyword(c, 'EXISTS')) {

@@ -1,5 +1,6 @@
-import type { ObservationExpression, PatternAst, Qualifier } from './ast.js';
-import { expectKeyword, expectPunct, expectType, fail, isKeyword, isPunct, positiveNumber, type Cursor } from './cursor.js';
+import type { ComparisonExpression, ObservationExpression, PatternAst, Qualifier } from './ast.js';
+import { closeParen, expectKeyword, expectPunct, expectType, fail, isKeyword, isPunct, openParen, positiveNumber, type Cursor } from './cursor.js';
+import { PatternSyntaxError } from './errors.js';
 import { tokenize } from './lexer.js';
 import { comparisonOr } from './parse-comparison.js';
 
@@ -11,14 +12,34 @@ import { comparisonOr } from './parse-comparison.js';
  */
 
 /**
+ * Deepest AST a pattern may parse to. Operators are left-associative, so a chain of n ANDs is a tree n deep,
+ * and the walkers that rewrite and format stored patterns on every read (anonymization, exporters) recurse
+ * once per level.
+ */
+const MAX_TREE_DEPTH = 1000;
+
+/**
  * Parses a STIX 2.1 pattern into its AST.
  * @throws PatternSyntaxError with the offending character offset, e.g. "expected ']' at 34, ...".
  */
 export function parsePattern(text: string): PatternAst {
-  const c: Cursor = { tokens: tokenize(text), i: 0 };
+  const c: Cursor = { tokens: tokenize(text), i: 0, depth: 0 };
   const ast = observationExpressions(c);
   if (c.tokens[c.i].type !== 'eof') fail(c, 'AND, OR, FOLLOWEDBY, a qualifier or end of pattern');
+  if (treeDepth(ast) > MAX_TREE_DEPTH) throw new PatternSyntaxError(`more than ${MAX_TREE_DEPTH} chained or nested expressions`, 0);
   return ast;
+}
+
+function treeDepth(ast: PatternAst): number {
+  let deepest = 0;
+  const stack: [ObservationExpression | ComparisonExpression, number][] = [[ast, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (node.kind === 'observation' || node.kind === 'qualified') stack.push([node.expression, depth + 1]);
+    else if (node.kind !== 'comparison') stack.push([node.left, depth + 1], [node.right, depth + 1]);
+  }
+  return deepest;
 }
 
 function observationExpressions(c: Cursor): ObservationExpression {
@@ -64,9 +85,9 @@ function primaryObservation(c: Cursor): ObservationExpression {
     return { kind: 'observation', expression };
   }
   if (isPunct(c, '(')) {
-    c.i += 1;
+    openParen(c);
     const inner = observationExpressions(c);
-    expectPunct(c, ')');
+    closeParen(c);
     return inner;
   }
   return fail(c, "'[' or '('");

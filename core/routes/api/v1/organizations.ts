@@ -5,6 +5,7 @@ import { createOrganization, deleteOrganization, getOrganization, listMembers, l
 import { pageOf, PageQuery } from '../../../infra/paging.js'
 import { actorOf, errorResponses, IdParams, NoContent, security, SMALL_BODY } from './schemas.js'
 import { UserSchema } from './users-schema.js'
+import { CreateOrganizationInput, UpdateOrganizationInput } from '../../../identity/organization-input.js'
 
 const Organization = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -14,13 +15,6 @@ const Organization = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 })
-const fields = {
-  name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
-  description: Type.Optional(Type.String({ maxLength: 2000 })),
-  contactEmail: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 320 }), Type.Null()])),
-}
-const CreateBody = Type.Object(fields, { additionalProperties: false })
-const UpdateBody = Type.Object({ ...fields, name: Type.Optional(fields.name) }, { additionalProperties: false, minProperties: 1 })
 const ListQuery = Type.Object({ name: Type.Optional(Type.String({ maxLength: 200, description: 'Substring of the name' })), ...PageQuery }, { additionalProperties: false })
 const PageOnly = Type.Object(PageQuery, { additionalProperties: false })
 
@@ -37,7 +31,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/organizations', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('organizations:manage'),
-    schema: { tags, summary: 'Create an organization (admin)', security, body: CreateBody, response: { 201: Organization, ...errorResponses } },
+    schema: { tags, summary: 'Create an organization (admin)', security, body: CreateOrganizationInput, response: { 201: Organization, ...errorResponses } },
   }, async (req, reply) => reply.code(201).send(await createOrganization({ db, actor: actorOf(req), input: req.body })))
 
   app.get('/organizations/:id', {
@@ -48,7 +42,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/organizations/:id', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('organizations:manage'),
-    schema: { tags, summary: 'Update an organization (admin)', security, params: IdParams, body: UpdateBody, response: { 200: Organization, ...errorResponses } },
+    schema: { tags, summary: 'Update an organization (admin)', security, params: IdParams, body: UpdateOrganizationInput, response: { 200: Organization, ...errorResponses } },
   }, async (req) => updateOrganization({ db, actor: actorOf(req), id: req.params.id, input: req.body }))
 
   app.delete('/organizations/:id', {

@@ -14,7 +14,6 @@ export const security: { [scheme: string]: string[] }[] = [{ bearer: [] }, { bas
 export const NoContent = Type.Null({ description: 'No content' })
 /** Small JSON bodies only on these routes: anything bigger is refused with 413 before parsing. */
 export const SMALL_BODY = 64 * 1024
-export const Role = Type.Union([Type.Literal('viewer'), Type.Literal('publisher'), Type.Literal('admin')])
 
 /** The acting principal plus the request IP for the audit log. `requirePermission` ran before, so it exists. */
 export function actorOf(req: FastifyRequest): Principal & { ip: string } {

@@ -4,8 +4,8 @@ import { requirePermission } from '../../../auth/authenticate.js'
 import { createTrustLevel, deleteTrustLevel, getTrustLevel, listTrustLevels, updateTrustLevel } from '../../../trust/trust-levels.js'
 import { pageOf, PageQuery } from '../../../infra/paging.js'
 import { actorOf, errorResponses, IdParams, NoContent, security, SMALL_BODY } from './schemas.js'
+import { Anonymization, CreateTrustLevelInput, UpdateTrustLevelInput } from '../../../trust/trust-level-input.js'
 
-const Anonymization = Type.Union([Type.Literal('none'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('full')], { description: 'How strongly data shared at this level is anonymized' })
 const TrustLevel = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
@@ -15,14 +15,6 @@ const TrustLevel = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 })
-const fields = {
-  name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
-  level: Type.Integer({ minimum: 1, maximum: 5, description: '1 (untrusted) … 5 (full trust)' }),
-  anonymizationLevel: Anonymization,
-  description: Type.Optional(Type.String({ maxLength: 2000 })),
-}
-const CreateBody = Type.Object(fields, { additionalProperties: false })
-const UpdateBody = Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 })
 const ListQuery = Type.Object(PageQuery, { additionalProperties: false })
 
 export const trustLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -37,7 +29,7 @@ export const trustLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/trust-levels', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('trust-levels:manage'),
-    schema: { tags, summary: 'Create a trust level (admin)', security, body: CreateBody, response: { 201: TrustLevel, ...errorResponses } },
+    schema: { tags, summary: 'Create a trust level (admin)', security, body: CreateTrustLevelInput, response: { 201: TrustLevel, ...errorResponses } },
   }, async (req, reply) => reply.code(201).send(await createTrustLevel({ db, actor: actorOf(req), input: req.body })))
 
   app.get('/trust-levels/:id', {
@@ -48,7 +40,7 @@ export const trustLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/trust-levels/:id', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('trust-levels:manage'),
-    schema: { tags, summary: 'Update a trust level (admin)', security, params: IdParams, body: UpdateBody, response: { 200: TrustLevel, ...errorResponses } },
+    schema: { tags, summary: 'Update a trust level (admin)', security, params: IdParams, body: UpdateTrustLevelInput, response: { 200: TrustLevel, ...errorResponses } },
   }, async (req) => updateTrustLevel({ db, actor: actorOf(req), id: req.params.id, input: req.body }))
 
   app.delete('/trust-levels/:id', {

@@ -4,6 +4,7 @@ import { requirePermission } from '../../../auth/authenticate.js'
 import { createTrustRelationship, deleteTrustRelationship, getTrustRelationship, listTrustRelationships, updateTrustRelationship } from '../../../trust/trust-relationships.js'
 import { pageOf, PageQuery } from '../../../infra/paging.js'
 import { actorOf, errorResponses, IdParams, NoContent, security, SMALL_BODY } from './schemas.js'
+import { CreateTrustRelationshipInput, UpdateTrustRelationshipInput } from '../../../trust/trust-relationship-input.js'
 
 const Uuid = Type.String({ format: 'uuid' })
 const Relationship = Type.Object({
@@ -15,12 +16,6 @@ const Relationship = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 })
-const Notes = Type.String({ maxLength: 2000 })
-const CreateBody = Type.Object(
-  { trustorOrgId: Type.Optional(Type.String({ format: 'uuid', description: 'Defaults to your organization' })), trusteeOrgId: Uuid, trustLevelId: Uuid, notes: Type.Optional(Notes) },
-  { additionalProperties: false },
-)
-const UpdateBody = Type.Object({ trustLevelId: Type.Optional(Uuid), notes: Type.Optional(Notes) }, { additionalProperties: false, minProperties: 1 })
 const ListQuery = Type.Object({ trustorOrgId: Type.Optional(Uuid), trusteeOrgId: Type.Optional(Uuid), ...PageQuery }, { additionalProperties: false })
 
 /** Publishers manage the relationships where their organization is the trustor; admins all. */
@@ -36,7 +31,7 @@ export const trustRelationshipRoutes: FastifyPluginAsyncTypebox = async (app) =>
   app.post('/trust-relationships', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('trust-relationships:manage'),
-    schema: { tags, summary: 'Create a relationship (trustor publishers, admins)', security, body: CreateBody, response: { 201: Relationship, ...errorResponses } },
+    schema: { tags, summary: 'Create a relationship (trustor publishers, admins)', security, body: CreateTrustRelationshipInput, response: { 201: Relationship, ...errorResponses } },
   }, async (req, reply) => reply.code(201).send(await createTrustRelationship({ db, actor: actorOf(req), input: req.body })))
 
   app.get('/trust-relationships/:id', {
@@ -47,7 +42,7 @@ export const trustRelationshipRoutes: FastifyPluginAsyncTypebox = async (app) =>
   app.patch('/trust-relationships/:id', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('trust-relationships:manage'),
-    schema: { tags, summary: 'Change trust level or notes', security, params: IdParams, body: UpdateBody, response: { 200: Relationship, ...errorResponses } },
+    schema: { tags, summary: 'Change trust level or notes', security, params: IdParams, body: UpdateTrustRelationshipInput, response: { 200: Relationship, ...errorResponses } },
   }, async (req) => updateTrustRelationship({ db, actor: actorOf(req), id: req.params.id, input: req.body }))
 
   app.delete('/trust-relationships/:id', {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { Role } from './schemas.js'
+import { Role } from '../../../identity/user-input.js'
 
 /** A user as the API shows it: never a hash, never the token version. */
 export const UserSchema = Type.Object({
@@ -13,25 +13,3 @@ export const UserSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 })
-
-const Email = Type.String({ format: 'email', maxLength: 320 })
-const DisplayName = Type.String({ maxLength: 200 })
-const Password = Type.String({ minLength: 1, maxLength: 1024 })
-
-export const CreateUserBody = Type.Object(
-  { organizationId: Type.String({ format: 'uuid' }), email: Email, displayName: Type.Optional(DisplayName), role: Role, password: Password },
-  { additionalProperties: false },
-)
-export const UpdateSelfBody = Type.Object({ displayName: Type.Optional(DisplayName) }, { additionalProperties: false, minProperties: 1 })
-export const UpdateUserBody = Type.Object(
-  {
-    displayName: Type.Optional(DisplayName),
-    email: Type.Optional(Email),
-    role: Type.Optional(Role),
-    organizationId: Type.Optional(Type.String({ format: 'uuid' })),
-    isActive: Type.Optional(Type.Boolean({ description: 'false deactivates: every token and session ends at once' })),
-  },
-  { additionalProperties: false, minProperties: 1 },
-)
-export const ChangePasswordBody = Type.Object({ oldPassword: Password, newPassword: Password }, { additionalProperties: false })
-export const ResetPasswordBody = Type.Object({ password: Password }, { additionalProperties: false })

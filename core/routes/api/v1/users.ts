@@ -3,8 +3,9 @@ import { Type } from '@sinclair/typebox'
 import { requirePermission } from '../../../auth/authenticate.js'
 import { changePassword, createUser, getUser, listUsers, resetPassword, updateUser } from '../../../identity/users.js'
 import { pageOf, PageQuery } from '../../../infra/paging.js'
-import { actorOf, errorResponses, IdParams, NoContent, Role, security, SMALL_BODY } from './schemas.js'
-import { ChangePasswordBody, CreateUserBody, ResetPasswordBody, UpdateSelfBody, UpdateUserBody, UserSchema } from './users-schema.js'
+import { actorOf, errorResponses, IdParams, NoContent, security, SMALL_BODY } from './schemas.js'
+import { UserSchema } from './users-schema.js'
+import { ChangePasswordInput, CreateUserInput, ResetPasswordInput, Role, UpdateSelfInput, UpdateUserInput } from '../../../identity/user-input.js'
 
 const ListQuery = Type.Object(
   {
@@ -29,7 +30,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/users', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('users:manage'),
-    schema: { tags, summary: 'Create a user (admin)', security, body: CreateUserBody, response: { 201: UserSchema, ...errorResponses } },
+    schema: { tags, summary: 'Create a user (admin)', security, body: CreateUserInput, response: { 201: UserSchema, ...errorResponses } },
   }, async (req, reply) => reply.code(201).send(await createUser({ db, actor: actorOf(req), input: req.body })))
 
   app.get('/users/me', {
@@ -40,13 +41,13 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/users/me', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('self:update'),
-    schema: { tags, summary: 'Update your account', security, body: UpdateSelfBody, response: { 200: UserSchema, ...errorResponses } },
+    schema: { tags, summary: 'Update your account', security, body: UpdateSelfInput, response: { 200: UserSchema, ...errorResponses } },
   }, async (req) => updateUser({ db, actor: actorOf(req), id: actorOf(req).userId, input: req.body }))
 
   app.post('/users/me/password', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('self:update'),
-    schema: { tags, summary: 'Change your password (ends every session)', security, body: ChangePasswordBody, response: { 204: NoContent, ...errorResponses } },
+    schema: { tags, summary: 'Change your password (ends every session)', security, body: ChangePasswordInput, response: { 204: NoContent, ...errorResponses } },
   }, async (req, reply) => {
     await changePassword({ db, actor: actorOf(req), ...req.body })
     return reply.code(204).send(null)
@@ -55,7 +56,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/users/:id/password', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('users:manage'),
-    schema: { tags, summary: "Set a user's password (admin; ends every session of that user)", security, params: IdParams, body: ResetPasswordBody, response: { 204: NoContent, ...errorResponses } },
+    schema: { tags, summary: "Set a user's password (admin; ends every session of that user)", security, params: IdParams, body: ResetPasswordInput, response: { 204: NoContent, ...errorResponses } },
   }, async (req, reply) => {
     await resetPassword({ db, actor: actorOf(req), id: req.params.id, input: req.body })
     return reply.code(204).send(null)
@@ -69,6 +70,6 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/users/:id', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('self:update'),
-    schema: { tags, summary: 'Update a user (admin: any field; yourself: display name)', security, params: IdParams, body: UpdateUserBody, response: { 200: UserSchema, ...errorResponses } },
+    schema: { tags, summary: 'Update a user (admin: any field; yourself: display name)', security, params: IdParams, body: UpdateUserInput, response: { 200: UserSchema, ...errorResponses } },
   }, async (req) => updateUser({ db, actor: actorOf(req), id: req.params.id, input: req.body }))
 }
