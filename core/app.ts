@@ -24,6 +24,7 @@ import { registerTaxiiIngestWorker } from './taxii/ingest-job.js'
 import { CRISP_VERSION } from './version.js'
 import { feedsPlugin } from './feeds/feeds-plugin.js'
 import { exportsPlugin } from './exports/exports-plugin.js'
+import { eventsPlugin } from './events/events-plugin.js'
 import { maintenancePlugin } from './jobs/maintenance.js'
 import { anonymizedWriter } from './sharing/anonymized-store.js'
 import { storeObjects } from './store/index.js'
@@ -87,6 +88,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(feedsPlugin, { feeds: config.feeds, storeObjects })
   await app.register(exportsPlugin, { dataDir: config.dataDir, downloadSecret: config.secrets.jwt })
   await app.register(maintenancePlugin, { dataDir: config.dataDir })
+  await app.register(eventsPlugin, { egress: config.egress })
   const anonymizedOutput = anonymizedWriter(opts.knex, (err) => app.log.warn({ err }, 'anonymized output not stored (it is recomputed on its next read)'))
   app.addHook('preClose', () => anonymizedOutput.flush())
   await app.register(rateLimitPlugin, config.rateLimit)

@@ -12,6 +12,9 @@ import * as m0011 from './0011_create_anonymized_objects.js'
 import * as m0012 from './0012_add_taxii_status_job.js'
 import * as m0013 from './0013_key_versions_per_producer.js'
 import * as m0015 from './0015_index_anonymized_ids.js'
+import * as m0020 from './0020_create_security_events.js'
+import * as m0021 from './0021_create_event_matches.js'
+import * as m0022 from './0022_create_alert_webhooks.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -36,6 +39,9 @@ const MIGRATIONS: [string, Migration][] = [
   ['0012_add_taxii_status_job', m0012],
   ['0013_key_versions_per_producer', m0013],
   ['0015_index_anonymized_ids', m0015],
+  ['0020_create_security_events', m0020],
+  ['0021_create_event_matches', m0021],
+  ['0022_create_alert_webhooks', m0022],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

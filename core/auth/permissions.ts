@@ -24,6 +24,12 @@ const PERMISSIONS = {
   'trust-levels:manage': 'admin',
   'audit:read': 'admin',
   'plugins:read': 'admin',
+  'events:read': 'viewer',
+  'alerts:read': 'viewer',
+  'alerts:manage': 'publisher',
+  // Also held by API keys scoped to it (core/events/scoped-keys.ts), whatever their owner's role.
+  'events:ingest': 'admin',
+  'alert-settings:manage': 'admin',
 } as const satisfies Record<string, Role>
 
 export type Permission = keyof typeof PERMISSIONS

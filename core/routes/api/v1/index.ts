@@ -11,6 +11,8 @@ import { trustLevelRoutes } from './trust-levels.js'
 import { trustRelationshipRoutes } from './trust-relationships.js'
 import { auditRoutes } from './audit.js'
 import { exportRoutes } from './exports.js'
+import { eventRoutes } from './events.js'
+import { alertRoutes } from './alerts.js'
 
 /** Every `/api/v1` route module, each an encapsulated plugin. */
 export const apiV1Routes: FastifyPluginAsync = async (app) => {
@@ -26,4 +28,6 @@ export const apiV1Routes: FastifyPluginAsync = async (app) => {
   await app.register(trustRelationshipRoutes)
   await app.register(auditRoutes)
   await app.register(exportRoutes)
+  await app.register(eventRoutes)
+  await app.register(alertRoutes)
 }

@@ -1,0 +1,103 @@
+/**
+ * Security events end to end: ingestion (core/events/ingest-events.ts: validation, insert, alerts, audit, the
+ * matching job) then matching (core/events/match: the egress pipeline as the reporting organization, trusted at
+ * `medium` by the producer, so every indicator is anonymized before it is compared). pg-boss is left out: the
+ * jobs ingestion enqueues are collected and run here, one after the other, as a worker would.
+ * Seeds BENCH_EVENTS_INDICATORS indicators (default 1,000,000; a third each IPv4, domain and SHA-256 patterns,
+ * TLP green) with SQL, then ingests BENCH_EVENTS events (default 100,000; an IPv4 address and a SHA-256 each,
+ * one address in ten inside a seeded /16) in batches of BENCH_EVENTS_BATCH (default 5000).
+ * Run: npx tsx bench/events.ts (DATABASE_URL, else a throw-away embedded PostgreSQL).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Knex } from 'knex'
+import type { FastifyBaseLogger } from 'fastify'
+import { benchDatabase } from './database.js'
+import { createKnex, migrateLatest } from '../core/infra/database.js'
+import { createLogger } from '../core/infra/logger.js'
+import { createRegistry } from '../core/registry/registry.js'
+import { builtinPlugins } from '../plugins/index.js'
+import { ingestEvents } from '../core/events/ingest-events.js'
+import type { MatchJob } from '../core/events/match-queue.js'
+import { matchEvents } from '../core/events/match/match-events.js'
+
+const INDICATORS = Number(process.env.BENCH_EVENTS_INDICATORS ?? 1_000_000)
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000)
+const BATCH = Number(process.env.BENCH_EVENTS_BATCH ?? 5000)
+const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'
+
+async function seed(knex: Knex, producerOrg: string, collectionId: string): Promise<void> {
+  const ip = `(i % 223 + 1) || '.' || (i / 223 % 256) || '.' || (i / 57089 % 256) || '.' || (i % 251)`
+  await knex.raw(`
+    INSERT INTO stix_objects (stix_id, version, type, spec_version, producer_org_id, tlp, labels, created, name, document)
+    SELECT d->>'id', '2024-03-05T10:00:00Z', 'indicator', '2.1', :org, 'green', ARRAY['malicious-activity'], '2024-03-05T10:00:00Z', d->>'name', d
+    FROM (SELECT jsonb_build_object('type', 'indicator', 'spec_version', '2.1', 'id', 'indicator--00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'),
+        'created', '2024-03-05T10:00:00.000Z', 'modified', '2024-03-05T10:00:00.000Z', 'name', 'Indicator ' || i,
+        'pattern', CASE WHEN i % 3 = 0 THEN '[ipv4-addr:value = ''' || ${ip} || ''']'
+                        WHEN i % 3 = 1 THEN '[domain-name:value = ''host' || i || '.example.com'']'
+                        ELSE '[file:hashes.''SHA-256'' = ''' || encode(sha256(i::text::bytea), 'hex') || ''']' END,
+        'pattern_type', 'stix', 'valid_from', '2024-03-05T10:00:00Z', 'object_marking_refs', jsonb_build_array('${GREEN}')) AS d
+      FROM generate_series(1, :count) AS i) AS g`, { org: producerOrg, count: INDICATORS })
+  await knex.raw(`INSERT INTO collection_objects (collection_id, object_pk, date_added)
+    SELECT :collectionId, pk, '2024-03-05T10:00:00Z'::timestamptz + pk * interval '1 microsecond' FROM stix_objects ORDER BY pk`, { collectionId })
+  await knex.raw('ANALYZE')
+}
+
+/** Event n: one address in ten inside a /16 the seed used (so it matches the anonymized /16), and a hash. */
+function eventAt(n: number) {
+  const seeded = n % 10 === 0
+  // Seeded indicators use first octets 1–223: 224–239 never matches.
+  const a = seeded ? (n % 223) + 1 : 224 + (n % 16)
+  const address = `${a}.${seeded ? 0 : n % 256}.${(n >> 8) % 256}.${n % 251}`
+  return {
+    source: 'bench-siem', event_type: 'connection', severity: (n % 4) + 1, occurred_at: '2026-11-30T10:00:00Z',
+    observables: [{ type: 'ipv4-addr', value: address }, { type: 'sha256', value: (n.toString(16).padStart(8, '0')).repeat(8) }],
+  }
+}
+
+async function main() {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-events-'))
+  const database = await benchDatabase(scratch)
+  const knex = createKnex(database.url, { poolMax: 6 })
+  try {
+    await migrateLatest(knex)
+    const [{ id: producerOrg }] = await knex('organizations').insert({ name: `producer ${Date.now()}` }).returning('id')
+    const [{ id: readerOrg }] = await knex('organizations').insert({ name: `reader ${Date.now()}` }).returning('id')
+    const [{ id: userId }] = await knex('users').insert({ organization_id: readerOrg, email: `siem-${Date.now()}@bench.test`, role: 'admin' }).returning('id')
+    const [{ id: levelId }] = await knex('trust_levels').insert({ name: `bench medium ${Date.now()}`, level: 3, anonymization_level: 'medium' }).returning('id')
+    await knex('trust_relationships').insert({ trustor_org_id: producerOrg, trustee_org_id: readerOrg, trust_level_id: levelId })
+    const [{ id: collectionId }] = await knex('collections').insert({ organization_id: producerOrg, title: 'bench', visibility: 'trusted' }).returning('id')
+    const t0 = performance.now()
+    await seed(knex, producerOrg, collectionId)
+    console.log(`seeded ${INDICATORS.toLocaleString('en')} indicators in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+    const log = createLogger({ level: 'error' }) as unknown as FastifyBaseLogger
+    const registry = await createRegistry({ builtins: builtinPlugins, pluginsFile: { plugins: [] }, baseDir: process.cwd(), log: log as never, secrets: { anonymizationKey: 'bench-anonymization-key-0123456789abcdef' } })
+    const jobs: MatchJob[] = []
+    const sender = { send: async (_queue: string, data: object) => (jobs.push(data as MatchJob), null) }
+    const actor = { userId, orgId: readerOrg, email: 'siem@bench.test', role: 'admin' as const }
+    const start = performance.now()
+    for (let from = 0; from < EVENTS; from += BATCH) {
+      const items = Array.from({ length: Math.min(BATCH, EVENTS - from) }, (_, i) => eventAt(from + i))
+      await ingestEvents({ db: knex, jobs: sender, log, actor, items })
+    }
+    const ingested = performance.now()
+    let matches = 0
+    for (const job of jobs) matches += (await matchEvents({ knex, registry, log, jobs: sender }, job)).matches
+    const done = performance.now()
+    const s = (ms: number) => (ms / 1000).toFixed(1)
+    console.log(`ingested ${EVENTS.toLocaleString('en')} events in ${s(ingested - start)} s = ${Math.round(EVENTS / ((ingested - start) / 1000)).toLocaleString('en')} events/s`)
+    console.log(`matched them in ${s(done - ingested)} s (${matches.toLocaleString('en')} matches)`)
+    console.log(`end to end: ${Math.round(EVENTS / ((done - start) / 1000)).toLocaleString('en')} events/s, peak RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`)
+  } finally {
+    await knex.destroy()
+    await database.stop()
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,70 @@
+import type { Knex } from 'knex'
+import { recordAudit } from '../../audit/record.js'
+import { createAlerts, type AlertSourceEvent } from '../../alerts/create-alerts.js'
+import type { AlertSettings } from '../../alerts/settings.js'
+import type { FoundMatch } from './find-matches.js'
+
+const INSERT_CHUNK = 1000
+
+export interface StoredMatch extends FoundMatch {
+  id: string
+  producerOrgId: string
+}
+
+export interface RecordedMatches {
+  /** Matches not stored before (a retried job finds its earlier ones and adds nothing). */
+  fresh: StoredMatch[]
+  /** Alerts created because an event below the threshold matched. */
+  createdAlerts: { id: string; eventId: string }[]
+  /** Alerts whose severity a match raised: id → [from, to]. */
+  raised: Map<string, [number, number]>
+}
+
+/**
+ * Stores the matches of a batch in the caller's transaction, links them to the events' alerts (creating the
+ * alert of an event that had none: a match with shared intelligence is worth looking at whatever the
+ * severity), counts them on the alert, raises its severity to the organization's `matchSeverity`, and writes
+ * history and audit entries. Idempotent: matches are unique per event, object, collection and observable.
+ */
+export async function recordMatches(trx: Knex.Transaction, matches: readonly FoundMatch[], settings: AlertSettings): Promise<RecordedMatches> {
+  const result: RecordedMatches = { fresh: [], createdAlerts: [], raised: new Map() }
+  if (!matches.length) return result
+  const owners = new Map<string, string>(
+    (await trx('collections').whereIn('id', [...new Set(matches.map((m) => m.collectionId))]).select('id', 'organization_id')).map((r) => [r.id, r.organization_id]),
+  )
+  const rows = matches.map((m) => ({
+    event_id: m.eventId, observable_type: m.observable.type, observable_value: m.observable.value, stix_id: m.stixId, stix_type: m.stixType,
+    matched_value: m.matchedValue, collection_id: m.collectionId, producer_org_id: owners.get(m.collectionId), object_json: m.objectJson,
+  }))
+  const inserted: { id: string; event_id: string; stix_id: string; collection_id: string; observable_type: string; observable_value: string }[] = []
+  // In chunks: one statement takes at most 65535 parameters.
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    inserted.push(...(await trx('event_matches')
+      .insert(rows.slice(start, start + INSERT_CHUNK)).onConflict(['event_id', 'stix_id', 'collection_id', 'observable_type', 'observable_value']).ignore()
+      .returning(['id', 'event_id', 'stix_id', 'collection_id', 'observable_type', 'observable_value'])))
+  }
+  if (!inserted.length) return result
+  const key = (eventId: string, stixId: string, collectionId: string, type: string, value: string) => [eventId, stixId, collectionId, type, value].join('\u0000')
+  const byKey = new Map(matches.map((m) => [key(m.eventId, m.stixId, m.collectionId, m.observable.type, m.observable.value), m]))
+  for (const row of inserted) {
+    const m = byKey.get(key(row.event_id, row.stix_id, row.collection_id, row.observable_type, row.observable_value))
+    if (m) result.fresh.push({ ...m, id: String(row.id), producerOrgId: owners.get(m.collectionId) as string })
+  }
+  const eventIds = [...new Set(inserted.map((r) => r.event_id))]
+  const events: AlertSourceEvent[] = await trx('security_events').whereIn('id', eventIds).select('id', 'organization_id', 'source', 'event_type', 'severity')
+  result.createdAlerts = await createAlerts(trx, events, 'match')
+  // Locked in one order: concurrent passes over the same events wait for each other instead of deadlocking.
+  const alerts = await trx('alerts').whereIn('event_id', eventIds).orderBy('id').forUpdate().select('id', 'event_id', 'severity')
+  for (const alert of alerts) {
+    const count = inserted.filter((r) => r.event_id === alert.event_id).length
+    const target = settings.matchSeverity !== null && alert.severity < settings.matchSeverity ? settings.matchSeverity : alert.severity
+    await trx('alerts').where({ id: alert.id }).update({ match_count: trx.raw('match_count + ?', [count]), severity: target, updated_at: trx.fn.now() })
+    await trx('alert_history').insert({ alert_id: alert.id, change: 'match', to_value: String(count), reason: 'observables matched shared intelligence' })
+    if (target !== alert.severity) {
+      result.raised.set(alert.id, [alert.severity, target])
+      await trx('alert_history').insert({ alert_id: alert.id, change: 'severity', from_value: String(alert.severity), to_value: String(target), reason: 'match with shared intelligence' })
+    }
+    await recordAudit(trx, { action: 'alert.match', targetType: 'alert', targetId: alert.id, details: { eventId: alert.event_id, matches: count, severity: [alert.severity, target], organizationId: settings.organizationId } })
+  }
+  return result
+}
