@@ -35,6 +35,7 @@ export interface AnonymizedCollection {
 const filled = new Map<string, { seq: string; at: number }>()
 const FILL_TTL_MS = 10 * 60_000
 const FILL_BATCH = 2000
+const MAX_MEMO = 10_000
 
 const typeOf = (id: string) => id.slice(0, Math.max(0, id.indexOf('--')))
 
@@ -43,12 +44,16 @@ async function fill(knex: Knex, strategy: AnonymizationStrategy, c: AnonymizedCo
   const key = `${c.id}\0${c.variant}\0${type}`
   const memo = filled.get(key)
   let after = memo && Date.now() - memo.at < FILL_TTL_MS ? memo.seq : '0'
+  // Read before filling: rows added meanwhile lie beyond it and are filled by the next look-up.
+  const { max } = (await knex('collection_objects').where('collection_id', c.id).max({ max: 'seq' }).first()) as { max: string | null }
+  const upTo = String(max ?? '0')
   for (;;) {
     const rows: { seq: string; object_pk: string; stix_id: string; doc: string }[] = await knex('collection_objects as co')
       .join('stix_objects as s', 's.pk', 'co.object_pk')
       .where('co.collection_id', c.id)
       .andWhere('s.type', type)
       .andWhere('co.seq', '>', after)
+      .andWhere('co.seq', '<=', upTo)
       .whereNotExists((q) => q.select(knex.raw('1')).from('anonymized_objects as ao').whereRaw('ao.object_pk = co.object_pk AND ao.variant = ?', [c.variant]))
       .orderBy('co.seq')
       .limit(FILL_BATCH)
@@ -61,8 +66,9 @@ async function fill(knex: Knex, strategy: AnonymizationStrategy, c: AnonymizedCo
     if (rows.length < FILL_BATCH) break
     after = rows[rows.length - 1].seq
   }
-  const { max } = (await knex('collection_objects').where('collection_id', c.id).max({ max: 'seq' }).first()) as { max: string | null }
-  filled.set(key, { seq: String(max ?? after), at: Date.now() })
+  // Forgetting only costs a re-check: one anti-join over the type's rows.
+  if (filled.size >= MAX_MEMO) filled.clear()
+  filled.set(key, { seq: upTo, at: Date.now() })
 }
 
 /** Prepares the id match of a page: fills what the anonymized collections need, then resolves anonymized ids. */
