@@ -1,3 +1,4 @@
+import { findInputIssue } from '../stix/input-limits.js'
 import type { TSchema } from '@sinclair/typebox'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
@@ -23,6 +24,9 @@ export async function validateFeedConfig(factory: FeedSourceFactory, raw: unknow
     validate = ajv.compile(factory.configSchema)
     compiled.set(factory.configSchema, validate)
   }
+  // A hostile config (thousands of levels, NUL) must be refused before structuredClone recurses into it.
+  const issue = findInputIssue(raw ?? {})
+  if (issue) return { config: {}, problems: [{ path: issue.path || '/', message: issue.message }] }
   const config = structuredClone(raw ?? {})
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => ({

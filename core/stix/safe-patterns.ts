@@ -1,15 +1,19 @@
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types/index.js';
 
 /**
- * Three OASIS schema patterns backtrack catastrophically in JavaScript's RegExp; measured on one core, a
+ * Four OASIS schema patterns backtrack catastrophically in JavaScript's RegExp; measured on one core, a
  * hostile value of each blocks the event loop: `type` (exponential: 28 letters and a "!" take 2 s, 40 would
- * take hours), software `languages` (20,000 "-abcde" segments: 7 s) and the ipv6-addr `value` (100,000
+ * take hours) and the same shape in the `extensions` key pattern, software `languages` (20,000 "-abcde" segments: 7 s) and the ipv6-addr `value` (100,000
  * "s" after a zone "%": 18 s). The schema files stay byte-identical to OASIS (schemas-copy.test.ts); the
  * validator compiles these patterns through {@link safeRegExp} instead.
  */
 
 // `([a-z][a-z0-9]*)+` matches exactly what `[a-z][a-z0-9]*` matches, without the nested quantifier.
-const REWRITTEN = new Map([['^([a-z][a-z0-9]*)+(-[a-z0-9]+)*\\-?$', '^[a-z][a-z0-9]*(-[a-z0-9]+)*-?$']]);
+const REWRITTEN = new Map([
+  ['^([a-z][a-z0-9]*)+(-[a-z0-9]+)*\\-?$', '^[a-z][a-z0-9]*(-[a-z0-9]+)*-?$'],
+  // The `extensions` keys of core.json and cyber-observable-core.json (patternProperties).
+  ['^([a-z][a-z0-9]*)+(-[a-z0-9]+)*\\-ext$', '^[a-z][a-z0-9]*(-[a-z0-9]+)*-ext$'],
+]);
 
 // Polynomial patterns are kept, on values no longer than any real one: a language tag (RFC 5646 asks
 // implementations to support 35 characters) or an IPv6 address with a zone and a prefix length.

@@ -15,7 +15,7 @@ export const TLP_MARKING_IDS: Readonly<Record<Tlp, string>> = {
 // TLP 1.0 RED must restrict sharing exactly like a TLP 2.0 RED. WHITE maps to its successor CLEAR.
 const TLP_1_MARKING_IDS: Readonly<Record<string, Tlp>> = {
   'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'clear',
-  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5ef1c9': 'green',
+  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da': 'green',
   'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82': 'amber',
   'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': 'red',
 }

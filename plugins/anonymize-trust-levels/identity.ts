@@ -29,8 +29,11 @@ export function anonymousIdentity(env: AnonymizeEnv): StixObject {
  * Below high an identity keeps its id: organizations stay named (partners know who shares), individuals'
  * names become pseudonyms from low and every identity's name from medium; contact details always go.
  */
+const GROUP_CLASSES: ReadonlySet<string> = new Set(['organization', 'group', 'class', 'system'])
+
 export function anonymizeIdentityFields(out: Record<string, unknown>, env: AnonymizeEnv): void {
-  const individual = out.identity_class === 'individual'
+  // A class other than a known group kind may be a person: named like one.
+  const individual = typeof out.identity_class !== 'string' || !GROUP_CLASSES.has(out.identity_class)
   if (typeof out.name === 'string' && (individual || env.policy.pseudonymizeDomains)) {
     out.name = `${individual ? 'person' : 'identity'}-${env.p.label('identity-name', out.name)}`
   } else if (typeof out.name === 'string') {

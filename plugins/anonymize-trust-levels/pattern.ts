@@ -56,9 +56,17 @@ function rewriteComparison(cmp: ComparisonNode, env: AnonymizeEnv): ComparisonNo
   if (value === undefined) return cmp
   const sample = value.kind === 'set' ? value.values.find((v) => v.kind === 'string') : value
   if (sample === undefined || sample.kind !== 'string') return cmp
+  if (value.kind === 'set') {
+    // Each element gets the kind of its own shape: a set may mix a domain kept at low with an address.
+    const values = value.values.map((v) => {
+      if (v.kind !== 'string') return v
+      const own = kindOfPath(cmp.path, v.value)
+      return isRewritten(own, env) ? rewriteLiteral(v, own, env) : v
+    })
+    return { ...cmp, value: { kind: 'set', values } }
+  }
   const kind = kindOfPath(cmp.path, sample.value)
   if (!isRewritten(kind, env)) return cmp
-  if (value.kind === 'set') return { ...cmp, value: { kind: 'set', values: value.values.map((v) => rewriteLiteral(v, kind, env)) } }
   // A wildcard over free text keeps its shape with the values in it replaced; over a value it cannot.
   if (cmp.operator === 'LIKE' || cmp.operator === 'MATCHES') return kind.kind === 'text' ? { ...cmp, value: rewriteLiteral(value, kind, env) } : rewriteWildcard(cmp, value, env)
   if ((kind.kind === 'ipv4' || kind.kind === 'ipv6') && value.kind === 'string') {

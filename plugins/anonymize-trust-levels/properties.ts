@@ -1,22 +1,10 @@
 import type { AnonymizeEnv } from './policy.js'
+import { TLP_MARKING_IDS } from './predefined-markings.js'
 import { mapId, SCO_TYPES } from './refs.js'
 import { ruleOf } from './rules.js'
 import { nameAtFull, SCO_VALUE_FIELDS, TYPE_RULES } from './type-rules.js'
 import { anonymizeValue } from './values.js'
 import { DROP, rewriteNested, type Rewritten } from './walk.js'
-
-/** The four TLP 1.0 definitions and the TLP 2.0 ones: predefined, shared verbatim by everybody. */
-export const TLP_MARKING_IDS: ReadonlySet<string> = new Set([
-  'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9',
-  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da',
-  'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82',
-  'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed',
-  'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
-  'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
-  'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
-  'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003',
-  'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
-])
 
 /** From high, only TLP markings stay: other marking definitions may name the producer. */
 function granularMarkings(value: unknown, env: AnonymizeEnv, depth: number): Rewritten {

@@ -65,12 +65,12 @@ const VOCAB = [
   'integrity_level', 'pe_type', 'subject_public_key_algorithm', 'signature_algorithm', 'request_method',
   'request_version', 'data_type', 'rir', 'schema', 'vendor', 'cpe', 'swid', 'kill_chain_name', 'phase_name',
   'source_name', 'external_id', 'imphash', 'serial_number', 'extension_properties', 'marking_ref', 'selectors', 'sections',
-  'optional_header', 'file_header_hashes', 'alternate_data_streams', 'x509_v3_extensions',
+  'optional_header', 'alternate_data_streams', 'x509_v3_extensions',
 ] as const
 
 const PROSE = [
   'description', 'abstract', 'explanation', 'objective', 'goals', 'content', 'contents', 'statement', 'definition',
-  'comment', 'subject', 'issuer', 'body', 'body_multipart', 'received_lines', 'additional_header_fields', 'message_id',
+  'comment', 'body', 'body_multipart', 'received_lines', 'additional_header_fields', 'message_id',
   'command_line', 'environment_variables', 'window_title', 'startup_info', 'key', 'values', 'data', 'descriptions',
   'service_name', 'display_name_of_service', 'document_info_dict', 'exif_tags', 'request_value', 'request_header',
   'options', 'ipfix', 'shell', 'group_name', 'groups', 'sid', 'owner_sid', 'subject_key_identifier',
@@ -80,7 +80,8 @@ const PROSE = [
   'objects', 'street_address', 'postal_code', 'city', 'administrative_area',
 ] as const
 
-const PERSON = ['authors', 'display_name'] as const
+/** People, or a distinguished name that names one (`CN=Jane Doe, O=…`): never recognisable in the text. */
+const PERSON = ['authors', 'display_name', 'subject', 'issuer'] as const
 const DROP = ['contact_information', 'credential', 'decryption_key', 'payload_bin'] as const
 
 const VALUES: Readonly<Record<string, ValueKind>> = {
@@ -95,6 +96,7 @@ const VALUES: Readonly<Record<string, ValueKind>> = {
 
 const SPECIAL: Readonly<Record<string, Rule>> = {
   hashes: 'hashes',
+  file_header_hashes: 'hashes',
   external_references: 'external-references',
   kill_chain_phases: 'kill-chain-phases',
   granular_markings: 'granular-markings',
@@ -128,6 +130,9 @@ export function ruleOf(key: string): Rule | undefined {
 /** Names of a custom property (or one of its keys) that hold a person: `x_contact`, `x_analyst_email`… */
 export const PERSON_KEY =
   /(?:^|_)(?:contacts?|e_?mails?|mail|authors?|owners?|analysts?|reporters?|reported_?by|submitted_?by|created_?by|assignees?|requesters?|poc|persons?|people|users?|user_?names?|phones?|names?|handles?)(?:_|$)/i
+
+/** E-mail headers whose value names a person: `"Jane Doe" <jane@corp.example>`. */
+export const ADDRESS_HEADER = /^(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|x-original-to|x-sender|x-envelope-from|disposition-notification-to)$/i
 
 /** The extensions STIX 2.1 predefines (§6); any other is custom (extension-definition or legacy `x-…-ext`). */
 export const PREDEFINED_EXTENSIONS: ReadonlySet<string> = new Set([

@@ -3,7 +3,8 @@ import type { AnonymizationStrategy, AnonymizeContext, StixObject } from '../../
 import { markAnonymized } from './extension.js'
 import { anonymousIdentity } from './identity.js'
 import { LEVEL_POLICIES, type AnonymizeEnv } from './policy.js'
-import { rewriteProperties, TLP_MARKING_IDS, WithheldError } from './properties.js'
+import { isPredefinedTlpMarking } from './predefined-markings.js'
+import { rewriteProperties, WithheldError } from './properties.js'
 import { createPseudonymKeyring, type PseudonymScope } from './pseudonym.js'
 import { SCO_TYPES } from './refs.js'
 import { TooDeepError } from './walk.js'
@@ -38,8 +39,7 @@ export function createTrustLevelsStrategy(options: TrustLevelsOptions): Anonymiz
     },
     anonymize(obj: StixObject, ctx: AnonymizeContext): StixObject | null {
       if (ctx.level === 'none') return obj
-      // Predefined TLP definitions are shared verbatim everywhere; rewriting them would fork a standard object.
-      if (obj.type === 'marking-definition' && TLP_MARKING_IDS.has(obj.id)) return obj
+      if (isPredefinedTlpMarking(obj)) return obj
       const env: AnonymizeEnv = {
         policy: LEVEL_POLICIES[ctx.level],
         p: keyring.forRecipient(ctx.recipientOrgId),

@@ -3,6 +3,7 @@ import { anonymizeEmail } from './email.js'
 import { anonymizeHash } from './hash.js'
 import { anonymizeIp, looksLikeIp } from './ip.js'
 import { anonymizeFileName, anonymizePath } from './names.js'
+import { mapId } from './refs.js'
 import type { AnonymizeEnv } from './policy.js'
 import { hasDefangMarker, refang } from './refang.js'
 import { anonymizeUrl } from './url.js'
@@ -17,22 +18,24 @@ import { anonymizeUrl } from './url.js'
  */
 const ALTERNATIVES = [
   String.raw`(\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'()\[\]{}]+)`,
-  String.raw`(\b[a-z0-9._%+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,63}\b)`,
+  String.raw`(\b[a-z0-9._%+-]+@(?:[\p{L}\p{N}-]+\.)+\p{L}{2,63}(?![\p{L}\p{N}]))`,
   String.raw`(\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?(?![\d.]*\d))`,
   String.raw`(\b(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b)`,
-  String.raw`((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\/\d{1,3})?)`,
+  String.raw`((?:[0-9a-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4})(?:\/\d{1,3})?)`,
   String.raw`((?:\b[a-z]:|\\)\\[^\s"'<>|*?]+|(?<![\w/.:~-])\/(?:[\w.~-]+\/)+[\w.~-]*)`,
-  String.raw`(\b[\w-]*_[\w.-]*\.[a-z0-9]{1,8}\b)`,
-  String.raw`(?:\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\b)`,
+  String.raw`(\b[\w-]*_[\w.-]*\.[a-z0-9]{1,8}\b|\b(?=[\w-]*[a-z])[\w-]+\.(?:[a-z]+\d[a-z0-9]*|\d[a-z][a-z0-9]*)\b)`,
+  String.raw`(\b[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)`,
+  String.raw`(?:(?<![\p{L}\p{N}_-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,63}(?![\p{L}\p{N}]))`,
 ]
-const TOKEN = new RegExp(ALTERNATIVES.join('|'), 'gi')
+// Unicode mode: internationalized domains (`bücher.example`) are domains too.
+const TOKEN = new RegExp(ALTERNATIVES.join('|'), 'giu')
 /**
  * The same without paths and file names (their groups never match): for the inside of a path or file name
  * kept at low, where an address or a mailbox in it must still go.
  */
-const TOKEN_IN_NAME = new RegExp(ALTERNATIVES.map((a, i) => (i === 5 || i === 6 ? '((?!))' : a)).join('|'), 'gi')
+const TOKEN_IN_NAME = new RegExp(ALTERNATIVES.map((a, i) => (i === 5 || i === 6 ? '((?!))' : a)).join('|'), 'giu')
 
-/** Group numbers of TOKEN's alternatives, in order: url, email, ipv4, hash, ipv6, path, file name, (domain). */
+/** Group numbers of TOKEN's alternatives, in order: url, email, ipv4, hash, ipv6, path, file name, STIX id, (domain). */
 const G_URL = 1
 const G_EMAIL = 2
 const G_IPV4 = 3
@@ -40,6 +43,7 @@ const G_HASH = 4
 const G_IPV6 = 5
 const G_PATH = 6
 const G_FILE = 7
+const G_ID = 8
 
 function replaceToken(match: string, groups: RegExpExecArray, env: AnonymizeEnv): string {
   if (groups[G_URL] !== undefined) return anonymizeUrl(match.replace(/[.,;:!?]+$/, ''), env) + trailing(match)
@@ -51,6 +55,8 @@ function replaceToken(match: string, groups: RegExpExecArray, env: AnonymizeEnv)
   }
   if (groups[G_PATH] !== undefined) return anonymizePath(match, env)
   if (groups[G_FILE] !== undefined) return anonymizeFileName(match, env)
+  // An SCO's standard id is computed from its value: written in text it says as much as the value.
+  if (groups[G_ID] !== undefined) return mapId(match.toLowerCase(), env)
   return anonymizeDomain(match, env)
 }
 
@@ -60,18 +66,22 @@ function trailing(match: string): string {
 }
 
 /**
- * Every token holds one of `.:@/` or a backslash, or a run of 32 hex digits, and every defang marker one of
+ * Every token holds one of `.:@/` or a backslash, `--` (a STIX id) or a run of 32 hex digits, and every defang marker one of
  * `%[({`: a text with none of them (vocabulary, most names) is returned without running the token regex.
  */
-const MAY_HOLD_TOKEN = /[.:@%[({/\\]|[0-9a-f]{32}/i
+const MAY_HOLD_TOKEN = /[.:@%[({/\\]|--|[0-9a-f]{32}/i
 
 export function scrubText(text: string, env: AnonymizeEnv): string {
   if (!MAY_HOLD_TOKEN.test(text)) return text
   if (!hasDefangMarker(text)) return replaceTokens(text, env)
   // Tokens are looked for in the refanged text; when there is none the text goes out as written.
-  const refanged = refang(text)
-  const scrubbed = replaceTokens(refanged, env)
-  return scrubbed === refanged ? text : scrubbed
+  // A `%` may be an escape or a LIKE wildcard right before a value (`%60.193.100.156%`, `%22[.]254…`): each
+  // reading is tried in turn, and the first that finds a token is sent.
+  for (const refanged of [refang(text), refang(text, false)]) {
+    const scrubbed = replaceTokens(refanged, env)
+    if (scrubbed !== refanged) return scrubbed
+  }
+  return replaceTokens(text, env)
 }
 
 /** A path or file name kept as it is (at low): the addresses, mailboxes and URLs inside it are still replaced. */

@@ -3,7 +3,7 @@ import { anonymizeExternalReferences } from './external-references.js'
 import { anonymizeHashes } from './hash.js'
 import type { AnonymizeEnv } from './policy.js'
 import { mapId } from './refs.js'
-import { isRefKey, PERSON_KEY, PREDEFINED_EXTENSIONS, ruleOf, type Rule } from './rules.js'
+import { ADDRESS_HEADER, isRefKey, PERSON_KEY, PREDEFINED_EXTENSIONS, ruleOf, type Rule } from './rules.js'
 import { scrubText } from './text.js'
 import { anonymizeValue } from './values.js'
 
@@ -25,24 +25,30 @@ export class TooDeepError extends Error {
 
 /**
  * Where a value sits: under a STIX-defined property, under a custom one (`x_…`, unknown names, custom
- * extensions), or anywhere below a custom key that names a person (`x_contact`), where every string and
- * every key that is not a plain field name is a person's name.
+ * extensions), anywhere below a custom key that names a person (`x_contact`), where every string and every
+ * key that is not a plain field name is a person's name, or in e-mail headers (address headers name people).
  */
-export type Context = 'stix' | 'custom' | 'person'
+export type Context = 'stix' | 'custom' | 'person' | 'headers'
 
 /** A field name (`name`, `email_address`) in a person subtree: kept; anything else there is pseudonymized. */
 const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/
 
-/** Ids and timestamps: the shapes a `keep` property is kept in without a scan. */
-const ID_OR_TIMESTAMP = /^(?:[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)$/
+/** A STIX identifier: what a reference holds, mapped (an SCO's id derives from its value). */
+const STIX_ID = /^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+/** A timestamp: kept without a scan. */
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$/
 
 function rewriteString(rule: Rule | undefined, key: string, value: string, env: AnonymizeEnv, context: Context): Rewritten {
   if (context === 'person' || (context === 'custom' && PERSON_KEY.test(key))) return anonymizePersonName(value, env)
+  if (context === 'headers' && ADDRESS_HEADER.test(key)) return anonymizePersonName(value, env)
   switch (rule) {
     case 'keep':
-      return ID_OR_TIMESTAMP.test(value) ? value : scrubText(value, env)
+      if (TIMESTAMP.test(value)) return value
+      return STIX_ID.test(value) ? mapId(value, env) : scrubText(value, env)
     case 'ref':
-      return mapId(value, env)
+      // A reference property holding anything but an id is text like any other.
+      if (STIX_ID.test(value)) return mapId(value, env)
+      return env.policy.dropFreeText ? DROP : scrubText(value, env)
     case 'person':
       return anonymizePersonName(value, env)
     case 'drop':
@@ -105,6 +111,9 @@ export function rewriteNested(key: string, value: unknown, env: AnonymizeEnv, de
   const rule = ruleOf(key)
   if (typeof value === 'string') return rewriteString(rule, key, value, env, context)
   if (value === null || typeof value !== 'object') return value
+  if (context === 'person' || (context === 'headers' && ADDRESS_HEADER.test(key))) {
+    return Array.isArray(value) ? rewriteList(undefined, key, value, env, depth, 'person') : rewriteDictionary(value as Record<string, unknown>, env, depth, 'person')
+  }
   if (rule === 'drop' || (rule === 'prose' && env.policy.dropFreeText)) return DROP
   if (Array.isArray(value)) {
     if (rule === 'external-references') return anonymizeExternalReferences(value, env) ?? DROP
@@ -118,6 +127,7 @@ export function rewriteNested(key: string, value: unknown, env: AnonymizeEnv, de
 
 function childContext(key: string, rule: Rule | undefined, context: Context): Context {
   if (context === 'person') return 'person'
+  if (key === 'additional_header_fields') return 'headers'
   if (context === 'custom' && PERSON_KEY.test(key)) return 'person'
   return context === 'custom' || rule === undefined ? 'custom' : 'stix'
 }

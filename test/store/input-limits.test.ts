@@ -85,21 +85,22 @@ t.test('an object larger than the size limit is refused alone', async (t) => {
   t.equal(stored.status, 'new')
 })
 
+// Before the fix each of these held the event loop for minutes to hours: the file's timeout is the guard.
 t.test('hostile values for backtracking schema patterns and pattern parsing answer at once', async (t) => {
-  const started = Date.now()
   const res = await post([
     { ...indicator(), type: `${'a'.repeat(60)}!` },
     { type: 'software', spec_version: '2.1', id: 'software--3a41e552-999b-4ad3-bedc-332b6d9ff80c', name: 'x', languages: [`en${'-abcde'.repeat(20_000)}!`] },
     { type: 'ipv6-addr', spec_version: '2.1', id: 'ipv6-addr--1e4ffad7-0b88-41d4-ba4d-77d27490b956', value: `::1%${'s'.repeat(100_000)}\n` },
     indicator({ pattern: `${'('.repeat(5000)}[ipv4-addr:value = '198.51.100.1']${')'.repeat(5000)}` }),
     indicator({ pattern: `[${Array(2000).fill("ipv4-addr:value = '198.51.100.1'").join(' OR ')}]` }),
+    { ...indicator(), extensions: { [`${'a'.repeat(60)}!`]: { extension_type: 'property-extension' } } },
   ])
   t.equal(res.statusCode, 200, res.body.slice(0, 300))
-  t.ok(Date.now() - started < 10_000, `answered in ${Date.now() - started} ms`)
   const messages = res.json().results.map((r: { status: string; message: string }) => `${r.status} ${r.message}`)
   t.match(messages[0], /^rejected .*\/type: must match pattern/)
   t.match(messages[1], /^rejected software--.*\/languages\/0: must match pattern/)
   t.match(messages[2], /^rejected ipv6-addr--.*\/value: must match pattern/)
   t.match(messages[3], /^rejected indicator--.*\/pattern: invalid STIX pattern: parentheses nested deeper than 100/)
   t.match(messages[4], /^rejected indicator--.*\/pattern: invalid STIX pattern: more than 1000 chained or nested expressions/)
+  t.match(messages[5], /^rejected indicator--.*\/extensions/)
 })
