@@ -18,22 +18,27 @@ import { anonymizeUrl } from './url.js'
  */
 const ALTERNATIVES = [
   String.raw`(\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'()\[\]{}]+)`,
-  String.raw`(\b[a-z0-9._%+-]+@(?:[\p{L}\p{N}-]+\.)+\p{L}{2,63}(?![\p{L}\p{N}]))`,
+  String.raw`(\b[a-z0-9._%+-]+@(?:[\p{L}\p{N}-]+\.)+[\p{L}]{2,63}(?![\p{L}\p{N}]))`,
   String.raw`(\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?(?![\d.]*\d))`,
   String.raw`(\b(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b)`,
   String.raw`((?:[0-9a-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4})(?:\/\d{1,3})?)`,
   String.raw`((?:\b[a-z]:|\\)\\[^\s"'<>|*?]+|(?<![\w/.:~-])\/(?:[\w.~-]+\/)+[\w.~-]*)`,
   String.raw`(\b[\w-]*_[\w.-]*\.[a-z0-9]{1,8}\b|\b(?=[\w-]*[a-z])[\w-]+\.(?:[a-z]+\d[a-z0-9]*|\d[a-z][a-z0-9]*)\b)`,
   String.raw`(\b[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)`,
-  String.raw`(?:(?<![\p{L}\p{N}_-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,63}(?![\p{L}\p{N}]))`,
+  String.raw`(?:(?<![\p{L}\p{N}_-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}(?![\p{L}\p{N}]))`,
 ]
-// Unicode mode: internationalized domains (`bücher.example`) are domains too.
-const TOKEN = new RegExp(ALTERNATIVES.join('|'), 'giu')
 /**
- * The same without paths and file names (their groups never match): for the inside of a path or file name
- * kept at low, where an address or a mailbox in it must still go.
+ * Two compilations: ASCII letters for ASCII text (the common case, and much faster), Unicode letters for text
+ * with other characters, so internationalized domains (`bücher.example`) are domains too.
  */
-const TOKEN_IN_NAME = new RegExp(ALTERNATIVES.map((a, i) => (i === 5 || i === 6 ? '((?!))' : a)).join('|'), 'giu')
+const ascii = (a: string) => a.replaceAll(String.raw`\p{L}`, 'a-z').replaceAll(String.raw`\p{N}`, '0-9')
+const compile = (alternatives: readonly string[], unicode: boolean) =>
+  new RegExp((unicode ? alternatives : alternatives.map(ascii)).join('|'), unicode ? 'giu' : 'gi')
+/** Without paths and file names (their groups never match): the inside of a path or file name kept at low. */
+const IN_NAME = ALTERNATIVES.map((a, i) => (i === 5 || i === 6 ? '((?!))' : a))
+const TOKEN = { ascii: compile(ALTERNATIVES, false), unicode: compile(ALTERNATIVES, true) }
+const TOKEN_IN_NAME = { ascii: compile(IN_NAME, false), unicode: compile(IN_NAME, true) }
+const NON_ASCII = /[^\u0000-\u007f]/
 
 /** Group numbers of TOKEN's alternatives, in order: url, email, ipv4, hash, ipv6, path, file name, STIX id, (domain). */
 const G_URL = 1
@@ -92,7 +97,8 @@ export function scrubInsideName(name: string, env: AnonymizeEnv): string {
   return scrubbed === refanged ? name : scrubbed
 }
 
-function replaceTokens(text: string, env: AnonymizeEnv, token: RegExp = TOKEN): string {
+function replaceTokens(text: string, env: AnonymizeEnv, tokens: { ascii: RegExp; unicode: RegExp } = TOKEN): string {
+  const token = NON_ASCII.test(text) ? tokens.unicode : tokens.ascii
   // What `text.replace(token, fn)` does (it never matches the empty string), without an arguments array
   // and a groups object per match; text with no token is returned as is.
   token.lastIndex = 0
