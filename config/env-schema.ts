@@ -51,6 +51,7 @@ export const EnvSchema = Type.Object({
   CRISP_FEED_FILES_DIR: Type.Optional(
     Type.String({ minLength: 1, description: 'The one folder local-file feeds may read (set up by platform admins only); unset = file feeds disabled' }),
   ),
+  CRISP_DEMO: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0', description: '1 loads the demo data at start, as `crisp demo` does (idempotent); never on a platform others can reach' }),
   CRISP_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email', description: 'First admin created at start when no admin exists' })),
   CRISP_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'Password of that first admin; generated and printed once when unset' })),
 })

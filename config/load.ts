@@ -32,6 +32,8 @@ export interface Config {
   firstAdmin: { email?: string; password?: string }
   /** Feed runs: timeout (= job expiry) and first retry delay in seconds, objects per transaction. */
   feeds: { runTimeout: number; retryDelay: number; batchSize: number }
+  /** Load the demo data at start (`CRISP_DEMO=1`, core/demo). */
+  demo: boolean
   /** Where plugins' outbound requests and local files may go. */
   egress: EgressConfig
 }
@@ -127,5 +129,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     firstAdmin: { email: env.CRISP_ADMIN_EMAIL, password: env.CRISP_ADMIN_PASSWORD },
     feeds: { runTimeout: env.CRISP_FEED_RUN_TIMEOUT, retryDelay: env.CRISP_FEED_RETRY_DELAY, batchSize: env.CRISP_FEED_BATCH_SIZE },
     egress,
+    demo: env.CRISP_DEMO === '1',
   }
 }

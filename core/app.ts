@@ -17,6 +17,7 @@ import { rateLimitPlugin } from './auth/rate-limit.js'
 import type { IdentityCore } from './identity/identity-core.js'
 import { identityPlugin } from './identity/plugin.js'
 import { healthRoutes } from './routes/health.js'
+import { frontDoorRoutes } from './routes/front-door.js'
 import { apiV1Routes } from './routes/api/v1/index.js'
 import { taxiiRoutes } from './routes/taxii2/index.js'
 import { taxiiErrorHandler } from './routes/taxii2/errors.js'
@@ -94,6 +95,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(rateLimitPlugin, config.rateLimit)
 
   await app.register(healthRoutes)
+  await app.register(frontDoorRoutes, { publicUrl: config.publicUrl, apiDocs: config.apiDocs, admin: opts.admin ?? false })
   await app.register(apiV1Routes, { prefix: '/api/v1' })
   await app.register(taxiiRoutes, { prefix: '/taxii2', publicUrl: config.publicUrl, maxContentLength: config.bodyLimit })
   await registerTaxiiIngestWorker(app)

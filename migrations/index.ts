@@ -15,6 +15,7 @@ import * as m0015 from './0015_index_anonymized_ids.js'
 import * as m0020 from './0020_create_security_events.js'
 import * as m0021 from './0021_create_event_matches.js'
 import * as m0022 from './0022_create_alert_webhooks.js'
+import * as m0030 from './0030_feed_run_outcomes.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -42,6 +43,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0020_create_security_events', m0020],
   ['0021_create_event_matches', m0021],
   ['0022_create_alert_webhooks', m0022],
+  ['0030_feed_run_outcomes', m0030],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

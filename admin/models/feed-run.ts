@@ -8,7 +8,7 @@ export class FeedRun extends Model {
     properties: {
       id: { type: 'string', format: 'uuid' },
       feed_id: { type: 'string' },
-      status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
+      status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'partial', 'failed', 'cancelled'] },
       trigger: { type: 'string' },
       queued_at: { type: 'string', format: 'date-time' },
       started_at: { type: ['string', 'null'], format: 'date-time' },

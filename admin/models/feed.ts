@@ -15,7 +15,7 @@ export class Feed extends Model {
       organization_id: { type: 'string' },
       collection_id: { type: 'string' },
       schedule: { type: ['string', 'null'] },
-      default_tlp: { type: 'string', enum: ['clear', 'green', 'amber', 'amber+strict', 'red'] },
+      default_tlp: { type: 'string', enum: ['none', 'clear', 'green', 'amber', 'amber+strict', 'red'] },
       enabled: { type: 'boolean' },
       checkpoint: { type: ['string', 'null'] },
       created_at: { type: 'string', format: 'date-time' },

@@ -66,6 +66,10 @@ export const feedsResource: ResourceFactory = (deps) => {
         config_json: { type: 'textarea', label: 'config', description: 'JSON, checked against the plugin\'s schema. Secrets show as masked; leave them masked to keep them.', isVisible: { list: false, filter: false, show: true, edit: true } },
         source_plugin: sources.length ? { availableValues: sources } : {},
         schedule: { description: 'Cron expression (empty = manual runs only)' },
+        default_tlp: {
+          availableValues: ['amber', 'none', 'clear', 'green', 'amber+strict', 'red'].map((v) => ({ value: v, label: v === 'amber' ? 'amber (default)' : v })),
+          description: 'TLP 2.0 marking added to objects that carry none; "none" stores them unmarked. Default: amber',
+        },
       },
       actions: {
         ...crud,

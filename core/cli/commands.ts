@@ -9,6 +9,9 @@ import { createAdmin } from '../identity/first-admin.js'
 import { AppError } from '../infra/errors.js'
 import { parseArgs, UsageError } from './args.js'
 import { feedsList, feedsRun } from './feeds.js'
+import { demoCommand, loadDemoAtStart } from './demo.js'
+import { taxiiDiscover } from './taxii.js'
+import { pluginsNew } from './plugins-new.js'
 import path from 'node:path'
 import type { Knex } from 'knex'
 
@@ -34,9 +37,10 @@ async function withDatabase<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
 
 function serve(listen: boolean): Command['run'] {
   return async (argv) => {
-    const { flags, positionals } = parseArgs(argv, { booleans: listen ? ['no-workers'] : [] })
+    const { flags, positionals } = parseArgs(argv, { booleans: listen ? ['no-workers', 'demo'] : [] })
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
     const running = await startPlatform({ listen, runWorkers: !flags['no-workers'] })
+    if (listen && (flags.demo || running.config.demo)) await loadDemoAtStart(running)
     let stopping = false
     const shutdown = async (signal: string) => {
       if (stopping) return
@@ -53,8 +57,8 @@ function serve(listen: boolean): Command['run'] {
 
 export const COMMANDS: Record<string, Command> = {
   start: {
-    summary: 'Run the API server and job workers (--no-workers: API only)',
-    usage: 'crisp start [--no-workers]',
+    summary: 'Run the API server and job workers (--no-workers: API only; --demo: load the demo data first)',
+    usage: 'crisp start [--no-workers] [--demo]',
     run: serve(true),
   },
   worker: { summary: 'Run only job workers (scale them apart from API nodes)', usage: 'crisp worker', run: serve(false) },
@@ -118,6 +122,9 @@ export const COMMANDS: Record<string, Command> = {
       return 0
     },
   },
+  demo: demoCommand,
+  'plugins new': pluginsNew,
   'feeds list': feedsList,
   'feeds run': feedsRun,
+  'taxii discover': taxiiDiscover,
 }

@@ -43,7 +43,7 @@ export const feedsList: Command = {
 }
 
 export const feedsRun: Command = {
-  summary: 'Queue a run of a feed; --wait follows it to the end',
+  summary: 'Queue a run of a feed; --wait follows it to the end (exit 0 succeeded, 3 partial: some items rejected, 1 failed)',
   usage: 'crisp feeds run <feed-id> [--wait]',
   async run(argv) {
     const { positionals, flags } = parseArgs(argv, { booleans: ['wait'] })
@@ -81,11 +81,12 @@ async function follow(knex: Knex, runId: string): Promise<number> {
     if (tty) process.stdout.write(`\r\x1b[2K${line}`)
     else if (line !== lastLine) console.log(line)
     lastLine = line
-    if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {
+    if (run.status !== 'queued' && run.status !== 'running') {
       if (tty) process.stdout.write('\n')
       if (run.error) console.log(`error: ${run.error}`)
       for (const r of run.rejections.slice(0, 5)) console.log(`rejected ${r.ref ?? ''}: ${r.reason}`)
-      return run.status === 'succeeded' ? 0 : 1
+      if (run.status === 'partial') console.log(`partial: ${run.counts.rejected} of ${run.counts.fetched} items rejected`)
+      return run.status === 'succeeded' ? 0 : run.status === 'partial' ? 3 : 1
     }
     await new Promise((r) => setTimeout(r, tty ? 250 : 1000))
   }

@@ -3,7 +3,7 @@ import type { StixObject } from '../plugin-api/index.js'
 import type { FeedRow, FeedRunRow } from './feed-dto.js'
 import type { StoreObjects } from './store-port.js'
 import type { PreparedBatch } from '../store/store-objects.js'
-import { LeaseLostError } from './run-state.js'
+import { LeaseLostError, RUN_COUNTERS, zeroCounts, type Counts } from './run-state.js'
 import { EXCERPT_LIMITS, excerpt } from './excerpt.js'
 
 const KEPT_REJECTIONS = 20
@@ -52,9 +52,17 @@ export function createBatchWriter(options: BatchWriterOptions) {
     if (pending) await pending
   }
 
+  /** This attempt's counters, and those since its last checkpoint (see migrations/0030). Committed values only. */
+  let attempt = zeroCounts()
+  let sinceCheckpoint = zeroCounts()
+  const plus = (a: Counts, b: Counts): Counts => Object.fromEntries(Object.keys(a).map((k) => [k, a[k as keyof Counts] + b[k as keyof Counts]])) as Counts
+  const apiCounts = (c: Counts) => Object.fromEntries(Object.entries(RUN_COUNTERS).map(([column, name]) => [name, c[column as keyof Counts]]))
+
   async function write(count: number, rejected: Rejection[], prepared: PreparedBatch | undefined, checkpoint?: string): Promise<void> {
+    let nextAttempt = attempt
+    let nextSince = sinceCheckpoint
     await knex.transaction(async (trx) => {
-      const owned = await trx('feed_runs').where({ id: run.id, lease_token: run.lease_token }).forUpdate().first('id')
+      const owned = await trx('feed_runs').where({ id: run.id, lease_token: run.lease_token }).forUpdate().first('attempts')
       if (!owned) throw new LeaseLostError()
       const results = prepared
         ? await storeObjects.write(trx, prepared, { collectionId: feed.collection_id, producerOrgId: feed.organization_id })
@@ -64,20 +72,23 @@ export function createBatchWriter(options: BatchWriterOptions) {
         counts[r.status]++
         if (r.status === 'rejected') rejected.push({ ref: r.id ?? `#${r.index}`, reason: r.message ?? 'invalid object' })
       }
+      const batch: Counts = { fetched: count + rejected.length - counts.rejected, new_objects: counts.new, new_versions: counts['new-version'], unchanged: counts.unchanged, rejected: rejected.length }
+      nextAttempt = plus(attempt, batch)
+      nextSince = checkpoint === undefined ? plus(sinceCheckpoint, batch) : zeroCounts()
       const kept = rejected.slice(0, Math.max(0, KEPT_REJECTIONS - keptRejections)).map(shortened)
       await trx('feed_runs')
         .where({ id: run.id })
         .update({
-          fetched: trx.raw('fetched + ?', [count + rejected.length - counts.rejected]),
-          new_objects: trx.raw('new_objects + ?', [counts.new]),
-          new_versions: trx.raw('new_versions + ?', [counts['new-version']]),
-          unchanged: trx.raw('unchanged + ?', [counts.unchanged]),
-          rejected: trx.raw('rejected + ?', [rejected.length]),
+          ...Object.fromEntries(Object.keys(batch).map((c) => [c, trx.raw('?? + ?', [c, batch[c as keyof Counts]])])),
+          attempt_counts: trx.raw(`jsonb_set(attempt_counts, '{-1}', ?::jsonb)`, [JSON.stringify({ attempt: owned.attempts, ...apiCounts(nextAttempt) })]),
+          uncheckpointed: trx.raw('?::jsonb', [JSON.stringify(nextSince)]),
           ...(kept.length ? { rejections: trx.raw('rejections || ?::jsonb', [JSON.stringify(kept)]) } : {}),
         })
       if (checkpoint !== undefined) await trx('feeds').where({ id: feed.id }).update({ checkpoint })
       keptRejections += kept.length
     })
+    attempt = nextAttempt
+    sinceCheckpoint = nextSince
   }
 
   async function flush(checkpoint?: string): Promise<void> {
@@ -89,7 +100,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
     let prepared: PreparedBatch | undefined
     try {
       // the CPU half of this batch overlaps the previous batch's transaction
-      if (batch.length) prepared = await storeObjects.prepare({ db: knex, objects: batch, defaultTlp: feed.default_tlp, producerOrgId: feed.organization_id })
+      if (batch.length) prepared = await storeObjects.prepare({ db: knex, objects: batch, defaultTlp: feed.default_tlp === 'none' ? undefined : feed.default_tlp, producerOrgId: feed.organization_id })
     } finally {
       await settle() // the previous batch's failure wins: it happened first
     }

@@ -10,7 +10,7 @@ export interface FeedRow {
   source_plugin: string
   config: Record<string, unknown>
   schedule: string | null
-  default_tlp: TlpLevel
+  default_tlp: TlpLevel | 'none'
   enabled: boolean
   checkpoint: string | null
   next_run_at: Date | null
@@ -23,7 +23,7 @@ export interface FeedRunRow {
   id: string
   feed_id: string
   job_id: string | null
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+  status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled'
   trigger: string
   queued_at: Date
   started_at: Date | null
@@ -34,10 +34,31 @@ export interface FeedRunRow {
   unchanged: number
   rejected: number
   rejections: { ref?: string; reason: string }[]
+  /** One entry per attempt (migrations/0030): what that attempt fetched and stored. */
+  attempt_counts: AttemptCounts[]
   error: string | null
   attempts: number
   lease_token: string | null
   lease_expires_at: Date | null
+}
+
+export interface AttemptCounts {
+  attempt: number
+  fetched: number
+  new: number
+  newVersions: number
+  unchanged: number
+  rejected: number
+}
+
+/**
+ * The run's counters: each item of the source once (`fetched`, `rejected`), every object the run added once
+ * (`new`, `newVersions`), and `unchanged` = the rest. An object a failed attempt stored after its last
+ * checkpoint is fetched again by the retry, which sees it unchanged: the run still counts it new, once.
+ */
+function runCounts(row: FeedRunRow) {
+  const unchanged = Math.max(0, row.fetched - row.new_objects - row.new_versions - row.rejected)
+  return { fetched: row.fetched, new: row.new_objects, newVersions: row.new_versions, unchanged, rejected: row.rejected }
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -79,7 +100,8 @@ export function feedRunDto(row: FeedRunRow, options: { withRejections: boolean }
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     durationMs: row.started_at && end ? end.getTime() - row.started_at.getTime() : null,
-    counts: { fetched: row.fetched, new: row.new_objects, newVersions: row.new_versions, unchanged: row.unchanged, rejected: row.rejected },
+    counts: runCounts(row),
+    attemptCounts: row.attempt_counts,
     rejections: options.withRejections ? row.rejections : [],
     error: row.error,
   }

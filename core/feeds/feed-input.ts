@@ -5,6 +5,7 @@ import { validateFeedConfig, type ConfigProblem } from './feed-config.js'
 import { cronProblem } from './schedule-cron.js'
 import { feedInvalid } from './errors.js'
 import { literalUrlProblems } from './config-urls.js'
+import { hasUnstorableCharacter } from '../stix/input-limits.js'
 import type { Tlp as TlpLevel } from '../store/index.js'
 
 /** What a client sends to create a feed (update sends any subset). */
@@ -15,8 +16,17 @@ export interface FeedInput {
   config: Record<string, unknown>
   schedule: string | null
   collectionId: string
-  defaultTlp: TlpLevel
+  /** `none`: objects without a TLP marking are stored unmarked. */
+  defaultTlp: TlpLevel | 'none'
   enabled: boolean
+}
+
+/** The same bounds as the REST schema (1–200 characters), for callers that skip it: the console, the CLI. */
+function nameProblems(name: unknown): ConfigProblem[] {
+  if (typeof name !== 'string' || name.trim() === '') return [{ path: '/name', message: 'must be a non-blank string' }]
+  if (name.length > 200) return [{ path: '/name', message: 'must NOT have more than 200 characters' }]
+  if (hasUnstorableCharacter(name)) return [{ path: '/name', message: 'must not contain NUL or lone surrogates' }]
+  return []
 }
 
 /**
@@ -27,7 +37,7 @@ export interface FeedInput {
  */
 export async function checkFeedInput(options: { knex: Knex; registry: PluginRegistry; actor: Principal; orgId: string; feed: FeedInput }): Promise<Record<string, unknown>> {
   const { knex, registry, actor, orgId, feed } = options
-  const problems: ConfigProblem[] = []
+  const problems: ConfigProblem[] = [...nameProblems(feed.name)]
   let config: Record<string, unknown> = feed.config
   const factory = registry.get('feed-source', feed.source)
   if (!factory) {

@@ -76,14 +76,15 @@ export async function runFeed(ctx: RunFeedContext, runId: string, attempt: Attem
   const log = { runId, feedId: feed.id, attempt: run.attempts }
   try {
     await pullInto(ctx, run, feed, signal)
-    await finishRun(ctx.knex, run, { status: 'succeeded' })
-    ctx.log.info(log, 'feed run succeeded')
+    const status = await finishRun(ctx.knex, run, { status: 'completed' })
+    if (status) ctx.log.info({ ...log, status }, status === 'partial' ? 'feed run finished with rejected items (partial)' : 'feed run succeeded')
   } catch (err) {
     if (err instanceof LeaseLostError) return ctx.log.warn(log, 'feed run lost its lease; stopping')
     const reason = signal.aborted ? `aborted: ${String((signal.reason as Error)?.message ?? signal.reason)}` : (err as Error).message
     if (err instanceof SourceDataError || err instanceof FatalRunError) {
       ctx.log.warn({ ...log, reason }, 'feed run failed (not retried)')
-      return finishRun(ctx.knex, run, { status: 'failed', error: reason })
+      await finishRun(ctx.knex, run, { status: 'failed', error: reason })
+      return
     }
     if (attempt.retryCount >= attempt.retryLimit) {
       ctx.log.error({ ...log, reason }, 'feed run failed after its last retry (dead-lettered)')

@@ -5,6 +5,23 @@ import { EXCERPT_LIMITS, excerpt } from './excerpt.js'
 /** A run's error often quotes the remote (a JSON parser's message, a plugin's): keep it short and on one line. */
 const shortError = (error: string) => excerpt(error, EXCERPT_LIMITS.error)
 
+/** The run's counters, as columns of `feed_runs`, and their names in the API and in `attempt_counts`. */
+export const RUN_COUNTERS = { fetched: 'fetched', new_objects: 'new', new_versions: 'newVersions', unchanged: 'unchanged', rejected: 'rejected' } as const
+export type RunCounter = keyof typeof RUN_COUNTERS
+export type Counts = Record<RunCounter, number>
+export const zeroCounts = (): Counts => ({ fetched: 0, new_objects: 0, new_versions: 0, unchanged: 0, rejected: 0 })
+
+/**
+ * The current attempt's items since its last checkpoint leave the run's `fetched`, `unchanged` and `rejected`:
+ * the next attempt resumes from that checkpoint and fetches them again. `new` and `new_versions` stay: those
+ * objects were stored, and the store counts an object new only once (the retry sees them unchanged, which is
+ * why the API derives the run's `unchanged` from the others, see `feedRunDto`).
+ */
+function forgetUncheckpointed(knex: Knex): Record<string, Knex.Raw> {
+  const columns = Object.fromEntries(['fetched', 'unchanged', 'rejected'].map((c) => [c, knex.raw(`greatest(0, ${c} - coalesce((uncheckpointed->>'${c}')::int, 0))`)]))
+  return { ...columns, uncheckpointed: knex.raw('?::jsonb', [JSON.stringify(zeroCounts())]) }
+}
+
 /** The attempt no longer owns its run (timed out and re-claimed, or the feed was deleted): stop, write nothing. */
 export class LeaseLostError extends Error {
   constructor() {
@@ -27,19 +44,38 @@ export async function claimRun(knex: Knex, runId: string, timeoutSeconds: number
       lease_token: knex.raw('gen_random_uuid()'),
       lease_expires_at: knex.raw(`now() + make_interval(secs => ?)`, [timeoutSeconds]),
       attempts: knex.raw('attempts + 1'),
+      // an entry of counters for this attempt; the batch writer keeps the last entry up to date
+      attempt_counts: knex.raw(`attempt_counts || jsonb_build_array(jsonb_build_object('attempt', attempts + 1, 'fetched', 0, 'new', 0, 'newVersions', 0, 'unchanged', 0, 'rejected', 0))`),
+      ...forgetUncheckpointed(knex),
     })
     .returning('*')) as FeedRunRow[]
   return row ?? null
 }
 
-/** Ends the attempt's run as succeeded or failed (only if it still owns it). */
-export async function finishRun(knex: Knex, run: Pick<FeedRunRow, 'id' | 'lease_token'>, outcome: { status: 'succeeded' | 'failed'; error?: string }): Promise<void> {
-  await knex('feed_runs')
+/**
+ * Ends the attempt's run (only if it still owns it): `completed` becomes `succeeded`, or `partial` when any item
+ * was rejected; `failed` keeps what was stored (its counters included: nothing will fetch it again).
+ * Returns the final status, or null when the attempt no longer owned the run.
+ */
+export async function finishRun(knex: Knex, run: Pick<FeedRunRow, 'id' | 'lease_token'>, outcome: { status: 'completed' | 'failed'; error?: string }): Promise<FeedRunRow['status'] | null> {
+  const status = outcome.status === 'failed' ? 'failed' : knex.raw(`CASE WHEN rejected > 0 THEN 'partial' ELSE 'succeeded' END`)
+  const [row] = (await knex('feed_runs')
     .where({ id: run.id, lease_token: run.lease_token })
-    .update({ status: outcome.status, error: outcome.error === undefined ? null : shortError(outcome.error), finished_at: knex.fn.now(), lease_token: null, lease_expires_at: null })
+    .update({
+      status,
+      error: outcome.error === undefined ? null : shortError(outcome.error),
+      finished_at: knex.fn.now(),
+      lease_token: null,
+      lease_expires_at: null,
+      uncheckpointed: knex.raw('?::jsonb', [JSON.stringify(zeroCounts())]),
+    })
+    .returning('status')) as { status: FeedRunRow['status'] }[]
+  return row?.status ?? null
 }
 
 /** Gives the run back to the queue for the job's retry, keeping what the failed attempt said. */
 export async function releaseRun(knex: Knex, run: Pick<FeedRunRow, 'id' | 'lease_token'>, error: string): Promise<void> {
-  await knex('feed_runs').where({ id: run.id, lease_token: run.lease_token }).update({ status: 'queued', error: shortError(error), lease_token: null, lease_expires_at: null })
+  await knex('feed_runs')
+    .where({ id: run.id, lease_token: run.lease_token })
+    .update({ status: 'queued', error: shortError(error), lease_token: null, lease_expires_at: null, ...forgetUncheckpointed(knex) })
 }

@@ -53,7 +53,8 @@ export function failure(err: unknown, at: Exchange, phase: 'headers' | 'body'): 
   if (at.run.aborted) return at.run.reason
   if (at.timer.signal.aborted) {
     const waiting = phase === 'body' ? 'body' : 'waiting for the response'
-    return new SourceUnavailableError(`no answer from ${redactUrl(at.url)} within ${at.timeoutMs} ms (${waiting})`, { cause: err })
+    // Real servers can be slow (the OASIS TAXII reference server takes 45–80 s for a first page): say what to change.
+    return new SourceUnavailableError(`no answer from ${redactUrl(at.url)} within ${at.timeoutMs} ms (${waiting}); a slow server needs a larger timeoutMs in the feed's config`, { cause: err })
   }
   if (phase === 'body') {
     const broken = String((err as NodeJS.ErrnoException).code).startsWith('Z_')

@@ -12,7 +12,7 @@ export const mispConfigSchema = Type.Object(
     }),
     timeoutMs: Type.Integer({
       minimum: 1,
-      default: 30000,
+      default: 120000,
       description: 'Longest wait, in ms, for the remote to answer or to send the next part of a body',
     }),
     indicatorTypes: Type.Array(Type.String({ minLength: 1 }), {

@@ -22,7 +22,7 @@ export const otxConfigSchema = Type.Object(
     }),
     timeoutMs: Type.Integer({
       minimum: 1,
-      default: 30000,
+      default: 120000,
       description: 'Longest wait, in ms, for OTX to answer or to send the next part of a page',
     }),
   },

@@ -17,7 +17,7 @@ export const stixBundleConfigSchema = Type.Object(
     }),
     timeoutMs: Type.Integer({
       minimum: 1,
-      default: 30000,
+      default: 120000,
       description: 'Longest wait, in ms, for the remote to answer or to send the next part of the body',
     }),
   },

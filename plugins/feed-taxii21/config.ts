@@ -49,7 +49,7 @@ export const taxiiConfigSchema = Type.Object(
     ),
     timeoutMs: Type.Integer({
       minimum: 1,
-      default: 30000,
+      default: 120000,
       description: 'Longest wait, in ms, for the server to answer or to send the next part of a page',
     }),
   },

@@ -45,7 +45,7 @@ export async function createOrgWithUsers(knex: Knex, name = `org-${randomUUID().
 export const authAs = (p: Principal) => ({ authorization: `Test ${Buffer.from(JSON.stringify(p)).toString('base64url')}` })
 
 /** Polls a run until its status is one of `statuses` (default: finished). */
-export async function waitForRun(knex: Knex, runId: string, statuses = ['succeeded', 'failed'], timeoutMs = 30_000): Promise<Record<string, any>> {
+export async function waitForRun(knex: Knex, runId: string, statuses = ['succeeded', 'partial', 'failed'], timeoutMs = 30_000): Promise<Record<string, any>> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const run = await knex('feed_runs').where({ id: runId }).first()

@@ -36,7 +36,7 @@ t.test('CRUD by a publisher; secrets masked; audited; schedule kept in step', as
   t.equal(created.statusCode, 201, created.body)
   const feed = created.json()
   t.equal(feed.config.headers.Authorization, '********', 'secret header masked')
-  t.equal(feed.config.timeoutMs, 30000, 'defaults applied')
+  t.equal(feed.config.timeoutMs, 120000, 'defaults applied')
   t.ok(feed.nextRunAt, 'scheduled')
   const stored = await knex('feeds').where({ id: feed.id }).first()
   t.equal(stored.config.headers.Authorization, 'Bearer s3cret-token', 'secret stored')

@@ -85,7 +85,7 @@ t.test('bad payloads fail the run with the reason; nothing partial is stored', a
 t.test('invalid entries are rejected with reasons, the rest is stored', async (t) => {
   const collectionId = await newCollection()
   const result = await run(await makeFeed('/bad-entries.json', collectionId))
-  t.equal(result.status, 'succeeded', result.error)
+  t.equal(result.status, 'partial', result.error ?? 'finished, with rejected entries')
   t.ok(result.rejected > 0, `rejected ${result.rejected}`)
   t.equal(result.rejections.length, Math.min(20, result.rejected))
   t.ok(result.rejections.every((r: { reason: string }) => r.reason.length > 0))

@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify'
 import { requirePermission } from '../../../auth/authenticate.js'
 import { createFeed, deleteFeed, getFeed, listFeeds, updateFeed, type FeedServiceContext } from '../../../feeds/feed-service.js'
 import { listRuns, requestRun } from '../../../feeds/run-service.js'
-import { Feed, FeedCreateBody, FeedIdParams, FeedRun, FeedUpdateBody } from './feed-schemas.js'
+import { dryRunFeed } from '../../../feeds/feed-dry-run.js'
+import { DEFAULT_FEED_TLP, Feed, FeedCreateBody, FeedDryRun, FeedDryRunBody, FeedIdParams, FeedRun, FeedUpdateBody } from './feed-schemas.js'
 
 const tags = ['feeds']
 const security = [{ bearer: [] }]
@@ -20,9 +21,18 @@ export const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/feeds', { preHandler: manage, schema: { tags, security, summary: 'Create a feed', body: FeedCreateBody, response: { 201: Feed } } }, async (req, reply) => {
     const b = req.body
-    const feed = await createFeed(ctx(req), { ...b, config: b.config ?? {}, schedule: b.schedule ?? null, defaultTlp: b.defaultTlp ?? 'amber', enabled: b.enabled ?? true })
+    const feed = await createFeed(ctx(req), { ...b, config: b.config ?? {}, schedule: b.schedule ?? null, defaultTlp: b.defaultTlp ?? DEFAULT_FEED_TLP, enabled: b.enabled ?? true })
     return reply.code(201).send(feed)
   })
+
+  app.post('/feeds/test', {
+    preHandler: manage,
+    schema: {
+      tags, security, body: FeedDryRunBody, response: { 200: FeedDryRun },
+      summary: 'Dry run of a feed config: reachability, authentication, the first objects and counts; stores nothing',
+      description: 'Runs the source exactly as a feed run would (same plugin, same HTTP client and egress policy; local files only for platform admins) up to maxObjects, and checks each object as the store would. A config its plugin refuses is a 400, as when saving a feed.',
+    },
+  }, async (req) => dryRunFeed({ registry: app.registry, actor: req.principal!, input: { ...req.body, config: req.body.config ?? {} } }))
 
   app.get('/feeds/:id', { preHandler: manage, schema: { tags, security, summary: 'A feed', params: FeedIdParams, response: { 200: Feed } } }, async (req) =>
     getFeed(ctx(req), req.params.id),

@@ -1,0 +1,121 @@
+import { existsSync, readFileSync } from 'node:fs'
+import type { Knex } from 'knex'
+import type { Principal, StixObject } from '../plugin-api/index.js'
+import { createOrganization } from '../identity/organizations.js'
+import { createUser } from '../identity/users.js'
+import { createTrustRelationship } from '../trust/trust-relationships.js'
+import { createCollection } from '../collections/collections.js'
+import { storeObjects, countResults } from '../store/index.js'
+import { projectPath } from '../project-root.js'
+import { DEMO_COLLECTIONS, DEMO_ORGS, DEMO_ROLES, DEMO_TRUST, demoIndicators, type DemoCollection, type DemoOrgKey } from './demo-data.js'
+
+/** The ATT&CK for ICS subset shipped in the repository (data/demo/README.md says what it holds). */
+export const ICS_ATTACK_SUBSET = projectPath('data', 'demo', 'ics-attack-18.1-subset.json')
+
+export interface DemoLogin {
+  organization: string
+  email: string
+  password: string
+  role: string
+}
+
+export interface DemoSummary {
+  logins: DemoLogin[]
+  /** What this call added (0 everywhere on a second call). */
+  created: { organizations: number; users: number; trustRelationships: number; collections: number; objects: number }
+  /** Notes for the operator, e.g. a data file that is missing. */
+  notes: string[]
+}
+
+type Created = DemoSummary['created']
+
+async function ensureOrg(knex: Knex, org: (typeof DEMO_ORGS)[number], created: Created): Promise<string> {
+  const found = await knex('organizations').where({ name: org.name }).first('id')
+  if (found) return found.id as string
+  created.organizations++
+  return (await createOrganization({ db: knex, actor: null, input: { name: org.name, description: org.description, contactEmail: `soc@${org.domain}` } })).id
+}
+
+async function ensureUser(knex: Knex, input: { orgId: string; email: string; role: 'publisher' | 'viewer'; password: string }, created: Created): Promise<Principal> {
+  let row = await knex('users').where({ email: input.email }).first('id', 'organization_id', 'role')
+  if (!row) {
+    created.users++
+    const user = await createUser({ db: knex, actor: null, input: { organizationId: input.orgId, email: input.email, role: input.role, password: input.password }, reason: 'crisp demo' })
+    row = { id: user.id, organization_id: input.orgId, role: input.role }
+  }
+  return { userId: row.id, orgId: row.organization_id, role: row.role, email: input.email, via: 'demo' }
+}
+
+async function ensureTrust(knex: Knex, actors: Record<DemoOrgKey, Principal>, ids: Record<DemoOrgKey, string>, created: Created): Promise<void> {
+  const levels = new Map(((await knex('trust_levels').select('id', 'name')) as { id: string; name: string }[]).map((l) => [l.name, l.id]))
+  for (const rel of DEMO_TRUST) {
+    const exists = await knex('trust_relationships').where({ trustor_org_id: ids[rel.trustor], trustee_org_id: ids[rel.trustee] }).first('id')
+    const levelId = levels.get(rel.level)
+    if (exists || !levelId) continue
+    created.trustRelationships++
+    await createTrustRelationship({ db: knex, actor: actors[rel.trustor], input: { trusteeOrgId: ids[rel.trustee], trustLevelId: levelId, notes: 'crisp demo' } })
+  }
+}
+
+function collectionObjects(c: DemoCollection, notes: string[]): StixObject[] {
+  if (c.objects === 'indicators') return demoIndicators()
+  if (!existsSync(ICS_ATTACK_SUBSET)) {
+    notes.push(`${ICS_ATTACK_SUBSET} is missing: the collection "${c.title}" stays empty`)
+    return []
+  }
+  return (JSON.parse(readFileSync(ICS_ATTACK_SUBSET, 'utf8')) as { objects: StixObject[] }).objects
+}
+
+async function ensureCollection(knex: Knex, c: DemoCollection, actor: Principal, created: Created, notes: string[]): Promise<void> {
+  let id = (await knex('collections').where({ organization_id: actor.orgId, alias: c.alias }).first('id'))?.id as string | undefined
+  if (!id) {
+    created.collections++
+    id = (await createCollection({ db: knex, actor, input: { title: c.title, description: c.description, alias: c.alias, visibility: c.visibility } })).id
+  }
+  const objects = collectionObjects(c, notes)
+  if (!objects.length) return
+  const counts = countResults(await storeObjects({ db: knex, collectionId: id, producerOrgId: actor.orgId, objects }))
+  created.objects += counts.new + counts['new-version']
+  if (counts.rejected) notes.push(`${c.title}: ${counts.rejected} objects rejected by the store`)
+}
+
+/**
+ * Loads the demo: organizations, a publisher and a viewer in each, trust relationships, a collection of
+ * MITRE ATT&CK for ICS and one of indicators. Idempotent: whatever exists (by organization name, e-mail,
+ * trustor/trustee, collection alias, STIX id and version) is left as it is, so a second call adds nothing.
+ */
+export async function loadDemo(knex: Knex): Promise<DemoSummary> {
+  const created: Created = { organizations: 0, users: 0, trustRelationships: 0, collections: 0, objects: 0 }
+  const notes: string[] = []
+  const logins: DemoLogin[] = []
+  const ids = {} as Record<DemoOrgKey, string>
+  const publishers = {} as Record<DemoOrgKey, Principal>
+  for (const org of DEMO_ORGS) {
+    ids[org.key] = await ensureOrg(knex, org, created)
+    for (const role of DEMO_ROLES) {
+      const email = `${role}@${org.domain}`
+      const principal = await ensureUser(knex, { orgId: ids[org.key], email, role, password: org.password }, created)
+      if (role === 'publisher') publishers[org.key] = principal
+      logins.push({ organization: org.name, email, password: org.password, role })
+    }
+  }
+  await ensureTrust(knex, publishers, ids, created)
+  for (const c of DEMO_COLLECTIONS) await ensureCollection(knex, c, publishers[c.owner], created, notes)
+  return { logins, created, notes }
+}
+
+/** What `crisp demo` prints: how to log in as each demo user. */
+export function formatDemoSummary(summary: DemoSummary, publicUrl: string): string {
+  const c = summary.created
+  const lines = [
+    `Demo data loaded (added ${c.organizations} organizations, ${c.users} users, ${c.trustRelationships} trust relationships, ${c.collections} collections, ${c.objects} objects).`,
+    ...summary.notes.map((n) => `Note: ${n}`),
+    '',
+    'Log in as (POST /api/v1/auth/login, or TAXII with HTTP Basic):',
+    ...summary.logins.map((l) => `  ${l.email.padEnd(28)} ${l.password.padEnd(22)} ${l.role.padEnd(9)} ${l.organization}`),
+    '',
+    `Console: ${publicUrl}/admin (platform admins)   API docs: ${publicUrl}/docs   TAXII: ${publicUrl}/taxii2/`,
+    'These passwords are public: never load the demo into a platform others can reach.',
+  ]
+  return lines.join('\n')
+}
