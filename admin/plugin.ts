@@ -22,7 +22,7 @@ export async function adminConsolePlugin(scope: FastifyInstance, opts: { config:
   if (config.env === 'production' && !modules.prebuilt) {
     scope.log.warn('admin console: no prebuilt component bundle (run `npm run build:admin`); bundling at start-up instead')
   }
-  const admin = buildAdmin(modules, { knex: scope.knex, feedRuns: { registry: scope.registry, queue: scope.feedRuns } })
+  const admin = buildAdmin(modules, { knex: scope.knex, feedRuns: { registry: scope.registry, queue: scope.feedRuns }, log: scope.log })
   // The identity core's limiter: console and API logins share one failure budget per IP and account.
   const limiter = scope.identity.limiter
   const cookie = sessionCookieOptions(config)

@@ -2,11 +2,15 @@
  * Security events end to end: ingestion (core/events/ingest-events.ts: validation, insert, alerts, audit, the
  * matching job) then matching (core/events/match: the egress pipeline as the reporting organization, trusted at
  * `medium` by the producer, so every indicator is anonymized before it is compared). pg-boss is left out: the
- * jobs ingestion enqueues are collected and run here, one after the other, as a worker would.
+ * jobs ingestion enqueues are collected and run here by one worker loop, beside ingestion as the worker
+ * process would (BENCH_EVENTS_WORKER=after: only once everything is ingested).
  * Seeds BENCH_EVENTS_INDICATORS indicators (default 1,000,000; a third each IPv4, domain and SHA-256 patterns,
  * TLP green) with SQL, then ingests BENCH_EVENTS events (default 100,000; an IPv4 address and a SHA-256 each,
- * one address in ten inside a seeded /16) in batches of BENCH_EVENTS_BATCH (default 5000).
- * Run: npx tsx bench/events.ts (DATABASE_URL, else a throw-away embedded PostgreSQL).
+ * one address in ten inside a seeded /16) in batches of BENCH_EVENTS_BATCH (default 5000), posted by
+ * BENCH_EVENTS_STREAMS senders side by side (default 1).
+ * Before ingestion, the reporting organization's released-value index is filled once (timed apart: it is a
+ * one-time cost per output variant, paid by the first matching pass after a trust change, then incremental).
+ * Run: npm run bench:events (DATABASE_URL, else a throw-away embedded PostgreSQL).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
@@ -21,10 +25,13 @@ import { builtinPlugins } from '../plugins/index.js'
 import { ingestEvents } from '../core/events/ingest-events.js'
 import type { MatchJob } from '../core/events/match-queue.js'
 import { matchEvents } from '../core/events/match/match-events.js'
+import { fillReleasedValues, indexedCollections } from '../core/events/match/released-index.js'
+import { resolveCollectionContexts } from '../core/sharing/index.js'
 
 const INDICATORS = Number(process.env.BENCH_EVENTS_INDICATORS ?? 1_000_000)
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000)
 const BATCH = Number(process.env.BENCH_EVENTS_BATCH ?? 5000)
+const STREAMS = Number(process.env.BENCH_EVENTS_STREAMS ?? 1)
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'
 
 async function seed(knex: Knex, producerOrg: string, collectionId: string): Promise<void> {
@@ -77,18 +84,42 @@ async function main() {
     const jobs: MatchJob[] = []
     const sender = { send: async (_queue: string, data: object) => (jobs.push(data as MatchJob), null) }
     const actor = { userId, orgId: readerOrg, email: 'siem@bench.test', role: 'admin' as const }
+    const filling = performance.now()
+    const { indexed } = indexedCollections(await resolveCollectionContexts(knex, readerOrg), readerOrg, registry.defaultAnonymizer())
+    for (const c of indexed) await fillReleasedValues(knex, registry.defaultAnonymizer(), c)
+    const fillMs = performance.now() - filling
+    console.log(`released-value index filled in ${(fillMs / 1000).toFixed(1)} s = ${Math.round(INDICATORS / (fillMs / 1000)).toLocaleString('en')} objects/s (once per variant)`)
     const start = performance.now()
-    for (let from = 0; from < EVENTS; from += BATCH) {
-      const items = Array.from({ length: Math.min(BATCH, EVENTS - from) }, (_, i) => eventAt(from + i))
-      await ingestEvents({ db: knex, jobs: sender, log, actor, items })
-    }
-    const ingested = performance.now()
+    // One matching worker, as the worker process runs pg-boss's `events.match` jobs: beside ingestion
+    // (BENCH_EVENTS_WORKER=concurrent, the default) or only once everything is ingested (=after).
     let matches = 0
-    for (const job of jobs) matches += (await matchEvents({ knex, registry, log, jobs: sender }, job)).matches
+    let ingestionDone = false
+    const work = async () => {
+      for (;;) {
+        const job = jobs.shift()
+        if (job) matches += (await matchEvents({ knex, registry, log, jobs: sender }, job)).matches
+        else if (ingestionDone) return
+        else await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    }
+    const concurrent = (process.env.BENCH_EVENTS_WORKER ?? 'concurrent') === 'concurrent'
+    const worker = concurrent ? work() : null
+    // BENCH_EVENTS_STREAMS senders post batches side by side (a SIEM forwarding over several connections).
+    let next = 0
+    const stream = async () => {
+      for (let from = (next += BATCH) - BATCH; from < EVENTS; from = (next += BATCH) - BATCH) {
+        const items = Array.from({ length: Math.min(BATCH, EVENTS - from) }, (_, i) => eventAt(from + i))
+        await ingestEvents({ db: knex, jobs: sender, log, actor, items })
+      }
+    }
+    await Promise.all(Array.from({ length: STREAMS }, stream))
+    ingestionDone = true
+    const ingested = performance.now()
+    await (worker ?? work())
     const done = performance.now()
     const s = (ms: number) => (ms / 1000).toFixed(1)
-    console.log(`ingested ${EVENTS.toLocaleString('en')} events in ${s(ingested - start)} s = ${Math.round(EVENTS / ((ingested - start) / 1000)).toLocaleString('en')} events/s`)
-    console.log(`matched them in ${s(done - ingested)} s (${matches.toLocaleString('en')} matches)`)
+    console.log(`ingested ${EVENTS.toLocaleString('en')} events (${STREAMS} stream${STREAMS > 1 ? 's' : ''}) in ${s(ingested - start)} s = ${Math.round(EVENTS / ((ingested - start) / 1000)).toLocaleString('en')} events/s`)
+    console.log(`matching ${concurrent ? 'beside ingestion' : 'after ingestion'}: all matched ${s(done - ingested)} s after the last batch (${matches.toLocaleString('en')} matches)`)
     console.log(`end to end: ${Math.round(EVENTS / ((done - start) / 1000)).toLocaleString('en')} events/s, peak RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`)
   } finally {
     await knex.destroy()

@@ -16,6 +16,7 @@ import * as m0020 from './0020_create_security_events.js'
 import * as m0021 from './0021_create_event_matches.js'
 import * as m0022 from './0022_create_alert_webhooks.js'
 import * as m0030 from './0030_feed_run_outcomes.js'
+import * as m0040 from './0040_create_released_values.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -44,6 +45,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0021_create_event_matches', m0021],
   ['0022_create_alert_webhooks', m0022],
   ['0030_feed_run_outcomes', m0030],
+  ['0040_create_released_values', m0040],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

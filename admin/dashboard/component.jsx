@@ -51,6 +51,12 @@ const Dashboard = () => {
         <Figure label="Feeds" value={data?.feeds} testId="feeds" />
         <Figure label="Failed runs (24 h)" value={data?.failedRunsLast24h} testId="failed-runs" />
       </Box>
+      <H5 ml="default" mt="lg">Open alerts of your organization</H5>
+      <Box flex flexDirection="row" flexWrap="wrap" data-testid="open-alerts">
+        {['Low', 'Medium', 'High', 'Critical'].map((name, i) => (
+          <Figure key={name} label={name} value={data?.openAlertsBySeverity?.[i]?.count} testId={`open-alerts-${name.toLowerCase()}`} />
+        ))}
+      </Box>
       <Box variant="card" m="default" p="xl">
         <H5>Objects ingested per day (14 days)</H5>
         {data ? <PerDayChart days={data.objectsPerDay} /> : <Text>…</Text>}

@@ -7,13 +7,18 @@ export interface DashboardFigures {
   failedRunsLast24h: number
   /** Objects stored per day over the last 14 days, oldest first, days without objects included as 0. */
   objectsPerDay: { day: string; count: number }[]
+  /** Open alerts of the admin's own organization per severity (1 Low … 4 Critical), all four listed. */
+  openAlertsBySeverity: { severity: number; count: number }[]
 }
 
 const count = async (query: Knex.QueryBuilder) => Number((await query.count({ n: '*' }).first())?.n ?? 0)
 
-/** The figures the dashboard shows; each is one indexed or small count. */
-export async function dashboardFigures(knex: Knex): Promise<DashboardFigures> {
-  const [objectsStored, organizations, feeds, failedRunsLast24h, perDay] = await Promise.all([
+/**
+ * The figures the dashboard shows; each is one indexed or small count. Alerts are counted for `orgId` only:
+ * like the console's alert list, they are the admin's own organization's (docs/admin.md).
+ */
+export async function dashboardFigures(knex: Knex, orgId?: string): Promise<DashboardFigures> {
+  const [objectsStored, organizations, feeds, failedRunsLast24h, perDay, openAlerts] = await Promise.all([
     count(knex('stix_objects')),
     count(knex('organizations')),
     count(knex('feeds')),
@@ -23,6 +28,11 @@ export async function dashboardFigures(knex: Knex): Promise<DashboardFigures> {
       FROM generate_series(current_date - 13, current_date, interval '1 day') AS d(day)
       LEFT JOIN stix_objects o ON o.stored_at >= d.day AND o.stored_at < d.day + interval '1 day'
       GROUP BY d.day ORDER BY d.day`),
+    orgId
+      ? knex('alerts').where({ organization_id: orgId, status: 'open' }).groupBy('severity').select('severity', knex.raw('count(*)::int AS count'))
+      : Promise.resolve([] as { severity: number; count: number }[]),
   ])
-  return { objectsStored, organizations, feeds, failedRunsLast24h, objectsPerDay: perDay.rows }
+  const bySeverity = new Map(openAlerts.map((r: { severity: number; count: number }) => [Number(r.severity), r.count]))
+  const openAlertsBySeverity = [1, 2, 3, 4].map((severity) => ({ severity, count: bySeverity.get(severity) ?? 0 }))
+  return { objectsStored, organizations, feeds, failedRunsLast24h, objectsPerDay: perDay.rows, openAlertsBySeverity }
 }

@@ -2,11 +2,13 @@ import type { ComponentLoader } from 'adminjs'
 import type { Knex } from 'knex'
 import { projectPath } from '../../core/project-root.js'
 import { dashboardFigures } from './figures.js'
+import type { ConsoleAdmin } from '../auth/login.js'
 
 /** The dashboard: figures from {@link dashboardFigures}, drawn by a bundled React component. */
 export function dashboardOptions(options: { knex: Knex; componentLoader: ComponentLoader }) {
   return {
     component: options.componentLoader.add('CrispDashboard', projectPath('admin', 'dashboard', 'component.jsx')),
-    handler: async () => dashboardFigures(options.knex),
+    handler: async (_request: unknown, _response: unknown, context?: { currentAdmin?: unknown }) =>
+      dashboardFigures(options.knex, (context?.currentAdmin as unknown as ConsoleAdmin | undefined)?.orgId),
   }
 }

@@ -1,10 +1,13 @@
 import type { ResourceWithOptions } from 'adminjs'
+import type { FastifyBaseLogger } from 'fastify'
 import type { ActionDeps } from '../actions/service-actions.js'
 import type { ConsoleServices, FeedRunDeps } from '../services/types.js'
 
 export interface ResourceDeps extends ActionDeps {
   feedRuns: FeedRunDeps
   services: ConsoleServices
+  /** The app's logger: services that log (alert changes) write their lines there. */
+  log: FastifyBaseLogger
 }
 
 export type ResourceFactory = (deps: ResourceDeps) => ResourceWithOptions

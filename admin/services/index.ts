@@ -10,6 +10,7 @@ import type { CreateTrustRelationshipInput } from '../../core/trust/trust-relati
 import { requestRun } from '../../core/feeds/run-service.js'
 import { createFeed, deleteFeed, updateFeed } from '../../core/feeds/feed-service.js'
 import type { FeedInput } from '../../core/feeds/feed-input.js'
+import { updateAlert, type AlertChange } from '../../core/alerts/update-alert.js'
 import type { ConsoleServices, Fields } from './types.js'
 
 // The console's form values arrive untyped. The cast only informs the compiler: the services check their input
@@ -18,7 +19,7 @@ import type { ConsoleServices, Fields } from './types.js'
 const as = <T>(input: Fields) => input as T
 
 /**
- * The one place the console's actions find the platform services: core/identity, core/trust and core/feeds,
+ * The one place the console's actions find the platform services: core/identity, core/trust, core/feeds and core/alerts,
  * the functions behind the REST routes.
  */
 export const consoleServices: ConsoleServices = {
@@ -51,4 +52,5 @@ export const consoleServices: ConsoleServices = {
     runNow: ({ db, actor, id, registry, queue }) => requestRun({ knex: db, registry, actor, ip: actor.ip, queue }, id),
   },
   apiKeys: { revoke: ({ db, actor, id }) => revokeApiKey({ db, actor, id }) },
+  alerts: { update: ({ db, actor, id, input, log }) => updateAlert({ db, log, actor, id, input: as<AlertChange>(input) }) },
 }

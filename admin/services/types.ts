@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import type { FastifyBaseLogger } from 'fastify'
 import type { Principal } from '../../core/plugin-api/index.js'
 import type { PluginRegistry } from '../../core/registry/registry.js'
 import type { RunQueueContext } from '../../core/feeds/run-queue.js'
@@ -37,4 +38,6 @@ export interface ConsoleServices {
     runNow(c: CallId & FeedRunDeps): Promise<{ id: string }>
   }
   apiKeys: { revoke(c: CallId): Promise<unknown> }
+  /** Alert changes (status, reason, note) through core/alerts: the workflow, history, audit and log of REST. */
+  alerts: { update(c: CallOn & { log: FastifyBaseLogger }): Promise<unknown> }
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { recordAudit } from '../audit/record.js'
+import { recordAuditEntries } from '../audit/record.js'
 
 /** The fields of a stored event an alert is made from. */
 export interface AlertSourceEvent {
@@ -30,12 +30,21 @@ export async function createAlerts(trx: Knex.Transaction, events: readonly Alert
     source: e.source,
     severity: e.severity,
   }))
-  const created: { id: string; event_id: string; severity: number }[] = await trx('alerts').insert(rows).onConflict('event_id').ignore().returning(['id', 'event_id', 'severity'])
+  // One JSON parameter for the whole batch (thousands of alerts when a batch of events is High).
+  const { rows: created }: { rows: { id: string; event_id: string; severity: number }[] } = await trx.raw(
+    `INSERT INTO alerts (organization_id, event_id, title, source, severity)
+     SELECT organization_id, event_id, title, source, severity
+     FROM json_to_recordset(?::json) AS x(organization_id uuid, event_id uuid, title text, source text, severity smallint)
+     ON CONFLICT (event_id) DO NOTHING
+     RETURNING id, event_id, severity`,
+    [JSON.stringify(rows)],
+  )
   if (!created.length) return []
-  await trx('alert_history').insert(created.map((a) => ({ alert_id: a.id, change: 'created', to_value: 'open', reason })))
-  for (const a of created) {
-    const orgId = events.find((e) => e.id === a.event_id)?.organization_id
-    await recordAudit(trx, { action: 'alert.create', targetType: 'alert', targetId: a.id, details: { eventId: a.event_id, severity: a.severity, reason, organizationId: orgId } })
-  }
+  await trx.raw(
+    `INSERT INTO alert_history (alert_id, change, to_value, reason) SELECT id, 'created', 'open', ? FROM unnest(?::uuid[]) AS a(id)`,
+    [reason, created.map((a) => a.id)] as Knex.RawBinding[],
+  )
+  const orgOf = new Map(events.map((e) => [e.id, e.organization_id]))
+  await recordAuditEntries(trx, created.map((a) => ({ action: 'alert.create', targetType: 'alert', targetId: a.id, details: { eventId: a.event_id, severity: a.severity, reason, organizationId: orgOf.get(a.event_id) } })))
   return created.map((a) => ({ id: a.id, eventId: a.event_id, severity: a.severity }))
 }

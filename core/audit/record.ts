@@ -16,7 +16,32 @@ export interface AuditEntry {
 
 /** Appends one audit entry; pass the transaction that makes the change so both commit or neither. */
 export async function recordAudit(db: Knex | Knex.Transaction, entry: AuditEntry): Promise<void> {
-  await db('audit_log').insert({
+  await db('audit_log').insert(auditRow(entry))
+}
+
+/** Entries per INSERT of {@link recordAuditEntries}. */
+const AUDIT_CHUNK = 5000
+
+/**
+ * Appends many audit entries, in order, for changes made in bulk (an ingested batch of events): the same rows
+ * as one {@link recordAudit} per entry, written by one INSERT per {@link AUDIT_CHUNK} entries that takes them
+ * as a single JSON parameter.
+ */
+export async function recordAuditEntries(db: Knex | Knex.Transaction, entries: readonly AuditEntry[]): Promise<void> {
+  for (let start = 0; start < entries.length; start += AUDIT_CHUNK) {
+    const rows = entries.slice(start, start + AUDIT_CHUNK).map((entry) => ({ ...auditRow(entry), details: entry.details ?? {} }))
+    await db.raw(
+      `INSERT INTO audit_log (action, outcome, actor_user_id, actor_org_id, actor_email, ip, target_type, target_id, details)
+       SELECT action, outcome, actor_user_id, actor_org_id, actor_email, ip, target_type, target_id, details
+       FROM json_to_recordset(?::json) AS x(action text, outcome text, actor_user_id uuid, actor_org_id uuid,
+         actor_email text, ip text, target_type text, target_id text, details jsonb)`,
+      [JSON.stringify(rows)],
+    )
+  }
+}
+
+function auditRow(entry: AuditEntry) {
+  return {
     action: entry.action,
     outcome: entry.outcome ?? 'success',
     actor_user_id: entry.actor?.userId ?? null,
@@ -26,5 +51,5 @@ export async function recordAudit(db: Knex | Knex.Transaction, entry: AuditEntry
     target_type: entry.targetType ?? null,
     target_id: entry.targetId ?? null,
     details: JSON.stringify(entry.details ?? {}),
-  })
+  }
 }

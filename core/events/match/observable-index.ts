@@ -20,7 +20,7 @@ interface IpEntry {
 // real host, and an event address equal to one could only have been copied from what the reader received.
 const PSEUDONYM_RANGE = cidr('240.0.0.0/4')
 
-const BITS = { 4: 32, 6: 128 } as const
+export const BITS = { 4: 32, 6: 128 } as const
 
 /**
  * The observables of a batch of events, indexed for the values of released intelligence: exact values by
@@ -62,13 +62,12 @@ export function indexObservables(events: readonly { id: string; observables: rea
   /** Event observables matched by one value a reader received; pseudonyms match nothing. */
   function lookup(value: ObservableValue): ObservableHit[] {
     if (value.kind === 'ipv4-addr' || value.kind === 'ipv6-addr') {
-      const range = parseCidr(value.value)
-      if (typeof range === 'string') return []
-      if (!value.prefix && cidrContains(PSEUDONYM_RANGE, { version: range.version, value: range.base })) return []
+      const range = releasedNetwork(value)
+      if (!range) return []
       const entries = networkBucket(range.version, range.prefix).get(range.base >> BigInt(BITS[range.version] - range.prefix)) ?? []
       return entries.filter((e) => cidrContains(range, e.address)).map((e) => ({ eventId: e.eventId, observable: e.observable, matchedValue: value.value }))
     }
-    if ('pseudonym' in value && value.pseudonym) return []
+    if (isPseudonym(value)) return []
     const found = exact.get(`${value.kind}\u0000${normalize(value.kind, value.value)}`) ?? []
     return found.map((e) => ({ ...e, matchedValue: value.value }))
   }
@@ -76,7 +75,18 @@ export function indexObservables(events: readonly { id: string; observables: rea
   return { lookup, size: exact.size + addresses.length }
 }
 
+/** The network a released address value names; null for a keyed pseudonym of an address (or a bad value). */
+export function releasedNetwork(value: ObservableValue & { kind: 'ipv4-addr' | 'ipv6-addr' }) {
+  const range = parseCidr(value.value)
+  if (typeof range === 'string') return null
+  if (!value.prefix && cidrContains(PSEUDONYM_RANGE, { version: range.version, value: range.base })) return null
+  return range
+}
+
+/** A keyed pseudonym (`….invalid`): it must never confirm a raw value, so it matches nothing. */
+export const isPseudonym = (value: ObservableValue) => 'pseudonym' in value && value.pseudonym
+
 /** Domains, mailbox hosts and hashes compare case-insensitively; URLs and file names as written. */
-function normalize(kind: string, value: string): string {
+export function normalize(kind: string, value: string): string {
   return kind === 'url' || kind === 'file-name' ? value : value.toLowerCase()
 }

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex'
-import { recordAudit } from '../../audit/record.js'
+import { recordAuditEntries } from '../../audit/record.js'
 import { createAlerts, type AlertSourceEvent } from '../../alerts/create-alerts.js'
 import type { AlertSettings } from '../../alerts/settings.js'
 import type { FoundMatch } from './find-matches.js'
 
-const INSERT_CHUNK = 1000
+const INSERT_CHUNK = 5000
 
 export interface StoredMatch extends FoundMatch {
   id: string
@@ -37,11 +37,18 @@ export async function recordMatches(trx: Knex.Transaction, matches: readonly Fou
     matched_value: m.matchedValue, collection_id: m.collectionId, producer_org_id: owners.get(m.collectionId), object_json: m.objectJson,
   }))
   const inserted: { id: string; event_id: string; stix_id: string; collection_id: string; observable_type: string; observable_value: string }[] = []
-  // In chunks: one statement takes at most 65535 parameters.
+  // In chunks, each one JSON parameter the server unpacks (a pass can store thousands of matches of ≈ 1 kB).
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    inserted.push(...(await trx('event_matches')
-      .insert(rows.slice(start, start + INSERT_CHUNK)).onConflict(['event_id', 'stix_id', 'collection_id', 'observable_type', 'observable_value']).ignore()
-      .returning(['id', 'event_id', 'stix_id', 'collection_id', 'observable_type', 'observable_value'])))
+    const { rows: stored } = await trx.raw(
+      `INSERT INTO event_matches (event_id, observable_type, observable_value, stix_id, stix_type, matched_value, collection_id, producer_org_id, object_json)
+       SELECT event_id, observable_type, observable_value, stix_id, stix_type, matched_value, collection_id, producer_org_id, object_json
+       FROM json_to_recordset(?::json) AS x(event_id uuid, observable_type text, observable_value text, stix_id text, stix_type text,
+         matched_value text, collection_id uuid, producer_org_id uuid, object_json text)
+       ON CONFLICT (event_id, stix_id, collection_id, observable_type, observable_value) DO NOTHING
+       RETURNING id, event_id, stix_id, collection_id, observable_type, observable_value`,
+      [JSON.stringify(rows.slice(start, start + INSERT_CHUNK))],
+    )
+    inserted.push(...stored)
   }
   if (!inserted.length) return result
   const key = (eventId: string, stixId: string, collectionId: string, type: string, value: string) => [eventId, stixId, collectionId, type, value].join('\u0000')
@@ -54,17 +61,32 @@ export async function recordMatches(trx: Knex.Transaction, matches: readonly Fou
   const events: AlertSourceEvent[] = await trx('security_events').whereIn('id', eventIds).select('id', 'organization_id', 'source', 'event_type', 'severity')
   result.createdAlerts = await createAlerts(trx, events, 'match')
   // Locked in one order: concurrent passes over the same events wait for each other instead of deadlocking.
-  const alerts = await trx('alerts').whereIn('event_id', eventIds).orderBy('id').forUpdate().select('id', 'event_id', 'severity')
-  for (const alert of alerts) {
-    const count = inserted.filter((r) => r.event_id === alert.event_id).length
+  const alerts: { id: string; event_id: string; severity: number }[] = await trx('alerts').whereIn('event_id', eventIds).orderBy('id').forUpdate().select('id', 'event_id', 'severity')
+  const perEvent = new Map<string, number>()
+  for (const r of inserted) perEvent.set(r.event_id, (perEvent.get(r.event_id) ?? 0) + 1)
+  const changes = alerts.map((alert) => {
+    const count = perEvent.get(alert.event_id) ?? 0
     const target = settings.matchSeverity !== null && alert.severity < settings.matchSeverity ? settings.matchSeverity : alert.severity
-    await trx('alerts').where({ id: alert.id }).update({ match_count: trx.raw('match_count + ?', [count]), severity: target, updated_at: trx.fn.now() })
-    await trx('alert_history').insert({ alert_id: alert.id, change: 'match', to_value: String(count), reason: 'observables matched shared intelligence' })
-    if (target !== alert.severity) {
-      result.raised.set(alert.id, [alert.severity, target])
-      await trx('alert_history').insert({ alert_id: alert.id, change: 'severity', from_value: String(alert.severity), to_value: String(target), reason: 'match with shared intelligence' })
-    }
-    await recordAudit(trx, { action: 'alert.match', targetType: 'alert', targetId: alert.id, details: { eventId: alert.event_id, matches: count, severity: [alert.severity, target], organizationId: settings.organizationId } })
+    return { alert, count, target }
+  })
+  // One statement each for the whole pass (a pass can touch thousands of alerts): counts and severities,
+  // history, audit.
+  for (let start = 0; start < changes.length; start += INSERT_CHUNK) {
+    const chunk = changes.slice(start, start + INSERT_CHUNK)
+    await trx.raw(
+      `UPDATE alerts a SET match_count = a.match_count + c.n, severity = c.severity, updated_at = now()
+       FROM unnest(?::uuid[], ?::int[], ?::smallint[]) AS c(id, n, severity) WHERE a.id = c.id`,
+      [chunk.map((c) => c.alert.id), chunk.map((c) => c.count), chunk.map((c) => c.target)] as Knex.RawBinding[],
+    )
+    const history = chunk.flatMap(({ alert, count, target }) => [
+      { alert_id: alert.id, change: 'match', from_value: null, to_value: String(count), reason: 'observables matched shared intelligence' },
+      ...(target !== alert.severity ? [{ alert_id: alert.id, change: 'severity', from_value: String(alert.severity), to_value: String(target), reason: 'match with shared intelligence' }] : []),
+    ])
+    await trx('alert_history').insert(history)
   }
+  for (const { alert, target } of changes) if (target !== alert.severity) result.raised.set(alert.id, [alert.severity, target])
+  await recordAuditEntries(trx, changes.map(({ alert, count, target }) => ({
+    action: 'alert.match', targetType: 'alert', targetId: alert.id, details: { eventId: alert.event_id, matches: count, severity: [alert.severity, target], organizationId: settings.organizationId },
+  })))
   return result
 }
