@@ -25,6 +25,11 @@ const TLP_BY_MARKING = new Map<string, Tlp>([
   ...Object.entries(TLP_1_MARKING_IDS),
 ])
 
+/** A predefined TLP marking-definition id (2.0, or 1.0 as the specification lists them). */
+export function isTlpMarkingId(id: unknown): boolean {
+  return typeof id === 'string' && TLP_BY_MARKING.has(id)
+}
+
 /**
  * The TLP of an object from its `object_marking_refs` (TLP 2.0 or 1.0 ids); when several TLP markings are
  * present the most restrictive wins (a conflicting marking must never loosen sharing). Null when none is present.

@@ -1,5 +1,5 @@
 import type { AnonymizeEnv } from './policy.js'
-import { TLP_MARKING_IDS } from './predefined-markings.js'
+import { isTlpMarkingId } from '../../core/plugin-api/index.js'
 import { mapId, SCO_TYPES } from './refs.js'
 import { ruleOf } from './rules.js'
 import { nameAtFull, SCO_VALUE_FIELDS, TYPE_RULES } from './type-rules.js'
@@ -9,7 +9,7 @@ import { DROP, rewriteNested, type Rewritten } from './walk.js'
 /** From high, only TLP markings stay: other marking definitions may name the producer. */
 function granularMarkings(value: unknown, env: AnonymizeEnv, depth: number): Rewritten {
   if (!Array.isArray(value) || !env.policy.anonymousIdentity) return rewriteNested('granular_markings', value, env, depth, 'stix')
-  const tlp = value.filter((m: { marking_ref?: unknown }) => typeof m?.marking_ref === 'string' && TLP_MARKING_IDS.has(m.marking_ref))
+  const tlp = value.filter((m: { marking_ref?: unknown }) => isTlpMarkingId(m?.marking_ref))
   return tlp.length ? rewriteNested('granular_markings', tlp, env, depth, 'stix') : DROP
 }
 
