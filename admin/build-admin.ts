@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { createLogger } from '../core/infra/logger.js'
 import type { AdminJsModules } from './adminjs-env.js'
 import { createCountFixedResource } from './objection-resource.js'
+import { confineToConsoleRoles } from './auth/console-scope.js'
 import { consoleServices } from './services/index.js'
 import { organizationsResource } from './resources/organizations.js'
 import { usersResource } from './resources/users.js'
@@ -11,24 +12,26 @@ import { trustLevelsResource } from './resources/trust-levels.js'
 import { trustRelationshipsResource } from './resources/trust-relationships.js'
 import { feedsResource } from './resources/feeds.js'
 import { alertsResource } from './resources/alerts.js'
+import { objectBrowserResource } from './resources/objects.js'
 import { apiKeysResource, auditLogResource, collectionsResource, feedRunsResource } from './resources/read-only.js'
 import { dashboardOptions } from './dashboard/options.js'
 import type { ConsoleServices, FeedRunDeps } from './services/types.js'
-import { ADMIN_LOGIN, ADMIN_LOGOUT, ADMIN_ROOT, CSRF_FORM_SCRIPT_PATH } from './paths.js'
+import { consolePaths, type ConsolePaths } from './paths.js'
 
 /** The AdminJS instance: resources, dashboard and branding. Used by the console plugin and the bundle build. */
-export function buildAdmin(modules: AdminJsModules, options: { knex: Knex; feedRuns: FeedRunDeps; services?: ConsoleServices; log?: FastifyBaseLogger }) {
+export function buildAdmin(modules: AdminJsModules, options: { knex: Knex; feedRuns: FeedRunDeps; services?: ConsoleServices; log?: FastifyBaseLogger; paths?: ConsolePaths }) {
   const { adminjs, objectionAdapter } = modules
   const AdminJS = adminjs.default
   AdminJS.registerAdapter({ Database: objectionAdapter.Database, Resource: createCountFixedResource(modules) })
   const deps = { knex: options.knex, feedRuns: options.feedRuns, adminjs, services: options.services ?? consoleServices, log: options.log ?? createLogger({ level: 'silent' }) }
   const componentLoader = new adminjs.ComponentLoader()
+  const paths = options.paths ?? consolePaths()
   const config: AdminJSOptions = {
-    rootPath: ADMIN_ROOT,
-    loginPath: ADMIN_LOGIN,
-    logoutPath: ADMIN_LOGOUT,
+    rootPath: paths.root,
+    loginPath: paths.login,
+    logoutPath: paths.logout,
     // Loaded by the login page and every console page (AdminJS also serves it without a session).
-    assets: { scripts: [CSRF_FORM_SCRIPT_PATH] },
+    assets: { scripts: [paths.csrfFormScript] },
     componentLoader,
     branding: { companyName: 'CRISP', withMadeWithLove: false, logo: false },
     locale: {
@@ -39,15 +42,16 @@ export function buildAdmin(modules: AdminJsModules, options: { knex: Knex; feedR
           resources: { alerts: { actions: { edit: 'Change status' }, properties: { new_status: 'New status', match_count: 'Matches' } } },
           labels: {
             organizations: 'Organizations', users: 'Users', api_keys: 'API keys', trust_levels: 'Trust levels',
-            trust_relationships: 'Trust relationships', collections: 'Collections', feeds: 'Feeds', feed_runs: 'Feed runs', audit_log: 'Audit log', alerts: 'Alerts',
+            trust_relationships: 'Trust relationships', collections: 'Collections', feeds: 'Feeds', feed_runs: 'Feed runs', audit_log: 'Audit log', alerts: 'Alerts', shared_objects: 'Object browser',
           },
           messages: {
-            invalidCredentials: 'Wrong email or password, or this account may not use the console (admins only).',
+            invalidCredentials: 'Wrong email or password, or this account may not use the console (platform and organization admins only).',
           },
         },
       },
     },
     dashboard: dashboardOptions({ knex: options.knex, componentLoader }),
+    // Org-admins get their organization's part of each resource (admin/auth/console-scope.ts).
     resources: [
       organizationsResource(deps),
       usersResource(deps),
@@ -59,7 +63,8 @@ export function buildAdmin(modules: AdminJsModules, options: { knex: Knex; feedR
       feedRunsResource(deps),
       auditLogResource(deps),
       alertsResource(deps),
-    ],
+      objectBrowserResource(deps),
+    ].map(confineToConsoleRoles),
   }
   return new AdminJS(config)
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/load.js'
 import { loadAdminJs } from './adminjs-env.js'
 import { buildAdmin } from './build-admin.js'
 import { sessionCookieOptions } from './session-cookie.js'
+import { createConsoleSessionStore } from './session-store.js'
 import { ADMIN_CSP } from './csp.js'
 import { authenticateConsoleAdmin } from './auth/login.js'
 import { rememberClientIps } from './auth/client-ip.js'
@@ -10,9 +11,10 @@ import { consoleAdminAsPrincipal } from './auth/console-principal.js'
 import { cacheAdminAssets } from './asset-cache.js'
 import { confineConsoleRoutes } from './confine-routes.js'
 import { protectFromCsrf } from './csrf/guard.js'
+import { consolePaths } from './paths.js'
 
 /**
- * The admin console at /admin. Register it encapsulated (not with fastify-plugin): AdminJS adds cookie,
+ * The admin console at CRISP_ADMIN_PATH (/admin by default). Register it encapsulated (not with fastify-plugin): AdminJS adds cookie,
  * session, form and multipart handling to the instance it gets, and this scope swaps the API's strict CSP for
  * the console's. Nothing here touches the API routes.
  */
@@ -22,14 +24,18 @@ export async function adminConsolePlugin(scope: FastifyInstance, opts: { config:
   if (config.env === 'production' && !modules.prebuilt) {
     scope.log.warn('admin console: no prebuilt component bundle (run `npm run build:admin`); bundling at start-up instead')
   }
-  const admin = buildAdmin(modules, { knex: scope.knex, feedRuns: { registry: scope.registry, queue: scope.feedRuns }, log: scope.log })
+  const paths = consolePaths(config.network.adminPath)
+  const admin = buildAdmin(modules, { knex: scope.knex, feedRuns: { registry: scope.registry, queue: scope.feedRuns, secrets: scope.feedSecrets }, log: scope.log, paths })
   // The identity core's limiter: console and API logins share one failure budget per IP and account.
   const limiter = scope.identity.limiter
   const cookie = sessionCookieOptions(config)
+  if (cookie.secure && !config.network.tls && config.network.trustProxy === false) {
+    scope.log.warn('admin console: PUBLIC_URL is https but CRISP serves plain HTTP and trusts no proxy (CRISP_TRUST_PROXY): its Secure session cookie will not be set and logins will not hold')
+  }
 
-  confineConsoleRoutes(scope)
+  confineConsoleRoutes(scope, paths.root)
   rememberClientIps(scope)
-  cacheAdminAssets(scope, { maxAgeSeconds: 300 })
+  cacheAdminAssets(scope, { maxAgeSeconds: 300, assetsPath: paths.assets })
   scope.addHook('onSend', async (_req, reply) => {
     reply.header('content-security-policy', ADMIN_CSP)
     // Not the API's `no-referrer`: under it browsers send `Origin: null` with the console's own form posts,
@@ -45,9 +51,16 @@ export async function adminConsolePlugin(scope: FastifyInstance, opts: { config:
         authenticateConsoleAdmin({ knex: scope.knex, limiter, email, password, ip: context?.request.ip ?? 'unknown' }),
     },
     scope,
-    { secret: config.secrets.adminSession, cookieName: 'crisp_admin', saveUninitialized: false, cookie },
+    {
+      secret: config.secrets.adminSession,
+      cookieName: 'crisp_admin',
+      saveUninitialized: false,
+      cookie,
+      // In PostgreSQL, not in this process: every API node knows every console session (admin/session-store.ts).
+      store: createConsoleSessionStore({ knex: scope.knex, defaultTtlMs: cookie.maxAge, onError: (err) => scope.log.warn({ err }, 'expired console sessions not purged') }),
+    },
   )
   // Both read the session, so they come after the session plugin's hook registered just above.
   consoleAdminAsPrincipal(scope)
-  protectFromCsrf(scope, { secret: config.secrets.adminSession, publicUrl: config.publicUrl, secure: cookie.secure })
+  protectFromCsrf(scope, { secret: config.secrets.adminSession, publicUrl: config.publicUrl, secure: cookie.secure, paths })
 }

@@ -9,13 +9,10 @@ import path from 'node:path'
 import net from 'node:net'
 import autocannon from 'autocannon'
 import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
-import { createKnex, migrateLatest } from '../core/infra/database.js'
+import { createKnex } from '../core/infra/database.js'
 import { loadConfig } from '../config/load.js'
 import { createLogger } from '../core/infra/logger.js'
-import { createIdentityCore } from '../core/identity/identity-core.js'
-import { createRegistry } from '../core/registry/registry.js'
-import { builtinPlugins } from '../plugins/index.js'
-import { buildApp } from '../core/app.js'
+import { createPlatform } from '../core/platform.js'
 import { createUser } from '../core/identity/users.js'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
@@ -32,20 +29,17 @@ async function main() {
   const pg = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: await freePort(), ephemeral: true, throwAway: true })
   try {
     const knex = createKnex(pg.adminUrl(), { poolMax: 10 })
-    await migrateLatest(knex)
+    const port = await freePort()
     const config = loadConfig({
-      NODE_ENV: 'test', LOG_LEVEL: 'warn', CRISP_DATA_DIR: scratch, DATABASE_URL: pg.adminUrl(),
+      NODE_ENV: 'test', LOG_LEVEL: 'warn', CRISP_DATA_DIR: scratch, DATABASE_URL: pg.adminUrl(), PORT: String(port), HOST: '127.0.0.1',
       CRISP_JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789', CRISP_ANONYMIZATION_KEY: 'bench-anonymization-key-0123456789abcdef01',
       CRISP_ADMIN_SESSION_SECRET: 'bench-admin-session-secret-0123456789abcdef',
       CRISP_RATE_LIMIT_AUTHENTICATED: '100000000', CRISP_RATE_LIMIT_ANONYMOUS: '100000000',
     }, ROOT)
     // The anonymization strategy is irrelevant here; a test fixture keeps the bench independent of its plugin.
     config.plugins = { plugins: [{ from: './test/fixtures/anonymize-strip-text/index.ts' }], defaults: { 'anonymization-strategy': 'strip-text' } }
-    const logger = createLogger({ level: 'warn' })
-    const identity = createIdentityCore({ knex })
-    const registry = await createRegistry({ builtins: builtinPlugins, pluginsFile: config.plugins, baseDir: ROOT, log: logger, secrets: { anonymizationKey: config.secrets.anonymizationKey }, services: { identity: identity.services } })
-    const app = await buildApp({ config, knex, databaseUrl: pg.adminUrl(), registry, identity, runWorkers: false, logger })
-    const address = await app.listen({ port: 0, host: '127.0.0.1' })
+    const platform = await createPlatform({ config, knex, databaseUrl: pg.adminUrl(), logger: createLogger({ level: 'warn' }), pluginsBaseDir: ROOT, runWorkers: false, firstAdmin: false, listen: true })
+    const address = `http://127.0.0.1:${port}`
     try {
       const [org] = await knex('organizations').insert({ name: 'Bench' }).returning('id')
       const password = 'Tangerine-Wombat-73!'
@@ -69,7 +63,7 @@ async function main() {
       const apiKey = await run('API key', key)
       console.log(`API key / JWT = ${((apiKey / jwt) * 100).toFixed(0)}% (goal ≥ 80%)`)
     } finally {
-      await app.close()
+      await platform.close()
     }
   } finally {
     await pg.stop()

@@ -10,20 +10,24 @@
  * BENCH_EVENTS_STREAMS senders side by side (default 1).
  * Before ingestion, the reporting organization's released-value index is filled once (timed apart: it is a
  * one-time cost per output variant, paid by the first matching pass after a trust change, then incremental).
+ * Prints the CPU time of this process and of the PostgreSQL server (when local) over the run: on a shared
+ * machine that is steadier than wall time. BENCH_EVENTS_PROFILE=1 adds the time per statement kind. The last
+ * line is machine-readable (`RESULT events objects_per_s=…`: events per second end to end).
  * Run: npm run bench:events (DATABASE_URL, else a throw-away embedded PostgreSQL).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Knex } from 'knex'
 import type { FastifyBaseLogger } from 'fastify'
 import { benchDatabase } from './database.js'
+import { profileStatements, serverCpuSeconds } from './measure.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
 import { createLogger } from '../core/infra/logger.js'
 import { createRegistry } from '../core/registry/registry.js'
 import { builtinPlugins } from '../plugins/index.js'
 import { ingestEvents } from '../core/events/ingest-events.js'
-import type { MatchJob } from '../core/events/match-queue.js'
+import type { JobSender, MatchJob } from '../core/events/match-queue.js'
 import { matchEvents } from '../core/events/match/match-events.js'
 import { fillReleasedValues, indexedCollections } from '../core/events/match/released-index.js'
 import { resolveCollectionContexts } from '../core/sharing/index.js'
@@ -79,16 +83,32 @@ async function main() {
     await seed(knex, producerOrg, collectionId)
     console.log(`seeded ${INDICATORS.toLocaleString('en')} indicators in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
-    const log = createLogger({ level: 'error' }) as unknown as FastifyBaseLogger
+    // BENCH_EVENTS_LOG=info: the per-event log lines are written (to /dev/null), as a server logging at info would.
+    const log = createLogger({ level: process.env.BENCH_EVENTS_LOG ?? 'error', stream: createWriteStream('/dev/null') }) as unknown as FastifyBaseLogger
     const registry = await createRegistry({ builtins: builtinPlugins, pluginsFile: { plugins: [] }, baseDir: process.cwd(), log: log as never, secrets: { anonymizationKey: 'bench-anonymization-key-0123456789abcdef' } })
     const jobs: MatchJob[] = []
-    const sender = { send: async (_queue: string, data: object) => (jobs.push(data as MatchJob), null) }
+    // A job becomes visible when its transaction commits, as in pg-boss.
+    const sender: JobSender = {
+      enqueue: async (trx, _queue, data) => {
+        trx.executionPromise.then(() => jobs.push(data as MatchJob), () => undefined)
+        return 'bench'
+      },
+    }
     const actor = { userId, orgId: readerOrg, email: 'siem@bench.test', role: 'admin' as const }
     const filling = performance.now()
     const { indexed } = indexedCollections(await resolveCollectionContexts(knex, readerOrg), readerOrg, registry.defaultAnonymizer())
     for (const c of indexed) await fillReleasedValues(knex, registry.defaultAnonymizer(), c)
     const fillMs = performance.now() - filling
     console.log(`released-value index filled in ${(fillMs / 1000).toFixed(1)} s = ${Math.round(INDICATORS / (fillMs / 1000)).toLocaleString('en')} objects/s (once per variant)`)
+    // A store in steady state: the seed and the fill wrote millions of rows that autovacuum would otherwise visit
+    // (and the checkpointer flush) during the timed run, on the same two cores.
+    const settling = performance.now()
+    await knex.raw('VACUUM (ANALYZE) stix_objects, collection_objects, anonymized_objects, released_values, released_value_objects')
+    await knex.raw('CHECKPOINT')
+    console.log(`vacuumed and checkpointed in ${((performance.now() - settling) / 1000).toFixed(1)} s (not timed)`)
+    const profile = process.env.BENCH_EVENTS_PROFILE ? profileStatements(knex) : null
+    const cpu0 = process.cpuUsage()
+    const serverCpu0 = await serverCpuSeconds(knex)
     const start = performance.now()
     // One matching worker, as the worker process runs pg-boss's `events.match` jobs: beside ingestion
     // (BENCH_EVENTS_WORKER=concurrent, the default) or only once everything is ingested (=after).
@@ -120,7 +140,17 @@ async function main() {
     const s = (ms: number) => (ms / 1000).toFixed(1)
     console.log(`ingested ${EVENTS.toLocaleString('en')} events (${STREAMS} stream${STREAMS > 1 ? 's' : ''}) in ${s(ingested - start)} s = ${Math.round(EVENTS / ((ingested - start) / 1000)).toLocaleString('en')} events/s`)
     console.log(`matching ${concurrent ? 'beside ingestion' : 'after ingestion'}: all matched ${s(done - ingested)} s after the last batch (${matches.toLocaleString('en')} matches)`)
-    console.log(`end to end: ${Math.round(EVENTS / ((done - start) / 1000)).toLocaleString('en')} events/s, peak RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`)
+    const cpu = process.cpuUsage(cpu0)
+    const serverCpu = await serverCpuSeconds(knex)
+    const [{ unmatched }] = await knex('security_events').whereNull('matched_at').count({ unmatched: '*' })
+    if (Number(unmatched) !== 0) throw new Error(`${unmatched} events were not matched`)
+    const server = serverCpu === null || serverCpu0 === null ? '' : `, PostgreSQL ${(serverCpu - serverCpu0).toFixed(1)} s`
+    console.log(`CPU: node ${s((cpu.user + cpu.system) / 1000)} s${server}, over ${s(done - start)} s of wall time`)
+    profile?.print()
+    const endToEnd = Math.round(EVENTS / ((done - start) / 1000))
+    const rss = (process.memoryUsage().rss / 1e6).toFixed(0)
+    console.log(`end to end: ${endToEnd.toLocaleString('en')} events/s, peak RSS ${rss} MB`)
+    console.log(`RESULT events objects_per_s=${endToEnd} limit_per_s=- ratio=- p99_ms=- rss_mb=${rss}`)
   } finally {
     await knex.destroy()
     await database.stop()

@@ -17,8 +17,10 @@ import { benchDatabase } from './database.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
 import { createLogger } from '../core/infra/logger.js'
 import { runFeed } from '../core/feeds/run-feed.js'
+import { createSecretBox } from '../core/infra/secret-box.js'
+import { randomBytes } from 'node:crypto'
 import { storeObjects } from '../core/store/index.js'
-import { enqueueRun } from '../core/feeds/run-queue.js'
+import { insertQueuedRun } from '../core/feeds/run-queue.js'
 import type { PluginRegistry } from '../core/registry/registry.js'
 import stixBundle from '../plugins/feed-stix-bundle/index.js'
 import { pluginContext } from '../test/contract/plugin-context.js'
@@ -70,12 +72,12 @@ async function main() {
     const server = await serve({ '/ics.json': ICS, '/indicators.json': generated })
     const [{ id: orgId }] = await knex('organizations').insert({ name: `bench ${Date.now()}` }).returning('id')
     const [{ id: collectionId }] = await knex('collections').insert({ organization_id: orgId, title: 'bench' }).returning('id')
-    const feeds = { runTimeout: 3600, retryDelay: 30, batchSize: BATCH }
-    const ctx = { knex, registry, storeObjects, feeds, log }
+    const feeds = { runTimeout: 3600, retryDelay: 30, batchSize: BATCH, leaseSeconds: 60 }
+    const ctx = { knex, registry, storeObjects, feeds, log, secrets: createSecretBox({ current: randomBytes(32).toString('base64url'), variable: 'CRISP_SECRETS_KEY' }) }
     const feedFor = async (name: string, url: string) =>
       (await knex('feeds').insert({ organization_id: orgId, collection_id: collectionId, name, source_plugin: 'stix-bundle', config: JSON.stringify({ url, headers: {}, timeoutMs: 60000 }) }).returning('id'))[0].id as string
     const phase = async (label: string, feedId: string) => {
-      const run = (await enqueueRun({ knex, jobs: { send: async () => null }, feeds }, feedId, 'manual'))!
+      const run = (await insertQueuedRun(knex, feedId, 'manual'))!
       let peak = 0
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
       const started = process.hrtime.bigint()

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
 import { hashPassword } from '../core/identity/passwords.js'
+import { formatTimestampSql } from '../core/infra/sql-timestamp.js'
 import { seedIndicators, makeIndicators } from './taxii-seed.js'
 
 const COUNT = Number(process.env.BENCH_TAXII_OBJECTS ?? 1_000_000)
@@ -158,7 +159,7 @@ async function main() {
       for (let k = 0; k < 16; k++) {
         const row = Math.floor((k * COUNT) / 16) + offset
         if (row === 0) starts.push('1970-01-01T00:00:00Z')
-        else starts.push((await knex.raw(`SELECT to_char(date_added AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS d FROM collection_objects
+        else starts.push((await knex.raw(`SELECT ${formatTimestampSql('date_added')} AS d FROM collection_objects
           WHERE collection_id = ? ORDER BY date_added, seq OFFSET ? LIMIT 1`, [collectionId, row - 1])).rows[0].d)
       }
       return starts
@@ -172,7 +173,7 @@ async function main() {
     const objectsUrl = `${base}/taxii2/api/collections/${collectionId}/objects/`
     // JIT and connection warm-up on the collection's last pages, which no measured walk reaches (each of the 16
     // walks reads 2 × `pages` pages of its sixteenth), so the first reads below are first reads.
-    const { rows: [tail] } = await knex.raw(`SELECT to_char(date_added AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS d FROM collection_objects
+    const { rows: [tail] } = await knex.raw(`SELECT ${formatTimestampSql('date_added')} AS d FROM collection_objects
       WHERE collection_id = ? ORDER BY date_added DESC, seq DESC OFFSET ? LIMIT 1`, [collectionId, Math.min(COUNT - 1, 6000)])
     await walk(objectsUrl, readerToken, { workers: 2, starts: [tail.d], pages: 3 })
     const storedBefore = Number((await knex('anonymized_objects').count('* as c'))[0].c)

@@ -37,7 +37,7 @@ t.test('production requires every secret', async (t) => {
   const err = t.throws(() => loadConfig(base({ NODE_ENV: 'production' }), ROOT)) as ConfigError
   t.same(
     err.problems.filter((p) => p.includes('required when NODE_ENV=production')).map((p) => p.split(':')[0]).sort(),
-    ['CRISP_ADMIN_SESSION_SECRET', 'CRISP_ANONYMIZATION_KEY', 'CRISP_JWT_SECRET'],
+    ['CRISP_ADMIN_SESSION_SECRET', 'CRISP_ANONYMIZATION_KEY', 'CRISP_DOWNLOAD_LINK_SECRET', 'CRISP_JWT_SECRET', 'CRISP_SECRETS_KEY'],
   )
   t.throws(() => loadConfig(base({ NODE_ENV: 'production', CRISP_JWT_SECRET: 'short' }), ROOT), /CRISP_JWT_SECRET/)
 })
@@ -45,14 +45,14 @@ t.test('production requires every secret', async (t) => {
 t.test('development secrets are generated once and kept', async (t) => {
   const env = base()
   const first = loadConfig(env, ROOT)
-  t.same(first.generatedSecrets.sort(), ['CRISP_ADMIN_SESSION_SECRET', 'CRISP_ANONYMIZATION_KEY', 'CRISP_JWT_SECRET'])
+  t.same(first.generatedSecrets.sort(), ['CRISP_ADMIN_SESSION_SECRET', 'CRISP_ANONYMIZATION_KEY', 'CRISP_DOWNLOAD_LINK_SECRET', 'CRISP_JWT_SECRET', 'CRISP_SECRETS_KEY'])
   const file = path.join(env.CRISP_DATA_DIR, 'secrets.json')
   t.ok(existsSync(file))
   t.equal((await import('node:fs')).statSync(file).mode & 0o777, 0o600, 'secrets file is private')
   const second = loadConfig(env, ROOT)
   t.same(second.secrets, first.secrets, 'same secrets after a restart')
   t.same(second.generatedSecrets, [], 'nothing generated the second time')
-  t.equal(second.fileSecrets.length, 3)
+  t.equal(second.fileSecrets.length, 5)
   t.equal(JSON.parse(readFileSync(file, 'utf8')).jwt, first.secrets.jwt)
 })
 
@@ -73,4 +73,20 @@ t.test('egress: the allow-list is parsed, each bad entry named; the files folder
     'CRISP_FEED_ALLOW_PRIVATE: "intranet": not an IP address or CIDR range (address/prefix)',
     `CRISP_FEED_FILES_DIR: ${path.join(ROOT, 'nope')} is not a folder`,
   ])
+})
+
+t.test('CRISP_DB_POOL_MAX and the audit retention: defaults, values, validated ranges', async (t) => {
+  const defaults = loadConfig(base(), ROOT)
+  t.equal(defaults.dbPoolMax, 10)
+  t.equal(defaults.auditRetention.days, 0, 'audit entries are kept forever by default')
+  t.equal(defaults.auditRetention.archiveDir, path.join(defaults.dataDir, 'audit-archive'))
+  const set = loadConfig(base({ CRISP_DB_POOL_MAX: '25', CRISP_AUDIT_RETENTION_DAYS: '365', CRISP_AUDIT_ARCHIVE_DIR: '/srv/audit' }), ROOT)
+  t.equal(set.dbPoolMax, 25)
+  t.same(set.auditRetention, { days: 365, archiveDir: '/srv/audit' })
+  for (const bad of ['0', '1001', 'ten']) {
+    const err = t.throws(() => loadConfig(base({ CRISP_DB_POOL_MAX: bad }), ROOT)) as ConfigError
+    t.ok(err.problems.some((p) => p.startsWith('CRISP_DB_POOL_MAX:')), `CRISP_DB_POOL_MAX=${bad} refused`)
+  }
+  const err = t.throws(() => loadConfig(base({ CRISP_AUDIT_RETENTION_DAYS: '-1' }), ROOT)) as ConfigError
+  t.ok(err.problems.some((p) => p.startsWith('CRISP_AUDIT_RETENTION_DAYS:')))
 })

@@ -6,6 +6,8 @@ import { EnvSchema, type Env } from './env-schema.js'
 import { PluginsFileSchema, type PluginsFile } from './plugins-schema.js'
 import { resolveSecrets, type Secrets } from './secrets.js'
 import { resolveEgress, type EgressConfig } from './egress.js'
+import { applySecretFiles } from './secret-files.js'
+import { resolveNetwork, type NetworkConfig } from './network.js'
 
 export interface Config {
   env: Env['NODE_ENV']
@@ -16,6 +18,10 @@ export interface Config {
   logLevel: Env['LOG_LEVEL']
   dataDir: string
   embeddedPgPort: number
+  /** Connection pool size of the platform's knex (`CRISP_DB_POOL_MAX`). */
+  dbPoolMax: number
+  /** Audit log retention in days (0 = forever) and the folder entries are archived to before deletion. */
+  auditRetention: { days: number; archiveDir: string }
   secrets: Secrets
   /** Which secrets were generated for development just now (logged by name, never their values). */
   generatedSecrets: string[]
@@ -31,11 +37,17 @@ export interface Config {
   plugins: PluginsFile
   firstAdmin: { email?: string; password?: string }
   /** Feed runs: timeout (= job expiry) and first retry delay in seconds, objects per transaction. */
-  feeds: { runTimeout: number; retryDelay: number; batchSize: number }
+  feeds: { runTimeout: number; retryDelay: number; batchSize: number; leaseSeconds: number }
   /** Load the demo data at start (`CRISP_DEMO=1`, core/demo). */
   demo: boolean
   /** Where plugins' outbound requests and local files may go. */
   egress: EgressConfig
+  /** Scrape token of `/metrics` (`CRISP_METRICS_TOKEN`); a secret, never logged. */
+  metricsToken: string | undefined
+  /** Where a worker-only process serves `/metrics` (`CRISP_METRICS_PORT`); unset = it does not. */
+  metricsPort: number | undefined
+  /** Trusted proxies, TLS, allowed hosts and the console's path (config/network.ts). */
+  network: NetworkConfig
 }
 
 /** Boot refuses to start; `problems` names every bad variable, one per line. */
@@ -66,7 +78,7 @@ function parseEnv(raw: Record<string, string | undefined>): { env?: Env; problem
 }
 
 function maskIfSecret(pathName: string, value: unknown): unknown {
-  return /SECRET|KEY|PASSWORD|DATABASE_URL/.test(pathName) ? '***' : value
+  return /SECRET|KEY|PASSWORD|METRICS_TOKEN|DATABASE_URL/.test(pathName) ? '***' : value
 }
 
 /** TypeBox may report a union mismatch once per member; one line per variable is enough. */
@@ -98,15 +110,19 @@ function loadPluginsFile(file: string, problems: string[]): PluginsFile {
  * `cwd` anchors relative paths (data dir, plugins file).
  */
 export function loadConfig(rawEnv: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
-  const { env, problems } = parseEnv(rawEnv)
-  if (!env) throw new ConfigError(problems)
+  // `<NAME>_FILE` fills a secret variable from a file (Docker/compose secrets, systemd credentials) before validation.
+  const fromFiles = applySecretFiles(rawEnv)
+  const { env, problems } = parseEnv(fromFiles.env)
+  problems.unshift(...fromFiles.problems)
+  if (!env || problems.length) throw new ConfigError(problems)
   const dataDir = path.resolve(cwd, env.CRISP_DATA_DIR)
   const pluginsFile = path.resolve(cwd, env.CRISP_PLUGINS_FILE)
   const plugins = loadPluginsFile(pluginsFile, problems)
   const secrets = resolveSecrets({ env, dataDir, problems })
   const egress = resolveEgress({ env, cwd, problems })
+  const network = resolveNetwork({ env, cwd, problems })
   if (problems.length) throw new ConfigError(problems)
-  const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/+$/, '')
+  const publicUrl = (env.PUBLIC_URL ?? `${network.tls ? 'https' : 'http'}://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/+$/, '')
   return {
     env: env.NODE_ENV,
     port: env.PORT,
@@ -116,6 +132,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     dataDir,
     embeddedPgPort: env.CRISP_EMBEDDED_PG_PORT,
+    dbPoolMax: env.CRISP_DB_POOL_MAX,
+    auditRetention: { days: env.CRISP_AUDIT_RETENTION_DAYS, archiveDir: path.resolve(cwd, env.CRISP_AUDIT_ARCHIVE_DIR ?? path.join(dataDir, 'audit-archive')) },
     secrets: secrets.values,
     generatedSecrets: secrets.generated,
     fileSecrets: secrets.fromFile,
@@ -127,8 +145,11 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     pluginsFile,
     plugins,
     firstAdmin: { email: env.CRISP_ADMIN_EMAIL, password: env.CRISP_ADMIN_PASSWORD },
-    feeds: { runTimeout: env.CRISP_FEED_RUN_TIMEOUT, retryDelay: env.CRISP_FEED_RETRY_DELAY, batchSize: env.CRISP_FEED_BATCH_SIZE },
+    feeds: { runTimeout: env.CRISP_FEED_RUN_TIMEOUT, retryDelay: env.CRISP_FEED_RETRY_DELAY, batchSize: env.CRISP_FEED_BATCH_SIZE, leaseSeconds: env.CRISP_FEED_LEASE },
     egress,
+    metricsToken: env.CRISP_METRICS_TOKEN,
+    metricsPort: env.CRISP_METRICS_PORT,
+    network,
     demo: env.CRISP_DEMO === '1',
   }
 }

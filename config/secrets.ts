@@ -7,13 +7,22 @@ export interface Secrets {
   jwt: string
   anonymizationKey: string
   adminSession: string
+  /** Key of feed secrets at rest (core/infra/secret-box.ts). */
+  secretsKey: string
+  /** HMAC key of export download links: never the JWT secret. */
+  downloadLink: string
+  /** Rotation: the previous JWT secret still verifies, the previous secrets key still decrypts (never generated). */
+  jwtPrevious?: string
+  secretsKeyPrevious?: string
 }
 
 const SECRET_VARS = {
   jwt: 'CRISP_JWT_SECRET',
   anonymizationKey: 'CRISP_ANONYMIZATION_KEY',
   adminSession: 'CRISP_ADMIN_SESSION_SECRET',
-} as const satisfies Record<keyof Secrets, keyof Env>
+  secretsKey: 'CRISP_SECRETS_KEY',
+  downloadLink: 'CRISP_DOWNLOAD_LINK_SECRET',
+} as const satisfies Record<Exclude<keyof Secrets, 'jwtPrevious' | 'secretsKeyPrevious'>, keyof Env>
 
 /**
  * Secrets come from the environment. In production a missing one is fatal; in development and test they are
@@ -27,9 +36,12 @@ export function resolveSecrets(options: { env: Env; dataDir: string; problems: s
   fromFile: string[]
 } {
   const { env, dataDir, problems } = options
-  const values = {} as Secrets
-  const missing: (keyof Secrets)[] = []
-  for (const [key, variable] of Object.entries(SECRET_VARS) as [keyof Secrets, keyof Env][]) {
+  const values = { jwtPrevious: env.CRISP_JWT_SECRET_PREVIOUS, secretsKeyPrevious: env.CRISP_SECRETS_KEY_PREVIOUS } as Secrets
+  const missing: (keyof typeof SECRET_VARS)[] = []
+  if (env.CRISP_DOWNLOAD_LINK_SECRET && env.CRISP_DOWNLOAD_LINK_SECRET === env.CRISP_JWT_SECRET) {
+    problems.push('CRISP_DOWNLOAD_LINK_SECRET: must differ from CRISP_JWT_SECRET (a leak of one must not forge the other)')
+  }
+  for (const [key, variable] of Object.entries(SECRET_VARS) as [keyof typeof SECRET_VARS, keyof Env][]) {
     const value = env[variable] as string | undefined
     if (value) values[key] = value
     else missing.push(key)
@@ -40,8 +52,8 @@ export function resolveSecrets(options: { env: Env; dataDir: string; problems: s
     return { values, generated: [], fromFile: [] }
   }
   const file = path.join(dataDir, 'secrets.json')
-  const stored: Partial<Secrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}
-  const created: (keyof Secrets)[] = []
+  const stored: Partial<Record<keyof typeof SECRET_VARS, string>> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}
+  const created: (keyof typeof SECRET_VARS)[] = []
   for (const key of missing) {
     if (!stored[key]) {
       stored[key] = randomBytes(32).toString('base64url')

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
  * files that are not compiled (password list, STIX schemas, console components, the admin bundle, package.json)
  * are read from the checkout, so the build copies none of them.
  */
-export function findProjectRoot(from: string): string {
+function findProjectRoot(from: string): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json')
     if (existsSync(manifest) && readName(manifest) === 'crisp') return dir
@@ -25,7 +25,7 @@ function readName(manifest: string): unknown {
 }
 
 /** The checkout's root folder. */
-export const PROJECT_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)))
+const PROJECT_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)))
 
 /** A path inside the checkout, e.g. `projectPath('core', 'stix', 'schemas')`. */
 export const projectPath = (...segments: string[]): string => path.join(PROJECT_ROOT, ...segments)

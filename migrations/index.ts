@@ -17,6 +17,13 @@ import * as m0021 from './0021_create_event_matches.js'
 import * as m0022 from './0022_create_alert_webhooks.js'
 import * as m0030 from './0030_feed_run_outcomes.js'
 import * as m0040 from './0040_create_released_values.js'
+import * as m0050 from './0050_org_admin_role.js'
+import * as m0051 from './0051_organization_identity.js'
+import * as m0052 from './0052_feed_run_total.js'
+import * as m0053 from './0053_drop_unsent_job_markers.js'
+import * as m0054 from './0054_events_matched_in_place.js'
+import * as m0061 from './0061_shared_state.js'
+import * as m0062 from './0062_audit_log_retention.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -46,6 +53,13 @@ const MIGRATIONS: [string, Migration][] = [
   ['0022_create_alert_webhooks', m0022],
   ['0030_feed_run_outcomes', m0030],
   ['0040_create_released_values', m0040],
+  ['0050_org_admin_role', m0050],
+  ['0051_organization_identity', m0051],
+  ['0052_feed_run_total', m0052],
+  ['0053_drop_unsent_job_markers', m0053],
+  ['0054_events_matched_in_place', m0054],
+  ['0061_shared_state', m0061],
+  ['0062_audit_log_retention', m0062],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

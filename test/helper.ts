@@ -5,13 +5,10 @@ import type { FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import { loadConfig, type Config } from '../config/load.js'
 import type { PluginsFile } from '../config/plugins-schema.js'
-import { buildApp } from '../core/app.js'
 import { createKnex } from '../core/infra/database.js'
 import { createLogger } from '../core/infra/logger.js'
-import { createRegistry } from '../core/registry/registry.js'
 import type { AnyPluginDefinition } from '../core/plugin-api/index.js'
-import { builtinPlugins } from '../plugins/index.js'
-import { createIdentityCore } from '../core/identity/identity-core.js'
+import { createPlatform } from '../core/platform.js'
 import { createTestDatabase, dropTestDatabase } from './template.js'
 
 import { ROOT } from './paths.js'
@@ -50,6 +47,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     CRISP_JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
     CRISP_ANONYMIZATION_KEY: 'test-anonymization-key-0123456789abcdef012',
     CRISP_ADMIN_SESSION_SECRET: 'test-admin-session-secret-0123456789abcdef',
+    CRISP_SECRETS_KEY: 'test-secrets-key-0123456789abcdef0123456789',
+    CRISP_DOWNLOAD_LINK_SECRET: 'test-download-link-secret-0123456789abcdef',
     CRISP_PLUGINS_FILE: path.join(ROOT, 'config', 'plugins.json'),
     CRISP_DATA_DIR: path.join(ROOT, '.test-data'),
     // High enough that ordinary tests never meet the limiter; the rate-limit tests lower them.
@@ -69,12 +68,13 @@ export interface TestApp {
 }
 
 /**
- * Builds the whole app on a fresh database, as `crisp start` would, minus listening.
+ * Builds the whole app on a fresh database through `createPlatform`, as `crisp start` does; it listens (on the
+ * configured PORT and HOST) only with `listen`, and mounts the console only with `admin`.
  * `plugins` replaces the plugins file; `builtins` the built-in list.
  */
 export async function buildTestApp(
   t: TestLike,
-  options: { env?: Record<string, string>; plugins?: PluginsFile; builtins?: readonly AnyPluginDefinition[]; runWorkers?: boolean } = {},
+  options: { env?: Record<string, string>; plugins?: PluginsFile; builtins?: readonly AnyPluginDefinition[]; runWorkers?: boolean; listen?: boolean; admin?: boolean } = {},
 ): Promise<TestApp> {
   const { url, knex, onDrop } = await freshDatabase(t)
   const config = loadConfig(testEnv(options.env), ROOT)
@@ -87,19 +87,11 @@ export async function buildTestApp(
     },
   })
   const logger = createLogger({ level: config.logLevel, stream })
-  const identity = createIdentityCore({ knex })
-  const registry = await createRegistry({
-    builtins: options.builtins ?? builtinPlugins,
-    pluginsFile: config.plugins,
-    baseDir: ROOT,
-    log: logger,
-    secrets: { anonymizationKey: config.secrets.anonymizationKey },
-    services: { identity: identity.services },
-    egress: config.egress,
+  const { app } = await createPlatform({
+    config, knex, databaseUrl: url, logger, builtins: options.builtins, pluginsBaseDir: ROOT, firstAdmin: false,
+    runWorkers: options.runWorkers ?? true, listen: options.listen ?? false, admin: options.admin ?? false,
   })
-  const app = await buildApp({ config, knex, databaseUrl: url, registry, identity, runWorkers: options.runWorkers ?? true, logger })
   onDrop(() => app.close())
-  await app.ready()
   return { app, knex, config, databaseUrl: url, logs }
 }
 
@@ -109,7 +101,7 @@ export const TEST_PASSWORD = 'Correct-Horse-42-Battery'
 export interface TestUser {
   id: string
   orgId: string
-  role: 'viewer' | 'publisher' | 'admin'
+  role: 'viewer' | 'publisher' | 'org-admin' | 'admin'
   email: string
   password: string
 }

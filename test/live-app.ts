@@ -20,7 +20,6 @@ export async function freePort(): Promise<number> {
 export async function liveTestApp(t: TestLike, options: { env?: Record<string, string>; plugins?: PluginsFile; admin?: boolean } = {}): Promise<TestApp & { url: string }> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const built = await buildTestApp(t, { env: { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ...options.env }, plugins: options.plugins })
-  await built.app.listen({ port, host: '127.0.0.1' })
+  const built = await buildTestApp(t, { env: { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ...options.env }, plugins: options.plugins, admin: options.admin, listen: true })
   return { ...built, url }
 }

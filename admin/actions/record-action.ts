@@ -26,7 +26,7 @@ export function serviceRecordAction(
     handler: async (request: ActionRequest, _res: unknown, context: ActionContext) => {
       const id = String(context.record?.id())
       await callService(deps, {}, () => spec.run({ db: deps.knex, actor: actorOf(request, context), id }))
-      const record = await context.resource.findOne(id)
+      const record = await context.resource.findOne(id, context)
       const resourceId = context.resource._decorated?.id() ?? context.resource.id()
       return {
         record: (record ?? context.record!).toJSON(context.currentAdmin),

@@ -69,7 +69,7 @@ export async function callService<T>(deps: ActionDeps, binding: Pick<ServiceBind
 
 async function recordResponse(context: ActionContext, id: string, redirect: 'show' | 'list'): Promise<RecordActionResponse> {
   const { resource, h, currentAdmin } = context
-  const record = await resource.findOne(id)
+  const record = await resource.findOne(id, context)
   if (!record) throw new Error(`record ${id} vanished after the change`)
   const resourceId = resource._decorated?.id() ?? resource.id()
   return {

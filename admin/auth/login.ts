@@ -4,6 +4,7 @@ import { attemptPasswordLogin } from '../../core/identity/login.js'
 import type { LoginLimiter } from '../../core/identity/login-limiter.js'
 import { AppError } from '../../core/infra/errors.js'
 import type { Principal, Role } from '../../core/plugin-api/index.js'
+import { CONSOLE_ROLES } from './console-scope.js'
 
 /** What the console keeps in its session: enough to act as a {@link Principal}, never a credential. */
 export interface ConsoleAdmin {
@@ -12,6 +13,8 @@ export interface ConsoleAdmin {
   orgId: string
   role: Role
   title: string
+  /** The account's token_version at login: a password change or reset, deactivation or role change bumps it. */
+  tokenVersion: number
 }
 
 declare module 'fastify' {
@@ -27,9 +30,10 @@ export function principalOf(admin: ConsoleAdmin): Principal {
 
 /**
  * The console's login is the platform's: `attemptPasswordLogin` (active users, scrypt, the shared failed-login
- * limits, `auth.login` audit entries with the IP). On top, only admins get in: a viewer or publisher with the
- * right password is refused and audited as `admin_console.login` denied. Returns null for every refusal, so the
- * page never says which part was wrong.
+ * limits, `auth.login` audit entries with the IP). On top, only platform admins and org-admins get in (the
+ * latter to their own organization, admin/auth/console-scope.ts): a viewer or publisher with the right password
+ * is refused and audited as `admin_console.login` denied. Returns null for every refusal, so the page never
+ * says which part was wrong.
  */
 export async function authenticateConsoleAdmin(options: {
   knex: Knex
@@ -43,7 +47,7 @@ export async function authenticateConsoleAdmin(options: {
   if (!email || !password) return null
   try {
     const user = await attemptPasswordLogin({ db: options.knex, limiter: options.limiter, email, password, ip: options.ip, via: 'login', auditSuccess: true })
-    if (user.role !== 'admin') {
+    if (!CONSOLE_ROLES.includes(user.role)) {
       await recordAudit(options.knex, {
         action: 'admin_console.login',
         outcome: 'denied',
@@ -53,7 +57,7 @@ export async function authenticateConsoleAdmin(options: {
       })
       return null
     }
-    return { id: user.id, email: user.email, orgId: user.orgId, role: user.role, title: user.email }
+    return { id: user.id, email: user.email, orgId: user.orgId, role: user.role, title: user.email, tokenVersion: user.tokenVersion }
   } catch (err) {
     if (err instanceof AppError && (err.statusCode === 401 || err.statusCode === 429)) return null
     throw err

@@ -15,14 +15,21 @@ const count = async (query: Knex.QueryBuilder) => Number((await query.count({ n:
 
 /**
  * The figures the dashboard shows; each is one indexed or small count. Alerts are counted for `orgId` only:
- * like the console's alert list, they are the admin's own organization's (docs/admin.md).
+ * like the console's alert list, they are the admin's own organization's (docs/admin.md). With `ownFeedsOnly`
+ * (an org-admin's dashboard) feeds and failed runs are counted for `orgId` too, like its feed lists.
  */
-export async function dashboardFigures(knex: Knex, orgId?: string): Promise<DashboardFigures> {
+export async function dashboardFigures(knex: Knex, orgId?: string, options: { ownFeedsOnly?: boolean } = {}): Promise<DashboardFigures> {
+  const feedRows = knex('feeds')
+  const failedRuns = knex('feed_runs').where('status', 'failed').where('queued_at', '>', knex.raw("now() - interval '24 hours'"))
+  if (options.ownFeedsOnly) {
+    feedRows.where({ organization_id: orgId ?? null })
+    failedRuns.whereIn('feed_id', knex('feeds').select('id').where({ organization_id: orgId ?? null }))
+  }
   const [objectsStored, organizations, feeds, failedRunsLast24h, perDay, openAlerts] = await Promise.all([
     count(knex('stix_objects')),
     count(knex('organizations')),
-    count(knex('feeds')),
-    count(knex('feed_runs').where('status', 'failed').where('queued_at', '>', knex.raw("now() - interval '24 hours'"))),
+    count(feedRows),
+    count(failedRuns),
     knex.raw(`
       SELECT to_char(d.day, 'YYYY-MM-DD') AS day, count(o.pk)::int AS count
       FROM generate_series(current_date - 13, current_date, interval '1 day') AS d(day)

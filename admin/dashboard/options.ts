@@ -8,7 +8,9 @@ import type { ConsoleAdmin } from '../auth/login.js'
 export function dashboardOptions(options: { knex: Knex; componentLoader: ComponentLoader }) {
   return {
     component: options.componentLoader.add('CrispDashboard', projectPath('admin', 'dashboard', 'component.jsx')),
-    handler: async (_request: unknown, _response: unknown, context?: { currentAdmin?: unknown }) =>
-      dashboardFigures(options.knex, (context?.currentAdmin as unknown as ConsoleAdmin | undefined)?.orgId),
+    handler: async (_request: unknown, _response: unknown, context?: { currentAdmin?: unknown }) => {
+      const admin = context?.currentAdmin as unknown as ConsoleAdmin | undefined
+      return dashboardFigures(options.knex, admin?.orgId, { ownFeedsOnly: admin?.role !== 'admin' })
+    },
   }
 }

@@ -18,8 +18,8 @@ export class FeedRun extends Model {
       new_versions: { type: 'integer' },
       unchanged: { type: 'integer' },
       rejected: { type: 'integer' },
+      total: { type: ['integer', 'null'], description: 'Items the source said the run would yield; empty when it cannot know' },
       error: { type: ['string', 'null'] },
-      job_id: { type: ['string', 'null'] },
     },
   }
   static relationMappings = () => ({

@@ -1,4 +1,5 @@
 import { Model, type Pojo } from 'objection'
+import { ROLES } from '../../core/plugin-api/index.js'
 import { Organization } from './organization.js'
 
 /** Users as the console sees them: the password hash is dropped as rows are read and never reaches a page. */
@@ -12,7 +13,7 @@ export class User extends Model {
       email: { type: 'string' },
       display_name: { type: 'string' },
       organization_id: { type: 'string' },
-      role: { type: 'string', enum: ['viewer', 'publisher', 'admin'] },
+      role: { type: 'string', enum: [...ROLES] },
       is_active: { type: 'boolean' },
       last_login_at: { type: ['string', 'null'], format: 'date-time' },
       created_at: { type: 'string', format: 'date-time' },

@@ -48,9 +48,9 @@ export const feedsResource: ResourceFactory = (deps) => {
   const crud = serviceActions(deps, {
     toInput: feedInput,
     fieldOf: { config_json: 'config_json' },
-    create: (call) => deps.services.feeds.create({ ...call, registry: deps.feedRuns.registry }),
-    update: ({ input: { organizationId: _org, ...patch }, ...call }) => deps.services.feeds.update({ ...call, input: patch, registry: deps.feedRuns.registry }),
-    remove: (call) => deps.services.feeds.remove({ ...call, registry: deps.feedRuns.registry }),
+    create: (call) => deps.services.feeds.create({ ...call, registry: deps.feedRuns.registry, secrets: deps.feedRuns.secrets }),
+    update: ({ input: { organizationId: _org, ...patch }, ...call }) => deps.services.feeds.update({ ...call, input: patch, registry: deps.feedRuns.registry, secrets: deps.feedRuns.secrets }),
+    remove: (call) => deps.services.feeds.remove({ ...call, registry: deps.feedRuns.registry, secrets: deps.feedRuns.secrets }),
   })
   const sources = deps.feedRuns.registry?.byKind('feed-source').map((p) => ({ value: p.id, label: p.id })) ?? []
   return {

@@ -23,7 +23,7 @@ export const feedRunsResource: ResourceFactory = () => ({
   options: {
     navigation: { name: 'Intelligence', icon: 'Database' },
     sort: { sortBy: 'queued_at', direction: 'desc' },
-    listProperties: ['feed_id', 'status', 'trigger', 'queued_at', 'finished_at', 'new_objects', 'rejected'],
+    listProperties: ['feed_id', 'status', 'trigger', 'queued_at', 'finished_at', 'fetched', 'total', 'new_objects', 'rejected'],
     filterProperties: ['feed_id', 'status', 'trigger', 'queued_at'],
     actions: readOnlyActions,
   },

@@ -29,7 +29,9 @@ export const usersResource: ResourceFactory = (deps) => ({
         toInput: (p) => ({ email: text(p.email), displayName: text(p.display_name), organizationId: text(p.organization_id), role: text(p.role), password: text(p.password) }),
         fieldOf: { displayName: 'display_name', organizationId: 'organization_id' },
         fieldOfCode: { CRISP_PASSWORD_POLICY: 'password', CRISP_USER_EMAIL_TAKEN: 'email' },
-        create: (call) => deps.services.users.create(call),
+        // An org-admin's new user joins its organization when the form names none (the service refuses another).
+        create: ({ input, ...call }) =>
+          deps.services.users.create({ ...call, input: { ...input, organizationId: input.organizationId || (call.actor.role === 'admin' ? undefined : call.actor.orgId) } }),
         update: async ({ input, ...call }) => {
           const { password, ...changes } = input
           await deps.services.users.update({ ...call, input: changes })

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Principal } from '../../core/plugin-api/index.js'
 import type { PluginRegistry } from '../../core/registry/registry.js'
 import type { RunQueueContext } from '../../core/feeds/run-queue.js'
+import type { SecretBox } from '../../core/infra/secret-box.js'
 
 /** Who acts in the console: the logged-in admin with the request's IP, as the services expect. */
 export type ConsoleActor = Principal & { ip?: string }
@@ -15,6 +16,8 @@ export type CallId = { db: Knex; actor: ConsoleActor; id: string }
 export interface FeedRunDeps {
   registry: PluginRegistry
   queue: RunQueueContext
+  /** Seals feed secrets at rest (`app.feedSecrets`). */
+  secrets: SecretBox
 }
 
 /**
@@ -32,9 +35,9 @@ export interface ConsoleServices {
   trustLevels: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
   trustRelationships: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
   feeds: {
-    create(c: Call & Pick<FeedRunDeps, 'registry'>): Promise<{ id: string }>
-    update(c: CallOn & Pick<FeedRunDeps, 'registry'>): Promise<unknown>
-    remove(c: CallId & Pick<FeedRunDeps, 'registry'>): Promise<unknown>
+    create(c: Call & Pick<FeedRunDeps, 'registry' | 'secrets'>): Promise<{ id: string }>
+    update(c: CallOn & Pick<FeedRunDeps, 'registry' | 'secrets'>): Promise<unknown>
+    remove(c: CallId & Pick<FeedRunDeps, 'registry' | 'secrets'>): Promise<unknown>
     runNow(c: CallId & FeedRunDeps): Promise<{ id: string }>
   }
   apiKeys: { revoke(c: CallId): Promise<unknown> }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
-import { recordAuditEntries } from '../audit/record.js'
+import { recordAuditBatch } from '../audit/record.js'
+import { timeOrderedId } from '../events/time-ordered-id.js'
 
 /** The fields of a stored event an alert is made from. */
 export interface AlertSourceEvent {
@@ -23,21 +24,16 @@ export interface CreatedAlert {
  */
 export async function createAlerts(trx: Knex.Transaction, events: readonly AlertSourceEvent[], reason: 'severity' | 'match'): Promise<CreatedAlert[]> {
   if (!events.length) return []
-  const rows = events.map((e) => ({
-    organization_id: e.organization_id,
-    event_id: e.id,
-    title: `${e.event_type} from ${e.source}`.slice(0, 500),
-    source: e.source,
-    severity: e.severity,
-  }))
-  // One JSON parameter for the whole batch (thousands of alerts when a batch of events is High).
+  const ids = events.map(() => timeOrderedId())
+  // One array parameter per column for the whole batch (thousands of alerts when a batch of events is High);
+  // ids in time order, as for events (core/events/time-ordered-id.ts).
   const { rows: created }: { rows: { id: string; event_id: string; severity: number }[] } = await trx.raw(
-    `INSERT INTO alerts (organization_id, event_id, title, source, severity)
-     SELECT organization_id, event_id, title, source, severity
-     FROM json_to_recordset(?::json) AS x(organization_id uuid, event_id uuid, title text, source text, severity smallint)
+    `INSERT INTO alerts (id, organization_id, event_id, title, source, severity)
+     SELECT id, organization_id, event_id, left(event_type || ' from ' || source, 500), source, severity
+     FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::smallint[]) AS x(id, organization_id, event_id, event_type, source, severity)
      ON CONFLICT (event_id) DO NOTHING
      RETURNING id, event_id, severity`,
-    [JSON.stringify(rows)],
+    [ids, events.map((e) => e.organization_id), events.map((e) => e.id), events.map((e) => e.event_type), events.map((e) => e.source), events.map((e) => e.severity)] as Knex.RawBinding[],
   )
   if (!created.length) return []
   await trx.raw(
@@ -45,6 +41,6 @@ export async function createAlerts(trx: Knex.Transaction, events: readonly Alert
     [reason, created.map((a) => a.id)] as Knex.RawBinding[],
   )
   const orgOf = new Map(events.map((e) => [e.id, e.organization_id]))
-  await recordAuditEntries(trx, created.map((a) => ({ action: 'alert.create', targetType: 'alert', targetId: a.id, details: { eventId: a.event_id, severity: a.severity, reason, organizationId: orgOf.get(a.event_id) } })))
+  await recordAuditBatch(trx, { action: 'alert.create', targetType: 'alert', targets: created.map((a) => ({ id: a.id, details: { eventId: a.event_id, severity: a.severity, reason, organizationId: orgOf.get(a.event_id) } })) })
   return created.map((a) => ({ id: a.id, eventId: a.event_id, severity: a.severity }))
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { QUEUES } from '../jobs/queues.js'
-import { sendInTransaction, type JobSender } from '../events/match-queue.js'
+import type { JobSender } from '../events/match-queue.js'
 
 /** Alerts of this severity or above are posted to the organization's webhook. */
 export const WEBHOOK_MIN_SEVERITY = 3
@@ -18,6 +18,6 @@ export async function enqueueWebhooks(trx: Knex.Transaction, jobs: JobSender, al
      ON CONFLICT (alert_id) DO NOTHING RETURNING id`,
     [[...alertIds], WEBHOOK_MIN_SEVERITY],
   )
-  for (const d of deliveries) await sendInTransaction(trx, jobs, QUEUES.alertWebhook, { deliveryId: d.id })
+  for (const d of deliveries) await jobs.enqueue(trx, QUEUES.alertWebhook, { deliveryId: d.id })
   return deliveries.length
 }

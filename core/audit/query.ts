@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { paginate } from '../infra/paging.js'
+import { isUuid } from '../infra/uuid.js'
 
 export interface AuditFilter {
   action?: string
@@ -14,14 +15,13 @@ export interface AuditFilter {
   cursor?: string
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Newest first; the cursor walks back through the id sequence, so new entries never shift a page. */
 export async function listAudit(options: { db: Knex; filter: AuditFilter }) {
   const f = options.filter
   const q = options.db('audit_log').select('*')
   if (f.action) q.where(f.action.endsWith('.*') ? q.client.raw('action LIKE ?', [`${f.action.slice(0, -1)}%`]) : { action: f.action })
-  if (f.actor) q.where(UUID.test(f.actor) ? { actor_user_id: f.actor } : q.client.raw('lower(actor_email) = lower(?)', [f.actor]))
+  if (f.actor) q.where(isUuid(f.actor) ? { actor_user_id: f.actor } : q.client.raw('lower(actor_email) = lower(?)', [f.actor]))
   if (f.target) q.where({ target_id: f.target })
   if (f.targetType) q.where({ target_type: f.targetType })
   if (f.outcome) q.where({ outcome: f.outcome })

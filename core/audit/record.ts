@@ -40,6 +40,32 @@ export async function recordAuditEntries(db: Knex | Knex.Transaction, entries: r
   }
 }
 
+/** One action by one actor on many targets: what {@link recordAuditBatch} appends. */
+export interface AuditBatch {
+  action: string
+  actor?: AuditEntry['actor']
+  ip?: string
+  targetType: string
+  targets: readonly { id: string; details?: Record<string, unknown> }[]
+}
+
+/**
+ * Appends one entry per target, in order: the same rows as {@link recordAuditEntries} with the action and
+ * actor shared, sent as arrays (`unnest`) — about half the server's work of unpacking a JSON record per row,
+ * which counts when every event of an ingested batch is audited.
+ */
+export async function recordAuditBatch(db: Knex | Knex.Transaction, batch: AuditBatch): Promise<void> {
+  if (!batch.targets.length) return
+  await db.raw(
+    `INSERT INTO audit_log (action, outcome, actor_user_id, actor_org_id, actor_email, ip, target_type, target_id, details)
+     SELECT ?, 'success', ?::uuid, ?::uuid, ?, ?, ?, t.id, t.details FROM unnest(?::text[], ?::jsonb[]) AS t(id, details)`,
+    [
+      batch.action, batch.actor?.userId ?? null, batch.actor?.orgId ?? null, batch.actor?.email ?? null, batch.ip ?? null, batch.targetType,
+      batch.targets.map((t) => t.id), batch.targets.map((t) => JSON.stringify(t.details ?? {})),
+    ] as Knex.RawBinding[],
+  )
+}
+
 function auditRow(entry: AuditEntry) {
   return {
     action: entry.action,

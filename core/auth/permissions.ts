@@ -1,8 +1,10 @@
-import type { Principal, Role } from '../plugin-api/index.js'
+import { ROLES, type Principal, type Role } from '../plugin-api/index.js'
 
 /**
- * The one permission table. Roles are cumulative: a publisher can do what a viewer can, an admin what a
- * publisher can. Organization boundaries are checked separately, by `assertOrgAccess`.
+ * The one permission table. Roles are cumulative, in the order of `ROLES`: a publisher can do what a viewer
+ * can, an org-admin what a publisher can, an admin what an org-admin can. Organization boundaries are checked
+ * separately, in the services (`canActInOrg`, `core/identity/user-scope.ts`): an org-admin's `users:manage`,
+ * `api-keys:manage`, `feeds:manage` and `trust-relationships:manage` reach its own organization only.
  */
 const PERMISSIONS = {
   'self:read': 'viewer',
@@ -20,7 +22,9 @@ const PERMISSIONS = {
   'trust-levels:read': 'viewer',
   'trust-relationships:read': 'viewer',
   'organizations:manage': 'admin',
-  'users:manage': 'admin',
+  'users:manage': 'org-admin',
+  // Other users' keys (list, revoke); everyone manages their own with api-keys:manage-own.
+  'api-keys:manage': 'org-admin',
   'trust-levels:manage': 'admin',
   'audit:read': 'admin',
   'plugins:read': 'admin',
@@ -34,13 +38,13 @@ const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS
 
-const RANK: Record<Role, number> = { viewer: 1, publisher: 2, admin: 3 }
+const RANK = Object.fromEntries(ROLES.map((role, i) => [role, i + 1])) as Record<Role, number>
 
 export function can(principal: Pick<Principal, 'role'>, permission: Permission): boolean {
   return RANK[principal.role] >= RANK[PERMISSIONS[permission]]
 }
 
-/** Non-admins act only inside their own organization. */
+/** Only platform admins act across organizations; everyone else, org-admins included, inside their own. */
 export function canActInOrg(principal: Pick<Principal, 'role' | 'orgId'>, orgId: string): boolean {
   return principal.role === 'admin' || principal.orgId === orgId
 }

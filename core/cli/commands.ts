@@ -1,38 +1,24 @@
 import { startPlatform } from '../server.js'
 import { loadConfig } from '../../config/load.js'
-import { resolveDatabase } from '../infra/database-url.js'
-import { createKnex } from '../infra/database.js'
 import { createLogger } from '../infra/logger.js'
 import { createRegistry } from '../registry/registry.js'
 import { builtinPlugins } from '../../plugins/index.js'
 import { createAdmin } from '../identity/first-admin.js'
 import { AppError } from '../infra/errors.js'
 import { parseArgs, UsageError } from './args.js'
+import { withDatabase } from './database.js'
 import { feedsList, feedsRun } from './feeds.js'
 import { demoCommand, loadDemoAtStart } from './demo.js'
 import { taxiiDiscover } from './taxii.js'
 import { pluginsNew } from './plugins-new.js'
+import { backupCommand, restoreCommand } from './backup.js'
+import { secretsRotate } from './secrets.js'
 import path from 'node:path'
-import type { Knex } from 'knex'
 
 export interface Command {
   summary: string
   usage: string
   run(argv: string[]): Promise<number | 'keep-running'>
-}
-
-/** Runs `fn` with a knex connected to the configured (or embedded) database, then tears both down. */
-async function withDatabase<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
-  const config = loadConfig()
-  const logger = createLogger({ level: 'warn' })
-  const db = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, port: config.embeddedPgPort, log: (l) => logger.info(l) })
-  const knex = createKnex(db.url)
-  try {
-    return await fn(knex)
-  } finally {
-    await knex.destroy()
-    await db.embedded?.stop()
-  }
 }
 
 function serve(listen: boolean): Command['run'] {
@@ -69,7 +55,7 @@ export const COMMANDS: Record<string, Command> = {
       const { positionals } = parseArgs(argv)
       const action = positionals[0] ?? 'latest'
       if (!['latest', 'rollback', 'status'].includes(action) || positionals.length > 1) throw new UsageError(`unknown migrate action "${positionals.join(' ')}" (latest, rollback, status)`)
-      await withDatabase(async (knex) => {
+      await withDatabase(async ({ knex }) => {
         if (action === 'latest') console.log(`applied: ${((await knex.migrate.latest())[1] as string[]).join(', ') || 'nothing (up to date)'}`)
         if (action === 'rollback') console.log(`rolled back: ${((await knex.migrate.rollback())[1] as string[]).join(', ') || 'nothing'}`)
         if (action === 'status') {
@@ -88,7 +74,7 @@ export const COMMANDS: Record<string, Command> = {
       if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
       if (typeof flags.email !== 'string') throw new UsageError('--email is required')
       try {
-        await withDatabase((knex) =>
+        await withDatabase(({ knex }) =>
           createAdmin({ knex, email: flags.email as string, password: flags.password as string | undefined, reason: 'crisp users create-admin' }),
         )
       } catch (err) {
@@ -126,5 +112,8 @@ export const COMMANDS: Record<string, Command> = {
   'plugins new': pluginsNew,
   'feeds list': feedsList,
   'feeds run': feedsRun,
+  'secrets rotate': secretsRotate,
   'taxii discover': taxiiDiscover,
+  backup: backupCommand,
+  restore: restoreCommand,
 }

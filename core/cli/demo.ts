@@ -1,11 +1,9 @@
-import { loadConfig } from '../../config/load.js'
-import { resolveDatabase } from '../infra/database-url.js'
-import { createKnex, migrateLatest } from '../infra/database.js'
-import { createLogger } from '../infra/logger.js'
+import { migrateLatest } from '../infra/database.js'
 import { formatDemoSummary, loadDemo } from '../demo/load-demo.js'
 import type { Running } from '../server.js'
 import { parseArgs, UsageError } from './args.js'
 import type { Command } from './commands.js'
+import { withDatabase } from './database.js'
 
 /** `crisp demo`: migrates, loads the demo data (idempotent) and prints how to log in as each demo user. */
 export const demoCommand: Command = {
@@ -14,17 +12,10 @@ export const demoCommand: Command = {
   async run(argv) {
     const { positionals } = parseArgs(argv)
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
-    const config = loadConfig()
-    const logger = createLogger({ level: 'warn' })
-    const db = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, port: config.embeddedPgPort, log: (l) => logger.info(l) })
-    const knex = createKnex(db.url)
-    try {
+    await withDatabase(async ({ config, knex }) => {
       await migrateLatest(knex)
-      console.log(formatDemoSummary(await loadDemo(knex), config.publicUrl))
-    } finally {
-      await knex.destroy()
-      await db.embedded?.stop()
-    }
+      console.log(formatDemoSummary(await loadDemo(knex), config.publicUrl, config.network.adminPath))
+    })
     return 0
   },
 }
@@ -33,5 +24,5 @@ export const demoCommand: Command = {
 export async function loadDemoAtStart(running: Running): Promise<void> {
   const summary = await loadDemo(running.app.knex)
   running.app.log.info({ created: summary.created }, 'demo data loaded')
-  console.log(formatDemoSummary(summary, running.config.publicUrl))
+  console.log(formatDemoSummary(summary, running.config.publicUrl, running.config.network.adminPath))
 }

@@ -1,34 +1,20 @@
 import PgBoss from 'pg-boss'
 import type { Knex } from 'knex'
-import { loadConfig } from '../../config/load.js'
-import { resolveDatabase } from '../infra/database-url.js'
-import { createKnex } from '../infra/database.js'
-import { createLogger } from '../infra/logger.js'
+import { createEnqueue } from '../infra/enqueue.js'
 import type { FeedRow } from '../feeds/feed-dto.js'
 import { queueRun } from '../feeds/run-queue.js'
 import { getRun } from '../feeds/run-service.js'
 import { parseArgs, UsageError } from './args.js'
+import { withDatabase } from './database.js'
 import { formatProgress } from './progress.js'
 import type { Command } from './commands.js'
-
-async function withFeedsDatabase<T>(fn: (knex: Knex, url: string) => Promise<T>): Promise<T> {
-  const config = loadConfig()
-  const db = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, port: config.embeddedPgPort, log: (l) => createLogger({ level: 'warn' }).info(l) })
-  const knex = createKnex(db.url)
-  try {
-    return await fn(knex, db.url)
-  } finally {
-    await knex.destroy()
-    await db.embedded?.stop()
-  }
-}
 
 export const feedsList: Command = {
   summary: 'List feeds with their schedule and last run',
   usage: 'crisp feeds list',
   async run(argv) {
     if (parseArgs(argv).positionals.length) throw new UsageError('feeds list takes no arguments')
-    await withFeedsDatabase(async (knex) => {
+    await withDatabase(async ({ knex }) => {
       const feeds = (await knex('feeds').orderBy('name')) as FeedRow[]
       const last = await knex('feed_runs').distinctOn('feed_id').orderBy([{ column: 'feed_id' }, { column: 'queued_at', order: 'desc' }]).select('feed_id', 'status')
       const status = new Map(last.map((r) => [r.feed_id, r.status]))
@@ -48,14 +34,13 @@ export const feedsRun: Command = {
   async run(argv) {
     const { positionals, flags } = parseArgs(argv, { booleans: ['wait'] })
     if (positionals.length !== 1) throw new UsageError('feeds run needs exactly one feed id')
-    const config = loadConfig()
-    return withFeedsDatabase(async (knex, url) => {
+    return withDatabase(async ({ knex, url }) => {
       const feed = await knex('feeds').where({ id: positionals[0] }).first('id').catch(() => undefined)
       if (!feed) throw new UsageError(`no feed ${positionals[0]}`)
       const boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 1, supervise: false, schedule: false })
       await boss.start()
       try {
-        const run = await queueRun({ knex, jobs: { send: (q, d, o) => boss.send(q, d, o ?? {}) }, feeds: config.feeds }, feed.id, 'manual')
+        const run = await queueRun({ knex, jobs: { enqueue: createEnqueue(boss) } }, feed.id, 'manual')
         if (!run) {
           console.error('crisp: a run of this feed is already queued or running')
           return 1

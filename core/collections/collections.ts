@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import type { Principal } from '../plugin-api/index.js'
 import { recordAudit } from '../audit/record.js'
-import { conflict, forbidden, notFound } from '../infra/errors.js'
+import { conflict, forbidden, isUniqueViolation, notFound } from '../infra/errors.js'
 import { findVisibleCollection, type CollectionAccess, type Visibility } from '../sharing/index.js'
 import { can } from '../auth/permissions.js'
 
@@ -14,7 +14,6 @@ export interface CollectionInput {
 
 type Actor = Principal & { ip?: string }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505'
 
 /** Creates a collection owned by the actor's organization. */
 export async function createCollection(opts: { db: Knex; actor: Actor; input: CollectionInput }): Promise<CollectionAccess> {

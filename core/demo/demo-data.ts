@@ -2,9 +2,9 @@ import { buildIndicator, buildObservable, deterministicId, tlpMarkingId, type In
 
 /** The demo's organizations; users log in as `<role>@<domain>` with the organization's password. */
 export const DEMO_ORGS = [
-  { key: 'northwind', name: 'Demo: Northwind Power', domain: 'northwind.example', password: 'Northwind-Demo-2024!', description: 'Electric utility; publishes ICS threat intelligence' },
-  { key: 'contoso', name: 'Demo: Contoso Water', domain: 'contoso.example', password: 'Contoso-Demo-2024!', description: 'Water utility; a partner of Northwind' },
-  { key: 'gridcert', name: 'Demo: Grid CERT', domain: 'gridcert.example', password: 'GridCert-Demo-2024!', description: 'Sector CERT; receives everything its members share' },
+  { key: 'northwind', name: 'Demo: Northwind Power', domain: 'northwind.example', password: 'Northwind-Demo-2024!', description: 'Electric utility; publishes ICS threat intelligence', sectors: ['energy', 'utilities'] },
+  { key: 'contoso', name: 'Demo: Contoso Water', domain: 'contoso.example', password: 'Contoso-Demo-2024!', description: 'Water utility; a partner of Northwind', sectors: ['utilities', 'infrastructure-water'] },
+  { key: 'gridcert', name: 'Demo: Grid CERT', domain: 'gridcert.example', password: 'GridCert-Demo-2024!', description: 'Sector CERT; receives everything its members share', sectors: ['energy', 'utilities', 'government-national'] },
 ] as const
 
 export type DemoOrgKey = (typeof DEMO_ORGS)[number]['key']

@@ -33,7 +33,7 @@ async function ensureOrg(knex: Knex, org: (typeof DEMO_ORGS)[number], created: C
   const found = await knex('organizations').where({ name: org.name }).first('id')
   if (found) return found.id as string
   created.organizations++
-  return (await createOrganization({ db: knex, actor: null, input: { name: org.name, description: org.description, contactEmail: `soc@${org.domain}` } })).id
+  return (await createOrganization({ db: knex, actor: null, input: { name: org.name, description: org.description, contactEmail: `soc@${org.domain}`, sectors: [...org.sectors] } })).id
 }
 
 async function ensureUser(knex: Knex, input: { orgId: string; email: string; role: 'publisher' | 'viewer'; password: string }, created: Created): Promise<Principal> {
@@ -105,7 +105,7 @@ export async function loadDemo(knex: Knex): Promise<DemoSummary> {
 }
 
 /** What `crisp demo` prints: how to log in as each demo user. */
-export function formatDemoSummary(summary: DemoSummary, publicUrl: string): string {
+export function formatDemoSummary(summary: DemoSummary, publicUrl: string, adminPath = '/admin'): string {
   const c = summary.created
   const lines = [
     `Demo data loaded (added ${c.organizations} organizations, ${c.users} users, ${c.trustRelationships} trust relationships, ${c.collections} collections, ${c.objects} objects).`,
@@ -114,7 +114,7 @@ export function formatDemoSummary(summary: DemoSummary, publicUrl: string): stri
     'Log in as (POST /api/v1/auth/login, or TAXII with HTTP Basic):',
     ...summary.logins.map((l) => `  ${l.email.padEnd(28)} ${l.password.padEnd(22)} ${l.role.padEnd(9)} ${l.organization}`),
     '',
-    `Console: ${publicUrl}/admin (platform admins)   API docs: ${publicUrl}/docs   TAXII: ${publicUrl}/taxii2/`,
+    `Console: ${publicUrl}${adminPath} (platform admins)   API docs: ${publicUrl}/docs   TAXII: ${publicUrl}/taxii2/`,
     'These passwords are public: never load the demo into a platform others can reach.',
   ]
   return lines.join('\n')

@@ -22,13 +22,19 @@ export const eventsPlugin = fp(
     app.addHook('preHandler', enforceKeyScope)
     const shutdown = new AbortController()
     app.addHook('preClose', async () => shutdown.abort(new Error('worker shutting down')))
-    await app.jobs.work(QUEUES.eventsMatch, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
+    // Jobs fetched together are matched together, per organization: a burst of small ingestions shares its
+    // passes. A failure retries the whole fetch; the events already matched are skipped the second time.
+    await app.jobs.work(QUEUES.eventsMatch, { batchSize: 20, pollingIntervalSeconds: 1 }, async (jobs) => {
+      const byOrganization = new Map<string, string[]>()
       for (const job of jobs) {
         const data = job.data as unknown as MatchJob
+        byOrganization.set(data.organizationId, [...(byOrganization.get(data.organizationId) ?? []), ...data.eventIds])
+      }
+      for (const [organizationId, eventIds] of byOrganization) {
         try {
-          await matchEvents({ knex: app.knex, registry: app.registry, log: app.log, jobs: app.jobs, signal: shutdown.signal }, data)
+          await matchEvents({ knex: app.knex, registry: app.registry, log: app.log, jobs: app.jobs, signal: shutdown.signal }, { organizationId, eventIds })
         } catch (err) {
-          app.log.error({ err, organizationId: data.organizationId, events: data.eventIds.length }, 'event matching failed (retried)')
+          app.log.error({ err, organizationId, events: eventIds.length }, 'event matching failed (retried)')
           throw err
         }
       }

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { FastifyBaseLogger } from 'fastify'
-import { recordAuditEntries } from '../audit/record.js'
+import { recordAuditBatch } from '../audit/record.js'
 import { auditActor } from '../identity/actor.js'
 import type { Principal } from '../plugin-api/index.js'
 import { createAlerts } from '../alerts/create-alerts.js'
@@ -11,6 +10,7 @@ import { checkEventInput, type EventInput } from './event-input.js'
 import { eventErrors } from './errors.js'
 import { NdjsonLineError } from './ndjson.js'
 import { enqueueMatching, type JobSender } from './match-queue.js'
+import { timeOrderedId } from './time-ordered-id.js'
 
 export const MAX_BATCH = 5000
 
@@ -52,26 +52,28 @@ export async function ingestEvents(opts: IngestOptions): Promise<{ results: Inge
     for (let start = 0; start < good.length; start += INSERT_CHUNK) {
       const chunk = good.slice(start, start + INSERT_CHUNK)
       const rows = chunk.map(({ input }) => ({
-        id: randomUUID(), organization_id: actor.orgId, source: input.source, event_type: input.eventType, severity: input.severity,
+        id: timeOrderedId(), organization_id: actor.orgId, source: input.source, event_type: input.eventType, severity: input.severity,
         description: input.description, occurred_at: input.occurredAt, observables: input.observables,
       }))
-      // One parameter for the whole chunk (the server unpacks it), ids made here: the statement needs no
-      // RETURNING and nothing depends on the order rows come back in. Events without observables have
-      // nothing to match: done at once, so matching passes never pick them up.
+      // One array parameter per column (the server unpacks them with unnest, about a quarter cheaper than a
+      // JSON record per row), ids made here: the statement needs no RETURNING and nothing depends on the order
+      // rows come back in. Events without observables have nothing to match: done at once.
       await trx.raw(
         `INSERT INTO security_events (id, organization_id, submitted_by, source, event_type, severity, description, occurred_at, observables, matched_at)
-         SELECT x.id, x.organization_id, ?, x.source, x.event_type, x.severity, x.description, x.occurred_at, x.observables,
+         SELECT x.id, ?, ?, x.source, x.event_type, x.severity, x.description, x.occurred_at, x.observables,
                 CASE WHEN jsonb_array_length(x.observables) = 0 THEN now() END
-         FROM json_to_recordset(?::json) AS x(id uuid, organization_id uuid, source text, event_type text, severity smallint,
-                                                description text, occurred_at timestamptz, observables jsonb)`,
-        [actor.userId ?? null, JSON.stringify(rows)],
+         FROM unnest(?::uuid[], ?::text[], ?::text[], ?::smallint[], ?::text[], ?::timestamptz[], ?::jsonb[])
+           AS x(id, source, event_type, severity, description, occurred_at, observables)`,
+        [
+          actor.orgId, actor.userId ?? null, rows.map((r) => r.id), rows.map((r) => r.source), rows.map((r) => r.event_type), rows.map((r) => r.severity),
+          rows.map((r) => r.description), rows.map((r) => r.occurred_at), rows.map((r) => JSON.stringify(r.observables)),
+        ] as Knex.RawBinding[],
       )
       rows.forEach((row, i) => stored.push({ id: row.id, severity: row.severity, index: chunk[i].index }))
       const alerts = await createAlerts(trx, rows.filter((r) => r.severity >= alertThreshold), 'severity')
       for (const a of alerts) alertsByEvent.set(a.eventId, a.id)
     }
-    const who = auditActor(actor)
-    await recordAuditEntries(trx, stored.map((e) => ({ action: 'event.create', ...who, targetType: 'event', targetId: e.id, details: { severity: e.severity } })))
+    await recordAuditBatch(trx, { action: 'event.create', ...auditActor(actor), targetType: 'event', targets: stored.map((e) => ({ id: e.id, details: { severity: e.severity } })) })
     await enqueueWebhooks(trx, opts.jobs, [...alertsByEvent.values()])
     const hasObservables = new Set(good.filter((g) => g.input.observables.length).map((g) => g.index))
     const withObservables = stored.filter((e) => hasObservables.has(e.index))

@@ -9,7 +9,7 @@ import type { PluginRegistry } from '../registry/registry.js'
 import { ensureExportDir, EXPORT_DOWNLOAD_TTL_MS, exportFilePath, sweepExpiredExports } from './export-files.js'
 import { toSharedFilter } from './filters.js'
 import { findExportJob, updateExportJob } from './job-store.js'
-import { findExporter, resolveOptions, runExport } from './run-export.js'
+import { findExporter, resolveOptions, runExport, type RunExportOptions } from './run-export.js'
 
 const PROGRESS_EVERY_MS = 1000
 
@@ -18,6 +18,7 @@ export interface ExportWorkerDeps {
   registry: PluginRegistry
   dataDir: string
   signal: AbortSignal
+  metrics?: RunExportOptions['metrics']
 }
 
 /**
@@ -43,6 +44,7 @@ export async function runExportJob(deps: ExportWorkerDeps, jobId: string): Promi
     exporter,
     filter: toSharedFilter(job.filter),
     options: resolveOptions(exporter, job.options),
+    metrics: deps.metrics,
   })
   let bytes = 0
   let last = Date.now()

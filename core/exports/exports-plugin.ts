@@ -27,7 +27,7 @@ export const exportsPlugin = fp(
     await app.jobs.work(QUEUES.exportRun, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
       for (const job of jobs) {
         const { exportJobId } = job.data as { exportJobId: string }
-        const deps = { knex: app.knex, registry: app.registry, dataDir: opts.dataDir, signal: shutdown.signal }
+        const deps = { knex: app.knex, registry: app.registry, dataDir: opts.dataDir, signal: shutdown.signal, metrics: app.metrics }
         try {
           await runExportJob(deps, exportJobId)
         } catch (err) {
@@ -39,5 +39,5 @@ export const exportsPlugin = fp(
       }
     })
   },
-  { name: 'crisp-exports', dependencies: ['crisp-jobs', 'crisp-registry'] },
+  { name: 'crisp-exports', dependencies: ['crisp-jobs', 'crisp-registry', 'crisp-metrics'] },
 )

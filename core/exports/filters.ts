@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { isStixTimestamp } from '../stix/timestamps.js'
+import { isUuid } from '../infra/uuid.js'
 import type { SharedObjectFilter } from '../sharing/index.js'
 import { badExportParameter } from './errors.js'
 
@@ -23,7 +24,6 @@ export type ExportFilter = Static<typeof ExportFilter>
 /** Names of the filter parameters: every other query parameter is an exporter option. */
 export const FILTER_PARAMETERS = new Set(Object.keys(ExportFilter.properties))
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const STIX_TYPE = /^[a-z0-9][a-z0-9-]{1,249}$/
 
 function list(name: string, value: string | undefined, valid: (v: string) => boolean, what: string): string[] | undefined {
@@ -44,7 +44,7 @@ function instant(name: string, value: string | undefined): string | undefined {
 /** Checks the filters (400 naming the parameter) and turns them into the egress pipeline's filter. */
 export function toSharedFilter(f: ExportFilter): SharedObjectFilter {
   const filter: SharedObjectFilter = {
-    collectionIds: list('collection', f.collection, (v) => UUID.test(v), 'a collection id'),
+    collectionIds: list('collection', f.collection, isUuid, 'a collection id'),
     types: list('type', f.type, (v) => STIX_TYPE.test(v), 'a STIX type'),
     labels: list('labels', f.labels, (v) => v.length <= 250, 'a label'),
     addedAfter: instant('added_after', f.added_after),

@@ -1,4 +1,7 @@
 import type { Knex } from 'knex'
+import type { Jobs } from '../infra/jobs.js'
+import { isUuid } from '../infra/uuid.js'
+import { QUEUES } from '../jobs/queues.js'
 import type { ExportFilter } from './filters.js'
 
 export type ExportJobStatus = 'queued' | 'running' | 'done' | 'failed' | 'expired'
@@ -21,34 +24,33 @@ export interface ExportJobRow {
   expires_at: Date | null
 }
 
-/**
- * Records a queued export, then sends its job. pg-boss sends on its own connection, so the send follows the
- * commit; if it fails the row is marked failed at once rather than left queued forever.
- */
+/** Job payload of `export.run`: the export it writes (the row holds everything else). */
+interface ExportRunJob {
+  exportJobId: string
+}
+
+/** Records a queued export and enqueues its `export.run` job, in one transaction: both commit, or neither. */
 export async function createExportJob(opts: {
   knex: Knex
+  jobs: Pick<Jobs, 'enqueue'>
   userId: string
   orgId: string
   format: string
   filter: ExportFilter
   options: Record<string, unknown>
-  enqueue(jobId: string): Promise<unknown>
 }): Promise<ExportJobRow> {
-  const [row] = (await opts.knex('export_jobs')
-    .insert({ user_id: opts.userId, organization_id: opts.orgId, format: opts.format, filter: opts.filter, options: opts.options })
-    .returning('*')) as ExportJobRow[]
-  try {
-    await opts.enqueue(row.id)
-  } catch (err) {
-    await updateExportJob(opts.knex, row.id, { status: 'failed', error: 'the export could not be queued', finished_at: opts.knex.fn.now() })
-    throw err
-  }
-  return row
+  return opts.knex.transaction(async (trx) => {
+    const [row] = (await trx('export_jobs')
+      .insert({ user_id: opts.userId, organization_id: opts.orgId, format: opts.format, filter: opts.filter, options: opts.options })
+      .returning('*')) as ExportJobRow[]
+    await opts.jobs.enqueue(trx, QUEUES.exportRun, { exportJobId: row.id } satisfies ExportRunJob)
+    return row
+  })
 }
 
 /** The job if it belongs to this user: other users (even of the same organization) get nothing. */
 export async function findUserExportJob(knex: Knex, userId: string, id: string): Promise<ExportJobRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined
+  if (!isUuid(id)) return undefined
   return knex('export_jobs').where({ id, user_id: userId }).first()
 }
 

@@ -5,6 +5,7 @@ import type { PluginRegistry } from '../registry/registry.js'
 import type { SharedObjectFilter } from '../sharing/index.js'
 import { badExportParameter, unknownFormat } from './errors.js'
 import { exportSource } from './shared-stream.js'
+import type { PlatformMetrics } from '../infra/metrics.js'
 
 /** Bytes gathered before a chunk leaves: fewer, larger writes to the socket or file. */
 const CHUNK_BYTES = 64 * 1024
@@ -73,6 +74,8 @@ export interface RunExportOptions {
   exporter: Exporter
   filter: SharedObjectFilter
   options: Record<string, unknown>
+  /** `app.metrics`: objects exported by format, anonymization per level (absent: not counted). */
+  metrics?: Pick<PlatformMetrics, 'objectAnonymized' | 'objectsExported'>
 }
 
 /**
@@ -80,7 +83,8 @@ export interface RunExportOptions {
  * read until the caller pulls, and memory stays at one page of objects plus one chunk.
  */
 export function runExport(opts: RunExportOptions): { chunks: AsyncIterable<Buffer>; objectsRead(): number } {
-  const source = exportSource({ knex: opts.knex, registry: opts.registry, principal: opts.principal, filter: opts.filter })
+  const metrics = opts.metrics && { counters: opts.metrics, format: opts.exporter.format }
+  const source = exportSource({ knex: opts.knex, registry: opts.registry, principal: opts.principal, filter: opts.filter, metrics })
   const ctx = { recipientOrgId: opts.principal.orgId, options: opts.options, collectionOf: source.collectionOf }
   return { chunks: coalesce(opts.exporter.write(source.objects, ctx)), objectsRead: source.count }
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import type { Principal, StixObject } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { listVisibleCollections, releaseSharedSlices, type SharedObjectFilter } from '../sharing/index.js'
+import type { PlatformMetrics } from '../infra/metrics.js'
 
 /**
  * Rows per export page: the next page is prefetched while this one is released, so two pages of rows are alive
@@ -32,13 +33,16 @@ export function exportSource(opts: {
   principal: Pick<Principal, 'orgId' | 'role'>
   filter: SharedObjectFilter
   pageSize?: number
+  /** Counts anonymization and the objects handed to the exporter of `format` (absent: not counted). */
+  metrics?: { counters: Pick<PlatformMetrics, 'objectAnonymized' | 'objectsExported'>; format: string }
 }): ExportSource {
   const collectionOfObject = new WeakMap<StixObject, string>()
   let titles: Map<string, string> | undefined
   let count = 0
   async function* objects(): AsyncGenerator<StixObject> {
     titles = new Map((await listVisibleCollections(opts.knex, opts.principal)).map((c) => [c.id, c.title]))
-    for await (const slice of releaseSharedSlices({ ...opts, filter: { ...opts.filter, afterSeq: undefined }, limit: opts.pageSize ?? EXPORT_PAGE_SIZE })) {
+    for await (const slice of releaseSharedSlices({ ...opts, filter: { ...opts.filter, afterSeq: undefined }, limit: opts.pageSize ?? EXPORT_PAGE_SIZE, metrics: opts.metrics?.counters })) {
+      opts.metrics?.counters.objectsExported(opts.metrics.format, slice.length)
       for (const released of slice) {
         const object = released.object ?? (JSON.parse(released.json) as StixObject)
         collectionOfObject.set(object, released.row.collection_id)

@@ -2,9 +2,10 @@ import type { Knex } from 'knex'
 import type { StixObject } from '../plugin-api/index.js'
 import type { FeedRow, FeedRunRow } from './feed-dto.js'
 import type { StoreObjects } from './store-port.js'
-import type { PreparedBatch } from '../store/store-objects.js'
+import type { PreparedBatch, StoreResult } from '../store/store-objects.js'
 import { LeaseLostError, RUN_COUNTERS, zeroCounts, type Counts } from './run-state.js'
 import { EXCERPT_LIMITS, excerpt } from './excerpt.js'
+import type { PlatformMetrics } from '../infra/metrics.js'
 
 const KEPT_REJECTIONS = 20
 
@@ -25,6 +26,8 @@ export interface BatchWriterOptions {
   feed: Pick<FeedRow, 'id' | 'organization_id' | 'collection_id' | 'default_tlp'>
   storeObjects: StoreObjects
   batchSize: number
+  /** Counts the objects of each committed batch (absent: not counted). */
+  metrics?: Pick<PlatformMetrics, 'objectsIngested'>
 }
 
 /**
@@ -61,12 +64,14 @@ export function createBatchWriter(options: BatchWriterOptions) {
   async function write(count: number, rejected: Rejection[], prepared: PreparedBatch | undefined, checkpoint?: string): Promise<void> {
     let nextAttempt = attempt
     let nextSince = sinceCheckpoint
+    let stored: StoreResult[] = []
     await knex.transaction(async (trx) => {
       const owned = await trx('feed_runs').where({ id: run.id, lease_token: run.lease_token }).forUpdate().first('attempts')
       if (!owned) throw new LeaseLostError()
       const results = prepared
         ? await storeObjects.write(trx, prepared, { collectionId: feed.collection_id, producerOrgId: feed.organization_id })
         : []
+      stored = results
       const counts = { new: 0, 'new-version': 0, unchanged: 0, rejected: 0 }
       for (const r of results) {
         counts[r.status]++
@@ -87,6 +92,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
       if (checkpoint !== undefined) await trx('feeds').where({ id: feed.id }).update({ checkpoint })
       keptRejections += kept.length
     })
+    options.metrics?.objectsIngested('feed', stored)
     attempt = nextAttempt
     sinceCheckpoint = nextSince
   }
@@ -100,7 +106,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
     let prepared: PreparedBatch | undefined
     try {
       // the CPU half of this batch overlaps the previous batch's transaction
-      if (batch.length) prepared = await storeObjects.prepare({ db: knex, objects: batch, defaultTlp: feed.default_tlp === 'none' ? undefined : feed.default_tlp, producerOrgId: feed.organization_id })
+      if (batch.length) prepared = await storeObjects.prepare({ db: knex, objects: batch, defaultTlp: feed.default_tlp === 'none' ? undefined : feed.default_tlp, producerOrgId: feed.organization_id, attribution: 'as-given' })
     } finally {
       await settle() // the previous batch's failure wins: it happened first
     }

@@ -8,9 +8,3 @@ export const feedNameTaken = (name: string) => conflict('CRISP_FEED_NAME_TAKEN',
 export const feedRunActive = (runId?: string) =>
   conflict('CRISP_FEED_RUN_ACTIVE', 'A run of this feed is already queued or running', runId ? { runId } : undefined)
 export const feedNotFound = () => new AppError(404, 'CRISP_NOT_FOUND', 'Feed not found')
-
-/** PostgreSQL unique violation on the named constraint or index. */
-export function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint?: string }
-  return e?.code === '23505' && e.constraint === constraint
-}

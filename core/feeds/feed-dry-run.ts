@@ -72,6 +72,7 @@ export async function dryRunFeed(options: { registry: PluginRegistry; actor: Pri
     report.complete = true
     for await (const item of source.pull({ feedId: 'dry-run', checkpoint: null, signal })) {
       if (item.kind === 'checkpoint') report.counts.checkpoints++
+      else if (item.kind === 'total') continue
       else if (item.kind === 'rejected') {
         report.counts.rejectedBySource++
         reject(item)

@@ -22,7 +22,6 @@ export interface FeedRow {
 export interface FeedRunRow {
   id: string
   feed_id: string
-  job_id: string | null
   status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled'
   trigger: string
   queued_at: Date
@@ -36,6 +35,8 @@ export interface FeedRunRow {
   rejections: { ref?: string; reason: string }[]
   /** One entry per attempt (migrations/0030): what that attempt fetched and stored. */
   attempt_counts: AttemptCounts[]
+  /** Items the source said it would yield (migrations/0052); null when it did not say. */
+  total: number | null
   error: string | null
   attempts: number
   lease_token: string | null
@@ -62,6 +63,13 @@ function runCounts(row: FeedRunRow) {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+/** How far the run is: `fetched` out of the source's `total`, in whole percent (at most 100); null without a total. */
+function progressOf(row: FeedRunRow): { total: number | null; percent: number | null } {
+  const total = row.total ?? null
+  if (total === null) return { total, percent: null }
+  return { total, percent: total === 0 ? 100 : Math.min(100, Math.floor((row.fetched * 100) / total)) }
+}
 
 /** The API shape of a feed: secrets in its config are masked. */
 export function feedDto(row: FeedRow) {
@@ -101,6 +109,7 @@ export function feedRunDto(row: FeedRunRow, options: { withRejections: boolean }
     finishedAt: iso(row.finished_at),
     durationMs: row.started_at && end ? end.getTime() - row.started_at.getTime() : null,
     counts: runCounts(row),
+    ...progressOf(row),
     attemptCounts: row.attempt_counts,
     rejections: options.withRejections ? row.rejections : [],
     error: row.error,

@@ -3,11 +3,13 @@ import type { Principal } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { canActInOrg } from '../auth/permissions.js'
 import { recordAudit } from '../audit/record.js'
-import { forbidden } from '../infra/errors.js'
+import { forbidden, isUniqueViolation } from '../infra/errors.js'
 import { feedDto, type FeedDto, type FeedRow } from './feed-dto.js'
 import { checkFeedInput, type FeedInput } from './feed-input.js'
-import { feedNameTaken, feedNotFound, isUniqueViolation } from './errors.js'
-import { restoreMasked } from './secrets-mask.js'
+import { feedNameTaken, feedNotFound } from './errors.js'
+import { maskSecrets } from './secrets-mask.js'
+import { mergeUpdatedConfig, sealFeedConfig, tryOpenFeedConfig } from './secrets-at-rest.js'
+import type { SecretBox } from '../infra/secret-box.js'
 import { nextRunAt } from './schedule-cron.js'
 
 /**
@@ -19,6 +21,8 @@ export interface FeedServiceContext {
   registry: PluginRegistry
   actor: Principal
   ip?: string
+  /** Seals feed secrets at rest (`app.feedSecrets`). */
+  secrets: SecretBox
 }
 
 /** The feed, if the actor may see it (own organization, or admin); 404 otherwise, never 403 (no existence leak). */
@@ -53,7 +57,7 @@ export async function createFeed(ctx: FeedServiceContext, input: FeedInput): Pro
           collection_id: input.collectionId,
           name: input.name,
           source_plugin: input.source,
-          config: JSON.stringify(config),
+          config: JSON.stringify(sealFeedConfig(ctx.secrets, config)),
           schedule: input.schedule,
           default_tlp: input.defaultTlp,
           enabled: input.enabled,
@@ -75,7 +79,8 @@ export async function updateFeed(ctx: FeedServiceContext, id: string, patch: Par
   const merged: FeedInput = {
     name: patch.name ?? current.name,
     source: patch.source ?? current.source_plugin,
-    config: patch.config ? (restoreMasked(patch.config, current.config) as Record<string, unknown>) : current.config,
+    // Clear in memory only, to validate it as a whole: the stored secrets where the client sent the mask back.
+    config: mergeUpdatedConfig(ctx.secrets, patch.config ?? maskSecrets(current.config), current),
     schedule: patch.schedule === undefined ? current.schedule : patch.schedule,
     collectionId: patch.collectionId ?? current.collection_id,
     defaultTlp: patch.defaultTlp ?? current.default_tlp,
@@ -83,7 +88,7 @@ export async function updateFeed(ctx: FeedServiceContext, id: string, patch: Par
   }
   const config = await checkFeedInput({ knex: ctx.knex, registry: ctx.registry, actor: ctx.actor, orgId: current.organization_id, feed: merged })
   // A new source or config means the old checkpoint no longer describes what was fetched.
-  const resetCheckpoint = merged.source !== current.source_plugin || JSON.stringify(config) !== JSON.stringify(current.config)
+  const resetCheckpoint = merged.source !== current.source_plugin || JSON.stringify(config) !== JSON.stringify(tryOpenFeedConfig(ctx.secrets, current))
   try {
     return await ctx.knex.transaction(async (trx) => {
       const scheduleChanged = merged.schedule !== current.schedule || merged.enabled !== current.enabled
@@ -92,7 +97,7 @@ export async function updateFeed(ctx: FeedServiceContext, id: string, patch: Par
         .update({
           name: merged.name,
           source_plugin: merged.source,
-          config: JSON.stringify(config),
+          config: JSON.stringify(sealFeedConfig(ctx.secrets, config)),
           schedule: merged.schedule,
           collection_id: merged.collectionId,
           default_tlp: merged.defaultTlp,

@@ -6,14 +6,23 @@ import type { Config } from '../../config/load.js'
 import type { FeedRow, FeedRunRow } from './feed-dto.js'
 import type { StoreObjects } from './store-port.js'
 import { createBatchWriter } from './batch-writer.js'
-import { claimRun, finishRun, LeaseLostError, releaseRun } from './run-state.js'
+import { claimRun, finishRun, LeaseLostError, recordTotal, releaseRun, renewLease } from './run-state.js'
+import { heartbeatSeconds } from './run-takeover.js'
+import { FEED_PULL_MAX_ATTEMPTS } from '../jobs/queues.js'
+import type { PlatformMetrics } from '../infra/metrics.js'
+import type { SecretBox } from '../infra/secret-box.js'
+import { FeedSecretUnreadableError, openFeedConfig } from './secrets-at-rest.js'
 
 export interface RunFeedContext {
   knex: Knex
   registry: PluginRegistry
   storeObjects: StoreObjects
+  /** Opens the feed's secrets (sealed at rest) for its source, and only there. */
+  secrets: SecretBox
   feeds: Config['feeds']
   log: Pick<Logger, 'info' | 'warn' | 'error'>
+  /** Objects stored and run outcomes (absent: not counted). */
+  metrics?: Pick<PlatformMetrics, 'objectsIngested' | 'feedRunFinished'>
 }
 
 /** Where the job stands in pg-boss's retries (`includeMetadata`). */
@@ -28,9 +37,16 @@ class FatalRunError extends Error {}
 async function openSource(ctx: RunFeedContext, feed: FeedRow): Promise<FeedSource> {
   const plugin = ctx.registry.get('feed-source', feed.source_plugin)
   if (!plugin) throw new FatalRunError(`feed-source plugin "${feed.source_plugin}" is not loaded`)
+  let config: Record<string, unknown>
+  try {
+    config = openFeedConfig(ctx.secrets, feed)
+  } catch (err) {
+    // A key that does not open the feed's secrets will not open them on a retry either.
+    throw err instanceof FeedSecretUnreadableError ? new FatalRunError(err.message) : err
+  }
   try {
     // A saved feed was checked when saved: local files were refused then unless a platform admin set it up.
-    return await plugin.impl.create(feed.config, { localFiles: true })
+    return await plugin.impl.create(config, { localFiles: true })
   } catch (err) {
     throw new FatalRunError(`feed-source "${feed.source_plugin}" refused the feed's config: ${(err as Error).message}`)
   }
@@ -38,12 +54,13 @@ async function openSource(ctx: RunFeedContext, feed: FeedRow): Promise<FeedSourc
 
 async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, signal: AbortSignal): Promise<void> {
   const source = await openSource(ctx, feed)
-  const writer = createBatchWriter({ knex: ctx.knex, run, feed, storeObjects: ctx.storeObjects, batchSize: ctx.feeds.batchSize })
+  const writer = createBatchWriter({ knex: ctx.knex, run, feed, storeObjects: ctx.storeObjects, batchSize: ctx.feeds.batchSize, metrics: ctx.metrics })
   writer.resumeFrom(run.rejections.length)
   try {
     for await (const item of source.pull({ feedId: feed.id, checkpoint: feed.checkpoint, signal })) {
       if (item.kind === 'object') await writer.object(item.object)
       else if (item.kind === 'checkpoint') await writer.checkpoint(item.checkpoint)
+      else if (item.kind === 'total') await recordTotal(ctx.knex, run, item.total)
       else await writer.rejected({ ref: item.ref, reason: item.reason })
     }
     signal.throwIfAborted()
@@ -56,6 +73,25 @@ async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, sig
   await writer.flush()
 }
 
+/** The lease of an attempt: never longer than the run may take. */
+export const leaseSeconds = (feeds: Pick<Config['feeds'], 'leaseSeconds' | 'runTimeout'>) => Math.min(feeds.leaseSeconds, feeds.runTimeout)
+
+/**
+ * Renews the attempt's lease every third of it while it runs. A renewal that finds the run no longer owned
+ * aborts the attempt; one that cannot reach the database is skipped (the next batch fails the same way, and
+ * if the attempt cannot even give the run back, the lease runs out and another worker takes the run over).
+ */
+function keepLease(ctx: RunFeedContext, run: FeedRunRow, lost: AbortController): () => void {
+  const lease = leaseSeconds(ctx.feeds)
+  const timer = setInterval(() => {
+    renewLease(ctx.knex, run, lease).then(
+      (owned) => owned || lost.abort(new LeaseLostError()),
+      (err: Error) => ctx.log.warn({ runId: run.id, err: { message: err.message } }, 'feed run lease not renewed (database unreachable)'),
+    )
+  }, heartbeatSeconds(lease) * 1000)
+  return () => clearInterval(timer)
+}
+
 /**
  * Executes one attempt of a feed run (the `feed.pull` job). Idempotent: a finished run, or one another live
  * attempt owns, is left alone. Objects go in batches through the store; on failure what was committed stays
@@ -66,32 +102,46 @@ async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, sig
  * - anything else (`SourceUnavailableError`, network, database, abort on shutdown/timeout): the run goes back
  *   to `queued` and the error is rethrown so pg-boss retries with backoff; on the last attempt the run is
  *   marked failed before rethrowing (pg-boss then dead-letters the job).
+ * - the lease is renewed while the attempt runs; if it cannot be (taken over), the attempt stops writing.
  */
 export async function runFeed(ctx: RunFeedContext, runId: string, attempt: AttemptInfo, shutdown: AbortSignal): Promise<void> {
-  const run = await claimRun(ctx.knex, runId, ctx.feeds.runTimeout)
+  const run = await claimRun(ctx.knex, runId, leaseSeconds(ctx.feeds))
   if (!run) return
   const feed = (await ctx.knex('feeds').where({ id: run.feed_id }).first()) as FeedRow | undefined
   if (!feed) return
-  const signal = AbortSignal.any([shutdown, AbortSignal.timeout(ctx.feeds.runTimeout * 1000)])
+  ctx.log.info({ runId, feedId: feed.id, attempt: run.attempts }, 'feed run attempt started')
+  const lost = new AbortController()
+  const stopRenewing = keepLease(ctx, run, lost)
+  try {
+    await attemptRun(ctx, run, feed, attempt, AbortSignal.any([shutdown, lost.signal, AbortSignal.timeout(ctx.feeds.runTimeout * 1000)]))
+  } finally {
+    stopRenewing()
+  }
+}
+
+async function attemptRun(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, attempt: AttemptInfo, signal: AbortSignal): Promise<void> {
+  const runId = run.id
   const log = { runId, feedId: feed.id, attempt: run.attempts }
   try {
     await pullInto(ctx, run, feed, signal)
     const status = await finishRun(ctx.knex, run, { status: 'completed' })
+    if (status === 'succeeded' || status === 'partial') ctx.metrics?.feedRunFinished(status)
     if (status) ctx.log.info({ ...log, status }, status === 'partial' ? 'feed run finished with rejected items (partial)' : 'feed run succeeded')
   } catch (err) {
-    if (err instanceof LeaseLostError) return ctx.log.warn(log, 'feed run lost its lease; stopping')
+    if (err instanceof LeaseLostError || signal.reason instanceof LeaseLostError) return ctx.log.warn(log, 'feed run lost its lease; stopping')
     const reason = signal.aborted ? `aborted: ${String((signal.reason as Error)?.message ?? signal.reason)}` : (err as Error).message
     if (err instanceof SourceDataError || err instanceof FatalRunError) {
       ctx.log.warn({ ...log, reason }, 'feed run failed (not retried)')
-      await finishRun(ctx.knex, run, { status: 'failed', error: reason })
+      if (await finishRun(ctx.knex, run, { status: 'failed', error: reason })) ctx.metrics?.feedRunFinished('failed')
       return
     }
-    if (attempt.retryCount >= attempt.retryLimit) {
+    if (attempt.retryCount >= attempt.retryLimit || run.attempts >= FEED_PULL_MAX_ATTEMPTS) {
       ctx.log.error({ ...log, reason }, 'feed run failed after its last retry (dead-lettered)')
-      await finishRun(ctx.knex, run, { status: 'failed', error: `gave up after ${run.attempts} attempts (dead-lettered): ${reason}` })
+      if (await finishRun(ctx.knex, run, { status: 'failed', error: `gave up after ${run.attempts} attempts (dead-lettered): ${reason}` })) ctx.metrics?.feedRunFinished('failed')
     } else {
       ctx.log.warn({ ...log, reason }, 'feed run attempt failed; it will be retried')
       await releaseRun(ctx.knex, run, `attempt ${run.attempts} failed, retrying: ${reason}`)
+      ctx.metrics?.feedRunFinished('retried')
     }
     throw err
   }

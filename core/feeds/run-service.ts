@@ -4,17 +4,23 @@ import type { FeedServiceContext } from './feed-service.js'
 import { loadFeed } from './feed-service.js'
 import { feedRunDto, type FeedRunDto, type FeedRunRow } from './feed-dto.js'
 import { feedRunActive } from './errors.js'
-import { queueRun, type RunQueueContext } from './run-queue.js'
+import { enqueueRun, type RunQueueContext } from './run-queue.js'
 
-/** Queues a manual run of a feed the actor may manage; 409 when one is already queued or running. Audited. */
+/**
+ * Queues a manual run of a feed the actor may manage; 409 when one is already queued or running. The run, its
+ * job and the audit entry commit together.
+ */
 export async function requestRun(ctx: FeedServiceContext & { queue: RunQueueContext }, feedId: string): Promise<FeedRunDto> {
   await loadFeed(ctx, feedId)
-  const run = await queueRun(ctx.queue, feedId, 'manual')
+  const run = await ctx.knex.transaction(async (trx) => {
+    const queued = await enqueueRun(ctx.queue.jobs, trx, feedId, 'manual')
+    if (queued) await recordAudit(trx, { action: 'feed.run', actor: ctx.actor, ip: ctx.ip, targetType: 'feed', targetId: feedId, details: { runId: queued.id } })
+    return queued
+  })
   if (!run) {
     const active = await ctx.knex('feed_runs').where({ feed_id: feedId }).whereIn('status', ['queued', 'running']).first('id')
     throw feedRunActive(active?.id)
   }
-  await recordAudit(ctx.knex, { action: 'feed.run', actor: ctx.actor, ip: ctx.ip, targetType: 'feed', targetId: feedId, details: { runId: run.id } })
   return feedRunDto(run, { withRejections: true }) // just queued: none yet
 }
 

@@ -6,6 +6,7 @@ import { AuthenticationFailedError, type Principal } from '../plugin-api/index.j
 import { apiKeyHashes, apiKeyStates, invalidateApiKey } from './auth-cache.js'
 import { auditActor, type Actor } from './actor.js'
 import { getUserState, principalOf } from './user-state.js'
+import { keyOwnersManagedBy } from './user-scope.js'
 
 /** `crisp_<12 hex prefix>_<43 chars>`: the prefix is stored in clear to find and show the key; the rest is secret. */
 const KEY_PATTERN = /^crisp_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/
@@ -47,12 +48,28 @@ export async function listApiKeys(options: { db: Knex; actor: NonNullable<Actor>
   return rows.map(view)
 }
 
-/** Revokes one of the actor's own keys (admins: anyone's). Takes effect at once in this process. */
+/**
+ * The keys of a user whose keys the actor manages (admins: anyone's; org-admins: their organization's users but
+ * its platform admins), newest first. Any other user is a 404.
+ */
+export async function listUserApiKeys(options: { db: Knex; actor: NonNullable<Actor>; userId: string }): Promise<ApiKeyView[]> {
+  const owners = keyOwnersManagedBy(options.db, options.actor)
+  if (!owners || !(await owners.where({ id: options.userId }).first())) throw notFound('User')
+  const rows = await options.db('api_keys').where({ user_id: options.userId }).orderBy('created_at', 'desc')
+  return rows.map(view)
+}
+
+/**
+ * Revokes one of the actor's own keys, or one of a user whose keys it manages (admins: anyone's; org-admins:
+ * their organization's users'). Any other key is a 404. Takes effect at once in this process.
+ */
 export async function revokeApiKey(options: { db: Knex; actor: NonNullable<Actor>; id: string }): Promise<void> {
   const { actor } = options
   await options.db.transaction(async (trx) => {
-    const q = trx('api_keys').where({ id: options.id }).forUpdate()
-    const row = await (actor.role === 'admin' ? q : q.andWhere({ user_id: actor.userId })).first()
+    const owners = keyOwnersManagedBy(trx, actor)
+    const row = await trx('api_keys').where({ id: options.id }).forUpdate()
+      .andWhere((w) => (owners ? w.where({ user_id: actor.userId }).orWhereIn('user_id', owners) : w.where({ user_id: actor.userId })))
+      .first()
     if (!row) throw notFound('API key')
     if (row.revoked_at) return
     await trx('api_keys').where({ id: row.id }).update({ revoked_at: trx.fn.now() })

@@ -12,12 +12,3 @@ export const emailTaken = (email: string) => new AppError(409, 'CRISP_USER_EMAIL
 export const orgNameTaken = (name: string) => new AppError(409, 'CRISP_ORGANIZATION_NAME_TAKEN', `An organization named "${name}" already exists`)
 export const orgInUse = () => new AppError(409, 'CRISP_ORGANIZATION_IN_USE', 'The organization still has users; move or remove them first')
 export const unknownOrg = (id: string) => new AppError(400, 'CRISP_ORGANIZATION_UNKNOWN', `No organization ${id}`)
-
-/** PostgreSQL unique violation (23505), optionally on one constraint. */
-export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  const e = err as { code?: string; constraint?: string }
-  return e?.code === '23505' && (!constraint || e.constraint === constraint)
-}
-export function isForeignKeyViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === '23503'
-}

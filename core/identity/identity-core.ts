@@ -7,12 +7,8 @@ import { attemptPasswordLogin } from './login.js'
 import { createLoginLimiter, type LoginLimiter } from './login-limiter.js'
 import { isSessionRevoked } from './sessions.js'
 import { getUserState, principalOf } from './user-state.js'
-
-/** Signs and verifies access tokens: @fastify/jwt's `app.jwt`, attached when the app boots. */
-export interface JwtCodec {
-  sign(payload: object): string
-  verify<T>(token: string): T
-}
+import type { PlatformMetrics } from '../infra/metrics.js'
+import type { JwtCodec } from './jwt-keys.js'
 
 interface AccessClaims {
   sub: string
@@ -26,33 +22,39 @@ export interface IdentityCore {
   /** What auth-strategy plugins receive as `ctx.services.identity`. */
   services: IdentityServices
   limiter: LoginLimiter
-  attachJwt(codec: JwtCodec): void
   issueAccessToken(user: Pick<UserState, 'id' | 'tokenVersion'>, sessionId: string): string
 }
 
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/
 
+/** The claims this platform signs, read back from a verified payload (anything else is refused). */
+function accessClaims(payload: unknown): AccessClaims | null {
+  if (payload === null || typeof payload !== 'object') return null
+  const claims = new Map<string, unknown>(Object.entries(payload))
+  const [sub, sid, tv] = [claims.get('sub'), claims.get('sid'), claims.get('tv')]
+  return typeof sub === 'string' && typeof sid === 'string' && typeof tv === 'number' ? { sub, sid, tv } : null
+}
+
 /**
- * The identity checks shared by the auth strategies and the auth routes. Created before the plugin registry
- * (plugins receive `services` at creation) and completed by the app, which attaches the JWT codec.
+ * The identity checks shared by the auth strategies and the auth routes. Created complete before the plugin
+ * registry (plugins receive `services` at creation), with the access-token codec (`createJwtCodec`).
  */
-export function createIdentityCore(options: { knex: Knex }): IdentityCore {
+export function createIdentityCore(options: { knex: Knex; jwt: JwtCodec; metrics?: Pick<PlatformMetrics, 'loginFailed'> }): IdentityCore {
   const db = options.knex
-  const limiter = createLoginLimiter()
-  let jwt: JwtCodec | undefined
-  const codec = () => {
-    if (!jwt) throw new Error('identity core used before the app attached its JWT codec')
-    return jwt
-  }
+  const { jwt } = options
+  const limiter = createLoginLimiter({ db })
+  // Refused HTTP Basic logins are counted here (absent: not counted).
+  const { metrics } = options
 
   async function verifyAccessToken(token: string): Promise<Principal | null> {
     if (!JWT_SHAPE.test(token)) return null
-    let claims: AccessClaims
+    let claims: AccessClaims | null
     try {
-      claims = codec().verify<AccessClaims>(token)
+      claims = accessClaims(jwt.verify(token))
     } catch {
-      throw new AuthenticationFailedError('Access token is invalid or expired')
+      claims = null
     }
+    if (!claims) throw new AuthenticationFailedError('Access token is invalid or expired')
     const state = await getUserState(db, claims.sub)
     if (!state?.active) throw new AuthenticationFailedError('Account is deactivated')
     if (state.tokenVersion !== claims.tv) throw new AuthenticationFailedError('Access token was revoked')
@@ -62,7 +64,7 @@ export function createIdentityCore(options: { knex: Knex }): IdentityCore {
 
   async function verifyPassword(input: { email: string; password: string; ip: string }): Promise<Principal | null> {
     try {
-      const state = await attemptPasswordLogin({ db, limiter, ...input, via: 'basic', auditSuccess: false })
+      const state = await attemptPasswordLogin({ db, limiter, ...input, via: 'basic', auditSuccess: false, metrics })
       return principalOf(state, 'password')
     } catch (err) {
       if (err instanceof AppError) throw new AuthenticationFailedError(err.message)
@@ -73,9 +75,6 @@ export function createIdentityCore(options: { knex: Knex }): IdentityCore {
   return {
     limiter,
     services: { verifyAccessToken, verifyPassword, verifyApiKey: (key) => verifyApiKey(db, key) },
-    attachJwt(c) {
-      jwt = c
-    },
-    issueAccessToken: (user, sessionId) => codec().sign({ sub: user.id, sid: sessionId, tv: user.tokenVersion }),
+    issueAccessToken: (user, sessionId) => jwt.sign({ sub: user.id, sid: sessionId, tv: user.tokenVersion }),
   }
 }

@@ -4,6 +4,7 @@ import { burnPasswordCheck, verifyPassword } from './passwords.js'
 import { invalidCredentials, loginLocked } from './errors.js'
 import type { LoginLimiter } from './login-limiter.js'
 import type { UserState } from './auth-cache.js'
+import type { PlatformMetrics } from '../infra/metrics.js'
 
 /**
  * Checks an email and password under the failed-login limits. Failures are audited with the IP; successes
@@ -18,11 +19,14 @@ export async function attemptPasswordLogin(options: {
   ip: string
   via: 'login' | 'basic'
   auditSuccess: boolean
+  /** Counts refused logins (absent: not counted). */
+  metrics?: Pick<PlatformMetrics, 'loginFailed'>
 }): Promise<UserState> {
   const { db, limiter, email, ip } = options
   const keys = { ip, account: email }
-  const wait = limiter.retryAfter(keys)
+  const wait = await limiter.retryAfter(keys)
   if (wait > 0) {
+    options.metrics?.loginFailed({ via: options.via, reason: 'locked' })
     await recordAudit(db, { action: 'auth.login', outcome: 'failure', actorEmail: email, ip, details: { via: options.via, reason: 'locked: too many failures' } })
     throw loginLocked(wait)
   }
@@ -31,7 +35,8 @@ export async function attemptPasswordLogin(options: {
   if (row?.password_hash) ok = await verifyPassword(options.password, row.password_hash)
   else await burnPasswordCheck(options.password)
   if (!ok || !row.is_active) {
-    limiter.recordFailure(keys)
+    await limiter.recordFailure(keys)
+    options.metrics?.loginFailed({ via: options.via, reason: 'invalid' })
     await recordAudit(db, {
       action: 'auth.login',
       outcome: 'failure',
@@ -41,7 +46,7 @@ export async function attemptPasswordLogin(options: {
     })
     throw invalidCredentials()
   }
-  limiter.recordSuccess(keys)
+  await limiter.recordSuccess(keys)
   const actor = { userId: row.id, orgId: row.organization_id, email: row.email }
   if (options.auditSuccess) {
     await db.transaction(async (trx) => {

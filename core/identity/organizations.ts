@@ -1,18 +1,33 @@
 import type { Knex } from 'knex'
 import { recordAudit } from '../audit/record.js'
-import { forbidden, notFound } from '../infra/errors.js'
+import { forbidden, isUniqueViolation, notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
 import { assertInput } from '../infra/validate-input.js'
 import { auditActor, type Actor } from './actor.js'
-import { isUniqueViolation, orgInUse, orgNameTaken } from './errors.js'
+import { orgInUse, orgNameTaken } from './errors.js'
 import { userView } from './users.js'
 import { CreateOrganizationInput, UpdateOrganizationInput } from './organization-input.js'
+import { buildOrganizationIdentity, firstVersionTimes, identityFactsDiffer, nextModified, type OrganizationIdentity } from './org-identity.js'
+import { storeObjects } from '../store/index.js'
 
-export interface OrganizationView { id: string; name: string; description: string; contactEmail: string | null; createdAt: string; updatedAt: string }
+export interface OrganizationView {
+  id: string
+  name: string
+  description: string
+  contactEmail: string | null
+  sectors: string[]
+  contactInformation: string | null
+  /** The organization's STIX 2.1 identity (current version); null for a row inserted outside this service. */
+  identity: OrganizationIdentity | null
+  createdAt: string
+  updatedAt: string
+}
 
 const iso = (d: Date) => new Date(d).toISOString()
 export const organizationView = (r: Record<string, any>): OrganizationView => ({
-  id: r.id, name: r.name, description: r.description, contactEmail: r.contact_email ?? null, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
+  id: r.id, name: r.name, description: r.description, contactEmail: r.contact_email ?? null,
+  sectors: r.sectors ?? [], contactInformation: r.contact_information ?? null, identity: r.stix_identity ?? null,
+  createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
 })
 
 const columns = (input: UpdateOrganizationInput) => {
@@ -20,7 +35,42 @@ const columns = (input: UpdateOrganizationInput) => {
   if (input.name !== undefined) patch.name = input.name.trim()
   if (input.description !== undefined) patch.description = input.description
   if (input.contactEmail !== undefined) patch.contact_email = input.contactEmail
+  if (input.sectors !== undefined) patch.sectors = input.sectors
+  if (input.contactInformation !== undefined) patch.contact_information = input.contactInformation
   return patch
+}
+
+/** The columns of `organizations` its STIX identity states. */
+interface IdentityColumns {
+  id: string
+  name: string
+  contact_email: string | null
+  sectors: string[] | null
+  contact_information: string | null
+  stix_identity: OrganizationIdentity | null
+}
+
+/** The identity a row states, at the given times. */
+const identityOf = (row: IdentityColumns, times: { created: string; modified: string }) =>
+  buildOrganizationIdentity({ id: row.id, name: row.name, sectors: row.sectors ?? [], contactInformation: row.contact_information ?? null, contactEmail: row.contact_email ?? null }, times)
+
+/**
+ * A new version of the identity when the row states other facts than its current one (name, sectors,
+ * contact); it replaces the old one in every collection of the organization that holds the identity, so
+ * partners reading those collections receive it (through the egress pipeline, like any object).
+ */
+async function reviseIdentity<R extends IdentityColumns>(trx: Knex.Transaction, row: R): Promise<R> {
+  const current = row.stix_identity
+  const times = current ? { created: current.created, modified: current.modified } : firstVersionTimes()
+  if (current && !identityFactsDiffer(current, identityOf(row, times))) return row
+  const identity = identityOf(row, current ? { ...times, modified: nextModified(times.modified) } : times)
+  const [revised] = (await trx('organizations').where({ id: row.id }).update({ stix_identity: JSON.stringify(identity) }).returning('*')) as R[]
+  const holding = (await trx('collections as c')
+    .where('c.organization_id', row.id)
+    .whereExists((q) => q.select(trx.raw('1')).from('collection_objects as co').join('stix_objects as s', 's.pk', 'co.object_pk').whereRaw('co.collection_id = c.id').andWhere('s.stix_id', identity.id))
+    .select('c.id')) as { id: string }[]
+  for (const c of holding) await storeObjects({ db: trx, collectionId: c.id, producerOrgId: row.id, objects: [identity] })
+  return revised
 }
 
 const uniqueName = <T>(name: string | undefined) => (err: unknown): T => {
@@ -31,7 +81,8 @@ export async function createOrganization(options: { db: Knex; actor: Actor; inpu
   assertInput(CreateOrganizationInput, options.input)
   return options.db
     .transaction(async (trx) => {
-      const [row] = await trx('organizations').insert(columns(options.input)).returning('*')
+      const [inserted] = await trx('organizations').insert(columns(options.input)).returning('*')
+      const row = await reviseIdentity(trx, inserted)
       const after = organizationView(row)
       await recordAudit(trx, { action: 'organization.create', ...auditActor(options.actor), targetType: 'organization', targetId: row.id, details: { after } })
       return after
@@ -45,7 +96,8 @@ export async function updateOrganization(options: { db: Knex; actor: Actor; id: 
     .transaction(async (trx) => {
       const before = await trx('organizations').where({ id: options.id }).forUpdate().first()
       if (!before) throw notFound('Organization')
-      const [row] = await trx('organizations').where({ id: before.id }).update({ ...columns(options.input), updated_at: trx.fn.now() }).returning('*')
+      const [updated] = await trx('organizations').where({ id: before.id }).update({ ...columns(options.input), updated_at: trx.fn.now() }).returning('*')
+      const row = await reviseIdentity(trx, updated)
       const after = organizationView(row)
       await recordAudit(trx, { action: 'organization.update', ...auditActor(options.actor), targetType: 'organization', targetId: row.id, details: { before: organizationView(before), after } })
       return after

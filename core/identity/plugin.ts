@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin'
-import jwt from '@fastify/jwt'
 import type { IdentityCore } from './identity-core.js'
 
 declare module 'fastify' {
@@ -11,14 +10,11 @@ declare module 'fastify' {
 }
 
 /**
- * Registers @fastify/jwt (HS256 with the platform secret, short TTL) and hands it to the identity core the
- * auth strategies already hold, then exposes the core to the auth routes.
+ * Exposes the identity core the auth strategies already hold (built complete, with its access-token codec:
+ * core/identity/jwt-keys.ts) to the auth routes.
  */
 export const identityPlugin = fp(
-  async (app, opts: { identity: IdentityCore; secret: string; accessTokenTtl: number; refreshTokenTtl: number }) => {
-    // Every token this platform signs expires; one without `exp` (signed with a leaked secret, or by other code) would not.
-    await app.register(jwt, { secret: opts.secret, sign: { algorithm: 'HS256', expiresIn: opts.accessTokenTtl }, verify: { algorithms: ['HS256'], requiredClaims: ['exp'] } })
-    opts.identity.attachJwt({ sign: (payload) => app.jwt.sign(payload), verify: <T>(token: string) => app.jwt.verify(token) as T })
+  async (app, opts: { identity: IdentityCore; accessTokenTtl: number; refreshTokenTtl: number }) => {
     app.decorate('identity', opts.identity)
     app.decorate('authConfig', { accessTokenTtl: opts.accessTokenTtl, refreshTokenTtl: opts.refreshTokenTtl })
   },

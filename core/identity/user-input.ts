@@ -1,6 +1,13 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TLiteral } from '@sinclair/typebox'
+import { ROLES } from '../plugin-api/index.js'
 
-export const Role = Type.Union([Type.Literal('viewer'), Type.Literal('publisher'), Type.Literal('admin')])
+/** One literal schema per value of a tuple, in order: what `map` returns, typed as the tuple it is. */
+type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> }
+
+// A union of literals (validation errors list the roles; the OpenAPI document shows each one).
+export const Role = Type.Union(ROLES.map((role) => Type.Literal(role)) as Literals<typeof ROLES>, {
+  description: 'viewer < publisher < org-admin (its own organization\'s users, API keys, trust relationships and feeds) < admin (the platform)',
+})
 const Email = Type.String({ format: 'email', maxLength: 320 })
 const DisplayName = Type.String({ maxLength: 200 })
 // The password policy (core/identity/password-policy.ts) says what a good password is; this only bounds it.

@@ -1,14 +1,16 @@
 import type { Knex } from 'knex'
 import { recordAudit } from '../audit/record.js'
-import { forbidden, notFound } from '../infra/errors.js'
+import { can } from '../auth/permissions.js'
+import { forbidden, isForeignKeyViolation, isUniqueViolation, notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
 import { assertInput } from '../infra/validate-input.js'
 import type { Role } from '../plugin-api/index.js'
 import { auditActor, type Actor } from './actor.js'
 import { revokeAllApiKeys } from './api-keys.js'
 import { invalidateApiKey, sessionStates, userStates } from './auth-cache.js'
-import { emailTaken, isForeignKeyViolation, isUniqueViolation, unknownOrg, weakPassword, wrongOldPassword } from './errors.js'
+import { emailTaken, unknownOrg, weakPassword, wrongOldPassword } from './errors.js'
 import { checkPasswordPolicy } from './password-policy.js'
+import { assertAssignable, assertManagesUser, scopeUsers, seesUser } from './user-scope.js'
 import { hashPassword, verifyPassword } from './passwords.js'
 import { revokeAllSessions } from './sessions.js'
 import { ChangePasswordInput, CreateUserInput, ResetPasswordInput, UpdateUserInput } from './user-input.js'
@@ -43,9 +45,22 @@ function assertPolicy(password: string, user: { email: string; displayName?: str
   if (problems.length) throw weakPassword(problems)
 }
 
+/** Refused (403, audited by the app) when the role holds no `users:manage`. */
+function assertUserManager(actor: NonNullable<Actor>): void {
+  if (!can(actor, 'users:manage')) throw forbidden(`Your role (${actor.role}) does not allow users:manage`)
+}
+
+/**
+ * Creates a user. Without an actor (the CLI, start-up) anything goes; an admin creates any user, an org-admin
+ * users of its own organization below admin.
+ */
 export async function createUser(options: { db: Knex; actor: Actor; input: CreateUserInput; reason?: string }): Promise<UserView> {
   const { input } = options
   assertInput(CreateUserInput, input)
+  if (options.actor) {
+    assertUserManager(options.actor)
+    assertAssignable(options.actor, input)
+  }
   assertPolicy(input.password, input)
   const passwordHash = await hashPassword(input.password)
   try {
@@ -64,19 +79,23 @@ export async function createUser(options: { db: Knex; actor: Actor; input: Creat
   }
 }
 
+/** Your own account, or (admins, org-admins) a user you manage; another organization's user is a 404. */
 export async function getUser(options: { db: Knex; actor: NonNullable<Actor>; id: string }): Promise<UserView> {
   const { actor } = options
-  if (actor.role !== 'admin' && actor.userId !== options.id) throw forbidden('You may only read your own account')
+  const self = actor.userId === options.id
+  if (!self && !can(actor, 'users:manage')) throw forbidden('You may only read your own account')
   const row = await options.db('users').where({ id: options.id }).first()
-  if (!row) throw notFound('User')
+  if (!row || (!self && !seesUser(actor, row))) throw notFound('User')
   return userView(row)
 }
 
 export interface UserFilter { organizationId?: string; role?: Role; isActive?: boolean; email?: string; limit?: number; cursor?: string }
 
-export async function listUsers(options: { db: Knex; filter: UserFilter }) {
+/** Users the actor manages (an org-admin: its own organization's, whatever `organizationId` asks). */
+export async function listUsers(options: { db: Knex; actor: NonNullable<Actor>; filter: UserFilter }) {
   const f = options.filter
-  const q = options.db('users').select('*')
+  assertUserManager(options.actor)
+  const q = scopeUsers(options.db('users').select('*'), options.actor)
   if (f.organizationId) q.where({ organization_id: f.organizationId })
   if (f.role) q.where({ role: f.role })
   if (f.isActive !== undefined) q.where({ is_active: f.isActive })
@@ -85,18 +104,21 @@ export async function listUsers(options: { db: Knex; filter: UserFilter }) {
   return { items: page.rows.map(userView), nextCursor: page.nextCursor }
 }
 
-const ADMIN_ONLY: (keyof UpdateUserInput)[] = ['email', 'role', 'organizationId', 'isActive']
+const MANAGER_ONLY: (keyof UpdateUserInput)[] = ['email', 'role', 'organizationId', 'isActive']
 
 /**
- * Updates a user. Users may change their own display name; admins anything. Deactivation, a role or an
- * organization change end the user's sessions and tokens at once (token_version bump).
+ * Updates a user. Users may change their own display name; admins anything; org-admins the users of their own
+ * organization, never moving one out of it nor making one a platform admin (see `user-scope.ts`).
+ * Deactivation, a role or an organization change end the user's sessions and tokens at once (token_version bump).
  */
 export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>; id: string; input: UpdateUserInput }): Promise<UserView> {
   const { actor, input } = options
   assertInput(UpdateUserInput, input)
-  if (actor.role !== 'admin') {
+  const manager = can(actor, 'users:manage')
+  if (manager) assertAssignable(actor, input)
+  else {
     if (actor.userId !== options.id) throw forbidden('You may only update your own account')
-    const denied = ADMIN_ONLY.filter((k) => input[k] !== undefined)
+    const denied = MANAGER_ONLY.filter((k) => input[k] !== undefined)
     if (denied.length) throw forbidden(`Only an admin may change ${denied.join(', ')}`)
   }
   let families: string[] = []
@@ -105,6 +127,7 @@ export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>;
     const after = await options.db.transaction(async (trx) => {
       const before = await trx('users').where({ id: options.id }).forUpdate().first()
       if (!before) throw notFound('User')
+      if (manager) assertManagesUser(actor, before)
       const patch: Record<string, unknown> = {}
       if (input.displayName !== undefined) patch.display_name = input.displayName
       if (input.email !== undefined) patch.email = input.email
@@ -142,11 +165,16 @@ export async function changePassword(options: { db: Knex; actor: NonNullable<Act
   await setPassword({ db: options.db, actor: options.actor, user, password: options.newPassword, action: 'user.password_change' })
 }
 
-/** An admin sets another user's password (no old password needed); the same policy, and every session ends. */
+/**
+ * An admin (or the user's org-admin) sets another user's password (no old password needed); the same policy,
+ * and every session ends.
+ */
 export async function resetPassword(options: { db: Knex; actor: NonNullable<Actor>; id: string; input: ResetPasswordInput }): Promise<void> {
   assertInput(ResetPasswordInput, options.input)
+  assertUserManager(options.actor)
   const user = await options.db('users').where({ id: options.id }).first()
   if (!user) throw notFound('User')
+  assertManagesUser(options.actor, user)
   await setPassword({ db: options.db, actor: options.actor, user, password: options.input.password, action: 'user.password_reset' })
 }
 

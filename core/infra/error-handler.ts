@@ -29,7 +29,7 @@ function toBody(raised: FastifyError | AppError): { status: number; body: ErrorB
   if (err.validation) {
     const details = err.validation.map((v) => ({
       path: `${err.validationContext ?? ''}${v.instancePath || ''}`,
-      message: v.params && 'additionalProperty' in v.params ? `unknown property "${String(v.params.additionalProperty)}"` : v.message,
+      message: v.params && 'additionalProperty' in v.params ? `unknown property "${String(v.params.additionalProperty)}"` : v.params && Array.isArray(v.params.allowedValues) ? `must be one of ${v.params.allowedValues.join(', ')}` : v.message,
     }))
     const message = details.map((d) => `${d.path}: ${d.message}`).join('; ')
     return { status: 400, body: { error: { code: 'CRISP_VALIDATION_FAILED', message, details } } }

@@ -19,6 +19,19 @@ export const forbidden = (message = 'You do not have permission to do this') => 
 export const notFound = (what: string) => new AppError(404, 'CRISP_NOT_FOUND', `${what} not found`)
 export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details)
 
+/** The SQLSTATE of a database error (node-postgres sets `code`; knex passes the error through), else undefined. */
+const sqlState = (err: unknown): unknown => (err instanceof Error && 'code' in err ? err.code : undefined)
+
+/** PostgreSQL unique violation (SQLSTATE 23505), optionally on one constraint or unique index. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  return sqlState(err) === '23505' && (constraint === undefined || (err instanceof Error && 'constraint' in err && err.constraint === constraint))
+}
+
+/** PostgreSQL foreign-key violation (SQLSTATE 23503): a referenced row is missing, or still referenced. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  return sqlState(err) === '23503'
+}
+
 /** SQLSTATEs the request's own values cause, with a stable message (the driver's names the SQL statement). */
 const DATABASE_REFUSALS: Record<string, [status: number, code: string, message: string]> = {
   '23505': [409, 'CRISP_CONFLICT', 'The request conflicts with stored data (a value must be unique)'],

@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino'
  * Everything that may carry a credential is censored before a log line is written: request headers, bodies
  * echoed by error serializers, and our own structured fields.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',

@@ -13,7 +13,7 @@ export type ApiDocsAccess = 'public' | 'authenticated' | 'off'
  * adds a `<style>` element at run time, hence inline styles (never inline scripts). "Try it out" sends
  * requests to the documented server (PUBLIC_URL), which may be another origin than the page's.
  */
-export function docsCsp(publicUrl: string): string {
+function docsCsp(publicUrl: string): string {
   return [
     "default-src 'none'",
     "script-src 'self'",

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { Knex } from 'knex'
+import { decodeCursor, encodeCursor, type CursorKey } from './cursor.js'
 import { badRequest } from './errors.js'
 
 /** `?limit=&cursor=` shared by every list route. */
@@ -11,8 +12,18 @@ export const pageOf = <T extends import('@sinclair/typebox').TSchema>(item: T) =
   Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 
 /**
- * Keyset paging on one unique column (opaque to clients: base64url JSON of the last key). Stable under
- * concurrent inserts, unlike offsets.
+ * A REST `cursor` read back (see cursor.ts), or the API's 400 `CRISP_INVALID_CURSOR`: malformed, tampered, or
+ * issued to another scope.
+ */
+export function readCursor(cursor: string, expect: { keys: readonly CursorKey[]; scope?: string }): string[] {
+  const decoded = decodeCursor(cursor, expect)
+  if (decoded.ok) return decoded.after
+  throw badRequest('CRISP_INVALID_CURSOR', decoded.problem === 'other-scope' ? 'querystring/cursor: issued to another caller or for another list' : 'querystring/cursor: not a cursor this API issued')
+}
+
+/**
+ * Keyset paging on one unique column (the cursor holds the last key, see cursor.ts). Stable under concurrent
+ * inserts, unlike offsets.
  */
 export async function paginate<R extends Record<string, unknown>>(
   query: Knex.QueryBuilder,
@@ -22,19 +33,13 @@ export async function paginate<R extends Record<string, unknown>>(
   const direction = options.direction ?? 'asc'
   const key = options.key ?? (options.column.split('.').pop() as string)
   if (options.cursor) {
-    let after: unknown
-    try {
-      after = JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')).after
-    } catch {
-      after = undefined
-    }
-    if (typeof after !== 'string' && typeof after !== 'number') throw badRequest('CRISP_INVALID_CURSOR', 'querystring/cursor: not a cursor this API issued')
+    const [after] = readCursor(options.cursor, { keys: ['id'] })
     query.where(options.column, direction === 'asc' ? '>' : '<', after)
   }
   const rows = (await query.orderBy(options.column, direction).limit(limit + 1)) as R[]
   const more = rows.length > limit
   const page = more ? rows.slice(0, limit) : rows
   const last = page[page.length - 1]
-  const nextCursor = more && last ? Buffer.from(JSON.stringify({ after: String(last[key]) })).toString('base64url') : null
+  const nextCursor = more && last ? encodeCursor([String(last[key])]) : null
   return { rows: page, nextCursor }
 }

@@ -30,7 +30,7 @@ function toProblem(error: ErrorObject): InputProblem {
   if (keyword === 'required') return { path: `${instancePath}/${String(params.missingProperty)}`, message: 'is required' }
   if (keyword === 'additionalProperties') return { path: `${instancePath}/${String(params.additionalProperty)}`, message: 'is not a known property' }
   if (keyword === 'pattern' && params.pattern === NOT_BLANK) return { path: instancePath, message: 'must not be blank' }
-  const literals = literalValues(error)
+  const literals = literalValues(error) ?? (keyword === 'enum' && Array.isArray(params.allowedValues) ? (params.allowedValues as unknown[]) : null)
   if (literals) return { path: instancePath, message: `must be one of ${literals.join(', ')}` }
   return { path: instancePath || '/', message: error.message ?? 'is invalid' }
 }

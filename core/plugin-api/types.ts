@@ -110,12 +110,27 @@ export interface FeedRun {
 
 /**
  * What a feed source yields: STIX objects, and checkpoints. A checkpoint marks that every object yielded
- * before it is covered; the core stores it in the same transaction as those objects.
+ * before it is covered; the core stores it in the same transaction as those objects. Optionally, a
+ * {@link FeedTotal} says how many items to expect, so the run can show its progress.
  */
 export type FeedItem =
   | { kind: 'object'; object: StixObject }
   | { kind: 'checkpoint'; checkpoint: string }
   | { kind: 'rejected'; reason: string; ref?: string }
+  | FeedTotal
+
+/**
+ * Optional: how many items (`object` and `rejected` items together, as the run's `fetched` counts them) this
+ * pull will yield in all, for a source that knows it before it is done — a bundle whose entries were counted,
+ * an API that answers with a total. Yield it once, as early as known; a later one replaces it. The core stores
+ * it on the run (`total`, and `percent` of it fetched) and ignores a value that is not a non-negative integer.
+ * Sources that cannot know leave it out: the run's total is then null.
+ */
+export interface FeedTotal {
+  kind: 'total'
+  /** Expected number of items in this pull. */
+  total: number
+}
 
 export interface FeedSource {
   pull(run: FeedRun): AsyncIterable<FeedItem>
@@ -158,7 +173,14 @@ export interface AnonymizationStrategy {
 
 // ---- auth-strategy ----------------------------------------------------------------------------
 
-export type Role = 'viewer' | 'publisher' | 'admin'
+/**
+ * The platform's roles, lowest first; each holds what the ones before it hold. `org-admin` manages its own
+ * organization (users, API keys, trust relationships, feeds); `admin` is the platform admin, acting everywhere.
+ */
+export const ROLES = ['viewer', 'publisher', 'org-admin', 'admin'] as const
+
+/** One of {@link ROLES}. */
+export type Role = (typeof ROLES)[number]
 
 /** Who is calling: resolved by an auth strategy, checked by the core. */
 export interface Principal {

@@ -28,7 +28,7 @@ export interface FeedSourceFactory {
 }
 
 /** What the registry holds per kind: the plugin's implementation, or a factory for feed sources. */
-export type RegistryImplementations = Omit<PluginImplementations, 'feed-source'> & { 'feed-source': FeedSourceFactory }
+type RegistryImplementations = Omit<PluginImplementations, 'feed-source'> & { 'feed-source': FeedSourceFactory }
 
 export interface LoadedPlugin<K extends PluginKind = PluginKind> {
   kind: K

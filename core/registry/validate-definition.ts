@@ -1,7 +1,7 @@
 import { Kind } from '@sinclair/typebox'
 import { PLUGIN_API_VERSION, PLUGIN_ID_PATTERN, type AnyPluginDefinition, type PluginKind } from '../plugin-api/index.js'
 
-export const PLUGIN_KINDS: readonly PluginKind[] = ['feed-source', 'anonymization-strategy', 'auth-strategy', 'exporter']
+const PLUGIN_KINDS: readonly PluginKind[] = ['feed-source', 'anonymization-strategy', 'auth-strategy', 'exporter']
 
 /**
  * Checks that a module's default export is a plugin definition this core can load. Returns the problems found,

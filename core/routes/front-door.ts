@@ -6,6 +6,8 @@ export interface FrontDoorOptions {
   apiDocs: 'public' | 'authenticated' | 'off'
   /** Whether the admin console is mounted in this process. */
   admin: boolean
+  /** Where the console is mounted (CRISP_ADMIN_PATH). */
+  adminPath: string
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -16,7 +18,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
  */
 export const frontDoorRoutes: FastifyPluginAsync<FrontDoorOptions> = async (app, opts) => {
   const links: [string, string, string][] = []
-  if (opts.admin) links.push(['/admin', 'Admin console', 'organizations, users, trust, collections, feeds (platform admins)'])
+  if (opts.admin) links.push([opts.adminPath, 'Admin console', 'organizations, users, trust, collections, feeds (platform admins)'])
   if (opts.apiDocs !== 'off') links.push(['/docs', 'REST API documentation', `OpenAPI (Swagger UI; the document is at /docs/json)${opts.apiDocs === 'authenticated' ? ', for signed-in users' : ''}`])
   links.push([`${opts.publicUrl}/taxii2/`, 'TAXII 2.1 discovery', 'point TAXII clients here (HTTP Basic: e-mail and password, or an API key as password)'])
   links.push(['/healthz', 'Health', 'liveness; /readyz for readiness'])

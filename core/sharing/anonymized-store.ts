@@ -42,7 +42,8 @@ export interface AnonymizedEntry {
 
 /**
  * Write-behind queue of one database: entries are written in batches by at most one INSERT at a time, so
- * readers never wait for cache writes nor compete with them for more than one pooled connection.
+ * readers never wait for cache writes nor compete with them for more than one pooled connection. The app owns
+ * one (`app.anonymizedOutput`, see anonymized-output-plugin.ts) and hands it to the page reader.
  */
 export class AnonymizedWriter {
   #pending: AnonymizedEntry[] = []
@@ -91,15 +92,6 @@ export async function insertAnonymizedEntries(knex: Knex, batch: readonly Anonym
      ON CONFLICT DO NOTHING`,
     [batch.map((e) => e.objectPk), batch.map((e) => e.variant), batch.map((e) => e.anonymizedId), batch.map((e) => e.document ?? '').join('\n')] as Knex.RawBinding[],
   )
-}
-
-const writers = new WeakMap<Knex, AnonymizedWriter>()
-
-/** The write-behind queue of this knex instance (one per database); the first call's `onError` is the one kept (the app's, at boot). */
-export function anonymizedWriter(knex: Knex, onError: (err: unknown) => void = () => undefined): AnonymizedWriter {
-  let writer = writers.get(knex)
-  if (!writer) writers.set(knex, (writer = new AnonymizedWriter(knex, onError)))
-  return writer
 }
 
 /** Removes stored output older than `days`: keys of a rotated secret, a changed level or config linger otherwise. */

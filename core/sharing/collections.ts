@@ -1,4 +1,6 @@
 import type { Knex } from 'knex'
+import { formatTimestampSql } from '../infra/sql-timestamp.js'
+import { isUuid } from '../infra/uuid.js'
 import type { Principal } from '../plugin-api/index.js'
 import { canReadCollection, canSeeCollection, canWriteCollection, type Visibility } from './collection-access.js'
 
@@ -28,13 +30,12 @@ interface CollectionRow {
   updated_at: string
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function collectionsQuery(knex: Knex, orgId: string): Knex.QueryBuilder {
   return knex('collections as c')
     .select('c.id', 'c.title', 'c.description', 'c.alias', 'c.visibility', 'c.organization_id')
-    .select(knex.raw(`to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at`))
-    .select(knex.raw(`to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at`))
+    .select(knex.raw(`${formatTimestampSql('c.created_at')} AS created_at`))
+    .select(knex.raw(`${formatTimestampSql('c.updated_at')} AS updated_at`))
     .select(knex.raw('EXISTS (SELECT 1 FROM trust_relationships t WHERE t.trustor_org_id = c.organization_id AND t.trustee_org_id = ?) AS owner_trusts_reader', [orgId]))
 }
 
@@ -57,7 +58,7 @@ function toAccess(principal: Pick<Principal, 'orgId' | 'role'>, row: CollectionR
 
 /** The collection if the caller may see it; null otherwise (callers answer 404 and never reveal it exists). */
 export async function findVisibleCollection(knex: Knex, principal: Pick<Principal, 'orgId' | 'role'>, id: string): Promise<CollectionAccess | null> {
-  if (!UUID.test(id)) return null
+  if (!isUuid(id)) return null
   const row = (await collectionsQuery(knex, principal.orgId).where('c.id', id).first()) as CollectionRow | undefined
   return row ? toAccess(principal, row) : null
 }

@@ -4,11 +4,12 @@ import { decideRelease } from './release-policy.js'
 import type { SharedRow } from './shared-rows.js'
 import type { AnonymizedEntry } from './anonymized-store.js'
 import type { CollectionContext } from './reader-context.js'
+import type { PlatformMetrics } from '../infra/metrics.js'
 
 export interface EgressContext {
   anonymizer: AnonymizationStrategy
   readerOrgId: string
-  /** Owner and trust of each collection the rows come from (see `resolveCollectionContexts`). */
+  /** Owner, relation and level of each collection the rows come from (see `resolveCollectionContexts`). */
   collections: ReadonlyMap<string, CollectionContext>
   /**
    * The caller only sends each object's JSON text (TAXII): it is written as the object is released and the
@@ -19,6 +20,8 @@ export interface EgressContext {
   variants?: ReadonlyMap<string, string>
   /** When present, outputs computed for a variant are collected here, to be stored behind the response. */
   computed?: AnonymizedEntry[]
+  /** Counts each object released to another organization, by level (absent: not counted). */
+  metrics?: Pick<PlatformMetrics, 'objectAnonymized'>
 }
 
 /** An object on its way out: its serialized form, and its id as the recipient sees it. */
@@ -57,14 +60,10 @@ class AnonymizedObject implements ReleasedObject {
 export function releaseRow(row: SharedRow, ctx: EgressContext): ReleasedObject | null {
   const collection = ctx.collections.get(row.collection_id)
   if (!collection) return null
-  const decision = decideRelease({
-    tlp: row.tlp as Tlp | null,
-    producerOrgId: collection.ownerOrgId,
-    readerOrgId: ctx.readerOrgId,
-    trustLevel: collection.trustLevel,
-  })
+  const decision = decideRelease({ tlp: row.tlp as Tlp | null, relation: collection.relation, anonymizationLevel: collection.anonymizationLevel })
   if (!decision.release) return null
   if (decision.own) return { row, id: row.stix_id, json: storedText(row) }
+  ctx.metrics?.objectAnonymized(decision.level)
   if (row.cached) return row.anon_doc == null ? null : { row, id: row.anon_id as string, json: row.anon_doc }
   const object = ctx.anonymizer.anonymize(JSON.parse(storedText(row)) as StixObject, {
     level: decision.level,

@@ -4,10 +4,13 @@ import type { Principal, StixObject } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { releaseRow, type EgressContext, type ReleasedObject } from './egress.js'
 import { sharedRowsQuery, type SharedObjectFilter, type SharedRow } from './shared-rows.js'
-import { anonymizedWriter, variantKey } from './anonymized-store.js'
+import { variantKey, type AnonymizedWriter } from './anonymized-store.js'
 import { prepareIdMatch, type AnonymizedCollection, type IdMatch } from './id-lookup.js'
-import { anonymizationLevelFor } from './release-policy.js'
-import { collectionContextsQuery, resolveCollectionContexts, toCollectionContexts, type CollectionContext, type CollectionContextRow } from './reader-context.js'
+import type { Relation } from './release-policy.js'
+import { narrowByProducer } from './producer-filter.js'
+import { resolveCollectionContexts, type CollectionContext } from './reader-context.js'
+import { queryPage } from './page-query.js'
+import type { PlatformMetrics } from '../infra/metrics.js'
 
 export interface SharedPageOptions {
   knex: Knex
@@ -19,6 +22,10 @@ export interface SharedPageOptions {
   limit: number
   /** Only each object's JSON text is needed (see `EgressContext.textOnly`). */
   textOnly?: boolean
+  /** Where anonymization per level is counted (`app.metrics`); absent: not counted. */
+  metrics?: Pick<PlatformMetrics, 'objectAnonymized'>
+  /** Where outputs anonymized for a page are stored for the next reader (`app.anonymizedOutput`); absent: not stored. */
+  storedOutput?: Pick<AnonymizedWriter, 'add'>
 }
 
 export interface SharedPage {
@@ -41,59 +48,6 @@ interface FetchedPage {
   raw: ReadonlySet<string>
 }
 
-/** A pooled pg connection as knex hands it out (node-postgres `Client`). */
-interface PgConnection {
-  query(config: string | { text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>
-}
-
-type PageQuery = (contexts: ReadonlyMap<string, CollectionContext>, db: Knex) => Knex.QueryBuilder | null
-
-const native = (q: Knex.QueryBuilder) => {
-  const { sql, bindings } = q.toSQL().toNative()
-  return { text: sql, values: bindings }
-}
-
-/**
- * The collection contexts, then the page query with `enable_sort = off` for its transaction only. On a pooled
- * connection of its own the page is three messages in a row and knex's promise hops in between are gone:
- * `BEGIN; SET LOCAL …` (one simple-protocol message) and the contexts query are queued together on the
- * connection, then the SELECT, and COMMIT is sent behind it without waiting — the connection goes back to the
- * pool when it completes. Each round trip costs a turn of a busy event loop, which is what pages waited on.
- * One connection per page, never two held at once (no pool deadlock at high concurrency). Inside a caller's
- * transaction the plain knex path runs.
- */
-async function queryPage(knex: Knex, readerOrgId: string, ids: string[] | undefined, query: PageQuery) {
-  if (knex.isTransaction) {
-    const contexts = await resolveCollectionContexts(knex, readerOrgId, ids)
-    const rows = await knex.transaction(async (trx) => {
-      const q = query(contexts, trx)
-      if (!q) return []
-      await trx.raw('SET LOCAL enable_sort = off')
-      return (await q) as SharedRow[]
-    })
-    return { contexts, rows }
-  }
-  const client = knex.client as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> }
-  const conn = await client.acquireConnection()
-  const begun = conn.query('BEGIN; SET LOCAL enable_sort = off')
-  const contextRows = conn.query(native(collectionContextsQuery(knex, readerOrgId, ids)))
-  try {
-    await begun
-    const contexts = toCollectionContexts((await contextRows).rows as CollectionContextRow[])
-    const q = query(contexts, knex)
-    const rows = q ? ((await conn.query(native(q))).rows as SharedRow[]) : []
-    return { contexts, rows }
-  } finally {
-    begun.catch(() => undefined)
-    contextRows.catch(() => undefined)
-    // COMMIT also ends a transaction that a failed statement aborted.
-    void conn
-      .query('COMMIT')
-      .catch(() => undefined)
-      .finally(() => client.releaseConnection(conn))
-  }
-}
-
 /** The reader's collections split by how their rows leave: as stored (own, level none) or anonymized. */
 function splitCollections(contexts: ReadonlyMap<string, CollectionContext>, opts: Pick<SharedPageOptions, 'registry' | 'principal'>) {
   const readerOrgId = opts.principal.orgId
@@ -102,7 +56,7 @@ function splitCollections(contexts: ReadonlyMap<string, CollectionContext>, opts
   const anonymized: AnonymizedCollection[] = []
   const variants = new Map<string, string>()
   for (const [id, context] of contexts) {
-    const level = context.ownerOrgId === readerOrgId ? 'none' : anonymizationLevelFor(context.trustLevel)
+    const level = context.anonymizationLevel
     if (level === 'none') {
       raw.push(id)
       continue
@@ -128,14 +82,12 @@ async function fetchSharedPage(opts: SharedPageOptions): Promise<FetchedPage> {
   const readerOrgId = opts.principal.orgId
   const idMatch = await idMatchFor(opts)
   let split: ReturnType<typeof splitCollections> = { raw: [], anonymized: [], variants: new Map() }
-  const { contexts, rows } = await queryPage(opts.knex, readerOrgId, opts.filter.collectionIds, (contexts, db) => {
+  const { contexts, rows } = await queryPage(opts.knex, readerOrgId, opts.filter.collectionIds, (visible, db) => {
+    const contexts = narrowByProducer(visible, opts.filter, readerOrgId)
     if (!contexts.size) return null
-    const collections = { own: [] as string[], trusted: [] as string[], other: [] as string[] }
-    for (const [id, c] of contexts) (c.ownerOrgId === readerOrgId ? collections.own : c.trustLevel ? collections.trusted : collections.other).push(id)
+    const collections: Record<Relation, string[]> = { own: [], trusted: [], untrusted: [] }
+    for (const [id, c] of contexts) collections[c.relation].push(id)
     split = splitCollections(contexts, opts)
-    // Row estimates through the OR'd TLP filter and the last-version check make the planner prefer hashing the
-    // whole collection and sorting it (≈ 300 ms at 100k objects) over walking the keyset index (≈ 6 ms): a
-    // page must never cost more than its own rows, so sorting is ruled out for this one statement.
     return sharedRowsQuery({ knex: db, collections, filter: opts.filter, order: opts.order, limit: opts.limit + 1, variants: split.variants, raw: split.raw, idMatch })
   })
   const more = rows.length > opts.limit
@@ -170,7 +122,7 @@ function releaseMatching(row: SharedRow, ctx: EgressContext, fetched: FetchedPag
 }
 
 /** The egress context of a fetched page; with `store`, `computed` collects the outputs to store. */
-function egressContext(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'registry' | 'principal' | 'textOnly'>, store: boolean): EgressContext {
+function egressContext(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'registry' | 'principal' | 'textOnly' | 'metrics'>, store: boolean): EgressContext {
   return {
     anonymizer: opts.registry.defaultAnonymizer().impl,
     readerOrgId: opts.principal.orgId,
@@ -178,12 +130,13 @@ function egressContext(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'regi
     textOnly: opts.textOnly,
     variants: fetched.variants,
     computed: store ? [] : undefined,
+    metrics: opts.metrics,
   }
 }
 
 /** Hands the outputs anonymized for this page to the write-behind store (not inside a caller's transaction). */
-function storeComputed(knex: Knex, ctx: EgressContext): void {
-  if (ctx.computed?.length && !knex.isTransaction) anonymizedWriter(knex).add(ctx.computed)
+function storeComputed(opts: Pick<SharedPageOptions, 'knex' | 'storedOutput'>, ctx: EgressContext): void {
+  if (ctx.computed?.length && !opts.knex.isTransaction) opts.storedOutput?.add(ctx.computed)
 }
 
 /** Rows released between two turns of the event loop. */
@@ -195,10 +148,10 @@ const RELEASE_SLICE = 32
  * concurrent TAXII pages queue behind each other whole, and a prefetched page's database round trips (see
  * `releaseSharedSlices`) wait until this page is done instead of running beside it.
  */
-async function releaseFetchedPage(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'knex' | 'registry' | 'principal' | 'textOnly' | 'filter'>): Promise<SharedPage> {
+async function releaseFetchedPage(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'knex' | 'registry' | 'principal' | 'textOnly' | 'filter' | 'metrics' | 'storedOutput'>): Promise<SharedPage> {
   const { rows, more, contexts } = fetched
   if (!contexts.size) return { objects: [], more: false, first: null, last: null }
-  const ctx = egressContext(fetched, opts, true)
+  const ctx = egressContext(fetched, opts, opts.storedOutput !== undefined)
   const matcher = releasedMatcher(opts.filter)
   const objects: ReleasedObject[] = []
   for (let i = 0; i < rows.length; i++) {
@@ -206,7 +159,7 @@ async function releaseFetchedPage(fetched: FetchedPage, opts: Pick<SharedPageOpt
     const released = releaseMatching(rows[i], ctx, fetched, matcher)
     if (released) objects.push(released)
   }
-  storeComputed(opts.knex, ctx)
+  storeComputed(opts, ctx)
   return { objects, more, first: rows[0] ?? null, last: rows.at(-1) ?? null }
 }
 

@@ -1,12 +1,18 @@
 import type { Knex } from 'knex'
 import type { AnonymizationLevel } from '../plugin-api/index.js'
 import { visibleCollectionSql } from './shared-rows.js'
+import { relationOf, resolveAnonymizationLevel, type Relation } from './release-policy.js'
 
 /** How one visible collection relates to the reader: resolved once per page, not per object. */
 export interface CollectionContext {
   ownerOrgId: string
-  /** Anonymization level of the owner's trust relationship towards the reader; null when none. */
-  trustLevel: AnonymizationLevel | null
+  /** How the owner relates to the reader (the reader's own organization, trusted towards it, or not). */
+  relation: Relation
+  /**
+   * The level the collection's objects are released at for the reader (`none` for its own), resolved once
+   * from the release rule: the same value names the stored-output variant and is handed to the strategy.
+   */
+  anonymizationLevel: AnonymizationLevel
 }
 
 /**
@@ -14,7 +20,7 @@ export interface CollectionContext {
  * the reader: one query, so the page query itself needs no joins beyond the membership and the version.
  */
 export async function resolveCollectionContexts(knex: Knex, readerOrgId: string, ids?: string[]): Promise<Map<string, CollectionContext>> {
-  return toCollectionContexts(await collectionContextsQuery(knex, readerOrgId, ids))
+  return toCollectionContexts(await collectionContextsQuery(knex, readerOrgId, ids), readerOrgId)
 }
 
 export interface CollectionContextRow {
@@ -34,6 +40,11 @@ export function collectionContextsQuery(knex: Knex, readerOrgId: string, ids?: s
   return q
 }
 
-export function toCollectionContexts(rows: readonly CollectionContextRow[]): Map<string, CollectionContext> {
-  return new Map(rows.map((r) => [r.id, { ownerOrgId: r.organization_id, trustLevel: r.anonymization_level }]))
+export function toCollectionContexts(rows: readonly CollectionContextRow[], readerOrgId: string): Map<string, CollectionContext> {
+  return new Map(
+    rows.map((r) => {
+      const relation = relationOf({ ownerOrgId: r.organization_id, readerOrgId, trustRelationshipLevel: r.anonymization_level })
+      return [r.id, { ownerOrgId: r.organization_id, relation, anonymizationLevel: resolveAnonymizationLevel(relation, r.anonymization_level) }]
+    }),
+  )
 }

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex'
+import { formatTimestampSql } from '../infra/sql-timestamp.js'
+import { isUuid } from '../infra/uuid.js'
 import { isVariantKey } from './anonymized-store.js'
 import type { IdMatch } from './id-lookup.js'
+import { RELATIONS, TLP_CASES, releasedTlpCases, type Relation } from './release-policy.js'
 
 /** Which versions of each object to return (TAXII `match[version]`); several are ORed. Default: last. */
 export interface VersionMatch {
@@ -36,6 +39,10 @@ export interface SharedObjectFilter {
   modifiedTo?: string
   /** Text searched in name and description. */
   q?: string
+  /** Only collections owned by these organizations (see `narrowByProducer`). */
+  producerOrgIds?: string[]
+  /** Only collections of other organizations than the reader's: what they shared with it. */
+  sharedWithReader?: boolean
 }
 
 /** One membership row as the egress pipeline receives it: timestamps already formatted with microseconds. */
@@ -57,9 +64,6 @@ export interface SharedRow {
   /** Stored anonymized text; null with `cached` = the strategy withholds the object. */
   anon_doc?: string | null
 }
-
-/** pg's Date drops microseconds: timestamps leave the database as text. */
-export const formatTimestampSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 
 /** Collections the reader may see (mirrors `canSeeCollection`). */
 export function visibleCollectionSql(alias: string): string {
@@ -83,32 +87,54 @@ function versionSql(match: VersionMatch | undefined, bindings: string[]): string
   return parts.length ? `(${parts.join(' OR ')})` : 'false'
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 /**
  * The variant key of each row's collection as an SQL expression, or null when no collection has one. Keys
  * and ids are checked and inlined. Rows of collections without a key get NULL, so never a stored output (the
  * reader's own collections are released as stored). A query over one collection gets a literal.
  */
 function variantSql(variants: ReadonlyMap<string, string> | undefined, collections: readonly string[]): string | null {
-  const entries = [...(variants ?? [])].filter(([id, key]) => UUID.test(id) && isVariantKey(key) && collections.includes(id))
+  const entries = [...(variants ?? [])].filter(([id, key]) => isUuid(id) && isVariantKey(key) && collections.includes(id))
   if (!entries.length) return null
   if (collections.length === 1) return `'${entries[0][1]}'`
   return `(CASE co.collection_id ${entries.map(([id, key]) => `WHEN '${id}'::uuid THEN '${key}'`).join(' ')} END)`
 }
 
 /** PostgreSQL array literal of uuids (they come from the database, and are checked again here). */
-const uuidArray = (ids: string[]) => `{${ids.filter((id) => UUID.test(id)).join(',')}}`
+const uuidArray = (ids: string[]) => `{${ids.filter((id) => isUuid(id)).join(',')}}`
+
+/** The TLP cases `relation` releases as a condition on `s.tlp` (unmarked is ''), generated from `RELEASE_RULE`; null: all. */
+function releasedTlpSql(relation: Relation): string | null {
+  const released = releasedTlpCases(relation)
+  if (released.length === TLP_CASES.length) return null
+  if (!released.length) return 'false'
+  return `coalesce(s.tlp, '') IN (${released.map((tlp) => `'${tlp === 'unmarked' ? '' : tlp}'`).join(', ')})`
+}
+
+/**
+ * The TLP cells of `RELEASE_RULE` for the page's collections, grouped by relation; null when nothing is
+ * withheld. A page over collections of one relation (every TAXII page) gets that relation's condition alone.
+ */
+function releasedRowsSql(collections: Readonly<Record<Relation, readonly string[]>>, bindings: string[]): string | null {
+  const present = RELATIONS.filter((relation) => collections[relation].length)
+  const conditions = present.map((relation) => ({ relation, tlp: releasedTlpSql(relation) }))
+  if (conditions.every((c) => c.tlp === null)) return null
+  if (conditions.length === 1) return conditions[0].tlp
+  const terms = conditions.map(({ relation, tlp }) => {
+    bindings.push(uuidArray([...collections[relation]]))
+    return tlp === null ? 'co.collection_id = ANY(?::uuid[])' : `(co.collection_id = ANY(?::uuid[]) AND ${tlp})`
+  })
+  return `(${terms.join(' OR ')})`
+}
 
 /**
  * The one query behind every way out: memberships of the given visible collections joined with the version.
- * The TLP part of `decideRelease` is applied here too, so withheld rows never fill a page: `own` collections
- * (the reader's organization's) release everything, `trusted` ones (owner trusts the reader) all but RED and
- * AMBER+STRICT, the others also withhold AMBER. Driven by the (collection_id, date_added, seq) or seq index.
+ * The TLP cells of the release rule are applied here too (`releasedRowsSql`), so withheld rows never fill a
+ * page. Driven by the (collection_id, date_added, seq) or seq index.
  */
 export function sharedRowsQuery(opts: {
   knex: Knex
-  collections: { own: string[]; trusted: string[]; other: string[] }
+  /** The visible collections by how their owner relates to the reader (`CollectionContext.relation`). */
+  collections: Readonly<Record<Relation, readonly string[]>>
   filter: SharedObjectFilter
   order: 'date_added' | 'seq'
   limit: number
@@ -120,7 +146,7 @@ export function sharedRowsQuery(opts: {
   idMatch?: IdMatch
 }): Knex.QueryBuilder {
   const { knex, filter: f, collections: cs } = opts
-  const all = [...cs.own, ...cs.trusted, ...cs.other]
+  const all = RELATIONS.flatMap((relation) => cs[relation])
   const variant = variantSql(opts.variants, all)
   const q = knex('collection_objects as co').join('stix_objects as s', 's.pk', 'co.object_pk')
   const common = `co.seq::text AS seq, ${formatTimestampSql('co.date_added')} AS date_added, ${formatTimestampSql('s.version')} AS version,
@@ -135,8 +161,9 @@ export function sharedRowsQuery(opts: {
   }
   if (all.length === 1) q.where('co.collection_id', all[0])
   else q.whereRaw('co.collection_id = ANY(?::uuid[])', [uuidArray(all)])
-  q.whereRaw(`(co.collection_id = ANY(?::uuid[]) OR (coalesce(s.tlp, '') NOT IN ('red', 'amber+strict')
-    AND (s.tlp IS DISTINCT FROM 'amber' OR co.collection_id = ANY(?::uuid[]))))`, [uuidArray(cs.own), uuidArray(cs.trusted)])
+  const releasedBindings: string[] = []
+  const released = releasedRowsSql(cs, releasedBindings)
+  if (released) q.whereRaw(released, releasedBindings)
   if (f.types?.length) q.whereIn('s.type', f.types)
   if (f.ids?.length) idMatchSql(q, opts.idMatch ?? { ids: f.ids, raw: all, rewritten: new Map(), anonymizedPks: new Map() })
   if (f.specVersions?.length) q.whereIn('s.spec_version', f.specVersions)
@@ -167,7 +194,7 @@ export function sharedRowsQuery(opts: {
  */
 function idMatchSql(q: Knex.QueryBuilder, m: IdMatch): void {
   const perCollection = (map: Map<string, string[]>, column: string, cast: string) =>
-    [...map].filter(([id]) => UUID.test(id)).map(([id, values]) => ({ sql: `(co.collection_id = '${id}'::uuid AND ${column} = ANY(?::${cast}[]))`, values: `{${values.map((v) => JSON.stringify(v)).join(',')}}` }))
+    [...map].filter(([id]) => isUuid(id)).map(([id, values]) => ({ sql: `(co.collection_id = '${id}'::uuid AND ${column} = ANY(?::${cast}[]))`, values: `{${values.map((v) => JSON.stringify(v)).join(',')}}` }))
   const rewritten = perCollection(m.rewritten, 's.type', 'text')
   const pks = perCollection(m.anonymizedPks, 'co.object_pk', 'bigint')
   const keptIds = rewritten.length ? `AND NOT (${rewritten.map((r) => r.sql).join(' OR ')})` : ''

@@ -20,7 +20,7 @@ export interface StixBundle {
  * Shape check only (object with string `type` and `id`), used to route input before schema
  * validation; it does not mean the object is valid.
  */
-export function isStixObjectLike(value: unknown): value is StixObject {
+function isStixObjectLike(value: unknown): value is StixObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { type, id } = value as Record<string, unknown>;
   return typeof type === 'string' && typeof id === 'string';

@@ -5,7 +5,6 @@ import { compareTimestamps, isStixTimestamp } from './timestamps.js';
 import { isStixBundleLike } from './types.js';
 import { describeAjvErrors, type ValidationIssue } from './validation-errors.js';
 
-export type { ValidationIssue } from './validation-errors.js';
 
 export type ValidationResult = { ok: true } | { ok: false; errors: ValidationIssue[] };
 

@@ -26,6 +26,8 @@ export interface PreparedObject {
   text: string
   /** {@link contentHash} of `text`, stored as `stix_objects.content_hash`. */
   hash: string
+  /** The store added `created_by_ref` (see {@link storedForm}). */
+  attributed: boolean
 }
 
 /** The document as it would be stored, its TLP, its JSON text and that text's hash; no validation. */
@@ -34,6 +36,7 @@ export interface StoredForm {
   tlp: Tlp | null
   text: string
   hash: string
+  attributed: boolean
 }
 
 export type Refusal = { ok: false; index: number; id?: string; message: string }
@@ -60,8 +63,20 @@ export function versionOf(obj: Record<string, unknown>): string {
   return stamp ? toMicrosecondTimestamp(stamp) : UNVERSIONED
 }
 
-/** Adds the default TLP marking to an object that has none (marking definitions excepted); serialises and hashes it. */
-export function storedForm(obj: Record<string, unknown>, defaultTlp?: Tlp): StoredForm {
+/**
+ * Whether the store attributes an object to its publisher (`created_by_ref`, see {@link storedForm}): objects
+ * with a `created` (SDOs, SROs, language content) that name no creator. Marking definitions are immutable
+ * and shared verbatim (TLP), SCOs have no `created_by_ref`, and an identity is not its own creator.
+ */
+function needsCreator(obj: Record<string, unknown>, creatorRef: string): boolean {
+  return obj.created_by_ref === undefined && typeof obj.created === 'string' && obj.type !== 'marking-definition' && obj.id !== creatorRef
+}
+
+/**
+ * Adds the default TLP marking to an object that has none (marking definitions excepted) and, with
+ * `creatorRef`, that identity as `created_by_ref` to an object that names no creator; serialises and hashes it.
+ */
+export function storedForm(obj: Record<string, unknown>, defaultTlp?: Tlp, creatorRef?: string): StoredForm {
   let document = obj
   let tlp = tlpFromMarkings(obj.object_marking_refs)
   if (!tlp && defaultTlp && obj.type !== 'marking-definition') {
@@ -69,8 +84,10 @@ export function storedForm(obj: Record<string, unknown>, defaultTlp?: Tlp): Stor
     document = { ...obj, object_marking_refs: [...refs, TLP_MARKING_IDS[defaultTlp]] }
     tlp = defaultTlp
   }
+  const attributed = creatorRef !== undefined && needsCreator(obj, creatorRef)
+  if (attributed) document = { ...document, created_by_ref: creatorRef }
   const text = JSON.stringify(document)
-  return { document, tlp, text, hash: contentHash(text) }
+  return { document, tlp, text, hash: contentHash(text), attributed }
 }
 
 /**
@@ -78,14 +95,14 @@ export function storedForm(obj: Record<string, unknown>, defaultTlp?: Tlp): Stor
  * string, too large, or holding a NUL or a lone surrogate. Runs before anything serialises the object. Objects
  * with a string id also get their {@link storedForm} (its text is what the size limit measures).
  */
-export function screenObject(input: unknown, index: number, defaultTlp?: Tlp): Screening {
+export function screenObject(input: unknown, index: number, defaultTlp?: Tlp, creatorRef?: string): Screening {
   const id = displayableId(input)
   const what = id ?? `object ${index}`
   const issue = findInputIssue(input)
   if (issue) return { ok: false, index, id, message: `${what}: ${issue.path || '/'}: ${issue.message}` }
   const obj = input as Record<string, unknown> | null
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || typeof obj.id !== 'string') return { ok: true }
-  const form = storedForm(obj, defaultTlp)
+  const form = storedForm(obj, defaultTlp, creatorRef)
   const bytes = Buffer.byteLength(form.text)
   if (bytes > STIX_INPUT_LIMITS.maxObjectBytes) {
     return { ok: false, index, id, message: `${what}: /: the object is ${bytes} bytes of JSON; at most ${STIX_INPUT_LIMITS.maxObjectBytes} are accepted` }
@@ -106,7 +123,7 @@ export function prepareObject(input: unknown, index: number, defaultTlp?: Tlp, f
   }
   const obj = input as Record<string, unknown>
   if (obj.type === 'bundle') return { ok: false, index, id, message: `${id}: /type: a bundle is not a STIX object` }
-  const { document, tlp, text, hash } = form ?? storedForm(obj, defaultTlp)
+  const { document, tlp, text, hash, attributed } = form ?? storedForm(obj, defaultTlp)
   return {
     ok: true,
     object: {
@@ -123,6 +140,7 @@ export function prepareObject(input: unknown, index: number, defaultTlp?: Tlp, f
       document,
       text,
       hash,
+      attributed,
     },
   }
 }

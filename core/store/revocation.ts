@@ -1,8 +1,9 @@
 import type { Knex } from 'knex'
+import { formatTimestampSql } from '../infra/sql-timestamp.js'
 
 // For each submitted (id, version): the earliest revoked version of that id, when the submitted one is later.
 const REVOKED_BEFORE = `
-SELECT i.idx, to_char(r.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS revoked_at
+SELECT i.idx, ${formatTimestampSql('r.revoked_at')} AS revoked_at
 FROM unnest(?::int[], ?::text[], ?::timestamptz[]) AS i(idx, stix_id, version)
 CROSS JOIN LATERAL (
   SELECT s.version AS revoked_at FROM stix_objects s

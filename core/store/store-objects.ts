@@ -4,6 +4,7 @@ import { prepareObject, screenObject, versionOf, type PreparedObject, type Refus
 import type { Tlp } from '../stix/tlp.js'
 import { addMembers, findUnchanged, insertVersions } from './write-batch.js'
 import { findRevokedBefore } from './revocation.js'
+import { endsSlice, withPipelineHalves, yieldToIo } from './pipelined-writes.js'
 
 export interface StoreResult {
   /** Position of the object in the submitted list. */
@@ -24,9 +25,20 @@ export interface StoreObjectsOptions {
   objects: readonly unknown[]
   /** TLP added as a marking to objects that carry no TLP 2.0 marking. */
   defaultTlp?: Tlp
+  /** See {@link Attribution}; default `producer`. */
+  attribution?: Attribution
   /** Objects per INSERT statement. */
   batchSize?: number
 }
+
+/**
+ * `producer`: an object that names no creator (SDOs, SROs, language content; see `storedForm`) is stored with
+ * `created_by_ref` = the producing organization's identity, and that identity joins the collection, so every
+ * reader of the objects can resolve the reference (anonymized like any object). What an object already names
+ * is kept. `as-given`: objects are stored as they come (feeds relay other producers' objects: the organization
+ * did not create them). An organization without a STIX identity (a row inserted by hand) is never attributed.
+ */
+export type Attribution = 'producer' | 'as-given'
 
 export interface PrepareOptions {
   /** Where the unchanged look-up reads: a knex instance (outside the writing transaction) or a transaction. */
@@ -35,6 +47,8 @@ export interface PrepareOptions {
   defaultTlp?: Tlp
   /** Organization the objects are stored for: a byte-identical version of another producer is reused only when it has none of its own. */
   producerOrgId: string
+  /** See {@link Attribution}; default `producer`. */
+  attribution?: Attribution
 }
 
 /** One object already stored byte-identically: no validation, no insert, only membership. */
@@ -52,6 +66,8 @@ export interface PreparedBatch {
   readonly decided: StoreResult[]
   readonly known: Known[]
   readonly toInsert: PreparedObject[]
+  /** The producer's identity, when an object of the batch refers to it: written to the collection first. */
+  readonly creator?: PreparedObject
 }
 
 export interface WriteOptions {
@@ -62,8 +78,6 @@ export interface WriteOptions {
 }
 
 const keyOf = (o: { id: string; version: string }) => `${o.id}|${o.version}`
-const YIELD_EVERY = 16
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Validates and dedupes a list of objects without writing. Each object is first held to the input limits
@@ -73,13 +87,17 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve))
  */
 export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatch> {
   const { objects, defaultTlp } = opts
+  const identity = opts.attribution === 'as-given' ? undefined : await producerIdentity(opts.db, opts.producerOrgId)
+  const creatorRef = identity?.id as string | undefined
+  let refersToCreator = false
   const forms: (StoredForm | undefined)[] = new Array(objects.length)
   const refused = new Map<number, Refusal>()
   const candidates: { id: string; hash: string }[] = []
   for (let index = 0; index < objects.length; index++) {
-    const screening = screenObject(objects[index], index, defaultTlp)
+    const screening = screenObject(objects[index], index, defaultTlp, creatorRef)
     if (!screening.ok) refused.set(index, screening)
     else if (screening.form) {
+      if (creatorRef !== undefined && screening.form.document.created_by_ref === creatorRef) refersToCreator = true
       forms[index] = screening.form
       candidates.push({ id: (objects[index] as { id: string }).id, hash: screening.form.hash })
     }
@@ -92,8 +110,7 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
   // (id, version) → hash and stored text of its first occurrence in this call
   const seenInCall = new Map<string, { hash: string; document: Record<string, unknown> }>()
   for (let index = 0; index < objects.length; index++) {
-    // Let I/O callbacks run between slices: a pipelining caller's transaction is waiting on them.
-    if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo()
+    if (endsSlice(index)) await yieldToIo()
     const refusal = refused.get(index)
     if (refusal) {
       decided.push({ index, id: refusal.id, status: 'rejected', message: refusal.message })
@@ -133,7 +150,20 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
     seenInCall.set(keyOf(o), { hash: o.hash, document: o.document })
     toInsert.push(o)
   }
-  return { count: objects.length, decided, known, toInsert }
+  const creator = identity && refersToCreator ? prepareObject(identity, -1) : undefined
+  return { count: objects.length, decided, known, toInsert, creator: creator?.ok ? creator.object : undefined }
+}
+
+/** The organization's current STIX identity (migrations/0051), or undefined when it has none. */
+async function producerIdentity(db: Knex | Knex.Transaction, orgId: string): Promise<Record<string, unknown> | undefined> {
+  const row = (await db('organizations').where({ id: orgId }).first('stix_identity')) as { stix_identity: Record<string, unknown> | null } | undefined
+  return row?.stix_identity ?? undefined
+}
+
+/** Stores the producer's identity version (once) and returns its pk, or undefined when this producer holds other content under it. */
+async function writeCreator(trx: Knex.Transaction, creator: PreparedObject, opts: WriteOptions): Promise<string | undefined> {
+  const [outcome] = await insertVersions(trx, opts.producerOrgId, opts.collectionId, [creator])
+  return outcome && outcome.pk !== null && (outcome.inserted || outcome.sameAsStored) ? outcome.pk : undefined
 }
 
 /**
@@ -191,7 +221,9 @@ export async function writePrepared(trx: Knex.Transaction, prepared: PreparedBat
     }
     members.push(memberAt.get(index) as string)
   }
-  await addMembers(trx, opts.collectionId, members)
+  // The identity first: a reader walking the collection in date_added order meets it before what it created.
+  const creatorPk = prepared.creator && members.length ? await writeCreator(trx, prepared.creator, opts) : undefined
+  await addMembers(trx, opts.collectionId, creatorPk === undefined ? members : [creatorPk, ...members])
   return results
 }
 
@@ -206,15 +238,12 @@ async function storeObjectsOnce(opts: StoreObjectsOptions): Promise<StoreResult[
     return (opts.db as Knex).transaction((trx) => storeObjectsOnce({ ...opts, db: trx }))
   }
   const trx = opts.db as Knex.Transaction
-  const prepared = await prepareObjects({ db: trx, objects: opts.objects, defaultTlp: opts.defaultTlp, producerOrgId: opts.producerOrgId })
+  const prepared = await prepareObjects({ db: trx, objects: opts.objects, defaultTlp: opts.defaultTlp, producerOrgId: opts.producerOrgId, attribution: opts.attribution })
   return writePrepared(trx, prepared, opts)
 }
 
-/**
- * {@link storeObjectsOnce} as one call, with its two halves attached for pipelining callers (the feed run
- * prepares batch N+1 while batch N commits): `prepare` ({@link prepareObjects}) and `write` ({@link writePrepared}).
- */
-export const storeObjects = Object.assign(storeObjectsOnce, { prepare: prepareObjects, write: writePrepared })
+/** {@link storeObjectsOnce}, with its halves for pipelining callers (see pipelined-writes.ts). */
+export const storeObjects = withPipelineHalves(storeObjectsOnce, { prepare: prepareObjects, write: writePrepared })
 
 function differentContent(o: { id: string; version: string }): string {
   return `${o.id}: /modified: version ${o.version} already exists with different content; a change needs a newer modified`

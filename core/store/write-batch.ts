@@ -18,9 +18,13 @@ export interface BatchOutcome {
 const INPUT = `
   SELECT * FROM ROWS FROM (
     unnest(?::int[]), unnest(?::text[]), unnest(?::timestamptz[]), unnest(?::text[]), unnest(?::text[]), unnest(?::text[]),
-    unnest(?::boolean[]), unnest(?::text[]), unnest(?::timestamptz[]), unnest(?::text[]), unnest(?::text[]),
+    unnest(?::boolean[]), unnest(?::text[]), unnest(?::timestamptz[]), unnest(?::text[]), unnest(?::text[]), unnest(?::boolean[]),
     string_to_table(?::text, E'\\n')
-  ) AS i(idx, stix_id, version, type, spec_version, tlp, revoked, labels, created, name, hash, document)`
+  ) AS i(idx, stix_id, version, type, spec_version, tlp, revoked, labels, created, name, hash, attributed, document)`
+
+/** The stored document of `alias` equals the input's (see INSERT_VERSIONS on attributed documents). */
+const SAME_DOCUMENT = (alias: string) =>
+  `(${alias}.document = i.document::jsonb OR (i.attributed AND ${alias}.document = i.document::jsonb - 'created_by_ref'))`
 
 // One statement: insert every new (id, version) of this producer, and report for every input row whether it
 // was inserted, whether an existing row with its key holds the same document, and whether other versions
@@ -29,8 +33,10 @@ const INPUT = `
 // by another organization with identical content is reused, see `findUnchanged`, and then belongs to the
 // collection); such a member is never duplicated. "Same" compares the stored content hash (SHA-256 of the
 // exact stored text) first; only when the hashes differ or the row has none (written by other paths) are the
-// jsonb documents compared (jsonb equality ignores key order). The `stored` join reads the statement's
-// snapshot, i.e. rows before the insert.
+// jsonb documents compared (jsonb equality ignores key order). A document the store attributed to its producer
+// (`created_by_ref` added, see core/store/prepare.ts) also equals a version stored without it — one published
+// before organizations had identities (migrations/0051) — so re-publishing it stays "unchanged". The `stored`
+// join reads the statement's snapshot, i.e. rows before the insert.
 const INSERT_VERSIONS = `
 WITH input AS MATERIALIZED (${INPUT}
 ), ins AS (
@@ -50,7 +56,7 @@ WITH input AS MATERIALIZED (${INPUT}
 SELECT i.idx, coalesce(ins.pk, stored.pk) AS pk, ins.pk IS NOT NULL AS inserted,
        CASE WHEN stored.pk IS NULL THEN false
             WHEN stored.content_hash = i.hash THEN true
-            ELSE stored.document = i.document::jsonb END AS same,
+            ELSE ${SAME_DOCUMENT('stored')} END AS same,
        EXISTS (SELECT 1 FROM stix_objects o WHERE o.stix_id = i.stix_id AND o.version <> i.version) AS had_other
 FROM input i
 LEFT JOIN ins ON ins.stix_id = i.stix_id AND ins.version = i.version
@@ -67,7 +73,7 @@ LEFT JOIN LATERAL (
 // A row inserted by a concurrent transaction of the same producer after our snapshot is invisible above; ask
 // again for those few.
 const RECHECK = `
-SELECT i.idx, s.pk, CASE WHEN s.content_hash = i.hash THEN true ELSE s.document = i.document::jsonb END AS same
+SELECT i.idx, s.pk, CASE WHEN s.content_hash = i.hash THEN true ELSE ${SAME_DOCUMENT('s')} END AS same
 FROM (${INPUT}) i
 JOIN stix_objects s ON s.stix_id = i.stix_id AND s.version = i.version AND s.producer_org_id = ?::uuid`
 
@@ -77,7 +83,7 @@ function columns(batch: PreparedObject[]): Knex.RawBinding[] {
     batch.map((o) => o.index), batch.map((o) => o.id), batch.map((o) => o.version), batch.map((o) => o.type),
     batch.map((o) => o.specVersion), batch.map((o) => o.tlp), batch.map((o) => o.revoked),
     batch.map((o) => JSON.stringify(o.labels)), batch.map((o) => o.created), batch.map((o) => o.name),
-    batch.map((o) => o.hash), batch.map((o) => o.text).join('\n'),
+    batch.map((o) => o.hash), batch.map((o) => o.attributed), batch.map((o) => o.text).join('\n'),
   ]
 }
 

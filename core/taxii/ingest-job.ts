@@ -4,44 +4,39 @@ import type PgBoss from 'pg-boss'
 import type { Jobs } from '../infra/jobs.js'
 import { QUEUES } from '../jobs/queues.js'
 import { storeObjects } from '../store/index.js'
-import { completeStatus, failPendingStatus } from './pending-status.js'
+import type { PlatformMetrics } from '../infra/metrics.js'
+import { completeStatus, failPendingStatus, insertPendingStatus, type PendingRequest } from './pending-status.js'
 
 /**
  * Stores the objects of one pending TAXII add request and completes its status, in one transaction.
  * Idempotent: a retried job finds the status complete (or its objects already stored, hence unchanged).
  */
-export async function processPendingStatus(knex: Knex, statusId: string): Promise<void> {
-  await knex.transaction(async (trx) => {
+export async function processPendingStatus(knex: Knex, statusId: string, metrics?: Pick<PlatformMetrics, 'objectsIngested'>): Promise<void> {
+  const stored = await knex.transaction(async (trx) => {
     const row = await trx('taxii_statuses').where({ id: statusId }).forUpdate().first('status', 'collection_id', 'organization_id', 'payload', 'pendings')
-    if (!row || row.status === 'complete') return
+    if (!row || row.status === 'complete') return []
     const results = await storeObjects({ db: trx, collectionId: row.collection_id, producerOrgId: row.organization_id, objects: row.payload ?? [] })
     await completeStatus(trx, statusId, results, row.pendings)
+    return results
   })
+  metrics?.objectsIngested('taxii', stored)
 }
 
-/** Sends the job of a pending request and records its id (see migration 0012). */
-export async function sendIngestJob(knex: Knex, jobs: Pick<Jobs, 'send'>, statusId: string): Promise<void> {
-  const jobId = await jobs.send(QUEUES.taxiiIngest, { statusId })
-  await knex('taxii_statuses').where({ id: statusId }).update({ job_id: jobId ?? 'unknown' })
+/** Job payload of `taxii.ingest`: the pending request it stores (the status row holds the objects). */
+interface TaxiiIngestJob {
+  statusId: string
 }
-
-/** Requests left pending this long without a recorded job are sent again by the maintenance tick. */
-export const UNSENT_GRACE_SECONDS = 60
 
 /**
- * Sends the jobs of pending requests whose job was never recorded: the send failed after the status committed,
- * or the process died in between. A job sent twice is harmless (`processPendingStatus` is idempotent).
+ * Records a request left to the `taxii.ingest` job and enqueues that job, in one transaction: a pending status
+ * always has its job, and a job always finds its status. Returns the status id.
  */
-export async function resendUnsentStatuses(knex: Knex, jobs: Pick<Jobs, 'send'>): Promise<number> {
-  const rows = await knex('taxii_statuses')
-    .where({ status: 'pending' })
-    .whereNull('job_id')
-    .andWhere('request_timestamp', '<', knex.raw(`now() - make_interval(secs => ?)`, [UNSENT_GRACE_SECONDS]))
-    .orderBy('request_timestamp')
-    .limit(100)
-    .select('id')
-  for (const { id } of rows) await sendIngestJob(knex, jobs, id)
-  return rows.length
+export async function queuePendingRequest(knex: Knex, jobs: Pick<Jobs, 'enqueue'>, input: PendingRequest): Promise<string> {
+  return knex.transaction(async (trx) => {
+    const statusId = await insertPendingStatus(trx, input)
+    await jobs.enqueue(trx, QUEUES.taxiiIngest, { statusId } satisfies TaxiiIngestJob)
+    return statusId
+  })
 }
 
 /** What a client reads for each object of a request whose job failed for good; the cause goes to the log. */
@@ -54,7 +49,7 @@ export const INGEST_FAILED_MESSAGE = 'not stored: the server could not process t
  */
 export async function registerTaxiiIngestWorker(app: FastifyInstance): Promise<void> {
   await app.jobs.work(QUEUES.taxiiIngest, { batchSize: 1 }, async (jobs) => {
-    for (const job of jobs) await processPendingStatus(app.knex, String(job.data.statusId))
+    for (const job of jobs) await processPendingStatus(app.knex, String(job.data.statusId), app.metrics)
   })
   await app.jobs.work(QUEUES.taxiiIngestDead, { batchSize: 1, includeMetadata: true }, async (jobs) => {
     for (const job of jobs) {

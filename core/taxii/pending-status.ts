@@ -3,13 +3,20 @@ import type { Principal } from '../plugin-api/index.js'
 import { displayableId, screenObject, type StoreResult } from '../store/index.js'
 import { objectLabel, summarize, type StatusDetail } from './status-store.js'
 
+/** An add request too large to store while the client waits. */
+export interface PendingRequest {
+  collectionId: string
+  principal: Principal
+  objects: unknown[]
+}
+
 /**
  * A request left to the `taxii.ingest` job: the objects wait in the status row's jsonb payload until the job
  * stores them. Objects that break an input limit are refused here, their failures recorded at once: jsonb can
  * hold neither a NUL nor a lone surrogate, and the job must not meet what the store would refuse anyway.
  * `pendings` name the waiting objects in payload order, with their index in the request.
  */
-export async function insertPendingStatus(db: Knex, input: { collectionId: string; principal: Principal; objects: unknown[] }): Promise<string> {
+export async function insertPendingStatus(db: Knex, input: PendingRequest): Promise<string> {
   const failures: StatusDetail[] = []
   const pendings: StatusDetail[] = []
   const texts: string[] = []

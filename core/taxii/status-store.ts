@@ -1,7 +1,8 @@
 import type { Knex } from 'knex'
 import type { Principal } from '../plugin-api/index.js'
 import type { StoreResult } from '../store/index.js'
-import { formatTimestampSql } from '../sharing/index.js'
+import { formatTimestampSql } from '../infra/sql-timestamp.js'
+import { isUuid } from '../infra/uuid.js'
 
 /** A TAXII 2.1 status resource (§4.3.1). */
 export interface StatusResource {
@@ -56,7 +57,7 @@ export async function insertCompleteStatus(trx: Knex.Transaction, input: { colle
 
 /** The status if it belongs to the caller's organization and has not expired. */
 export async function findStatus(db: Knex, id: string, orgId: string): Promise<StatusResource | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null
+  if (!isUuid(id)) return null
   const row = await db('taxii_statuses')
     .where({ id, organization_id: orgId })
     .andWhere('expires_at', '>', db.fn.now())

@@ -1,18 +1,17 @@
 import type { Knex } from 'knex'
 import { recordAudit } from '../audit/record.js'
-import { notFound } from '../infra/errors.js'
+import { isForeignKeyViolation, isUniqueViolation, notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
 import { assertInput } from '../infra/validate-input.js'
 import type { AnonymizationLevel } from '../plugin-api/index.js'
 import { auditActor, type Actor } from '../identity/actor.js'
-import { isForeignKeyViolation, isUniqueViolation } from '../identity/errors.js'
 import { trustLevelInUse, trustLevelNameTaken } from './errors.js'
 import { CreateTrustLevelInput, UpdateTrustLevelInput } from './trust-level-input.js'
 
 export interface TrustLevelView { id: string; name: string; level: number; anonymizationLevel: AnonymizationLevel; description: string; createdAt: string; updatedAt: string }
 
 const iso = (d: Date) => new Date(d).toISOString()
-export const trustLevelView = (r: Record<string, any>): TrustLevelView => ({
+const trustLevelView = (r: Record<string, any>): TrustLevelView => ({
   id: r.id, name: r.name, level: r.level, anonymizationLevel: r.anonymization_level, description: r.description, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
 })
 const columns = (i: UpdateTrustLevelInput) => {

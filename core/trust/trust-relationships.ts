@@ -1,10 +1,10 @@
 import type { Knex } from 'knex'
 import { recordAudit } from '../audit/record.js'
-import { forbidden, notFound } from '../infra/errors.js'
+import { can, canActInOrg } from '../auth/permissions.js'
+import { forbidden, isForeignKeyViolation, isUniqueViolation, notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
 import { assertInput } from '../infra/validate-input.js'
 import { auditActor, type Actor } from '../identity/actor.js'
-import { isForeignKeyViolation, isUniqueViolation } from '../identity/errors.js'
 import { relationshipExists, relationshipInvalid } from './errors.js'
 import { CreateTrustRelationshipInput, UpdateTrustRelationshipInput } from './trust-relationship-input.js'
 
@@ -16,10 +16,14 @@ export const relationshipView = (r: Record<string, any>): TrustRelationshipView 
   id: r.id, trustorOrgId: r.trustor_org_id, trusteeOrgId: r.trustee_org_id, trustLevelId: r.trust_level_id, notes: r.notes, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
 })
 
-/** The trustor decides how the trustee sees its data: only the trustor's publishers (and admins) manage it. */
+/**
+ * The trustor decides how the trustee sees its data: only the trustor's publishers and org-admins (and platform
+ * admins) manage it.
+ */
 function assertManages(actor: Principalish, trustorOrgId: string) {
-  if (actor.role === 'admin') return
-  if (actor.role !== 'publisher' || actor.orgId !== trustorOrgId) throw forbidden('Only publishers of the trustor organization may manage this relationship')
+  if (!can(actor, 'trust-relationships:manage') || !canActInOrg(actor, trustorOrgId)) {
+    throw forbidden('Only publishers and org-admins of the trustor organization may manage this relationship')
+  }
 }
 
 const mapErrors = (err: unknown): never => {

@@ -115,7 +115,14 @@ export class BundleScanner {
   private escaped = false
   private startPending = false
 
-  constructor(private readonly onEntry: (value: unknown, index: number) => void) {}
+  /**
+   * `parseEntries: false` only counts: each entry is cut out and checked for balanced brackets but not parsed,
+   * and `onEntry` receives undefined (see {@link countBundleEntries}).
+   */
+  constructor(
+    private readonly onEntry: (value: unknown, index: number) => void,
+    private readonly options: { parseEntries: boolean } = { parseEntries: true },
+  ) {}
 
   /** Scans the next piece of text. Throws BundleSyntaxError on invalid JSON. */
   write(text: string): void {
@@ -295,6 +302,11 @@ export class BundleScanner {
   private complete(text: string): void {
     const cut = this.cut
     this.cut = Cut.None
+    if (cut === Cut.Entry && !this.options.parseEntries) {
+      this.onEntry(undefined, this.entries++)
+      this.at = At.EntryCommaOrClose
+      return
+    }
     let value: unknown
     try {
       value = JSON.parse(text)
@@ -386,4 +398,29 @@ export async function* parseBundleStream(
   }
   const documentType = scanner.documentType
   if (documentType !== 'bundle') throw invalid(`top-level "type" is ${JSON.stringify(documentType)}, not "bundle"`)
+}
+
+/**
+ * The number of entries of a bundle's `objects` (each becomes one feed item), counted without parsing them;
+ * null when the text is not a complete JSON document (the parse that follows reports why).
+ */
+export async function countBundleEntries(chunks: AsyncIterable<Uint8Array>): Promise<number | null> {
+  let count = 0
+  const scanner = new BundleScanner(() => count++, { parseEntries: false })
+  const decoder = new TextDecoder('utf-8')
+  try {
+    for await (const chunk of chunks) {
+      for (let at = 0; at < chunk.length; at += SLICE) {
+        scanner.write(decoder.decode(chunk.subarray(at, at + SLICE), { stream: true }))
+        // a turn of the event loop between slices, as the parse does
+        if (at + SLICE < chunk.length) await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+    }
+    scanner.write(decoder.decode())
+    scanner.end()
+  } catch (err) {
+    if (err instanceof BundleSyntaxError) return null
+    throw err
+  }
+  return count
 }

@@ -1,5 +1,5 @@
 import { defineFeedSource, redactUrl, type FeedItem, type FeedRun, type HttpClient, type LocalFile } from '../../core/plugin-api/index.js'
-import { parseBundleStream } from './bundle-parser.js'
+import { countBundleEntries, parseBundleStream } from './bundle-parser.js'
 import { stixBundleConfigSchema, type StixBundleConfig } from './config.js'
 import { openFileBundle, openHttpBundle, type OpenedBundle } from './sources.js'
 
@@ -17,7 +17,10 @@ function open(config: StixBundleConfig, run: FeedRun, http: HttpClient, file: Lo
   return openFileBundle({ file, checkpoint: run.checkpoint, signal: run.signal })
 }
 
-/** Pulls a whole STIX 2.1 bundle from a URL or a file, streamed; one checkpoint at the end. */
+/**
+ * Pulls a whole STIX 2.1 bundle from a URL or a file, streamed; one checkpoint at the end. A file is counted
+ * first (a scan without parsing), so the run knows its total; a download is read once, so its total is unknown.
+ */
 export const stixBundleFeedSource = defineFeedSource({
   id: 'stix-bundle',
   apiVersion: 1,
@@ -35,6 +38,10 @@ export const stixBundleFeedSource = defineFeedSource({
       async *pull(run: FeedRun): AsyncGenerator<FeedItem> {
         const opened = await open(config, run, http, file)
         if (opened === null) return
+        if (file !== undefined) {
+          const total = await countBundleEntries(file.read(run.signal))
+          if (total !== null) yield { kind: 'total', total }
+        }
         yield* parseBundleStream(opened.chunks, run.signal, source)
         run.signal.throwIfAborted()
         yield { kind: 'checkpoint', checkpoint: opened.checkpoint }

@@ -75,6 +75,7 @@ t.test('yields every object, then one checkpoint with the validators', async (t)
   )
   t.equal(run.items.at(-1)?.kind, 'checkpoint', 'the checkpoint comes last')
   t.same(JSON.parse(run.checkpoints[0]), { etag: ETAG, lastModified: LAST_MODIFIED })
+  t.same(run.totals, [], 'a download is read once: no total')
   assertValidStix(t, run.objects)
 })
 
@@ -154,6 +155,7 @@ t.test('local file: read once, then skipped until mtime or size change', async (
   const feed = await fileSource('bundle.json', dir)
   const first = await collectRun(feed, firstRun(signal()))
   t.equal(first.objects.length, 5)
+  t.same(first.items[0], { kind: 'total', total: 5 }, 'a file is counted first: its total comes before any object')
   const checkpoint = first.checkpoints[0]
   t.match(JSON.parse(checkpoint), { mtimeMs: Number, size: Number })
 
@@ -161,6 +163,16 @@ t.test('local file: read once, then skipped until mtime or size change', async (
   await utimes(path, new Date(), new Date(Date.now() + 5000))
   t.equal((await collectRun(feed, firstRun(signal(), checkpoint))).objects.length, 5, 'touched file: read again')
   t.equal((await collectRun(await fileSource(path, dir), firstRun(signal()))).objects.length, 5, 'an absolute path inside the folder')
+})
+
+t.test('local file: the total counts rejected entries too; a file that is not JSON has none', async (t) => {
+  const dir = t.testdir({ 'broken.json': '{"type": "bundle", "objects": [{"type": "indicator"' })
+  await copyFile(join(fixtures, 'bad-entries.json'), join(dir, 'bad.json'))
+  const bad = await collectRun(await fileSource('bad.json', dir), firstRun(signal()))
+  t.same(bad.totals, [bad.objects.length + bad.rejected.length])
+  t.ok(bad.rejected.length > 0, 'the fixture has rejected entries')
+  const broken = collectRun(await fileSource('broken.json', dir), firstRun(signal()))
+  await t.rejects(broken, { name: 'SourceDataError' }, 'the parse still reports the truncated document')
 })
 
 t.test('local file that does not exist → SourceDataError', async (t) => {

@@ -8,12 +8,16 @@ export const CHROMIUM = '/usr/bin/chromium'
 export const hasChromium = () => existsSync(CHROMIUM)
 export const SCREENSHOTS = path.join(ROOT, 'test', 'screenshots')
 
-/** Debian's chromium, headless, with a fresh profile and no background traffic (this machine has no internet). */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/**
+ * Debian's chromium, headless, with a fresh profile and no background traffic (this machine has no internet).
+ * `ignoreHTTPSErrors` accepts a test's self-signed certificate.
+ */
+export async function launchBrowser(options: { ignoreHTTPSErrors?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'crisp-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
   mkdirSync(SCREENSHOTS, { recursive: true })

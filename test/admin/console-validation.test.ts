@@ -28,7 +28,7 @@ t.test('the console refuses what REST refuses, field by field, and stores nothin
       { url: `/api/v1/trust-levels/${level.id}`, method: 'PATCH', payload: { level: 7 } }],
     ['organizations/actions/new', { name: '   ', contact_email: 'not an email' }, { name: /must not be blank/, contact_email: /must match format "email"/ },
       { url: '/api/v1/organizations', method: 'POST', payload: { name: '   ', contactEmail: 'not an email' } }],
-    ['users/actions/new', { email: 'nobody', organization_id: orgId, role: 'root', password: 'Tangerine-Rocket-77-Lamp' }, { email: /format "email"/, role: /must be one of viewer, publisher, admin/ },
+    ['users/actions/new', { email: 'nobody', organization_id: orgId, role: 'root', password: 'Tangerine-Rocket-77-Lamp' }, { email: /format "email"/, role: /must be one of viewer, publisher, org-admin, admin/ },
       { url: '/api/v1/users', method: 'POST', payload: { email: 'nobody', organizationId: orgId, role: 'root', password: 'Tangerine-Rocket-77-Lamp' } }],
     ['trust_relationships/actions/new', { trustor_org_id: orgId, trustee_org_id: partner, trust_level_id: level.id, notes: 'n'.repeat(2001) }, { notes: /more than 2000 characters/ },
       { url: '/api/v1/trust-relationships', method: 'POST', payload: { trustorOrgId: orgId, trusteeOrgId: partner, trustLevelId: level.id, notes: 'n'.repeat(2001) } }],

@@ -99,6 +99,8 @@ export function feedItemProblem(item: unknown): string | null {
     case 'rejected':
       if (typeof it.reason !== 'string' || it.reason === '') return 'rejected item without a reason'
       return it.ref === undefined || typeof it.ref === 'string' ? null : 'rejected ref is not a string'
+    case 'total':
+      return Number.isSafeInteger(it.total) && (it.total as number) >= 0 ? null : 'total is not a non-negative integer'
     default:
       return `unknown item kind ${String(it.kind)}`
   }
@@ -278,7 +280,8 @@ export async function collectRun(source: FeedSource, run: FeedRun) {
   const objects = items.flatMap((i) => (i.kind === 'object' ? [i.object] : []))
   const checkpoints = items.flatMap((i) => (i.kind === 'checkpoint' ? [i.checkpoint] : []))
   const rejected = items.flatMap((i) => (i.kind === 'rejected' ? [i] : []))
-  return { items, objects, checkpoints, rejected }
+  const totals = items.flatMap((i) => (i.kind === 'total' ? [i.total] : []))
+  return { items, objects, checkpoints, rejected, totals }
 }
 
 /** Fails the test for each object the core's STIX 2.1 validator refuses. */

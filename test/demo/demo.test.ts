@@ -67,6 +67,11 @@ t.test('the demo users log in and see the demo through the sharing rules', async
   t.notOk(partner.some((o) => o.pattern.includes("'198.51.100.23'")), 'anonymized: the address is not shown as published')
   const cert = await read('viewer@gridcert.example')
   t.ok(cert.some((o) => o.pattern.includes("'198.51.100.23'")), 'the CERT (full trust) sees it as published')
+  const northwind = await knex('organizations').where({ name: 'Demo: Northwind Power' }).first('sectors', 'stix_identity')
+  t.same(northwind.sectors, ['energy', 'utilities'], 'demo organizations state their sectors')
+  t.same(northwind.stix_identity.sectors, ['energy', 'utilities'], 'in their STIX identity too')
+  const byCert = (await read('viewer@gridcert.example')).find((o) => o.pattern.includes("'198.51.100.23'")) as { created_by_ref?: string } | undefined
+  t.equal(byCert?.created_by_ref, northwind.stix_identity.id, 'the demo indicators are attributed to their publisher')
 
   const token = await login('viewer@contoso.example')
   const techniques = await app.inject({ url: '/api/v1/objects?type=attack-pattern&limit=1000', headers: { authorization: `Bearer ${token}` } })

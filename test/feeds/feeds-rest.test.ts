@@ -39,7 +39,7 @@ t.test('CRUD by a publisher; secrets masked; audited; schedule kept in step', as
   t.equal(feed.config.timeoutMs, 120000, 'defaults applied')
   t.ok(feed.nextRunAt, 'scheduled')
   const stored = await knex('feeds').where({ id: feed.id }).first()
-  t.equal(stored.config.headers.Authorization, 'Bearer s3cret-token', 'secret stored')
+  t.equal(JSON.parse(app.feedSecrets.open(stored.config.headers.Authorization)), 'Bearer s3cret-token', 'secret stored (encrypted: test/feeds/secrets-at-rest.test.ts)')
 
   const dup = await app.inject({ method: 'POST', url: '/api/v1/feeds', headers: authAs(orgA.publisher), payload: feedBody() })
   t.equal(dup.statusCode, 409)
@@ -47,7 +47,7 @@ t.test('CRUD by a publisher; secrets masked; audited; schedule kept in step', as
   const patched = await app.inject({ method: 'PATCH', url: `/api/v1/feeds/${feed.id}`, headers: authAs(orgA.publisher), payload: { config: feed.config, enabled: false } })
   t.equal(patched.statusCode, 200, patched.body)
   t.equal(patched.json().nextRunAt, null, 'disabled feed is not scheduled')
-  t.equal((await knex('feeds').where({ id: feed.id }).first()).config.headers.Authorization, 'Bearer s3cret-token', 'masked value kept the secret')
+  t.equal(JSON.parse(app.feedSecrets.open((await knex('feeds').where({ id: feed.id }).first()).config.headers.Authorization)), 'Bearer s3cret-token', 'masked value kept the secret')
 
   const list = await app.inject({ url: '/api/v1/feeds', headers: authAs(orgA.publisher) })
   t.same(list.json().items.map((f: { id: string }) => f.id), [feed.id])

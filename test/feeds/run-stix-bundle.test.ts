@@ -106,7 +106,7 @@ t.test('HTTP 500 is retried with backoff, then the run fails as dead-lettered', 
   const waiting = await waitForRun(knex, runId, ['queued'])
   t.match(waiting.error, /retrying/)
   // The last attempt (retryCount = retryLimit) marks the run failed.
-  const ctx = { knex, registry: app.registry, storeObjects, feeds: config.feeds, log: app.log }
+  const ctx = { knex, registry: app.registry, storeObjects, feeds: config.feeds, log: app.log, secrets: app.feedSecrets }
   await t.rejects(runFeed(ctx, runId, { retryCount: 4, retryLimit: 4 }, new AbortController().signal))
   const failed = await knex('feed_runs').where({ id: runId }).first()
   t.equal(failed.status, 'failed')
@@ -117,7 +117,7 @@ t.test('HTTP 500 is retried with backoff, then the run fails as dead-lettered', 
 t.test('a re-delivered job for a finished run does nothing', async (t) => {
   const [{ id: runId }] = await knex('feed_runs').where({ status: 'succeeded' }).limit(1).select('id')
   const before = await knex('feed_runs').where({ id: runId }).first()
-  const ctx = { knex, registry: app.registry, storeObjects, feeds: config.feeds, log: app.log }
+  const ctx = { knex, registry: app.registry, storeObjects, feeds: config.feeds, log: app.log, secrets: app.feedSecrets }
   await runFeed(ctx, runId, { retryCount: 0, retryLimit: 4 }, new AbortController().signal)
   t.same(await knex('feed_runs').where({ id: runId }).first(), before)
 })

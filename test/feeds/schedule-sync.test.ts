@@ -42,10 +42,11 @@ t.test('a due feed is enqueued exactly once, even by concurrent ticks', async (t
   const ctx = app.feedRuns
   const ticks = await Promise.all([enqueueDueFeeds(ctx), enqueueDueFeeds(ctx), enqueueDueFeeds(ctx)])
   t.equal(ticks.flat().length, 1, 'one run queued in total')
-  const runs = await knex('feed_runs').whereIn('feed_id', ids).select('feed_id', 'trigger', 'job_id')
+  const runs = await knex('feed_runs').whereIn('feed_id', ids).select('id', 'feed_id', 'trigger')
   t.same(runs.map((r) => r.feed_id), [due])
   t.equal(runs[0].trigger, 'schedule')
-  t.ok(runs[0].job_id, 'job sent')
+  const jobs = await knex.raw(`SELECT data FROM pgboss.job WHERE name = 'feed.pull'`)
+  t.same(jobs.rows, [{ data: { runId: runs[0].id } }], 'its one job, committed with it')
   t.ok((await nextRunAt(due))!.getTime() > Date.now(), 'moved to the next slot')
   t.equal(await nextRunAt(notDue) !== null, true)
 

@@ -6,10 +6,11 @@ import type { LightMyRequestResponse } from 'fastify'
  * - audit_log: refused logins and permission denials are audited;
  * - anonymized_objects: a cache of anonymized output, written after reads (asynchronously, so even after a
  *   later refused request);
+ * - login_failures: refused logins are counted there (the login limiter, shared by every API node);
  * - knex_migrations*: never change, not data.
  * pg-boss keeps its queues in its own schema (`pgboss`), outside the public schema counted here.
  */
-export const UNCOUNTED_TABLES = new Set(['audit_log', 'anonymized_objects', 'knex_migrations', 'knex_migrations_lock'])
+export const UNCOUNTED_TABLES = new Set(['audit_log', 'anonymized_objects', 'login_failures', 'knex_migrations', 'knex_migrations_lock'])
 
 export type RowCounts = Record<string, number>
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import type { Schema, ValuePools } from './schema-values.js'
+import { encodeCursor } from '../../core/infra/cursor.js'
 
 export interface Parameter {
   name: string
@@ -103,15 +104,14 @@ export async function exportFormats(app: FastifyInstance, headers: Record<string
   return (res.json() as { error?: { details?: { available?: string[] } } }).error?.details?.available ?? []
 }
 
-/** REST (`org:seq`) and TAXII (base64url JSON) cursors naming real rows, at positions no page ever ends on. */
+/** REST (bound to an organization) and TAXII (to a collection and an organization) cursors naming real rows, at positions no page ever ends on. */
 function forgedCursors(orgIds: string[], collectionIds: string[]): string[] {
-  const b64 = (s: string) => Buffer.from(s).toString('base64url')
   const seqs = ['0', '9223372036854775807', '9999999999999999999', '-1', '1e3', '']
   const dates = ['2024-01-01T00:00:00.000000Z', '9999-12-31T23:59:59.999999Z', '0000-00-00T00:00:00.000000Z', '2024-13-45T25:61:61.000000Z']
   const out: string[] = []
   for (const o of orgIds) {
-    for (const seq of seqs) out.push(b64(`${o}:${seq}`))
-    for (const c of collectionIds) for (const [i, d] of dates.entries()) out.push(b64(JSON.stringify({ c, o, d, s: seqs[i % seqs.length] })))
+    for (const seq of seqs) out.push(encodeCursor([seq], o))
+    for (const c of collectionIds) for (const [i, d] of dates.entries()) out.push(encodeCursor([d, seqs[i % seqs.length]], `${c}/${o}`))
   }
   return out.length ? out : ['x']
 }

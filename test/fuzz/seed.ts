@@ -4,8 +4,8 @@ import { createOrg, createUser, loginAs, type TestUser } from '../helper.js'
 import { createCollection, envelope, indicator, TAXII, trust } from '../taxii/fixtures.js'
 
 /** `api-key`: the publisher's personal key; `ingest-key`: a key that may only submit events (a SIEM's). */
-export type Role = 'anonymous' | 'viewer' | 'publisher' | 'admin' | 'api-key' | 'ingest-key'
-export const ROLES: Role[] = ['anonymous', 'viewer', 'publisher', 'admin', 'api-key', 'ingest-key']
+export type Role = 'anonymous' | 'viewer' | 'publisher' | 'org-admin' | 'admin' | 'api-key' | 'ingest-key'
+export const ROLES: Role[] = ['anonymous', 'viewer', 'publisher', 'org-admin', 'admin', 'api-key', 'ingest-key']
 const KEY_ROLES = ['api-key', 'ingest-key'] as const
 
 /** Who a request is sent as: the principals and their credentials. */
@@ -39,9 +39,10 @@ async function keyFor(app: FastifyInstance, p: Pick<Principals, 'tokens'>, role:
 export async function createPrincipals(app: FastifyInstance, orgId: string): Promise<Principals> {
   const viewer = await createUser(app, { orgId, role: 'viewer' })
   const publisher = await createUser(app, { orgId, role: 'publisher' })
+  const orgAdmin = await createUser(app, { orgId, role: 'org-admin' })
   const admin = await createUser(app, { orgId, role: 'admin' })
-  const tokens = { viewer: await loginAs(app, viewer), publisher: await loginAs(app, publisher), admin: await loginAs(app, admin), 'api-key': '', 'ingest-key': '' }
-  const principals: Principals = { users: { viewer, publisher, admin }, tokens, protectedIds: new Set([orgId, viewer.id, publisher.id, admin.id]) }
+  const tokens = { viewer: await loginAs(app, viewer), publisher: await loginAs(app, publisher), 'org-admin': await loginAs(app, orgAdmin), admin: await loginAs(app, admin), 'api-key': '', 'ingest-key': '' }
+  const principals: Principals = { users: { viewer, publisher, 'org-admin': orgAdmin, admin }, tokens, protectedIds: new Set([orgId, viewer.id, publisher.id, orgAdmin.id, admin.id]) }
   for (const role of KEY_ROLES) {
     const key = await keyFor(app, principals, role)
     tokens[role] = key.key
@@ -73,7 +74,7 @@ export function hostileAuthorization(p: Principals, index: number): string {
 /** Gives back working credentials to any role a fuzzed request disabled (a changed password, a revoked key). */
 export async function repairPrincipals(app: FastifyInstance, p: Principals): Promise<Role[]> {
   const broken: Role[] = []
-  for (const role of ['viewer', 'publisher', 'admin', ...KEY_ROLES] as const) {
+  for (const role of ['viewer', 'publisher', 'org-admin', 'admin', ...KEY_ROLES] as const) {
     // An ingest key may do nothing but submit events: an empty batch tells whether it still authenticates.
     const res = role === 'ingest-key'
       ? await app.inject({ method: 'POST', url: '/api/v1/events', headers: authHeaders(p, role), payload: [] })

@@ -2,14 +2,15 @@ import t from 'tap'
 import { createHmac } from 'node:crypto'
 import { createOrg, createUser, loginAs } from '../helper.js'
 import { bearer, buildIdentityApp, login } from './fixtures.js'
+import { jwtKeyId } from '../../core/identity/jwt-keys.js'
 
 const me = (app: Awaited<ReturnType<typeof buildIdentityApp>>['app'], headers: Record<string, string>) =>
   app.inject({ url: '/api/v1/auth/me', headers }).then((r) => r.statusCode)
 
-/** An HS256 JWT over `claims`, signed with the platform's secret. */
+/** An HS256 JWT over `claims`, signed with the platform's secret (and naming it by its kid). */
 function signJwt(secret: string, claims: object): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
-  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT', kid: jwtKeyId(secret) })}.${part(claims)}`
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`
 }
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { TLP_MARKING_IDS } from '../../core/store/index.js'
-import { AnonymizedWriter, anonymizedWriter, pruneAnonymizedObjects, variantKey } from '../../core/sharing/anonymized-store.js'
+import { AnonymizedWriter, pruneAnonymizedObjects, variantKey } from '../../core/sharing/anonymized-store.js'
 import { readSharedPage } from '../../core/sharing/index.js'
 import { deleteExpiredStatuses } from '../../core/taxii/status-store.js'
 import type { StixObject } from '../../core/plugin-api/index.js'
@@ -44,7 +44,7 @@ t.test('the anonymized output of a version is stored once per variant and served
 
   const first = await taxiiRead(app, reader, cid)
   t.equal(first.objects.length, 5)
-  await anonymizedWriter(app.knex).flush()
+  await app.anonymizedOutput.flush()
   t.equal(await storedRows(app), 5, 'one stored output per version')
 
   // What is stored is exactly what the strategy makes of the version for this context.
@@ -56,7 +56,7 @@ t.test('the anonymized output of a version is stored once per variant and served
   t.ok(page.objects.every((o) => o.row.cached), 'second read: every object comes from the stored output')
   const second = await taxiiRead(app, reader, cid)
   t.equal(second.body, first.body, 'byte-identical envelope')
-  await anonymizedWriter(app.knex).flush()
+  await app.anonymizedOutput.flush()
   t.equal(await storedRows(app), 5, 'nothing stored twice')
 
   // The producer reads its own objects as stored, never through the anonymized output.
@@ -70,7 +70,7 @@ t.test('the anonymized output of a version is stored once per variant and served
   const atLow = objects.map((o) => anonymizer.anonymize(o as StixObject, { level: 'low', producerOrgId: producer.orgId, recipientOrgId: reader.orgId }))
   t.same(relevelled.objects, atLow, 'after the change: the new level')
   t.not(relevelled.body, first.body)
-  await anonymizedWriter(app.knex).flush()
+  await app.anonymizedOutput.flush()
   t.equal(await storedRows(app), 10, 'the new variant is stored beside the old one')
 
   // Exports read the same stored output.
@@ -93,7 +93,7 @@ t.test('stored output never bypasses the sharing policy: TLP and visibility are 
   await publish(app, producer, cid, [amber, green])
 
   t.equal((await taxiiRead(app, partner, cid)).objects.length, 2, 'the partner gets AMBER and GREEN')
-  await anonymizedWriter(app.knex).flush()
+  await app.anonymizedOutput.flush()
   t.equal(await storedRows(app), 2)
   const strangerObjects = (await taxiiRead(app, stranger, cid)).objects
   t.equal(strangerObjects.length, 1, 'the stranger gets GREEN only, although AMBER output is stored for its variant')
@@ -114,7 +114,7 @@ t.test('a strategy that names no output variant is called every time and nothing
   await publish(app, producer, cid, [indicator(), indicator()])
   await taxiiRead(app, reader, cid)
   await taxiiRead(app, reader, cid)
-  await anonymizedWriter(app.knex).flush()
+  await app.anonymizedOutput.flush()
   t.equal(await storedRows(app), 0)
 })
 
@@ -138,7 +138,7 @@ t.test('maintenance removes old stored output and expired TAXII statuses; a dele
   const { app, producer, reader, cid } = await producerAndReader(t)
   await publish(app, producer, cid, [indicator(), indicator(), indicator()])
   await taxiiRead(app, reader, cid)
-  await anonymizedWriter(app.knex).flush()
+  await app.anonymizedOutput.flush()
   t.equal(await storedRows(app), 3)
   await app.knex('anonymized_objects').update({ created_at: app.knex.raw(`now() - interval '31 days'`) }).whereIn('object_pk', app.knex('anonymized_objects').select('object_pk').limit(2))
   t.equal(await pruneAnonymizedObjects(app.knex, 30), 2)
@@ -159,7 +159,7 @@ t.test('the write-behind queue: a failed write or a full queue is reported, neve
   const { app, producer, reader, cid } = await producerAndReader(t)
   await publish(app, producer, cid, [indicator()])
   await taxiiRead(app, reader, cid)
-  await anonymizedWriter(app.knex).flush()
+  await app.anonymizedOutput.flush()
   const [stored] = await app.knex('anonymized_objects').select('object_pk', 'variant')
   const errors: string[] = []
   const writer = new AnonymizedWriter(app.knex, (err) => errors.push((err as Error).message))

@@ -1,24 +1,35 @@
 import t from 'tap'
-import type { Principal } from '../../core/plugin-api/index.js'
-import { insertPendingStatus } from '../../core/taxii/pending-status.js'
-import { resendUnsentStatuses, UNSENT_GRACE_SECONDS } from '../../core/taxii/ingest-job.js'
+import { QUEUES, queueDeclarations } from '../../core/jobs/queues.js'
 import { basic, buildTaxiiApp, createCollection, indicator, orgWithUsers, TAXII } from './fixtures.js'
 
-t.test('a large add request whose job was never sent is sent by the maintenance tick and completes', async (t) => {
-  const { app } = await buildTaxiiApp(t)
-  const org = await orgWithUsers(app, 'Publisher org')
-  const cid = await createCollection(app.knex, org.orgId, 'private')
-  const principal = { userId: org.publisher.id, orgId: org.orgId, role: 'publisher', email: org.publisher.email, via: 'password' } as Principal
-  // What the route leaves behind when the process dies between committing the status and sending its job.
-  const statusId = await insertPendingStatus(app.knex, { collectionId: cid, principal, objects: [indicator(), indicator(), { type: 'indicator' }] })
-  const sent: unknown[] = []
-  const spy = { send: async (queue: string, data: object) => (sent.push([queue, data]), app.jobs.send(queue as never, data)) }
+const { app, config } = await buildTaxiiApp(t)
+const org = await orgWithUsers(app, 'Publisher org')
+const cid = await createCollection(app.knex, org.orgId, 'private')
+const post = (objects: unknown[]) =>
+  app.inject({
+    method: 'POST',
+    url: `/taxii2/api/collections/${cid}/objects/`,
+    headers: { accept: TAXII, 'content-type': TAXII, authorization: basic(org.publisher) },
+    payload: { objects },
+  })
+const ingestJobs = async () => (await app.knex.raw<{ rows: { data: { statusId: string } }[] }>(`SELECT data FROM pgboss.job WHERE name = ?`, [QUEUES.taxiiIngest])).rows
 
-  t.equal(await resendUnsentStatuses(app.knex, spy), 0, 'not within the grace period: the route may still be sending it')
-  await app.knex('taxii_statuses').where({ id: statusId }).update({ request_timestamp: app.knex.raw(`now() - make_interval(secs => ?)`, [UNSENT_GRACE_SECONDS + 5]) })
-  t.equal(await resendUnsentStatuses(app.knex, spy), 1)
-  t.same(sent, [['taxii.ingest', { statusId }]])
-  t.equal(await resendUnsentStatuses(app.knex, spy), 0, 'sent once: its job id is recorded')
+t.test('a large add request whose job cannot be enqueued is refused whole: no status is left pending without a job', async (t) => {
+  const declaration = queueDeclarations(config).find((q) => q.name === QUEUES.taxiiIngest)!
+  await app.jobs.boss.deleteQueue(QUEUES.taxiiIngest)
+  const res = await post([...Array.from({ length: 1000 }, () => indicator()), { type: 'indicator' }])
+  await app.jobs.boss.createQueue(QUEUES.taxiiIngest, declaration)
+  t.equal(res.statusCode, 500)
+  t.match(res.json(), { title: 'Internal Server Error', http_status: '500' })
+  t.same(await app.knex('taxii_statuses').where({ collection_id: cid }), [], 'no status committed')
+})
+
+t.test('a large add request commits with exactly one job, which completes it', async (t) => {
+  const res = await post([...Array.from({ length: 1000 }, () => indicator()), { type: 'indicator' }])
+  t.equal(res.statusCode, 202, res.body.slice(0, 300))
+  t.match(res.json(), { status: 'pending', total_count: 1001, pending_count: 1001 })
+  const statusId = res.json().id
+  t.same(await ingestJobs(), [{ data: { statusId } }], 'its one job')
 
   const read = () => app.inject({ url: `/taxii2/api/status/${statusId}/`, headers: { accept: TAXII, authorization: basic(org.publisher) } }).then((r) => r.json())
   let status = await read()
@@ -26,22 +37,6 @@ t.test('a large add request whose job was never sent is sent by the maintenance 
     await new Promise((r) => setTimeout(r, 100))
     status = await read()
   }
-  t.match(status, { status: 'complete', total_count: 3, success_count: 2, failure_count: 1, pending_count: 0 })
-})
-
-t.test('the route records the job it sent; a completed request is never sent again', async (t) => {
-  const { app } = await buildTaxiiApp(t)
-  const org = await orgWithUsers(app, 'Publisher org')
-  const cid = await createCollection(app.knex, org.orgId, 'private')
-  const res = await app.inject({
-    method: 'POST',
-    url: `/taxii2/api/collections/${cid}/objects/`,
-    headers: { accept: TAXII, 'content-type': TAXII, authorization: basic(org.publisher) },
-    payload: { objects: Array.from({ length: 1001 }, () => indicator()) },
-  })
-  t.equal(res.statusCode, 202, res.body)
-  const row = await app.knex('taxii_statuses').where({ id: res.json().id }).first('job_id')
-  t.match(row.job_id, /^[0-9a-f-]{36}$/, 'job id recorded')
-  await app.knex('taxii_statuses').update({ request_timestamp: app.knex.raw(`now() - interval '1 hour'`) })
-  t.equal(await resendUnsentStatuses(app.knex, app.jobs), 0)
+  t.match(status, { status: 'complete', total_count: 1001, success_count: 1000, failure_count: 1, pending_count: 0 })
+  t.equal((await ingestJobs()).length, 1, 'sent once')
 })

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { PluginRegistry } from '../../registry/registry.js'
 import { getAlertSettings } from '../../alerts/settings.js'
 import type { JobSender, MatchJob } from '../match-queue.js'
+import type { EventObservable } from '../event-input.js'
 import { enqueueWebhooks } from '../../alerts/webhook-queue.js'
 import { findMatches } from './find-matches.js'
 import { recordMatches } from './record-matches.js'
@@ -17,28 +18,32 @@ export interface MatchDeps {
 }
 
 /** Events matched in one pass over the shared intelligence. */
-export const SWEEP_SIZE = 5000
+export const PASS_SIZE = 5000
 
 /**
- * The `events.match` job. Each pass takes the organization's oldest unmatched events (up to {@link SWEEP_SIZE},
- * not only the job's own: a burst of small ingestions shares one pass over the intelligence instead of one
- * each), matches them in one pass over what the organization receives, then records matches, alerts,
- * sightings and webhooks in one transaction and marks the events matched. It repeats until the job's own
- * events are matched; a job whose events another job already matched does nothing. Safe to run again.
+ * The `events.match` job: matches the job's events that are not matched yet, {@link PASS_SIZE} per pass. A
+ * pass matches its events in one probe of what the organization receives, then records matches, alerts,
+ * sightings and webhooks in one transaction and marks the events matched. A job whose events another job
+ * already matched does nothing. Safe to run again.
  */
 export async function matchEvents(deps: MatchDeps, job: MatchJob): Promise<{ matches: number }> {
   let matches = 0
-  const pending = () => deps.knex('security_events').whereIn('id', job.eventIds).where({ organization_id: job.organizationId }).whereNull('matched_at').first('id')
-  while (await pending()) {
+  for (let start = 0; start < job.eventIds.length; start += PASS_SIZE) {
     deps.signal?.throwIfAborted()
-    matches += await matchPass(deps, job.organizationId)
+    matches += await matchPass(deps, job.organizationId, job.eventIds.slice(start, start + PASS_SIZE))
   }
   return { matches }
 }
 
-async function matchPass(deps: MatchDeps, organizationId: string): Promise<number> {
+async function matchPass(deps: MatchDeps, organizationId: string, eventIds: readonly string[]): Promise<number> {
   const { knex, log } = deps
-  const events = await knex('security_events').where({ organization_id: organizationId }).whereNull('matched_at').orderBy('seq').limit(SWEEP_SIZE).select('id', 'observables')
+  // By primary key: no index of unmatched events, so that marking them matched is an in-place update
+  // (migration 0054).
+  const events: { id: string; observables: EventObservable[] }[] = await knex('security_events')
+    .whereRaw('id = ANY(?::uuid[])', [eventIds] as Knex.RawBinding[])
+    .where({ organization_id: organizationId })
+    .whereNull('matched_at')
+    .select('id', 'observables')
   if (!events.length) return 0
   const found = await findMatches({ knex, registry: deps.registry, organizationId, events, signal: deps.signal })
   const outcome = await knex.transaction(async (trx) => {
@@ -46,7 +51,7 @@ async function matchPass(deps: MatchDeps, organizationId: string): Promise<numbe
     const recorded = await recordMatches(trx, found, settings)
     const sightings = await shareSightings(trx, recorded.fresh, settings)
     await enqueueWebhooks(trx, deps.jobs, recorded.createdAlerts.map((a) => a.id))
-    await trx('security_events').whereIn('id', events.map((e) => e.id)).update({ matched_at: trx.fn.now() })
+    await trx.raw('UPDATE security_events SET matched_at = now() WHERE id = ANY(?::uuid[])', [events.map((e) => e.id)] as Knex.RawBinding[])
     return { recorded, sightings }
   })
   for (const m of outcome.recorded.fresh) {

@@ -59,7 +59,7 @@ export async function probeReleasedValues(opts: {
   for (const row of rows) {
     const c = byId.get(row.collection_id)
     if (!c) continue
-    const decision = decideRelease({ tlp: row.tlp as Tlp | null, producerOrgId: c.context.ownerOrgId, readerOrgId: opts.readerOrgId, trustLevel: c.context.trustLevel })
+    const decision = decideRelease({ tlp: row.tlp as Tlp | null, relation: c.context.relation, anonymizationLevel: c.context.anonymizationLevel })
     if (!decision.release) continue
     if (decision.own) {
       released.push({ id: row.stix_id, json: row.doc as string, collectionId: c.id })

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { recordAuditEntries } from '../../audit/record.js'
+import { recordAuditBatch } from '../../audit/record.js'
 import { createAlerts, type AlertSourceEvent } from '../../alerts/create-alerts.js'
 import type { AlertSettings } from '../../alerts/settings.js'
 import type { FoundMatch } from './find-matches.js'
@@ -58,10 +58,10 @@ export async function recordMatches(trx: Knex.Transaction, matches: readonly Fou
     if (m) result.fresh.push({ ...m, id: String(row.id), producerOrgId: owners.get(m.collectionId) as string })
   }
   const eventIds = [...new Set(inserted.map((r) => r.event_id))]
-  const events: AlertSourceEvent[] = await trx('security_events').whereIn('id', eventIds).select('id', 'organization_id', 'source', 'event_type', 'severity')
+  const events: AlertSourceEvent[] = await trx('security_events').whereRaw('id = ANY(?::uuid[])', [eventIds] as Knex.RawBinding[]).select('id', 'organization_id', 'source', 'event_type', 'severity')
   result.createdAlerts = await createAlerts(trx, events, 'match')
   // Locked in one order: concurrent passes over the same events wait for each other instead of deadlocking.
-  const alerts: { id: string; event_id: string; severity: number }[] = await trx('alerts').whereIn('event_id', eventIds).orderBy('id').forUpdate().select('id', 'event_id', 'severity')
+  const alerts: { id: string; event_id: string; severity: number }[] = await trx('alerts').whereRaw('event_id = ANY(?::uuid[])', [eventIds] as Knex.RawBinding[]).orderBy('id').forUpdate().select('id', 'event_id', 'severity')
   const perEvent = new Map<string, number>()
   for (const r of inserted) perEvent.set(r.event_id, (perEvent.get(r.event_id) ?? 0) + 1)
   const changes = alerts.map((alert) => {
@@ -82,11 +82,15 @@ export async function recordMatches(trx: Knex.Transaction, matches: readonly Fou
       { alert_id: alert.id, change: 'match', from_value: null, to_value: String(count), reason: 'observables matched shared intelligence' },
       ...(target !== alert.severity ? [{ alert_id: alert.id, change: 'severity', from_value: String(alert.severity), to_value: String(target), reason: 'match with shared intelligence' }] : []),
     ])
-    await trx('alert_history').insert(history)
+    await trx.raw(
+      `INSERT INTO alert_history (alert_id, change, from_value, to_value, reason) SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])`,
+      [history.map((h) => h.alert_id), history.map((h) => h.change), history.map((h) => h.from_value), history.map((h) => h.to_value), history.map((h) => h.reason)] as Knex.RawBinding[],
+    )
   }
   for (const { alert, target } of changes) if (target !== alert.severity) result.raised.set(alert.id, [alert.severity, target])
-  await recordAuditEntries(trx, changes.map(({ alert, count, target }) => ({
-    action: 'alert.match', targetType: 'alert', targetId: alert.id, details: { eventId: alert.event_id, matches: count, severity: [alert.severity, target], organizationId: settings.organizationId },
-  })))
+  await recordAuditBatch(trx, {
+    action: 'alert.match', targetType: 'alert',
+    targets: changes.map(({ alert, count, target }) => ({ id: alert.id, details: { eventId: alert.event_id, matches: count, severity: [alert.severity, target], organizationId: settings.organizationId } })),
+  })
   return result
 }

@@ -2,7 +2,6 @@ import type { Knex } from 'knex'
 import type { AnonymizeContext, StixObject } from '../../plugin-api/index.js'
 import type { LoadedPlugin } from '../../registry/registry.js'
 import { insertAnonymizedEntries, variantKey, type AnonymizedEntry } from '../../sharing/anonymized-store.js'
-import { anonymizationLevelFor } from '../../sharing/release-policy.js'
 import type { CollectionContext } from '../../sharing/index.js'
 import { releasedKeys } from './released-keys.js'
 
@@ -54,7 +53,7 @@ export function indexedCollections(contexts: ReadonlyMap<string, CollectionConte
       indexed.push({ id, context, variant: RAW_VARIANT })
       continue
     }
-    const ctx: AnonymizeContext = { level: anonymizationLevelFor(context.trustLevel), producerOrgId: context.ownerOrgId, recipientOrgId: readerOrgId }
+    const ctx: AnonymizeContext = { level: context.anonymizationLevel, producerOrgId: context.ownerOrgId, recipientOrgId: readerOrgId }
     const variant = variantKey(anonymizer, ctx)
     if (variant) indexed.push({ id, context, variant, ctx })
     else unindexed.push(id)

@@ -19,9 +19,13 @@ async function sightingCollection(trx: Knex.Transaction, settings: AlertSettings
   return row.id
 }
 
-/** The reporting organization as a STIX identity; fixed timestamps so every copy is the same version. */
+/**
+ * The reporting organization's STIX identity: its current version (migrations/0051, kept by the organization
+ * service), else one built with fixed timestamps so every copy is the same version.
+ */
 async function reporterIdentity(trx: Knex.Transaction, orgId: string): Promise<Record<string, unknown>> {
-  const org = await trx('organizations').where({ id: orgId }).first('name', 'created_at')
+  const org = await trx('organizations').where({ id: orgId }).first('name', 'created_at', 'stix_identity')
+  if (org.stix_identity) return org.stix_identity
   const created = toMicrosecondTimestamp(new Date(org.created_at))
   return { type: 'identity', spec_version: '2.1', id: deterministicId('identity', 'crisp-organization', orgId), created, modified: created, name: org.name, identity_class: 'organization' }
 }

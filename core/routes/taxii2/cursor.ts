@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor } from '../../infra/cursor.js'
 import { taxiiError } from './errors.js'
 
 /** Where a page ended, bound to the collection and the reader's organization it was issued for. */
@@ -6,23 +7,22 @@ export interface PageCursor {
   seq: string
 }
 
-/** Opaque `next` value: base64url JSON of the keyset position and who it was issued to. */
+/** Who a `next` is issued to: one collection, read by one organization. */
+const scopeOf = (scope: { collectionId: string; orgId: string }) => `${scope.collectionId}/${scope.orgId}`
+
+/** Opaque `next` value: the platform's cursor (core/infra/cursor.ts) of the keyset position, bound to its scope. */
 export function encodeNext(scope: { collectionId: string; orgId: string }, at: PageCursor): string {
-  return Buffer.from(JSON.stringify({ c: scope.collectionId, o: scope.orgId, d: at.dateAdded, s: at.seq })).toString('base64url')
+  return encodeCursor([at.dateAdded, at.seq], scopeOf(scope))
 }
 
-/** Decodes `next` and checks it was issued for this collection and this caller's organization. */
+/** Decodes `next` and checks it was issued for this collection and this caller's organization (a TAXII 400 otherwise). */
 export function decodeNext(next: string, scope: { collectionId: string; orgId: string }): PageCursor {
-  let parsed: { c?: unknown; o?: unknown; d?: unknown; s?: unknown }
-  try {
-    parsed = JSON.parse(Buffer.from(next, 'base64url').toString('utf8'))
-  } catch {
-    throw taxiiError(400, 'CRISP_TAXII_BAD_NEXT', 'next is not a value this server issued')
+  const decoded = decodeCursor(next, { keys: ['timestamp', 'bigint'], scope: scopeOf(scope) })
+  if (!decoded.ok) {
+    throw decoded.problem === 'other-scope'
+      ? taxiiError(400, 'CRISP_TAXII_BAD_NEXT', 'next was issued for another collection or caller')
+      : taxiiError(400, 'CRISP_TAXII_BAD_NEXT', 'next is not a value this server issued')
   }
-  const ok = typeof parsed?.d === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(parsed.d) && typeof parsed.s === 'string' && /^\d{1,19}$/.test(parsed.s)
-  if (!ok) throw taxiiError(400, 'CRISP_TAXII_BAD_NEXT', 'next is not a value this server issued')
-  if (parsed.c !== scope.collectionId || parsed.o !== scope.orgId) {
-    throw taxiiError(400, 'CRISP_TAXII_BAD_NEXT', 'next was issued for another collection or caller')
-  }
-  return { dateAdded: parsed.d as string, seq: parsed.s as string }
+  const [dateAdded, seq] = decoded.after
+  return { dateAdded, seq }
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
-import { formatTimestampSql, type VersionMatch } from '../../sharing/index.js'
+import { formatTimestampSql } from '../../infra/sql-timestamp.js'
+import type { VersionMatch } from '../../sharing/index.js'
 
 /**
  * Removes versions of an object from one collection (the versions themselves stay stored for other

@@ -9,7 +9,7 @@ export interface DiscoveryOptions {
 }
 
 /** The one API root, as an absolute URL built from the configured public URL. */
-export const apiRootUrl = (publicUrl: string) => `${publicUrl}/taxii2/api/`
+const apiRootUrl = (publicUrl: string) => `${publicUrl}/taxii2/api/`
 
 /** `GET /taxii2/` (public) and `GET /taxii2/api/` (authenticated). */
 export const discoveryRoutes: FastifyPluginAsyncTypebox<DiscoveryOptions> = async (app, opts) => {

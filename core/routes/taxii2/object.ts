@@ -25,6 +25,7 @@ export const objectRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const filter = { ...parseObjectFilters(query), ids: [objectId(req.params.objectId)], types: undefined }
     const { page, next } = await readTaxiiPage(req, collection, query, filter)
     if (!page.objects.length && !query.next) throw notFound()
+    app.metrics.objectsServed('taxii', page.objects.length)
     return sendTaxiiPage(reply, page, envelopeJson(page.more, next, page.objects.map((o) => o.json)))
   })
 

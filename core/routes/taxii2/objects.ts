@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sendIngestJob } from '../../taxii/ingest-job.js'
+import { queuePendingRequest } from '../../taxii/ingest-job.js'
 import { storeObjects } from '../../store/index.js'
-import { insertPendingStatus } from '../../taxii/pending-status.js'
 import { ASYNC_INGEST_THRESHOLD, findStatus, insertCompleteStatus, type StatusResource } from '../../taxii/status-store.js'
 import { collectionFor } from './access.js'
 import { taxiiError } from './errors.js'
@@ -25,6 +24,7 @@ export const objectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { collection } = await collectionFor(req, req.params.collectionId, 'read')
       const query = req.query as TaxiiQuery
       const { page, next } = await readTaxiiPage(req, collection, query, parseObjectFilters(query))
+      app.metrics.objectsServed('taxii', page.objects.length)
       return sendTaxiiPage(reply, page, envelopeJson(page.more, next, page.objects.map((o) => o.json)))
     },
   )
@@ -41,14 +41,14 @@ export const objectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const objects = body.objects as unknown[]
       let statusId: string
       if (objects.length > ASYNC_INGEST_THRESHOLD) {
-        statusId = await insertPendingStatus(app.knex, { collectionId: collection.id, principal, objects })
-        // If this fails the request still answers 202 pending: the maintenance tick sends the job later.
-        await sendIngestJob(app.knex, app.jobs, statusId).catch((err) => req.log.error({ err, statusId }, 'taxii.ingest job not sent yet'))
+        statusId = await queuePendingRequest(app.knex, app.jobs, { collectionId: collection.id, principal, objects })
       } else {
+        let stored: Awaited<ReturnType<typeof storeObjects>> = []
         statusId = await app.knex.transaction(async (trx) => {
-          const results = await storeObjects({ db: trx, collectionId: collection.id, producerOrgId: principal.orgId, objects })
+          const results = (stored = await storeObjects({ db: trx, collectionId: collection.id, producerOrgId: principal.orgId, objects }))
           return insertCompleteStatus(trx, { collectionId: collection.id, principal, results })
         })
+        app.metrics.objectsIngested('taxii', stored)
       }
       const status = (await findStatus(app.knex, statusId, principal.orgId)) as StatusResource
       return reply.code(202).type(TAXII_MEDIA_TYPE).send(status)

@@ -29,6 +29,8 @@ export async function readTaxiiPage(req: FastifyRequest, collection: CollectionA
     limit: parseLimit(query),
     // Envelopes (objects, object) send the text; manifest and versions read ids and rows only.
     textOnly: true,
+    metrics: req.server.metrics,
+    storedOutput: req.server.anonymizedOutput,
   })
   const next = page.more && page.last ? encodeNext(scope, { dateAdded: page.last.date_added, seq: page.last.seq }) : undefined
   return { page, next }

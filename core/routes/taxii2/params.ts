@@ -4,7 +4,7 @@ import type { SharedObjectFilter, VersionMatch } from '../../sharing/index.js'
 import { taxiiError } from './errors.js'
 
 /** Largest page the server returns, whatever `limit` asks; also the default. */
-export const MAX_PAGE_SIZE = 1000
+const MAX_PAGE_SIZE = 1000
 
 export type TaxiiQuery = Record<string, string | undefined>
 

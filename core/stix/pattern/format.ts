@@ -63,7 +63,7 @@ function formatTest(node: ComparisonNode): string {
 }
 
 /** Formats an object path such as `file:hashes.'SHA-256'` or `x:list[*].name`. */
-export function formatObjectPath(path: ObjectPath): string {
+function formatObjectPath(path: ObjectPath): string {
   let text = `${path.objectType}:`;
   path.steps.forEach((step, index) => {
     if (step.kind === 'index') text += `[${step.index === '*' ? '*' : formatNumber(step.index, 'int')}]`;

@@ -2,7 +2,7 @@ import { parsePattern } from './parser.js';
 
 export type * from './ast.js';
 export { PatternSyntaxError } from './errors.js';
-export { formatPattern, formatObjectPath } from './format.js';
+export { formatPattern } from './format.js';
 export { parsePattern } from './parser.js';
 export { listComparisons, mapComparisons } from './walk.js';
 

@@ -5,7 +5,7 @@ import { PatternSyntaxError } from './errors.js';
  * `ANDROID` is an identifier, `AND` a keyword and `ipv4-addr` one identifier (hyphens allowed).
  */
 
-export type TokenType =
+type TokenType =
   | 'ident'
   | 'keyword'
   | 'bool'

@@ -11,7 +11,7 @@ const Iso = Type.String({ format: 'date-time' })
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()])
 const Status = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]) satisfies { static: AlertStatus }
 
-export const Alert = Type.Object({
+const Alert = Type.Object({
   id: Type.String({ format: 'uuid' }),
   eventId: Type.String({ format: 'uuid' }),
   title: Type.String(),

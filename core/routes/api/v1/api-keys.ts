@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { requirePermission } from '../../../auth/authenticate.js'
-import { createApiKey, listApiKeys, revokeApiKey } from '../../../identity/api-keys.js'
+import { createApiKey, listApiKeys, listUserApiKeys, revokeApiKey } from '../../../identity/api-keys.js'
 import { actorOf, errorResponses, IdParams, NoContent, security, SMALL_BODY } from './schemas.js'
 
 const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
@@ -19,7 +19,10 @@ const CreateBody = Type.Object(
   { additionalProperties: false },
 )
 
-/** Your own API keys. The key itself is returned once, at creation; only its hash is stored. */
+/**
+ * Your own API keys; admins and org-admins also list and revoke the keys of the users they manage. The key
+ * itself is returned once, at creation; only its hash is stored.
+ */
 export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['api-keys']
   const db = app.knex
@@ -40,9 +43,20 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/api-keys/:id', {
     preHandler: requirePermission('api-keys:manage-own'),
-    schema: { tags, summary: 'Revoke one of your API keys (effective at once)', security, params: IdParams, response: { 204: NoContent, ...errorResponses } },
+    schema: {
+      tags, security, params: IdParams, response: { 204: NoContent, ...errorResponses },
+      summary: "Revoke one of your API keys, or (admin; org-admin: its organization's users) another user's; effective at once",
+    },
   }, async (req, reply) => {
     await revokeApiKey({ db, actor: actorOf(req), id: req.params.id })
     return reply.code(204).send(null)
   })
+
+  app.get('/users/:id/api-keys', {
+    preHandler: requirePermission('api-keys:manage'),
+    schema: {
+      tags, security, params: IdParams, response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...errorResponses },
+      summary: "A user's API keys (admin: anyone's; org-admin: its organization's users', others are 404)",
+    },
+  }, async (req) => ({ items: await listUserApiKeys({ db, actor: actorOf(req), userId: req.params.id }) }))
 }

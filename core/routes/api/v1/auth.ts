@@ -43,7 +43,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['auth'], summary: 'Log in with email and password', body: Login, response: { 200: Tokens, ...errorResponses } },
   }, async (req, reply) => {
     try {
-      const user = await attemptPasswordLogin({ db: app.knex, limiter: app.identity.limiter, ...req.body, ip: req.ip, via: 'login', auditSuccess: true })
+      const user = await attemptPasswordLogin({ db: app.knex, limiter: app.identity.limiter, ...req.body, ip: req.ip, via: 'login', auditSuccess: true, metrics: app.metrics })
       const session = await startSession({ db: app.knex, userId: user.id, ttlSeconds: refreshTokenTtl })
       return tokensFor(user, session.familyId, session.refreshToken)
     } catch (err) {

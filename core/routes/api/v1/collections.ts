@@ -87,6 +87,7 @@ export const collectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const c = await writableCollection(db, actor, req.params.id)
     if (!isStixBundleLike(req.body)) throw badRequest('CRISP_NOT_A_BUNDLE', 'The body must be a STIX bundle: {"type": "bundle", "id": "bundle--…", "objects": […]}')
     const results = await storeObjects({ db, collectionId: c.id, producerOrgId: actor.orgId, objects: req.body.objects })
+    app.metrics.objectsIngested('rest', results)
     return { counts: countResults(results), results }
   })
 }

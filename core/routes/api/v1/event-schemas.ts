@@ -4,14 +4,14 @@ import { OBSERVABLE_TYPES, type ObservableType } from '../../../events/event-inp
 const Iso = Type.String({ format: 'date-time' })
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()])
 
-export const Severity = Type.Union([Type.Integer({ minimum: 1, maximum: 4 }), Type.String({ minLength: 1, maxLength: 20 })], {
+const Severity = Type.Union([Type.Integer({ minimum: 1, maximum: 4 }), Type.String({ minLength: 1, maxLength: 20 })], {
   description: '1 Low, 2 Medium, 3 High, 4 Critical (the name is accepted too, any case)',
 })
-export const Observable = Type.Object(
+const Observable = Type.Object(
   { type: Type.Unsafe<ObservableType>({ type: 'string', enum: [...OBSERVABLE_TYPES] }), value: Type.String({ minLength: 1, maxLength: 2048 }) },
   { additionalProperties: false, description: 'An address, domain, URL, email address, file hash (md5, sha1, sha256, sha512) or file name' },
 )
-export const EventInput = Type.Object(
+const EventInput = Type.Object(
   {
     source: Type.String({ minLength: 1, maxLength: 200, description: 'Sending system: `siem-prod`, `edr`…' }),
     event_type: Type.String({ minLength: 1, maxLength: 200 }),
@@ -26,7 +26,7 @@ export const EventInput = Type.Object(
 export const IngestBody = Type.Union([EventInput, Type.Array(Type.Unknown({ description: 'A SecurityEventInput' }), { minItems: 1, maxItems: 5000 })], {
   description: 'One event, a JSON array of events, or (Content-Type: application/x-ndjson) one event per line',
 })
-export const IngestResult = Type.Object({
+const IngestResult = Type.Object({
   index: Type.Integer({ description: 'Position in the batch (NDJSON: among the non-blank lines)' }),
   status: Type.Union([Type.Literal('created'), Type.Literal('rejected')]),
   id: Type.Optional(Type.String({ format: 'uuid' })),

@@ -5,7 +5,6 @@ import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { requirePermission } from '../../../auth/authenticate.js'
-import { QUEUES } from '../../../jobs/queues.js'
 import { downloadLinkInvalid, exportJobNotFound, exportNotReady } from '../../../exports/errors.js'
 import { exportDir, sweepExpiredExports } from '../../../exports/export-files.js'
 import { ExportFilter, FILTER_PARAMETERS, toSharedFilter } from '../../../exports/filters.js'
@@ -43,7 +42,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const query = req.query as Record<string, string>
     const filter = toSharedFilter(Object.fromEntries(Object.entries(query).filter(([k]) => FILTER_PARAMETERS.has(k))))
     const options = resolveOptions(exporter, Object.fromEntries(Object.entries(query).filter(([k]) => !FILTER_PARAMETERS.has(k))))
-    const { chunks } = runExport({ knex: app.knex, registry: app.registry, principal, exporter, filter, options })
+    const { chunks } = runExport({ knex: app.knex, registry: app.registry, principal, exporter, filter, options, metrics: app.metrics })
     reply.header('content-type', exporter.mediaType)
     reply.header('content-disposition', `attachment; filename="${attachmentName(exporter)}"`)
     reply.header('cache-control', 'no-store')
@@ -62,12 +61,12 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const options = resolveOptions(exporter, req.body.options ?? {})
     const job = await createExportJob({
       knex: app.knex,
+      jobs: app.jobs,
       userId: principal.userId,
       orgId: principal.orgId,
       format: exporter.format,
       filter,
       options,
-      enqueue: (exportJobId) => app.jobs.send(QUEUES.exportRun, { exportJobId }),
     })
     return reply.code(202).header('location', `/api/v1/exports/jobs/${job.id}`).send(exportJobView(job, settings().downloadSecret))
   })

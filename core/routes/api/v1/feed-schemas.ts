@@ -61,6 +61,10 @@ export const FeedRun = Type.Object({
   counts: Type.Object(Counts, {
     description: "The run's counters, each item of the source once however many attempts it took: fetched and rejected count items, new and newVersions the objects the run stored, unchanged the rest. A retry resumes at the last checkpoint and fetches again what the failed attempt fetched after it; those objects still count as new once",
   }),
+  total: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'How many items (objects and rejected items, as counts.fetched counts them) the source said this run would yield; null when the source cannot know (e.g. a streamed CSV or TAXII feed)',
+  }),
+  percent: Type.Union([Type.Integer(), Type.Null()], { description: 'counts.fetched out of total, in whole percent (at most 100); null without a total' }),
   attemptCounts: Type.Array(Type.Object({ attempt: Type.Integer(), ...Counts }), { description: 'What each attempt fetched and stored, in order' }),
   rejections: Type.Array(Type.Object({ ref: Type.Optional(Type.String()), reason: Type.String() }), { description: 'The first 20 rejections, each a short one-line excerpt; shown only to the feed\'s organization (others get an empty list)' }),
   error: Nullable(Type.String()),

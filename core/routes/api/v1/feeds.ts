@@ -12,7 +12,7 @@ const security = [{ bearer: [] }]
 
 /** `/api/v1/feeds`: publishers manage their organization's feeds, admins every feed. */
 export const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const ctx = (req: FastifyRequest): FeedServiceContext => ({ knex: app.knex, registry: app.registry, actor: req.principal!, ip: req.ip })
+  const ctx = (req: FastifyRequest): FeedServiceContext => ({ knex: app.knex, registry: app.registry, actor: req.principal!, ip: req.ip, secrets: app.feedSecrets })
   const manage = requirePermission('feeds:manage')
 
   app.get('/feeds', { preHandler: manage, schema: { tags, security, summary: 'List feeds', response: { 200: Type.Object({ items: Type.Array(Feed) }) } } }, async (req) => ({

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { pluginRoutes } from './plugins.js'
 import { collectionRoutes } from './collections.js'
 import { objectRoutes } from './objects.js'
+import { indicatorRoutes } from './indicators.js'
 import { feedRoutes } from './feeds.js'
 import { authRoutes } from './auth.js'
 import { apiKeyRoutes } from './api-keys.js'
@@ -19,6 +20,7 @@ export const apiV1Routes: FastifyPluginAsync = async (app) => {
   await app.register(pluginRoutes)
   await app.register(collectionRoutes)
   await app.register(objectRoutes)
+  await app.register(indicatorRoutes)
   await app.register(feedRoutes)
   await app.register(authRoutes)
   await app.register(apiKeyRoutes)

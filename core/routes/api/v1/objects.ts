@@ -2,7 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { requirePermission } from '../../../auth/authenticate.js'
+import { encodeCursor } from '../../../infra/cursor.js'
 import { badRequest, notFound } from '../../../infra/errors.js'
+import { readCursor } from '../../../infra/paging.js'
+import { isUuid } from '../../../infra/uuid.js'
 import type { StixObject } from '../../../plugin-api/index.js'
 import { readSharedPage, type SharedObjectFilter, type SharedPage } from '../../../sharing/index.js'
 import { isStixIdentifier } from '../../../stix/ids.js'
@@ -23,6 +26,8 @@ const ListQuery = Type.Object({
   id: csv('STIX ids'),
   collection: csv('Collection ids'),
   labels: csv('Labels (any of)'),
+  producer: csv('Producer organization ids: objects of the collections these organizations own'),
+  shared_with_me: Type.Optional(Type.Boolean({ description: "true: only what other organizations shared with the caller's (collections it does not own)" })),
   created_after: stamp('created ≥ this RFC 3339 time'),
   created_before: stamp('created ≤ this time'),
   modified_after: stamp('modified ≥ this time'),
@@ -40,25 +45,23 @@ function timestamp(name: string, v?: string): string | undefined {
   return v
 }
 
-/** Opaque cursor: the last scanned membership and the org it was issued to. */
+/** Opaque cursor: the last scanned membership, bound to the organization it was issued to. */
 function decodeCursor(req: FastifyRequest, cursor?: string): string | undefined {
-  if (!cursor) return undefined
-  const [orgId, seq] = Buffer.from(cursor, 'base64url').toString('utf8').split(':')
-  if (orgId !== actorOf(req).orgId || !/^\d{1,19}$/.test(seq ?? '')) throw badRequest('CRISP_BAD_CURSOR', 'cursor was not issued to you by this endpoint')
-  return seq
+  return cursor ? readCursor(cursor, { keys: ['bigint'], scope: actorOf(req).orgId })[0] : undefined
 }
 
 function toPage(req: FastifyRequest, page: SharedPage) {
+  req.server.metrics.objectsServed('rest', page.objects.length)
   return {
     items: page.objects.map((o) => ({ collectionId: o.row.collection_id, dateAdded: o.row.date_added, version: o.row.version, object: (o.object ?? JSON.parse(o.json)) as StixObject })),
-    next: page.more && page.last ? Buffer.from(`${actorOf(req).orgId}:${page.last.seq}`).toString('base64url') : null,
+    next: page.more && page.last ? encodeCursor([page.last.seq], actorOf(req).orgId) : null,
   }
 }
 
 export const objectRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['objects']
   const read = (req: FastifyRequest, filter: SharedObjectFilter, limit: number) =>
-    readSharedPage({ knex: app.knex, registry: app.registry, principal: actorOf(req), filter, order: 'seq', limit })
+    readSharedPage({ knex: app.knex, registry: app.registry, principal: actorOf(req), filter, order: 'seq', limit, metrics: app.metrics, storedOutput: app.anonymizedOutput })
 
   app.get('/objects', {
     preHandler: requirePermission('objects:read'),
@@ -68,9 +71,12 @@ export const objectRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const ids = split(q.id)
     if (ids?.some((i) => !isStixIdentifier(i))) throw badRequest('CRISP_VALIDATION_FAILED', 'id: must be STIX identifiers')
     const collections = split(q.collection)
-    if (collections?.some((c) => !/^[0-9a-f-]{36}$/i.test(c))) throw badRequest('CRISP_VALIDATION_FAILED', 'collection: must be collection ids')
+    if (collections?.some((c) => !isUuid(c))) throw badRequest('CRISP_VALIDATION_FAILED', 'collection: must be collection ids')
+    const producers = split(q.producer)
+    if (producers?.some((p) => !isUuid(p))) throw badRequest('CRISP_VALIDATION_FAILED', 'producer: must be organization ids')
     const filter: SharedObjectFilter = {
       types: split(q.type), ids, collectionIds: collections, labels: split(q.labels), q: q.q,
+      producerOrgIds: producers, sharedWithReader: q.shared_with_me === true,
       createdFrom: timestamp('created_after', q.created_after), createdTo: timestamp('created_before', q.created_before),
       modifiedFrom: timestamp('modified_after', q.modified_after), modifiedTo: timestamp('modified_before', q.modified_before),
       versions: { last: true }, afterSeq: decodeCursor(req, q.cursor),

@@ -7,11 +7,25 @@ import { actorOf, errorResponses, IdParams, NoContent, security, SMALL_BODY } fr
 import { UserSchema } from './users-schema.js'
 import { CreateOrganizationInput, UpdateOrganizationInput } from '../../../identity/organization-input.js'
 
+const OrganizationIdentity = Type.Object({
+  type: Type.Literal('identity'),
+  spec_version: Type.String(),
+  id: Type.String(),
+  created: Type.String(),
+  modified: Type.String(),
+  name: Type.String(),
+  identity_class: Type.String(),
+  sectors: Type.Optional(Type.Array(Type.String())),
+  contact_information: Type.Optional(Type.String()),
+})
 const Organization = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
   description: Type.String(),
   contactEmail: Type.Union([Type.String(), Type.Null()]),
+  sectors: Type.Array(Type.String(), { description: 'STIX industry-sector-ov values' }),
+  contactInformation: Type.Union([Type.String(), Type.Null()]),
+  identity: Type.Union([OrganizationIdentity, Type.Null()], { description: 'The organization as a STIX 2.1 identity: the created_by_ref of what it publishes' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 })

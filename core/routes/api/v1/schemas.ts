@@ -5,7 +5,7 @@ import { unauthorized } from '../../../infra/errors.js'
 
 /** Shared pieces of the `/api/v1` route schemas. */
 export const IdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Resource id' }) })
-export const ErrorBody = Type.Object({
+const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
 })
 /** The error answers every authenticated route may give (documented in OpenAPI). */

@@ -24,13 +24,13 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/users', {
     preHandler: requirePermission('users:manage'),
-    schema: { tags, summary: 'List users (admin)', security, querystring: ListQuery, response: { 200: pageOf(UserSchema), ...errorResponses } },
-  }, async (req) => listUsers({ db, filter: req.query }))
+    schema: { tags, summary: "List users (admin: all; org-admin: its own organization's)", security, querystring: ListQuery, response: { 200: pageOf(UserSchema), ...errorResponses } },
+  }, async (req) => listUsers({ db, actor: actorOf(req), filter: req.query }))
 
   app.post('/users', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('users:manage'),
-    schema: { tags, summary: 'Create a user (admin)', security, body: CreateUserInput, response: { 201: UserSchema, ...errorResponses } },
+    schema: { tags, summary: 'Create a user (admin; org-admin: in its own organization, any role but admin)', security, body: CreateUserInput, response: { 201: UserSchema, ...errorResponses } },
   }, async (req, reply) => reply.code(201).send(await createUser({ db, actor: actorOf(req), input: req.body })))
 
   app.get('/users/me', {
@@ -56,7 +56,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/users/:id/password', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('users:manage'),
-    schema: { tags, summary: "Set a user's password (admin; ends every session of that user)", security, params: IdParams, body: ResetPasswordInput, response: { 204: NoContent, ...errorResponses } },
+    schema: { tags, summary: "Set a user's password (admin, or the user's org-admin; ends every session of that user)", security, params: IdParams, body: ResetPasswordInput, response: { 204: NoContent, ...errorResponses } },
   }, async (req, reply) => {
     await resetPassword({ db, actor: actorOf(req), id: req.params.id, input: req.body })
     return reply.code(204).send(null)
@@ -64,12 +64,12 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/users/:id', {
     preHandler: requirePermission('self:read'),
-    schema: { tags, summary: 'A user (admin, or yourself)', security, params: IdParams, response: { 200: UserSchema, ...errorResponses } },
+    schema: { tags, summary: "A user (yourself; admin: any; org-admin: its organization's, others are 404)", security, params: IdParams, response: { 200: UserSchema, ...errorResponses } },
   }, async (req) => getUser({ db, actor: actorOf(req), id: req.params.id }))
 
   app.patch('/users/:id', {
     bodyLimit: SMALL_BODY,
     preHandler: requirePermission('self:update'),
-    schema: { tags, summary: 'Update a user (admin: any field; yourself: display name)', security, params: IdParams, body: UpdateUserInput, response: { 200: UserSchema, ...errorResponses } },
+    schema: { tags, summary: 'Update a user (yourself: display name; admin: any field; org-admin: users of its organization, which they cannot leave, never to admin)', security, params: IdParams, body: UpdateUserInput, response: { 200: UserSchema, ...errorResponses } },
   }, async (req) => updateUser({ db, actor: actorOf(req), id: req.params.id, input: req.body }))
 }

@@ -1,0 +1,123 @@
+import { createReadStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { createInterface } from 'node:readline'
+import { createGunzip } from 'node:zlib'
+
+/**
+ * A CRISP backup is a gzipped text file of tagged lines, written inside one REPEATABLE READ snapshot:
+ *   `H {header}`                  format, version, server, migrations, pg-boss schema version
+ *   `T {schema,table,columns}`    a table; its rows follow
+ *   `R <row_to_json text>`        one row (`Q <JSON string>` when the row text holds a line break)
+ *   `S {schema,name,value}`       a sequence position
+ *   `E {tables:{…}}`              the end, with rows per table
+ * Beside it, `FILE.manifest.json` repeats the header and counts and adds the file's SHA-256 and size, so a
+ * restore checks the file before it touches a database.
+ */
+export const BACKUP_FORMAT = 'crisp-backup'
+export const BACKUP_VERSION = 1
+
+export interface BackupHeader {
+  format: typeof BACKUP_FORMAT
+  version: number
+  createdAt: string
+  server: string
+  database: string
+  /** knex migrations applied, in order: the schema the rows belong to. */
+  migrations: string[]
+  /** pg-boss's schema version (`pgboss.version`); null when the database had no pg-boss schema. */
+  pgbossVersion: number | null
+}
+
+export interface BackupManifest extends BackupHeader {
+  /** Rows per table, `schema.table`. */
+  tables: Record<string, number>
+  sha256: string
+  bytes: number
+}
+
+export interface TableHeader {
+  schema: string
+  table: string
+  columns: string[]
+}
+
+export const manifestPath = (file: string) => `${file}.manifest.json`
+export const qualified = (schema: string, table: string) => `${schema}.${table}`
+export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`
+
+export type BackupLine =
+  | { kind: 'H'; header: BackupHeader }
+  | { kind: 'T'; table: TableHeader }
+  | { kind: 'R'; row: string }
+  | { kind: 'S'; sequence: { schema: string; name: string; value: string } }
+  | { kind: 'E'; tables: Record<string, number> }
+
+export function rowLine(row: string): string {
+  return /[\r\n]/.test(row) ? `Q ${JSON.stringify(row)}\n` : `R ${row}\n`
+}
+
+/** The lines of a backup file, parsed; throws on anything that is not a complete, well-formed backup. */
+export async function* readBackup(file: string): AsyncGenerator<BackupLine> {
+  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity })
+  let ended = false
+  for await (const line of lines) {
+    if (ended) throw new Error('data after the end marker')
+    const tag = line.slice(0, 2)
+    const body = line.slice(2)
+    if (tag === 'R ') yield { kind: 'R', row: body }
+    else if (tag === 'Q ') yield { kind: 'R', row: JSON.parse(body) as string }
+    else if (tag === 'T ') yield { kind: 'T', table: JSON.parse(body) as TableHeader }
+    else if (tag === 'S ') yield { kind: 'S', sequence: JSON.parse(body) as { schema: string; name: string; value: string } }
+    else if (tag === 'H ') yield { kind: 'H', header: JSON.parse(body) as BackupHeader }
+    else if (tag === 'E ') {
+      ended = true
+      yield { kind: 'E', tables: (JSON.parse(body) as { tables: Record<string, number> }).tables }
+    } else throw new Error(`unexpected line starting "${line.slice(0, 16)}"`)
+  }
+  if (!ended) throw new Error('the end marker is missing (truncated file)')
+}
+
+export async function sha256OfFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256')
+  let bytes = 0
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer)
+    bytes += (chunk as Buffer).length
+  }
+  return { sha256: hash.digest('hex'), bytes }
+}
+
+/**
+ * Checks a backup before anything is restored from it: the manifest exists, the file's size and SHA-256 match
+ * it, and a full read finds every table's rows as counted. Throws an Error whose message says what is wrong.
+ */
+export async function verifyBackup(file: string): Promise<BackupManifest> {
+  let manifest: BackupManifest
+  try {
+    manifest = JSON.parse(await readFile(manifestPath(file), 'utf8')) as BackupManifest
+  } catch (err) {
+    throw new Error(`cannot read the manifest ${manifestPath(file)}: ${(err as Error).message}`)
+  }
+  if (manifest.format !== BACKUP_FORMAT || manifest.version !== BACKUP_VERSION) throw new Error(`${manifestPath(file)} is not a CRISP backup manifest (version ${BACKUP_VERSION})`)
+  const actual = await sha256OfFile(file).catch((err: Error) => {
+    throw new Error(`cannot read ${file}: ${err.message}`)
+  })
+  if (actual.bytes !== manifest.bytes || actual.sha256 !== manifest.sha256) {
+    throw new Error(`${file} is damaged or truncated: ${actual.bytes} bytes, SHA-256 ${actual.sha256}; the manifest says ${manifest.bytes} bytes, ${manifest.sha256}`)
+  }
+  const counted: Record<string, number> = {}
+  let current = ''
+  try {
+    for await (const line of readBackup(file)) {
+      if (line.kind === 'T') counted[(current = qualified(line.table.schema, line.table.table))] = 0
+      else if (line.kind === 'R') counted[current] += 1
+    }
+  } catch (err) {
+    throw new Error(`${file} cannot be read as a CRISP backup: ${(err as Error).message}`)
+  }
+  for (const [table, rows] of Object.entries(manifest.tables)) {
+    if (counted[table] !== rows) throw new Error(`${file}: ${table} holds ${counted[table] ?? 0} rows, the manifest says ${rows}`)
+  }
+  return manifest
+}

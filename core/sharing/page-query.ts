@@ -1,0 +1,27 @@
+import type { Knex } from 'knex'
+import { runPipelinedTransaction } from '../infra/pipelined-transaction.js'
+import { collectionContextsQuery, toCollectionContexts, type CollectionContext, type CollectionContextRow } from './reader-context.js'
+import type { SharedRow } from './shared-rows.js'
+
+/** Builds the page query for the reader's collection contexts with `db`; null when no collection is left. */
+export type PageQuery = (contexts: ReadonlyMap<string, CollectionContext>, db: Knex) => Knex.QueryBuilder | null
+
+/**
+ * Row estimates through the TLP filter and the last-version check make the planner prefer hashing the whole
+ * collection and sorting it (≈ 300 ms at 100k objects) over walking the keyset index (≈ 6 ms): a page must
+ * never cost more than its own rows, so sorting is ruled out for the page's transaction only.
+ */
+const PAGE_SETTINGS = ['SET LOCAL enable_sort = off']
+
+/**
+ * The reader's collection contexts (one small query), then the page query built for them: both in one
+ * pipelined transaction (see `runPipelinedTransaction`), so a page is three messages in a row on one pooled
+ * connection — `BEGIN; SET LOCAL …` with the contexts query behind it, then the SELECT, then an unawaited COMMIT.
+ */
+export async function queryPage(knex: Knex, readerOrgId: string, ids: string[] | undefined, query: PageQuery) {
+  return runPipelinedTransaction(knex, PAGE_SETTINGS, async ({ db, rows }) => {
+    const contexts = toCollectionContexts(await rows<CollectionContextRow>(collectionContextsQuery(db, readerOrgId, ids)), readerOrgId)
+    const q = query(contexts, db)
+    return { contexts, rows: q ? await rows<SharedRow>(q) : [] }
+  })
+}
