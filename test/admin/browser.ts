@@ -2,11 +2,24 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { buildAdminBundle } from '../../admin/build-bundle.js'
 import { ROOT } from '../helper.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const hasChromium = () => existsSync(CHROMIUM)
 export const SCREENSHOTS = path.join(ROOT, 'test', 'screenshots')
+
+/**
+ * As in production: the console's components bundled beforehand (`npm run build:admin`), into a folder removed
+ * with the test, so the console's start-up skips bundling.
+ */
+export async function prebuildConsoleBundle(t: { teardown(fn: () => void): void }): ReturnType<typeof buildAdminBundle> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'crisp-adminjs-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const bundle = await buildAdminBundle({ dir })
+  process.env.ADMIN_JS_SKIP_BUNDLE = 'true'
+  return bundle
+}
 
 /**
  * Debian's chromium, headless, with a fresh profile and no background traffic (this machine has no internet).

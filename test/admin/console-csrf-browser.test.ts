@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 import t from 'tap'
-import { buildAdminBundle } from '../../admin/build-bundle.js'
 import { buildConsoleApp } from './console-app.js'
 import type { Request } from 'playwright-core'
-import { fillProperty, hasChromium, launchBrowser, logIn, shot } from './browser.js'
+import { fillProperty, hasChromium, launchBrowser, logIn, prebuildConsoleBundle, shot } from './browser.js'
 import { createOrg, createUser, TEST_PASSWORD, type TestLike } from '../helper.js'
 
 /** A page on another port of the same host that, once opened, posts a form to the console and loads an image from it. */
@@ -28,10 +24,7 @@ async function attackerSite(t: TestLike, consoleUrl: string, victimId: string): 
 if (!hasChromium()) {
   t.plan(0, 'skipped: /usr/bin/chromium is absent (apt-get install -y chromium; .ci/run does it)')
 } else {
-  const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'crisp-adminjs-'))
-  t.teardown(() => rmSync(bundleDir, { recursive: true, force: true }))
-  await buildAdminBundle({ dir: bundleDir })
-  process.env.ADMIN_JS_SKIP_BUNDLE = 'true'
+  await prebuildConsoleBundle(t)
 
   t.test('in a real browser: the console works, other pages cannot use it, and it has the admin\'s rate limit', async (t) => {
     // The default limits: 20 requests a minute anonymously, 100 for a signed-in principal.

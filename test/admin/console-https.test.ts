@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import t from 'tap'
-import { buildAdminBundle } from '../../admin/build-bundle.js'
 import { buildConsoleApp } from './console-app.js'
 import { cookiesOf, SAME_ORIGIN } from './console-session.js'
-import { hasChromium, launchBrowser, logIn } from './browser.js'
+import { hasChromium, launchBrowser, logIn, prebuildConsoleBundle } from './browser.js'
 import { createOrg, createUser, TEST_PASSWORD } from '../helper.js'
 import { freePort } from '../live-app.js'
 import { request, selfSignedCert, startReverseProxy } from '../reverse-proxy.js'
@@ -16,11 +12,7 @@ const setCookieLine = (headers: Record<string, unknown>, name: string) => {
   return (Array.isArray(raw) ? raw : [String(raw ?? '')]).find((line: string) => line.startsWith(`${name}=`)) ?? ''
 }
 
-// As in production: components bundled beforehand, start-up skips bundling.
-const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'crisp-adminjs-'))
-t.teardown(() => rmSync(bundleDir, { recursive: true, force: true }))
-await buildAdminBundle({ dir: bundleDir })
-process.env.ADMIN_JS_SKIP_BUNDLE = 'true'
+await prebuildConsoleBundle(t)
 
 t.test('TLS at a trusted proxy: a browser logs in over https and the session cookie is Secure', { skip: !hasChromium() && 'no /usr/bin/chromium' }, async (t) => {
   const cert = selfSignedCert(t)

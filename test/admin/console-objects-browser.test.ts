@@ -4,15 +4,11 @@
  * anonymized (the console app's strip-text strategy drops free text below level none), its raw canary nowhere
  * in the page. Read-only, and only behind the console login.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { buildAdminBundle } from '../../admin/build-bundle.js'
 import { TLP_MARKING_IDS } from '../../core/store/index.js'
 import { buildConsoleApp } from './console-app.js'
-import { hasChromium, launchBrowser, logIn, shot, visit } from './browser.js'
+import { hasChromium, launchBrowser, logIn, prebuildConsoleBundle, shot, visit } from './browser.js'
 import { consoleAction, consoleLogin } from './console-session.js'
 import { createOrg, createUser, loginAs, TEST_PASSWORD } from '../helper.js'
 import { createCollection, indicator, trust } from '../taxii/fixtures.js'
@@ -35,10 +31,7 @@ const recordIds = (items: Item[]) => items.map((i) => `${i.collectionId}.${i.obj
 if (!hasChromium()) {
   t.plan(0, 'skipped: /usr/bin/chromium is absent (apt-get install -y chromium; .ci/run does it)')
 } else {
-  const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'crisp-adminjs-'))
-  t.teardown(() => rmSync(bundleDir, { recursive: true, force: true }))
-  await buildAdminBundle({ dir: bundleDir })
-  process.env.ADMIN_JS_SKIP_BUNDLE = 'true'
+  await prebuildConsoleBundle(t)
 
   t.test('in a real browser: the object browser shows what the API returns to the admin, anonymized', async (t) => {
     const { app, knex, baseUrl } = await buildConsoleApp(t, { listen: true })

@@ -1,19 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import t from 'tap'
-import { buildAdminBundle } from '../../admin/build-bundle.js'
 import { buildConsoleApp } from './console-app.js'
-import { chooseOption, fillProperty, hasChromium, launchBrowser, logIn, save, shot, visit } from './browser.js'
+import { chooseOption, fillProperty, hasChromium, launchBrowser, logIn, prebuildConsoleBundle, save, shot, visit } from './browser.js'
 import { createOrg, createUser, TEST_PASSWORD } from '../helper.js'
 
 if (!hasChromium()) {
   t.plan(0, 'skipped: /usr/bin/chromium is absent (apt-get install -y chromium; .ci/run does it)')
 } else {
-  const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'crisp-adminjs-'))
-  t.teardown(() => rmSync(bundleDir, { recursive: true, force: true }))
-  await buildAdminBundle({ dir: bundleDir })
-  process.env.ADMIN_JS_SKIP_BUNDLE = 'true'
+  await prebuildConsoleBundle(t)
 
   t.test('an org-admin manages its own organization\'s users in the console, and sees no other\'s', async (t) => {
     const { app, knex, baseUrl } = await buildConsoleApp(t, { listen: true })
