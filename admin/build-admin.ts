@@ -17,13 +17,31 @@ import { apiKeysResource, auditLogResource, collectionsResource, feedRunsResourc
 import { dashboardOptions } from './dashboard/options.js'
 import type { ConsoleServices, FeedRunDeps } from './services/types.js'
 import { consolePaths, type ConsolePaths } from './paths.js'
+import type { ResourceDeps } from './resources/types.js'
 
 /** The AdminJS instance: resources, dashboard and branding. Used by the console plugin and the bundle build. */
-export function buildAdmin(modules: AdminJsModules, options: { knex: Knex; feedRuns: FeedRunDeps; services?: ConsoleServices; log?: FastifyBaseLogger; paths?: ConsolePaths }) {
+export function buildAdmin(
+  modules: AdminJsModules,
+  options: {
+    knex: Knex
+    feedRuns: FeedRunDeps
+    storedOutput?: ResourceDeps['storedOutput']
+    services?: ConsoleServices
+    log?: FastifyBaseLogger
+    paths?: ConsolePaths
+  },
+) {
   const { adminjs, objectionAdapter } = modules
   const AdminJS = adminjs.default
   AdminJS.registerAdapter({ Database: objectionAdapter.Database, Resource: createCountFixedResource(modules) })
-  const deps = { knex: options.knex, feedRuns: options.feedRuns, adminjs, services: options.services ?? consoleServices, log: options.log ?? createLogger({ level: 'silent' }) }
+  const deps = {
+    knex: options.knex,
+    feedRuns: options.feedRuns,
+    storedOutput: options.storedOutput,
+    adminjs,
+    services: options.services ?? consoleServices,
+    log: options.log ?? createLogger({ level: 'silent' }),
+  }
   const componentLoader = new adminjs.ComponentLoader()
   const paths = options.paths ?? consolePaths()
   const config: AdminJSOptions = {
@@ -39,13 +57,28 @@ export function buildAdmin(modules: AdminJsModules, options: { knex: Knex; feedR
       translations: {
         en: {
           actions: { runNow: 'Run now', deactivate: 'Deactivate', revoke: 'Revoke' },
-          resources: { alerts: { actions: { edit: 'Change status' }, properties: { new_status: 'New status', match_count: 'Matches' } } },
+          resources: {
+            alerts: {
+              actions: { edit: 'Change status' },
+              properties: { new_status: 'New status', match_count: 'Matches' },
+            },
+          },
           labels: {
-            organizations: 'Organizations', users: 'Users', api_keys: 'API keys', trust_levels: 'Trust levels',
-            trust_relationships: 'Trust relationships', collections: 'Collections', feeds: 'Feeds', feed_runs: 'Feed runs', audit_log: 'Audit log', alerts: 'Alerts', shared_objects: 'Object browser',
+            organizations: 'Organizations',
+            users: 'Users',
+            api_keys: 'API keys',
+            trust_levels: 'Trust levels',
+            trust_relationships: 'Trust relationships',
+            collections: 'Collections',
+            feeds: 'Feeds',
+            feed_runs: 'Feed runs',
+            audit_log: 'Audit log',
+            alerts: 'Alerts',
+            shared_objects: 'Object browser',
           },
           messages: {
-            invalidCredentials: 'Wrong email or password, or this account may not use the console (platform and organization admins only).',
+            invalidCredentials:
+              'Wrong email or password, or this account may not use the console (platform and organization admins only).',
           },
         },
       },

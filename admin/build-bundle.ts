@@ -11,7 +11,9 @@ import { ADMIN_BUNDLE_DIR, loadAdminJs } from './adminjs-env.js'
 import { buildAdmin } from './build-admin.js'
 import type { FeedRunDeps } from './services/types.js'
 
-export async function buildAdminBundle(options: { dir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ file: string; bytes: number; ms: number }> {
+export async function buildAdminBundle(
+  options: { dir?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ file: string; bytes: number; ms: number }> {
   const env = options.env ?? process.env
   // AdminJS reads these when it loads: production minifies, and the output folder is where the server looks.
   env.NODE_ENV = 'production'

@@ -18,7 +18,10 @@ interface FindOptions {
  * - `count` asks Objection for `resultSize()`: the adapter reads `result.count` from `qb.count()`, but
  *   PostgreSQL answers `[{ count }]`, so every list said 0 rows and paging broke.
  */
-export function createCountFixedResource({ adminjs, objectionAdapter }: Pick<AdminJsModules, 'adminjs' | 'objectionAdapter'>) {
+export function createCountFixedResource({
+  adminjs,
+  objectionAdapter,
+}: Pick<AdminJsModules, 'adminjs' | 'objectionAdapter'>) {
   const { Resource, convertFilter } = objectionAdapter
   return class ScopedObjectionResource extends Resource {
     /** The admin's rows of this resource's table. `model` is private in the adapter's typings. */

@@ -22,15 +22,25 @@ export async function adminConsolePlugin(scope: FastifyInstance, opts: { config:
   const { config } = opts
   const modules = await loadAdminJs()
   if (config.env === 'production' && !modules.prebuilt) {
-    scope.log.warn('admin console: no prebuilt component bundle (run `npm run build:admin`); bundling at start-up instead')
+    scope.log.warn(
+      'admin console: no prebuilt component bundle (run `npm run build:admin`); bundling at start-up instead',
+    )
   }
   const paths = consolePaths(config.network.adminPath)
-  const admin = buildAdmin(modules, { knex: scope.knex, feedRuns: { registry: scope.registry, queue: scope.feedRuns, secrets: scope.feedSecrets }, log: scope.log, paths })
+  const admin = buildAdmin(modules, {
+    knex: scope.knex,
+    feedRuns: { registry: scope.registry, queue: scope.feedRuns, secrets: scope.feedSecrets },
+    storedOutput: scope.anonymizedOutput,
+    log: scope.log,
+    paths,
+  })
   // The identity core's limiter: console and API logins share one failure budget per IP and account.
   const limiter = scope.identity.limiter
   const cookie = sessionCookieOptions(config)
   if (cookie.secure && !config.network.tls && config.network.trustProxy === false) {
-    scope.log.warn('admin console: PUBLIC_URL is https but CRISP serves plain HTTP and trusts no proxy (CRISP_TRUST_PROXY): its Secure session cookie will not be set and logins will not hold')
+    scope.log.warn(
+      'admin console: PUBLIC_URL is https but CRISP serves plain HTTP and trusts no proxy (CRISP_TRUST_PROXY): its Secure session cookie will not be set and logins will not hold',
+    )
   }
 
   confineConsoleRoutes(scope, paths.root)
@@ -57,10 +67,19 @@ export async function adminConsolePlugin(scope: FastifyInstance, opts: { config:
       saveUninitialized: false,
       cookie,
       // In PostgreSQL, not in this process: every API node knows every console session (admin/session-store.ts).
-      store: createConsoleSessionStore({ knex: scope.knex, defaultTtlMs: cookie.maxAge, onError: (err) => scope.log.warn({ err }, 'expired console sessions not purged') }),
+      store: createConsoleSessionStore({
+        knex: scope.knex,
+        defaultTtlMs: cookie.maxAge,
+        onError: (err) => scope.log.warn({ err }, 'expired console sessions not purged'),
+      }),
     },
   )
   // Both read the session, so they come after the session plugin's hook registered just above.
   consoleAdminAsPrincipal(scope)
-  protectFromCsrf(scope, { secret: config.secrets.adminSession, publicUrl: config.publicUrl, secure: cookie.secure, paths })
+  protectFromCsrf(scope, {
+    secret: config.secrets.adminSession,
+    publicUrl: config.publicUrl,
+    secure: cookie.secure,
+    paths,
+  })
 }

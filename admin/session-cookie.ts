@@ -9,7 +9,9 @@ import { DEFAULT_ADMIN_ROOT } from './paths.js'
  * `X-Forwarded-Proto: https` from a proxy named in CRISP_TRUST_PROXY.) Not @fastify/session's `'auto'`: on
  * plain HTTP that also lowers SameSite to Lax.
  */
-export function sessionCookieOptions(config: Pick<Config, 'publicUrl'> & { network?: Pick<Config['network'], 'adminPath' | 'tls'> }) {
+export function sessionCookieOptions(
+  config: Pick<Config, 'publicUrl'> & { network?: Pick<Config['network'], 'adminPath' | 'tls'> },
+) {
   return {
     path: config.network?.adminPath ?? DEFAULT_ADMIN_ROOT,
     httpOnly: true,

@@ -28,20 +28,32 @@ const PURGE_EVERY_MS = 10 * 60_000
  * one (the row deleted) ends the session on all. A session past its cookie's expiry is not returned; expired
  * rows are deleted now and then by whichever node saves a session.
  */
-export function createConsoleSessionStore(options: { knex: Knex; defaultTtlMs: number; onError?: (err: Error) => void }): ConsoleSessionStore {
+export function createConsoleSessionStore(options: {
+  knex: Knex
+  defaultTtlMs: number
+  onError?: (err: Error) => void
+}): ConsoleSessionStore {
   const { knex } = options
   let lastPurge = 0
   const purge = () => {
     if (Date.now() - lastPurge < PURGE_EVERY_MS) return
     lastPurge = Date.now()
-    knex('console_sessions').where('expires_at', '<', knex.fn.now()).delete().catch((err: Error) => options.onError?.(err))
+    knex('console_sessions')
+      .where('expires_at', '<', knex.fn.now())
+      .delete()
+      .catch((err: Error) => options.onError?.(err))
   }
   const call = (work: Promise<unknown>, done: Done) => {
-    work.then(() => done(), (err: Error) => done(err))
+    work.then(
+      () => done(),
+      (err: Error) => done(err),
+    )
   }
   return {
     set(sessionId, session, done) {
-      const expires = session.cookie.expires ? new Date(session.cookie.expires) : new Date(Date.now() + options.defaultTtlMs)
+      const expires = session.cookie.expires
+        ? new Date(session.cookie.expires)
+        : new Date(Date.now() + options.defaultTtlMs)
       const row = { id: rowId(sessionId), data: JSON.stringify(session), expires_at: expires }
       call(knex('console_sessions').insert(row).onConflict('id').merge(['data', 'expires_at']), done)
       purge()
@@ -51,10 +63,18 @@ export function createConsoleSessionStore(options: { knex: Knex; defaultTtlMs: n
         .where({ id: rowId(sessionId) })
         .andWhere('expires_at', '>', knex.fn.now())
         .first('data')
-        .then((row?: { data: unknown }) => done(null, row && isStoredSession(row.data) ? row.data : null), (err: Error) => done(err))
+        .then(
+          (row?: { data: unknown }) => done(null, row && isStoredSession(row.data) ? row.data : null),
+          (err: Error) => done(err),
+        )
     },
     destroy(sessionId, done) {
-      call(knex('console_sessions').where({ id: rowId(sessionId) }).delete(), done)
+      call(
+        knex('console_sessions')
+          .where({ id: rowId(sessionId) })
+          .delete(),
+        done,
+      )
     },
   }
 }

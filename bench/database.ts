@@ -7,6 +7,11 @@ import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
  */
 export async function benchDatabase(scratch: string): Promise<{ url: string; stop: () => Promise<void> }> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined }
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), ephemeral: false, throwAway: true })
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(scratch, 'pg'),
+    port: 55000 + Math.floor(Math.random() * 5000),
+    ephemeral: false,
+    throwAway: true,
+  })
   return { url: embedded.adminUrl(), stop: embedded.stop }
 }

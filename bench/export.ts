@@ -1,10 +1,12 @@
 /**
  * Export throughput through the real egress pipeline (query → sharing policy → trust-levels anonymization →
  * exporter), as a reader of another organization trusted at `medium`, so every object is anonymized.
- * Seeds BENCH_EXPORT_OBJECTS objects (default 1,000,000; 60 % indicators, 40 % observables, TLP green) straight
- * into a fresh database with SQL, then exports them as a STIX bundle and as CSV to /dev/null and prints
- * objects/s and peak RSS, each format in a fresh process. Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
- * Run: npm run bench:export
+ * Seeds BENCH_OBJECTS objects (default 1,000,000; BENCH_EXPORT_OBJECTS is the old name; 60 % indicators, 40 %
+ * observables, TLP green) straight into a fresh database with SQL, then exports them as a STIX bundle and as CSV
+ * to /dev/null, each format in a fresh process holding a platform built by `createPlatform`, and prints objects/s
+ * and that process's peak RSS. Before each export the parent measures the limit, a raw keyset page read of as
+ * many stored documents (at least 50,000; bench/limits.ts); each export ends with `RESULT export-<format> …`.
+ * Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL. Run: npm run bench:export
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -14,14 +16,14 @@ import { fileURLToPath } from 'node:url'
 import type { Knex } from 'knex'
 import { benchDatabase } from './database.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
-import { createLogger } from '../core/infra/logger.js'
-import { createRegistry } from '../core/registry/registry.js'
 import { findExporter, runExport } from '../core/exports/run-export.js'
-import { builtinPlugins } from '../plugins/index.js'
+import { benchPlatform } from './platform.js'
+import { pageReadLimit } from './limits.js'
+import { loadAverage, resultLine, rssSampler } from './result.js'
 
-const COUNT = Number(process.env.BENCH_EXPORT_OBJECTS ?? 1_000_000)
+const COUNT = Number(process.env.BENCH_OBJECTS ?? process.env.BENCH_EXPORT_OBJECTS ?? 1_000_000)
 const FORMATS = (process.env.BENCH_EXPORT_FORMATS ?? 'stix-bundle,csv').split(',')
-// The parent's scratch folder (embedded PostgreSQL); the per-format child processes need none.
+// The parent's scratch folder (embedded PostgreSQL); each per-format child makes its own (the platform's data folder).
 const scratch = process.env.BENCH_EXPORT_CHILD ? '' : mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-export-'))
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'
 
@@ -29,7 +31,8 @@ const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'
 async function seed(knex: Knex, producerOrg: string, collectionId: string): Promise<void> {
   const ip = `(i % 223 + 1) || '.' || (i / 223 % 256) || '.' || (i / 57089 % 256) || '.' || (i % 251)`
   const uuid = `'00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0')`
-  await knex.raw(`
+  await knex.raw(
+    `
     INSERT INTO stix_objects (stix_id, version, type, spec_version, producer_org_id, tlp, labels, created, name, document)
     SELECT d->>'id', '2024-03-05T10:00:00Z', d->>'type', '2.1', :org, 'green', ARRAY['malicious-activity'], '2024-03-05T10:00:00Z', d->>'name', d
     FROM (SELECT CASE
@@ -45,71 +48,119 @@ async function seed(knex: Knex, producerOrg: string, collectionId: string): Prom
         'object_marking_refs', jsonb_build_array('${GREEN}'))
       ELSE jsonb_build_object('type', 'domain-name', 'spec_version', '2.1', 'id', 'domain-name--' || ${uuid}, 'value', 'host' || i || '.example.com',
         'object_marking_refs', jsonb_build_array('${GREEN}'))
-      END AS d FROM generate_series(1, :count) AS i) AS g`, { org: producerOrg, count: COUNT })
-  await knex.raw(`INSERT INTO collection_objects (collection_id, object_pk, date_added)
-    SELECT :collectionId, pk, '2024-03-05T10:00:00Z'::timestamptz + pk * interval '1 microsecond' FROM stix_objects ORDER BY pk`, { collectionId })
+      END AS d FROM generate_series(1, :count) AS i) AS g`,
+    { org: producerOrg, count: COUNT },
+  )
+  await knex.raw(
+    `INSERT INTO collection_objects (collection_id, object_pk, date_added)
+    SELECT :collectionId, pk, '2024-03-05T10:00:00Z'::timestamptz + pk * interval '1 microsecond' FROM stix_objects ORDER BY pk`,
+    { collectionId },
+  )
   await knex.raw('ANALYZE')
 }
 
-function rssSampler() {
-  let peak = process.memoryUsage().rss
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
-  return { reset: () => (peak = process.memoryUsage().rss), peak: () => peak, stop: () => clearInterval(timer) }
+interface ChildTask {
+  url: string
+  readerOrg: string
+  format: string
+  /** The raw page read measured by the parent just before: objects/s. */
+  limit: number
 }
 
 /**
- * One export in this process, as the platform runs it (registry with every built-in plugin, egress pipeline,
- * exporter, chunking), to /dev/null: prints objects/s and the process's peak RSS.
+ * One export in this process, as the platform runs it (a platform from `createPlatform`: registry with every
+ * built-in plugin, egress pipeline, exporter, chunking), to /dev/null: prints objects/s and the process's peak
+ * RSS, then its RESULT line.
  */
-async function exportOnce(url: string, readerOrg: string, format: string) {
-  const knex = createKnex(url, { poolMax: 4 })
+async function exportOnce(task: ChildTask) {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-export-child-'))
   const rss = rssSampler()
+  const platform = await benchPlatform(task.url, scratch)
   try {
-    const log = createLogger({ level: 'warn' })
-    const registry = await createRegistry({ builtins: builtinPlugins, pluginsFile: { plugins: [] }, baseDir: process.cwd(), log, secrets: { anonymizationKey: 'bench-anonymization-key-0123456789abcdef' } })
-    const before = rss.reset()
-    const exporter = findExporter(registry, format)
-    const run = runExport({ knex, registry, principal: { orgId: readerOrg, role: 'viewer' }, exporter, filter: {}, options: {} })
+    const before = rss.reset() / 1e6
+    const exporter = findExporter(platform.registry, task.format)
+    const run = runExport({
+      knex: platform.knex,
+      registry: platform.registry,
+      principal: { orgId: task.readerOrg, role: 'viewer' },
+      exporter,
+      filter: {},
+      options: {},
+    })
     const start = performance.now()
     let bytes = 0
     for await (const chunk of run.chunks) bytes += chunk.length
     const seconds = (performance.now() - start) / 1000
     const n = run.objectsRead()
-    console.log(`${format.padEnd(12)} ${n} objects in ${seconds.toFixed(1)} s = ${Math.round(n / seconds).toLocaleString('en')} objects/s, ` +
-      `${(bytes / 1e6).toFixed(0)} MB out, peak RSS ${(rss.peak() / 1e6).toFixed(0)} MB (${(before / 1e6).toFixed(0)} MB before the export)`)
+    console.log(
+      `${task.format.padEnd(12)} ${n} objects in ${seconds.toFixed(1)} s = ${Math.round(n / seconds).toLocaleString('en')} objects/s, ` +
+        `${(bytes / 1e6).toFixed(0)} MB out, peak RSS ${rss.peakMb().toFixed(0)} MB (${before.toFixed(0)} MB before the export)`,
+    )
+    if (n !== COUNT) throw new Error(`exported ${n} of ${COUNT} objects`)
+    console.log(
+      resultLine({
+        name: `export-${task.format}`,
+        objectsPerS: n / seconds,
+        limitPerS: task.limit,
+        p99Ms: null,
+        rssMb: rss.peakMb(),
+      }),
+    )
   } finally {
     rss.stop()
-    await knex.destroy()
+    await platform.close()
+    rmSync(scratch, { recursive: true, force: true })
   }
 }
+
+const isChildTask = (v: unknown): v is ChildTask =>
+  typeof v === 'object' && v !== null && 'url' in v && 'readerOrg' in v && 'format' in v && 'limit' in v
 
 /** Seeds once, then runs each format in a fresh process, so no export's peak includes another's leftover heap. */
 async function main() {
   if (process.env.BENCH_EXPORT_CHILD) {
-    const { url, readerOrg, format } = JSON.parse(process.env.BENCH_EXPORT_CHILD)
-    return exportOnce(url, readerOrg, format)
+    const task: unknown = JSON.parse(process.env.BENCH_EXPORT_CHILD)
+    if (!isChildTask(task)) throw new Error('BENCH_EXPORT_CHILD: not a task')
+    return exportOnce(task)
   }
   const database = await benchDatabase(scratch)
   const url = database.url
   const knex = createKnex(url, { poolMax: 4 })
   try {
     await migrateLatest(knex)
-    const [{ id: producerOrg }] = await knex('organizations').insert({ name: `producer ${Date.now()}` }).returning('id')
-    const [{ id: readerOrg }] = await knex('organizations').insert({ name: `reader ${Date.now()}` }).returning('id')
-    const [{ id: levelId }] = await knex('trust_levels').insert({ name: `bench medium ${Date.now()}`, level: 3, anonymization_level: 'medium' }).returning('id')
-    await knex('trust_relationships').insert({ trustor_org_id: producerOrg, trustee_org_id: readerOrg, trust_level_id: levelId })
-    const [{ id: collectionId }] = await knex('collections').insert({ organization_id: producerOrg, title: 'bench', visibility: 'trusted' }).returning('id')
+    const [{ id: producerOrg }] = await knex('organizations')
+      .insert({ name: `producer ${Date.now()}` })
+      .returning('id')
+    const [{ id: readerOrg }] = await knex('organizations')
+      .insert({ name: `reader ${Date.now()}` })
+      .returning('id')
+    const [{ id: levelId }] = await knex('trust_levels')
+      .insert({ name: `bench medium ${Date.now()}`, level: 3, anonymization_level: 'medium' })
+      .returning('id')
+    await knex('trust_relationships').insert({
+      trustor_org_id: producerOrg,
+      trustee_org_id: readerOrg,
+      trust_level_id: levelId,
+    })
+    const [{ id: collectionId }] = await knex('collections')
+      .insert({ organization_id: producerOrg, title: 'bench', visibility: 'trusted' })
+      .returning('id')
     const t0 = Date.now()
     await seed(knex, producerOrg, collectionId)
     console.log(`seeded ${COUNT} objects in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     for (const format of FORMATS) {
+      console.log(`load average ${loadAverage()}`)
+      const limit = await pageReadLimit(url, COUNT)
+      console.log(`${'page read'.padEnd(12)} (limit) ${Math.round(limit).toLocaleString('en')} objects/s`)
+      const task: ChildTask = { url, readerOrg, format, limit }
       const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
         stdio: 'inherit',
-        env: { ...process.env, BENCH_EXPORT_CHILD: JSON.stringify({ url, readerOrg, format }) },
+        env: { ...process.env, BENCH_EXPORT_CHILD: JSON.stringify(task) },
       })
       const code = await new Promise((resolve) => child.once('exit', resolve))
       if (code !== 0) throw new Error(`${format} export exited with ${code}`)
     }
+    console.log(`load average ${loadAverage()}`)
   } finally {
     await knex.destroy()
     await database.stop()

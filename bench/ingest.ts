@@ -1,106 +1,101 @@
 /**
- * End-to-end ingestion through the `stix-bundle` feed: a local HTTP server streams a bundle, the feed run
- * fetches, parses, validates, dedupes and stores it in batches (core/feeds/run-feed.ts, the real job code
- * minus pg-boss). Prints objects/s and peak RSS per phase:
- *   1. MITRE ATT&CK for ICS 18.1 (real data, first ingest)
- *   2. a generated bundle of BENCH_INDICATORS indicators (default 1,000,000), first ingest
- *   3. the same bundle again with the ETag checkpoint cleared: the dedupe path
- * Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL. Run: npm run bench:ingest
+ * End-to-end ingestion through the `stix-bundle` feed: a local HTTP server streams a bundle, the platform's
+ * feed-run code (core/feeds/run-feed.ts, the real job code minus pg-boss, in a platform built by
+ * `createPlatform`) fetches, parses, validates, dedupes and stores it in batches. Phases:
+ *   1. MITRE ATT&CK for ICS 18.1 (real data, first ingest), when ../shared/datasets has it
+ *   2. the physical limit: `COPY` of the same rows as phase 3 into staging tables (bench/limits.ts)
+ *   3. a generated bundle of BENCH_OBJECTS indicators (default 1,000,000; BENCH_INDICATORS is the old name),
+ *      first ingest                                   → RESULT ingest-first
+ *   4. the same bundle again with the ETag checkpoint cleared: the dedupe path → RESULT ingest-repeat
+ * BENCH_BATCH sets the batch size. Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
+ * Run: npm run bench:ingest
  */
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { once } from 'node:events'
 import { benchDatabase } from './database.js'
-import { createKnex, migrateLatest } from '../core/infra/database.js'
-import { createLogger } from '../core/infra/logger.js'
-import { runFeed } from '../core/feeds/run-feed.js'
-import { createSecretBox } from '../core/infra/secret-box.js'
-import { randomBytes } from 'node:crypto'
-import { storeObjects } from '../core/store/index.js'
-import { insertQueuedRun } from '../core/feeds/run-queue.js'
-import type { PluginRegistry } from '../core/registry/registry.js'
-import stixBundle from '../plugins/feed-stix-bundle/index.js'
-import { pluginContext } from '../test/contract/plugin-context.js'
-import { indicator } from '../test/feeds/worker-process.js'
+import { benchPlatform } from './platform.js'
+import { benchIndicator, writeBundle } from './bundle.js'
+import { feedRunner, serveFiles } from './feed-run.js'
+import { copyLimit } from './limits.js'
+import { loadAverage, resultLine } from './result.js'
+import { projectPath } from '../core/project-root.js'
 
-const COUNT = Number(process.env.BENCH_INDICATORS ?? 1_000_000)
-const BATCH = Number(process.env.BENCH_BATCH ?? 1000)
-const ICS = path.resolve(import.meta.dirname, '..', '..', 'shared', 'datasets', 'mitre-attack', 'ics-attack-18.1.json')
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-ingest-'))
-
-async function generate(file: string, count: number): Promise<void> {
-  const out = createWriteStream(file)
-  out.write('{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[')
-  for (let i = 0; i < count; i++) if (!out.write(`${i ? ',' : ''}${indicator('bench', i)}`)) await once(out, 'drain')
-  out.end(']}')
-  await once(out, 'finish')
-}
-
-function serve(files: Record<string, string>) {
-  const server = createServer((req, res) => {
-    const file = files[req.url ?? '']
-    if (!file) return void res.writeHead(404).end()
-    const etag = `"${statSync(file).mtimeMs}"`
-    if (req.headers['if-none-match'] === etag) return void res.writeHead(304).end()
-    res.writeHead(200, { 'content-type': 'application/json', etag })
-    createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res)
-  })
-  return new Promise<{ origin: string; close(): void }>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })),
-  )
-}
-
-/** A registry holding only the stix-bundle factory: the bench measures ingestion, not plugin loading. */
-const log = createLogger({ level: 'warn' })
-const registry = {
-  get: () => ({ impl: { configSchema: stixBundle.configSchema, create: async (config: unknown) => stixBundle.create(pluginContext(config as never, { log, egress: { allowPrivate: ['127.0.0.1/32'] } })) } }),
-} as unknown as PluginRegistry
+const COUNT = Number(process.env.BENCH_OBJECTS ?? process.env.BENCH_INDICATORS ?? 1_000_000)
+const BATCH = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined
+const ICS = path.resolve(projectPath(), '..', 'shared', 'datasets', 'mitre-attack', 'ics-attack-18.1.json')
 
 async function main() {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-ingest-'))
   const database = await benchDatabase(scratch)
-  const url = database.url
-  const knex = createKnex(url, { poolMax: 4 })
-  const generated = path.join(scratch, 'indicators.json')
   try {
-    await migrateLatest(knex)
-    const t0 = Date.now()
-    await generate(generated, COUNT)
-    console.log(`generated ${COUNT} indicators (${(statSync(generated).size / 1e6).toFixed(0)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-    const server = await serve({ '/ics.json': ICS, '/indicators.json': generated })
-    const [{ id: orgId }] = await knex('organizations').insert({ name: `bench ${Date.now()}` }).returning('id')
-    const [{ id: collectionId }] = await knex('collections').insert({ organization_id: orgId, title: 'bench' }).returning('id')
-    const feeds = { runTimeout: 3600, retryDelay: 30, batchSize: BATCH, leaseSeconds: 60 }
-    const ctx = { knex, registry, storeObjects, feeds, log, secrets: createSecretBox({ current: randomBytes(32).toString('base64url'), variable: 'CRISP_SECRETS_KEY' }) }
-    const feedFor = async (name: string, url: string) =>
-      (await knex('feeds').insert({ organization_id: orgId, collection_id: collectionId, name, source_plugin: 'stix-bundle', config: JSON.stringify({ url, headers: {}, timeoutMs: 60000 }) }).returning('id'))[0].id as string
-    const phase = async (label: string, feedId: string) => {
-      const run = (await insertQueuedRun(knex, feedId, 'manual'))!
-      let peak = 0
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
-      const started = process.hrtime.bigint()
-      await runFeed(ctx, run.id, { retryCount: 0, retryLimit: 0 }, new AbortController().signal)
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9
-      clearInterval(sampler)
-      const r = await knex('feed_runs').where({ id: run.id }).first()
-      const rate = Math.round(r.fetched / seconds)
-      console.log(`${label.padEnd(28)} ${r.status} ${r.fetched} objects (${r.new_objects} new, ${r.unchanged} unchanged, ${r.rejected} rejected) in ${seconds.toFixed(1)} s = ${rate} objects/s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`)
-      return { rate, peak }
+    const platform = await benchPlatform(database.url, scratch)
+    const generated = path.join(scratch, 'indicators.json')
+    try {
+      const t0 = performance.now()
+      await writeBundle(generated, COUNT, (i) => benchIndicator(i))
+      console.log(
+        `generated ${COUNT} indicators (${(statSync(generated).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      )
+      const files: Record<string, string> = { '/indicators.json': generated }
+      if (existsSync(ICS)) files['/ics.json'] = ICS
+      const server = await serveFiles(files)
+      const feeds = await feedRunner(platform, { batchSize: BATCH })
+      try {
+        if (files['/ics.json'])
+          console.log(
+            `${'ICS ATT&CK 18.1'.padEnd(28)} ${(await feeds.run(await feeds.addFeed('ics', `${server.origin}/ics.json`))).summary}`,
+          )
+        console.log(`load average ${loadAverage()}`)
+        const limit = await copyLimit(database.url, {
+          count: COUNT,
+          objectAt: (i) => benchIndicator(i),
+          producerOrg: feeds.organizationId,
+          collectionId: feeds.collectionId,
+          tlp: 'green',
+        })
+        console.log(`${`${COUNT} rows by COPY (limit)`.padEnd(28)} ${Math.round(limit).toLocaleString('en')} objects/s`)
+        const bigFeed = await feeds.addFeed('indicators', `${server.origin}/indicators.json`)
+        const first = await feeds.run(bigFeed)
+        console.log(`${`${COUNT} indicators, first`.padEnd(28)} ${first.summary}`)
+        await feeds.clearCheckpoint(bigFeed)
+        const again = await feeds.run(bigFeed)
+        console.log(`${`${COUNT} indicators, again`.padEnd(28)} ${again.summary}`)
+        for (const r of [first, again])
+          if (r.status !== 'succeeded' || r.fetched !== COUNT)
+            throw new Error(`a run ended ${r.status} with ${r.fetched} of ${COUNT} objects`)
+        console.log(`load average ${loadAverage()}, ${os.cpus().length} cores`)
+        console.log(
+          resultLine({
+            name: 'ingest-first',
+            objectsPerS: first.objectsPerS,
+            limitPerS: limit,
+            p99Ms: null,
+            rssMb: first.peakRssMb,
+          }),
+        )
+        console.log(
+          resultLine({
+            name: 'ingest-repeat',
+            objectsPerS: again.objectsPerS,
+            limitPerS: limit,
+            p99Ms: null,
+            rssMb: again.peakRssMb,
+          }),
+        )
+      } finally {
+        server.close()
+      }
+    } finally {
+      await platform.close()
     }
-    await phase('ICS ATT&CK 18.1', await feedFor('ics', `${server.origin}/ics.json`))
-    const bigFeed = await feedFor('indicators', `${server.origin}/indicators.json`)
-    await phase(`${COUNT} indicators, first`, bigFeed)
-    await knex('feeds').where({ id: bigFeed }).update({ checkpoint: null })
-    await phase(`${COUNT} indicators, again`, bigFeed)
-    console.log(`process peak RSS (maxRSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, ${os.cpus().length} cores`)
-    server.close()
   } finally {
-    await knex.destroy()
     await database.stop()
     rmSync(scratch, { recursive: true, force: true })
   }
 }
 
-await main()
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

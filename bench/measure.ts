@@ -47,7 +47,8 @@ export function profileStatements(knex: Knex) {
   })
   return {
     print: () => {
-      for (const [kind, t] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`${t.ms.toFixed(0).padStart(7)} ms ${String(t.n).padStart(5)}× ${kind}`)
+      for (const [kind, t] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25))
+        console.log(`${t.ms.toFixed(0).padStart(7)} ms ${String(t.n).padStart(5)}× ${kind}`)
     },
   }
 }

@@ -24,9 +24,18 @@ import { makeIndicators, seedIndicators } from './taxii-seed.js'
 const COUNT = Number(process.env.BENCH_METRICS_OBJECTS ?? 50_000)
 const SECONDS = Number(process.env.BENCH_METRICS_SECONDS ?? 10)
 const FAMILIES = [
-  'crisp_http_requests_total', 'crisp_http_request_duration_seconds_count', 'crisp_objects_ingested_total', 'crisp_objects_served_total',
-  'crisp_objects_exported_total', 'crisp_objects_anonymized_total', 'crisp_feed_runs_total', 'crisp_queue_depth',
-  'crisp_queue_oldest_job_age_seconds', 'crisp_login_failures_total', 'crisp_db_pool_connections', 'crisp_process_cpu_seconds_total',
+  'crisp_http_requests_total',
+  'crisp_http_request_duration_seconds_count',
+  'crisp_objects_ingested_total',
+  'crisp_objects_served_total',
+  'crisp_objects_exported_total',
+  'crisp_objects_anonymized_total',
+  'crisp_feed_runs_total',
+  'crisp_queue_depth',
+  'crisp_queue_oldest_job_age_seconds',
+  'crisp_login_failures_total',
+  'crisp_db_pool_connections',
+  'crisp_process_cpu_seconds_total',
 ]
 const PASSWORD = 'Bench-Password-42-Correct'
 const TAXII = 'application/taxii+json;version=2.1'
@@ -45,7 +54,11 @@ function nonZero(text: string): Map<string, number> {
 async function main() {
   const db = await benchDatabase(scratch)
   const knex = createKnex(db.url, { poolMax: 4 })
-  const bundle = JSON.stringify({ type: 'bundle', id: 'bundle--6f1a3c1e-2f3b-4a51-9c55-0d6c1e0b7a10', objects: makeIndicators(2000) })
+  const bundle = JSON.stringify({
+    type: 'bundle',
+    id: 'bundle--6f1a3c1e-2f3b-4a51-9c55-0d6c1e0b7a10',
+    objects: makeIndicators(2000),
+  })
   const feedServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(bundle))
   await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve))
   const port = 20000 + Math.floor(Math.random() * 20000)
@@ -57,55 +70,143 @@ async function main() {
     const [{ id: producer }] = await knex('organizations').insert({ name: 'producer' }).returning('id')
     const [{ id: reader }] = await knex('organizations').insert({ name: 'reader' }).returning('id')
     const level = await knex('trust_levels').where({ anonymization_level: 'medium' }).first('id')
-    await knex('trust_relationships').insert({ trustor_org_id: producer, trustee_org_id: reader, trust_level_id: level.id })
+    if (!level) throw new Error('no trust level at medium: the migrations seed one')
+    await knex('trust_relationships').insert({
+      trustor_org_id: producer,
+      trustee_org_id: reader,
+      trust_level_id: level.id,
+    })
     const hash = await hashPassword(PASSWORD)
-    await knex('users').insert([{ organization_id: producer, email: 'pub@bench.test', role: 'publisher', password_hash: hash }, { organization_id: reader, email: 'reader@bench.test', role: 'viewer', password_hash: hash }])
-    const [{ id: collectionId }] = await knex('collections').insert({ organization_id: producer, title: 'bench', visibility: 'trusted' }).returning('id')
+    await knex('users').insert([
+      { organization_id: producer, email: 'pub@bench.test', role: 'publisher', password_hash: hash },
+      { organization_id: reader, email: 'reader@bench.test', role: 'viewer', password_hash: hash },
+    ])
+    const [{ id: collectionId }] = await knex('collections')
+      .insert({ organization_id: producer, title: 'bench', visibility: 'trusted' })
+      .returning('id')
     await seedIndicators(knex, producer, collectionId, COUNT)
 
-    platform = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../core/cli/main.ts', import.meta.url)), 'start'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env, NODE_ENV: 'development', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-        CRISP_DATA_DIR: path.join(scratch, 'data'), CRISP_METRICS_TOKEN: token, CRISP_FEED_ALLOW_PRIVATE: '127.0.0.1/32',
-        CRISP_RATE_LIMIT_AUTHENTICATED: '100000000', CRISP_RATE_LIMIT_ANONYMOUS: '100000000',
+    platform = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('../core/cli/main.ts', import.meta.url)), 'start'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          DATABASE_URL: db.url,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          CRISP_DATA_DIR: path.join(scratch, 'data'),
+          CRISP_METRICS_TOKEN: token,
+          CRISP_FEED_ALLOW_PRIVATE: '127.0.0.1/32',
+          CRISP_RATE_LIMIT_AUTHENTICATED: '100000000',
+          CRISP_RATE_LIMIT_ANONYMOUS: '100000000',
+        },
       },
-    })
+    )
     const base = `http://127.0.0.1:${port}`
-    for (let i = 0; !(await fetch(`${base}/readyz`).then((r) => r.ok, () => false)); i++) {
+    for (
+      let i = 0;
+      !(await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
       if (i > 600 || platform.exitCode !== null) throw new Error('crisp start did not become ready')
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    const login = async (email: string) => (await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) })).json()).accessToken as string
-    const auth = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json', accept: 'application/json' })
+    const login = async (email: string) =>
+      (
+        await (
+          await fetch(`${base}/api/v1/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email, password: PASSWORD }),
+          })
+        ).json()
+      ).accessToken as string
+    const auth = (t: string) => ({
+      authorization: `Bearer ${t}`,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    })
     const [pub, viewer] = [await login('pub@bench.test'), await login('reader@bench.test')]
     const refused = (await fetch(`${base}/metrics`)).status
     console.log(`/metrics without credentials: ${refused}`)
     if (refused !== 401) failed = true
 
-    const feed = await (await fetch(`${base}/api/v1/feeds`, { method: 'POST', headers: auth(pub), body: JSON.stringify({ name: 'bench feed', source: 'stix-bundle', config: { url: `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/bundle.json` }, collectionId, defaultTlp: 'green' }) })).json()
+    const feed = await (
+      await fetch(`${base}/api/v1/feeds`, {
+        method: 'POST',
+        headers: auth(pub),
+        body: JSON.stringify({
+          name: 'bench feed',
+          source: 'stix-bundle',
+          config: { url: `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/bundle.json` },
+          collectionId,
+          defaultTlp: 'green',
+        }),
+      })
+    ).json()
     await fetch(`${base}/api/v1/feeds/${feed.id}/run`, { method: 'POST', headers: { authorization: `Bearer ${pub}` } })
     // The feed run finishes before the load starts: its outcome is counted whatever the machine's speed.
-    for (let i = 0; !(await knex('feed_runs').where({ feed_id: feed.id }).whereIn('status', ['succeeded', 'partial', 'failed']).first()); i++) {
+    for (
+      let i = 0;
+      !(await knex('feed_runs')
+        .where({ feed_id: feed.id })
+        .whereIn('status', ['succeeded', 'partial', 'failed'])
+        .first());
+      i++
+    ) {
       if (i > 600) throw new Error('the feed run did not finish in 60 s')
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
 
     const until = Date.now() + SECONDS * 1000
-    const loop = (fn: () => Promise<unknown>) => (async () => { while (Date.now() < until) await fn() })()
+    const loop = (fn: () => Promise<unknown>) =>
+      (async () => {
+        while (Date.now() < until) await fn()
+      })()
     const taxiiUrl = `${base}/taxii2/api/collections/${collectionId}/objects/?limit=1000`
     let next = ''
     const load = Promise.all([
-      ...Array.from({ length: 4 }, () => loop(async () => {
-        const page = await (await fetch(next ? `${taxiiUrl}&next=${next}` : taxiiUrl, { headers: { accept: TAXII, authorization: `Bearer ${viewer}` } })).json()
-        next = page.more ? page.next : ''
-      })),
-      loop(() => fetch(`${base}/api/v1/collections/${collectionId}/bundles`, { method: 'POST', headers: auth(pub), body: JSON.stringify({ type: 'bundle', id: 'bundle--0f4b8c52-8d7e-4c3a-9d55-6a1f2b3c4d5e', objects: makeIndicators(100) }) }).then((r) => r.arrayBuffer())),
+      ...Array.from({ length: 4 }, () =>
+        loop(async () => {
+          const page = await (
+            await fetch(next ? `${taxiiUrl}&next=${next}` : taxiiUrl, {
+              headers: { accept: TAXII, authorization: `Bearer ${viewer}` },
+            })
+          ).json()
+          next = page.more ? page.next : ''
+        }),
+      ),
+      loop(() =>
+        fetch(`${base}/api/v1/collections/${collectionId}/bundles`, {
+          method: 'POST',
+          headers: auth(pub),
+          body: JSON.stringify({
+            type: 'bundle',
+            id: 'bundle--0f4b8c52-8d7e-4c3a-9d55-6a1f2b3c4d5e',
+            objects: makeIndicators(100),
+          }),
+        }).then((r) => r.arrayBuffer()),
+      ),
       loop(() => fetch(`${base}/api/v1/exports/csv`, { headers: auth(viewer) }).then((r) => r.arrayBuffer())),
       loop(async () => {
         // Background export jobs faster than one worker takes them: a queue backlog.
-        await fetch(`${base}/api/v1/exports`, { method: 'POST', headers: auth(pub), body: JSON.stringify({ format: 'stix-bundle' }) })
-        await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nobody@bench.test', password: 'wrong-password-1234' }) })
+        await fetch(`${base}/api/v1/exports`, {
+          method: 'POST',
+          headers: auth(pub),
+          body: JSON.stringify({ format: 'stix-bundle' }),
+        })
+        await fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'nobody@bench.test', password: 'wrong-password-1234' }),
+        })
         await new Promise((resolve) => setTimeout(resolve, 200))
       }),
     ])
@@ -115,7 +216,9 @@ async function main() {
     console.log(`/metrics with the scrape token, mid-load: ${scraped.status}`)
     for (const family of FAMILIES) console.log(`  ${family.padEnd(44)} ${found.get(family) ?? 0} non-zero series`)
     const missing = FAMILIES.filter((f) => !found.has(f))
-    console.log(`${FAMILIES.length - missing.length} of ${FAMILIES.length} families non-zero${missing.length ? `; zero: ${missing.join(', ')}` : ''}`)
+    console.log(
+      `${FAMILIES.length - missing.length} of ${FAMILIES.length} families non-zero${missing.length ? `; zero: ${missing.join(', ')}` : ''}`,
+    )
     if (missing.length) failed = true
     await load
   } finally {

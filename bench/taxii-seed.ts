@@ -4,12 +4,18 @@ import type { Knex } from 'knex'
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'
 
 /** Indicators built by PostgreSQL (INSERT … SELECT generate_series), with unique date_added 1 µs apart. */
-export async function seedIndicators(knex: Knex, producerOrg: string, collectionId: string, count: number): Promise<void> {
+export async function seedIndicators(
+  knex: Knex,
+  producerOrg: string,
+  collectionId: string,
+  count: number,
+): Promise<void> {
   const ip = `(i % 223 + 1) || '.' || (i / 223 % 256) || '.' || (i / 57089 % 256) || '.' || (i % 251)`
   const uuid = `'00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0')`
   for (let from = 1; from <= count; from += 250_000) {
     const to = Math.min(count, from + 249_999)
-    await knex.raw(`
+    await knex.raw(
+      `
       INSERT INTO stix_objects (stix_id, version, type, spec_version, producer_org_id, tlp, labels, created, name, document)
       SELECT d->>'id', '2024-03-05T10:00:00Z', 'indicator', '2.1', :org, 'green', ARRAY['malicious-activity'], '2024-03-05T10:00:00Z', d->>'name', d
       FROM (SELECT jsonb_build_object('type', 'indicator', 'spec_version', '2.1', 'id', 'indicator--' || ${uuid},
@@ -18,10 +24,15 @@ export async function seedIndicators(knex: Knex, producerOrg: string, collection
           'pattern', '[ipv4-addr:value = ''' || ${ip} || ''']', 'pattern_type', 'stix', 'valid_from', '2024-03-05T10:00:00Z',
           'indicator_types', jsonb_build_array('malicious-activity'), 'labels', jsonb_build_array('malicious-activity'),
           'confidence', 70, 'object_marking_refs', jsonb_build_array('${GREEN}')) AS d
-        FROM generate_series(:from::int, :to::int) AS i) AS g`, { org: producerOrg, from, to })
+        FROM generate_series(:from::int, :to::int) AS i) AS g`,
+      { org: producerOrg, from, to },
+    )
   }
-  await knex.raw(`INSERT INTO collection_objects (collection_id, object_pk, date_added)
-    SELECT :collectionId, pk, '2024-03-05T10:00:00Z'::timestamptz + pk * interval '1 microsecond' FROM stix_objects ORDER BY pk`, { collectionId })
+  await knex.raw(
+    `INSERT INTO collection_objects (collection_id, object_pk, date_added)
+    SELECT :collectionId, pk, '2024-03-05T10:00:00Z'::timestamptz + pk * interval '1 microsecond' FROM stix_objects ORDER BY pk`,
+    { collectionId },
+  )
   await knex.raw('ANALYZE')
 }
 
@@ -32,10 +43,20 @@ export function makeIndicators(count: number): object[] {
     n++
     const ip = `${(n % 223) + 1}.${(n >> 8) % 256}.${(n >> 16) % 256}.${n % 251}`
     return {
-      type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: '2024-03-05T10:00:00.000Z', modified: '2024-03-05T10:00:00.000Z',
-      name: `C2 host${n}.example.com`, description: `Command and control server seen at ${ip}`, pattern: `[ipv4-addr:value = '${ip}']`,
-      pattern_type: 'stix', valid_from: '2024-03-05T10:00:00Z', indicator_types: ['malicious-activity'], labels: ['malicious-activity'],
-      confidence: 70, object_marking_refs: [GREEN],
+      type: 'indicator',
+      spec_version: '2.1',
+      id: `indicator--${randomUUID()}`,
+      created: '2024-03-05T10:00:00.000Z',
+      modified: '2024-03-05T10:00:00.000Z',
+      name: `C2 host${n}.example.com`,
+      description: `Command and control server seen at ${ip}`,
+      pattern: `[ipv4-addr:value = '${ip}']`,
+      pattern_type: 'stix',
+      valid_from: '2024-03-05T10:00:00Z',
+      indicator_types: ['malicious-activity'],
+      labels: ['malicious-activity'],
+      confidence: 70,
+      object_marking_refs: [GREEN],
     }
   })
 }

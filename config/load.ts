@@ -8,6 +8,7 @@ import { resolveSecrets, type Secrets } from './secrets.js'
 import { resolveEgress, type EgressConfig } from './egress.js'
 import { applySecretFiles } from './secret-files.js'
 import { resolveNetwork, type NetworkConfig } from './network.js'
+import { errorMessage } from '../core/plugin-api/thrown.js'
 
 export interface Config {
   env: Env['NODE_ENV']
@@ -58,23 +59,28 @@ export class ConfigError extends Error {
   }
 }
 
-FormatRegistry.Has('uri') || FormatRegistry.Set('uri', (v) => URL.canParse(v))
-FormatRegistry.Has('email') || FormatRegistry.Set('email', (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v))
+if (!FormatRegistry.Has('uri')) FormatRegistry.Set('uri', (v) => URL.canParse(v))
+if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v))
 
 /** Env values are strings; empty ones count as unset so `FOO=` in a .env file means "default". */
 function cleanEnv(raw: Record<string, string | undefined>): Record<string, string> {
   const known = Object.keys(EnvSchema.properties)
   const out: Record<string, string> = {}
-  for (const key of known) if (raw[key] !== undefined && raw[key] !== '') out[key] = raw[key] as string
+  for (const key of known) {
+    const value = raw[key]
+    if (value !== undefined && value !== '') out[key] = value
+  }
   return out
 }
 
 function parseEnv(raw: Record<string, string | undefined>): { env?: Env; problems: string[] } {
   const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, cleanEnv(raw)))
+  if (Value.Check(EnvSchema, converted)) return { env: converted, problems: [] }
   const problems = [...Value.Errors(EnvSchema, converted)].map(
-    (e) => `${e.path.slice(1) || '(env)'}: ${e.message}${e.value === undefined ? '' : ` (got ${JSON.stringify(maskIfSecret(e.path, e.value))})`}`,
+    (e) =>
+      `${e.path.slice(1) || '(env)'}: ${e.message}${e.value === undefined ? '' : ` (got ${JSON.stringify(maskIfSecret(e.path, e.value))})`}`,
   )
-  return problems.length ? { problems: dedupeByVariable(problems) } : { env: converted as Env, problems }
+  return { problems: dedupeByVariable(problems) }
 }
 
 function maskIfSecret(pathName: string, value: unknown): unknown {
@@ -97,12 +103,13 @@ function loadPluginsFile(file: string, problems: string[]): PluginsFile {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'))
   } catch (err) {
-    problems.push(`CRISP_PLUGINS_FILE: cannot read ${file}: ${(err as Error).message}`)
+    problems.push(`CRISP_PLUGINS_FILE: cannot read ${file}: ${errorMessage(err)}`)
     return { plugins: [] }
   }
-  const errors = [...Value.Errors(PluginsFileSchema, parsed)]
-  for (const e of errors) problems.push(`CRISP_PLUGINS_FILE: ${file}${e.path}: ${e.message}`)
-  return errors.length ? { plugins: [] } : (parsed as PluginsFile)
+  if (Value.Check(PluginsFileSchema, parsed)) return parsed
+  for (const e of Value.Errors(PluginsFileSchema, parsed))
+    problems.push(`CRISP_PLUGINS_FILE: ${file}${e.path}: ${e.message}`)
+  return { plugins: [] }
 }
 
 /**
@@ -122,7 +129,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
   const egress = resolveEgress({ env, cwd, problems })
   const network = resolveNetwork({ env, cwd, problems })
   if (problems.length) throw new ConfigError(problems)
-  const publicUrl = (env.PUBLIC_URL ?? `${network.tls ? 'https' : 'http'}://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/+$/, '')
+  const publicUrl = (
+    env.PUBLIC_URL ??
+    `${network.tls ? 'https' : 'http'}://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`
+  ).replace(/\/+$/, '')
   return {
     env: env.NODE_ENV,
     port: env.PORT,
@@ -133,19 +143,29 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     dataDir,
     embeddedPgPort: env.CRISP_EMBEDDED_PG_PORT,
     dbPoolMax: env.CRISP_DB_POOL_MAX,
-    auditRetention: { days: env.CRISP_AUDIT_RETENTION_DAYS, archiveDir: path.resolve(cwd, env.CRISP_AUDIT_ARCHIVE_DIR ?? path.join(dataDir, 'audit-archive')) },
+    auditRetention: {
+      days: env.CRISP_AUDIT_RETENTION_DAYS,
+      archiveDir: path.resolve(cwd, env.CRISP_AUDIT_ARCHIVE_DIR ?? path.join(dataDir, 'audit-archive')),
+    },
     secrets: secrets.values,
     generatedSecrets: secrets.generated,
     fileSecrets: secrets.fromFile,
     auth: { accessTokenTtl: env.CRISP_ACCESS_TOKEN_TTL, refreshTokenTtl: env.CRISP_REFRESH_TOKEN_TTL },
     rateLimit: { authenticated: env.CRISP_RATE_LIMIT_AUTHENTICATED, anonymous: env.CRISP_RATE_LIMIT_ANONYMOUS },
     bodyLimit: env.CRISP_BODY_LIMIT,
-    corsOrigins: env.CRISP_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: env.CRISP_CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     apiDocs: env.CRISP_API_DOCS,
     pluginsFile,
     plugins,
     firstAdmin: { email: env.CRISP_ADMIN_EMAIL, password: env.CRISP_ADMIN_PASSWORD },
-    feeds: { runTimeout: env.CRISP_FEED_RUN_TIMEOUT, retryDelay: env.CRISP_FEED_RETRY_DELAY, batchSize: env.CRISP_FEED_BATCH_SIZE, leaseSeconds: env.CRISP_FEED_LEASE },
+    feeds: {
+      runTimeout: env.CRISP_FEED_RUN_TIMEOUT,
+      retryDelay: env.CRISP_FEED_RETRY_DELAY,
+      batchSize: env.CRISP_FEED_BATCH_SIZE,
+      leaseSeconds: env.CRISP_FEED_LEASE,
+    },
     egress,
     metricsToken: env.CRISP_METRICS_TOKEN,
     metricsPort: env.CRISP_METRICS_PORT,

@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseCidr } from '../core/plugin-api/ip-address.js'
+import { errorCode, errorMessage } from '../core/plugin-api/thrown.js'
 import type { Env } from './env-schema.js'
 
 /** How CRISP meets the network: proxies it believes, TLS, the hosts it answers for, where the console lives. */
@@ -25,9 +26,14 @@ export interface NetworkConfig {
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
 /** First path segments the platform itself serves: the console cannot live there. */
 const RESERVED_SEGMENTS = new Set(['api', 'taxii2', 'docs', 'healthz', 'readyz', 'metrics', 'refresh-token'])
-const HOST_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/
+const HOST_ENTRY =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/
 
-const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean)
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 
 function resolveTrustProxy(value: string, problems: string[]): NetworkConfig['trustProxy'] {
   const text = value.trim()
@@ -43,7 +49,9 @@ function resolveTrustProxy(value: string, problems: string[]): NetworkConfig['tr
     if (NAMED_RANGES.has(entry)) continue
     const parsed = /[[\]%]/.test(entry) ? 'write addresses without brackets or zone' : parseCidr(entry)
     if (typeof parsed === 'string') {
-      problems.push(`CRISP_TRUST_PROXY: "${entry}": ${parsed}; expected a hop count or comma-separated IPs/CIDRs (or loopback, linklocal, uniquelocal)`)
+      problems.push(
+        `CRISP_TRUST_PROXY: "${entry}": ${parsed}; expected a hop count or comma-separated IPs/CIDRs (or loopback, linklocal, uniquelocal)`,
+      )
     }
   }
   return entries
@@ -53,7 +61,7 @@ function readPem(variable: string, file: string, problems: string[]): string | u
   try {
     return readFileSync(file, 'utf8')
   } catch (err) {
-    problems.push(`${variable}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    problems.push(`${variable}: cannot read ${file}: ${errorCode(err) ?? errorMessage(err)}`)
     return undefined
   }
 }
@@ -63,7 +71,9 @@ function resolveTls(env: Env, cwd: string, problems: string[]): NetworkConfig['t
   const keyFile = env.CRISP_TLS_KEY && path.resolve(cwd, env.CRISP_TLS_KEY)
   if (!certFile && !keyFile) return undefined
   if (!certFile || !keyFile) {
-    problems.push(`${certFile ? 'CRISP_TLS_KEY' : 'CRISP_TLS_CERT'}: required with ${certFile ? 'CRISP_TLS_CERT' : 'CRISP_TLS_KEY'} (set both for https, or neither)`)
+    problems.push(
+      `${certFile ? 'CRISP_TLS_KEY' : 'CRISP_TLS_CERT'}: required with ${certFile ? 'CRISP_TLS_CERT' : 'CRISP_TLS_KEY'} (set both for https, or neither)`,
+    )
     return undefined
   }
   const cert = readPem('CRISP_TLS_CERT', certFile, problems)
@@ -77,7 +87,8 @@ function resolveTls(env: Env, cwd: string, problems: string[]): NetworkConfig['t
   }
   try {
     const privateKey = createPrivateKey(key)
-    if (x509 && !x509.checkPrivateKey(privateKey)) problems.push(`CRISP_TLS_KEY: ${keyFile} is not the private key of the certificate in ${certFile}`)
+    if (x509 && !x509.checkPrivateKey(privateKey))
+      problems.push(`CRISP_TLS_KEY: ${keyFile} is not the private key of the certificate in ${certFile}`)
   } catch {
     problems.push(`CRISP_TLS_KEY: ${keyFile} is not a PEM private key (or it is encrypted)`)
   }
@@ -87,14 +98,17 @@ function resolveTls(env: Env, cwd: string, problems: string[]): NetworkConfig['t
 function resolveAllowedHosts(value: string, problems: string[]): string[] {
   const entries = list(value).map((s) => s.toLowerCase())
   for (const entry of entries) {
-    if (!HOST_ENTRY.test(entry)) problems.push(`CRISP_ALLOWED_HOSTS: "${entry}" is not a host name or host:port (no scheme, path or wildcard)`)
+    if (!HOST_ENTRY.test(entry))
+      problems.push(`CRISP_ALLOWED_HOSTS: "${entry}" is not a host name or host:port (no scheme, path or wildcard)`)
   }
   return entries
 }
 
 function resolveAdminPath(value: string, problems: string[]): string {
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(value) || /(^|\/)\.{1,2}(\/|$)/.test(value)) {
-    problems.push(`CRISP_ADMIN_PATH: "${value}" must start with "/", have no trailing slash and only letters, digits and . _ ~ - in its segments (e.g. /admin, /ops/console)`)
+    problems.push(
+      `CRISP_ADMIN_PATH: "${value}" must start with "/", have no trailing slash and only letters, digits and . _ ~ - in its segments (e.g. /admin, /ops/console)`,
+    )
   } else if (RESERVED_SEGMENTS.has(value.split('/')[1].toLowerCase())) {
     problems.push(`CRISP_ADMIN_PATH: "${value}" collides with the platform's own /${value.split('/')[1]}`)
   }
@@ -107,9 +121,14 @@ export function resolveNetwork(options: { env: Env; cwd: string; problems: strin
   const tls = resolveTls(env, cwd, problems)
   const httpRedirectPort = env.CRISP_HTTP_REDIRECT_PORT
   if (httpRedirectPort !== undefined) {
-    if (!env.CRISP_TLS_CERT && !env.CRISP_TLS_KEY) problems.push('CRISP_HTTP_REDIRECT_PORT: only with CRISP_TLS_CERT and CRISP_TLS_KEY (the redirect goes to the https server)')
-    else if (httpRedirectPort === env.PORT) problems.push(`CRISP_HTTP_REDIRECT_PORT: must differ from PORT (${env.PORT})`)
-    if (env.PUBLIC_URL?.startsWith('http://')) problems.push(`CRISP_HTTP_REDIRECT_PORT: redirects to PUBLIC_URL, which is not https (${env.PUBLIC_URL})`)
+    if (!env.CRISP_TLS_CERT && !env.CRISP_TLS_KEY)
+      problems.push(
+        'CRISP_HTTP_REDIRECT_PORT: only with CRISP_TLS_CERT and CRISP_TLS_KEY (the redirect goes to the https server)',
+      )
+    else if (httpRedirectPort === env.PORT)
+      problems.push(`CRISP_HTTP_REDIRECT_PORT: must differ from PORT (${env.PORT})`)
+    if (env.PUBLIC_URL?.startsWith('http://'))
+      problems.push(`CRISP_HTTP_REDIRECT_PORT: redirects to PUBLIC_URL, which is not https (${env.PUBLIC_URL})`)
   }
   return {
     trustProxy: resolveTrustProxy(env.CRISP_TRUST_PROXY, problems),

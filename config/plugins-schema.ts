@@ -3,7 +3,12 @@ import { Type, type Static } from '@sinclair/typebox'
 const PluginRef = Type.Object(
   {
     /** A built-in (`builtin:csv` is not needed: built-ins are found by kind and id), an npm package name or a path. */
-    from: Type.Optional(Type.String({ minLength: 1, description: 'npm package name or path (relative to the plugins file) of a third-party plugin' })),
+    from: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'npm package name or path (relative to the plugins file) of a third-party plugin',
+      }),
+    ),
     kind: Type.Optional(Type.String()),
     id: Type.Optional(Type.String()),
     enabled: Type.Optional(Type.Boolean({ default: true })),
@@ -30,4 +35,3 @@ export const PluginsFileSchema = Type.Object(
 )
 
 export type PluginsFile = Static<typeof PluginsFileSchema>
-export type PluginRefConfig = Static<typeof PluginRef>

@@ -24,14 +24,23 @@ const secret = (tag: string) => `${tag}-${'s'.repeat(40)}`
 
 t.test('every variable that holds a secret is marked, so it has a _FILE form', async (t) => {
   const names = secretVariableNames()
-  for (const name of ['CRISP_JWT_SECRET', 'CRISP_ANONYMIZATION_KEY', 'CRISP_ADMIN_SESSION_SECRET', 'CRISP_METRICS_TOKEN', 'DATABASE_URL', 'CRISP_ADMIN_PASSWORD']) {
+  for (const name of [
+    'CRISP_JWT_SECRET',
+    'CRISP_ANONYMIZATION_KEY',
+    'CRISP_ADMIN_SESSION_SECRET',
+    'CRISP_METRICS_TOKEN',
+    'DATABASE_URL',
+    'CRISP_ADMIN_PASSWORD',
+  ]) {
     t.ok(names.includes(name), `${name} may be given as ${name}_FILE`)
   }
   // A secret added to the schema later must carry the marker (the Secret() helper sets it): this catches one that
   // does not. CRISP_TLS_KEY names a key *file*, it is not the key itself.
   const looksSecret = /(SECRET|PASSWORD|TOKEN|_KEY|DATABASE_URL)(_PREVIOUS)?$/
   const notSecrets = ['CRISP_TLS_KEY']
-  const unmarked = Object.keys(EnvSchema.properties).filter((name) => looksSecret.test(name) && !notSecrets.includes(name) && !names.includes(name))
+  const unmarked = Object.keys(EnvSchema.properties).filter(
+    (name) => looksSecret.test(name) && !notSecrets.includes(name) && !names.includes(name),
+  )
   t.same(unmarked, [], 'no secret-looking variable lacks `secret: true` in config/env-schema.ts')
   t.notOk(names.includes('PORT'), 'ordinary settings have no _FILE form')
 })
@@ -40,7 +49,10 @@ t.test('the mechanism follows the schema marker: a new secret needs no code', as
   const schema = { properties: { NEW_SECRET: { type: 'string', secret: true }, PLAIN: { type: 'string' } } }
   const names = secretVariableNames(schema)
   t.same(names, ['NEW_SECRET'])
-  const { env, problems } = applySecretFiles({ NEW_SECRET_FILE: secretFile('v4lue\n'), PLAIN_FILE: secretFile('ignored') }, names)
+  const { env, problems } = applySecretFiles(
+    { NEW_SECRET_FILE: secretFile('v4lue\n'), PLAIN_FILE: secretFile('ignored') },
+    names,
+  )
   t.same(problems, [])
   t.equal(env.NEW_SECRET, 'v4lue', 'value read, trailing newline trimmed')
   t.equal(env.PLAIN, undefined, 'a variable without the marker is not read from a file')
@@ -48,7 +60,9 @@ t.test('the mechanism follows the schema marker: a new secret needs no code', as
 
 t.test('production secrets from files: every value read, line endings trimmed', async (t) => {
   // Every secret of the schema, including ones added after this test was written, given through its _FILE form.
-  const values: Record<string, string> = Object.fromEntries(secretVariableNames().map((name) => [name, secret(name.toLowerCase())]))
+  const values: Record<string, string> = Object.fromEntries(
+    secretVariableNames().map((name) => [name, secret(name.toLowerCase())]),
+  )
   values.DATABASE_URL = 'postgres://crisp:pa%20ss@db.internal:5432/crisp'
   values.CRISP_ADMIN_PASSWORD = 'a long admin password'
   const env: Record<string, string> = { NODE_ENV: 'production', CRISP_ADMIN_EMAIL: 'admin@example.org' }
@@ -69,7 +83,10 @@ t.test('production secrets from files: every value read, line endings trimmed', 
 t.test('a variable and its _FILE both set is a boot error naming both', async (t) => {
   const content = secret('from-the-file')
   const err = t.throws(() =>
-    loadConfig(base({ NODE_ENV: 'production', CRISP_JWT_SECRET: secret('jwt'), CRISP_JWT_SECRET_FILE: secretFile(content) }), ROOT),
+    loadConfig(
+      base({ NODE_ENV: 'production', CRISP_JWT_SECRET: secret('jwt'), CRISP_JWT_SECRET_FILE: secretFile(content) }),
+      ROOT,
+    ),
   ) as ConfigError
   t.type(err, ConfigError)
   const line = err.problems.find((p) => p.startsWith('CRISP_JWT_SECRET_FILE:'))
@@ -103,12 +120,20 @@ t.test('unusable files are boot errors naming the variable, all at once, never t
   t.notMatch(err.message, /TOPSECRET/, 'no content is printed')
   const env = base({ CRISP_JWT_SECRET_FILE: path.join(dir, 'missing') })
   t.throws(() => loadConfig(env, ROOT))
-  t.notOk(existsSync(path.join(env.CRISP_DATA_DIR, 'secrets.json')), 'a boot that fails on a secret file generates no development secrets')
+  t.notOk(
+    existsSync(path.join(env.CRISP_DATA_DIR, 'secrets.json')),
+    'a boot that fails on a secret file generates no development secrets',
+  )
 })
 
 t.test('a value read from a file is validated like any other, masked in the message', async (t) => {
-  const err = t.throws(() => loadConfig(base({ NODE_ENV: 'production', CRISP_JWT_SECRET_FILE: secretFile('too-short-value\n') }), ROOT)) as ConfigError
-  t.ok(err.problems.some((p) => p.startsWith('CRISP_JWT_SECRET:')), 'the secret variable is named')
+  const err = t.throws(() =>
+    loadConfig(base({ NODE_ENV: 'production', CRISP_JWT_SECRET_FILE: secretFile('too-short-value\n') }), ROOT),
+  ) as ConfigError
+  t.ok(
+    err.problems.some((p) => p.startsWith('CRISP_JWT_SECRET:')),
+    'the secret variable is named',
+  )
   t.notMatch(err.message, /too-short-value/)
 })
 

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { EnvSchema } from './env-schema.js'
+import { errorCode } from '../core/plugin-api/thrown.js'
 
 /** Larger than any key, password or URL: a bigger file is a mistake (a device, a log), not a secret. */
 const MAX_SECRET_FILE_BYTES = 64 * 1024
@@ -16,7 +17,7 @@ export function secretVariableNames(schema: { properties: Record<string, unknown
 }
 
 function isMarkedSecret(property: unknown): boolean {
-  return typeof property === 'object' && property !== null && (property as { secret?: unknown }).secret === true
+  return typeof property === 'object' && property !== null && 'secret' in property && property.secret === true
 }
 
 /**
@@ -61,7 +62,10 @@ function readSecretFile(file: string): { value: string } | { error: string } {
     if (stat.size > MAX_SECRET_FILE_BYTES) return { error: `larger than ${MAX_SECRET_FILE_BYTES} bytes` }
     const buffer = Buffer.alloc(stat.size)
     const length = stat.size === 0 ? 0 : readSync(fd, buffer, 0, stat.size, 0)
-    const value = buffer.subarray(0, length).toString('utf8').replace(/[\r\n]+$/, '')
+    const value = buffer
+      .subarray(0, length)
+      .toString('utf8')
+      .replace(/[\r\n]+$/, '')
     return value === '' ? { error: 'the file is empty' } : { value }
   } catch (err) {
     return { error: describeFsError(err) }
@@ -72,7 +76,7 @@ function readSecretFile(file: string): { value: string } | { error: string } {
 
 /** The error's code and reason (`ENOENT: no such file…`) without Node's repetition of the path. */
 function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  const code = errorCode(err)
   if (code === 'ENOENT') return 'no such file'
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
   if (code === 'EISDIR') return 'not a regular file'

@@ -16,13 +16,17 @@ export interface Secrets {
   secretsKeyPrevious?: string
 }
 
+/** The secrets every platform needs, generated in development when the environment leaves them out. */
+const REQUIRED_SECRETS = ['jwt', 'anonymizationKey', 'adminSession', 'secretsKey', 'downloadLink'] as const
+type RequiredSecret = (typeof REQUIRED_SECRETS)[number]
+
 const SECRET_VARS = {
   jwt: 'CRISP_JWT_SECRET',
   anonymizationKey: 'CRISP_ANONYMIZATION_KEY',
   adminSession: 'CRISP_ADMIN_SESSION_SECRET',
   secretsKey: 'CRISP_SECRETS_KEY',
   downloadLink: 'CRISP_DOWNLOAD_LINK_SECRET',
-} as const satisfies Record<Exclude<keyof Secrets, 'jwtPrevious' | 'secretsKeyPrevious'>, keyof Env>
+} as const satisfies Record<RequiredSecret, keyof Env>
 
 /**
  * Secrets come from the environment. In production a missing one is fatal; in development and test they are
@@ -36,38 +40,69 @@ export function resolveSecrets(options: { env: Env; dataDir: string; problems: s
   fromFile: string[]
 } {
   const { env, dataDir, problems } = options
-  const values = { jwtPrevious: env.CRISP_JWT_SECRET_PREVIOUS, secretsKeyPrevious: env.CRISP_SECRETS_KEY_PREVIOUS } as Secrets
-  const missing: (keyof typeof SECRET_VARS)[] = []
+  const found: Partial<Record<RequiredSecret, string>> = {}
+  const missing: RequiredSecret[] = []
   if (env.CRISP_DOWNLOAD_LINK_SECRET && env.CRISP_DOWNLOAD_LINK_SECRET === env.CRISP_JWT_SECRET) {
-    problems.push('CRISP_DOWNLOAD_LINK_SECRET: must differ from CRISP_JWT_SECRET (a leak of one must not forge the other)')
+    problems.push(
+      'CRISP_DOWNLOAD_LINK_SECRET: must differ from CRISP_JWT_SECRET (a leak of one must not forge the other)',
+    )
   }
-  for (const [key, variable] of Object.entries(SECRET_VARS) as [keyof typeof SECRET_VARS, keyof Env][]) {
-    const value = env[variable] as string | undefined
-    if (value) values[key] = value
+  for (const key of REQUIRED_SECRETS) {
+    const value = env[SECRET_VARS[key]]
+    if (value) found[key] = value
     else missing.push(key)
   }
-  if (missing.length === 0) return { values, generated: [], fromFile: [] }
+  const values = (from: Partial<Record<RequiredSecret, string>>): Secrets => ({
+    // Empty only when a problem was reported: the configuration is then refused as a whole.
+    jwt: from.jwt ?? '',
+    anonymizationKey: from.anonymizationKey ?? '',
+    adminSession: from.adminSession ?? '',
+    secretsKey: from.secretsKey ?? '',
+    downloadLink: from.downloadLink ?? '',
+    jwtPrevious: env.CRISP_JWT_SECRET_PREVIOUS,
+    secretsKeyPrevious: env.CRISP_SECRETS_KEY_PREVIOUS,
+  })
+  if (missing.length === 0) return { values: values(found), generated: [], fromFile: [] }
   if (env.NODE_ENV === 'production') {
     for (const key of missing) problems.push(`${SECRET_VARS[key]}: required when NODE_ENV=production`)
-    return { values, generated: [], fromFile: [] }
+    return { values: values(found), generated: [], fromFile: [] }
   }
   const file = path.join(dataDir, 'secrets.json')
-  const stored: Partial<Record<keyof typeof SECRET_VARS, string>> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}
-  const created: (keyof typeof SECRET_VARS)[] = []
+  const kept: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}
+  const stored = storedSecrets(kept)
+  const created: RequiredSecret[] = []
   for (const key of missing) {
-    if (!stored[key]) {
-      stored[key] = randomBytes(32).toString('base64url')
+    let value = stored[key]
+    if (!value) {
+      value = randomBytes(32).toString('base64url')
+      stored[key] = value
       created.push(key)
     }
-    values[key] = stored[key] as string
+    found[key] = value
   }
   if (created.length) {
     mkdirSync(dataDir, { recursive: true })
-    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 })
+    // Entries this version does not know are written back as they were.
+    writeFileSync(
+      file,
+      JSON.stringify({ ...(typeof kept === 'object' && kept !== null ? kept : {}), ...stored }, null, 2),
+      { mode: 0o600 },
+    )
   }
   return {
-    values,
+    values: values(found),
     generated: created.map((k) => SECRET_VARS[k]),
     fromFile: missing.filter((k) => !created.includes(k)).map((k) => SECRET_VARS[k]),
   }
+}
+
+/** The generated secrets kept in `secrets.json`: every string entry of a known name, nothing else. */
+function storedSecrets(parsed: unknown): Partial<Record<RequiredSecret, string>> {
+  const stored: Partial<Record<RequiredSecret, string>> = {}
+  if (typeof parsed !== 'object' || parsed === null) return stored
+  for (const key of REQUIRED_SECRETS) {
+    const value: unknown = Reflect.get(parsed, key)
+    if (typeof value === 'string') stored[key] = value
+  }
+  return stored
 }

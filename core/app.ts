@@ -17,7 +17,7 @@ import { httpsRedirectPlugin } from './infra/tls.js'
 import { openapiPlugin } from './infra/openapi.js'
 import { registryPlugin } from './registry/plugin.js'
 import type { PluginRegistry } from './registry/registry.js'
-import { authenticationPlugin } from './auth/authenticate.js'
+import { authenticationPlugin, requirePermission } from './auth/authenticate.js'
 import { rateLimitPlugin } from './auth/rate-limit.js'
 import type { IdentityCore } from './identity/identity-core.js'
 import { identityPlugin } from './identity/plugin.js'
@@ -35,6 +35,7 @@ import { feedSecretBox } from './infra/secret-box.js'
 import { exportsPlugin } from './exports/exports-plugin.js'
 import { eventsPlugin } from './events/events-plugin.js'
 import { maintenancePlugin } from './jobs/maintenance.js'
+import { maintenanceTasks } from './maintenance-tasks.js'
 import { anonymizedOutputPlugin } from './sharing/anonymized-output-plugin.js'
 import { storeObjects } from './store/index.js'
 
@@ -57,15 +58,19 @@ export interface BuildAppOptions {
 }
 
 /** Fastify's trustProxy: a hop count becomes "the nearest N addresses are proxies" (its types take no number). */
-function trustProxyOption(trust: Config['network']['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustProxyOption(
+  trust: Config['network']['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust
 }
 
 /** The Fastify application: infrastructure plugins, then routes. Nothing listens until the caller says so. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = opts
+  // Typed as Fastify's logger, so the instance and its plugins share one logger type (not pino's own).
+  const logger: FastifyBaseLogger = opts.logger
   const app = Fastify({
-    loggerInstance: opts.logger as FastifyBaseLogger,
+    loggerInstance: logger,
     // X-Forwarded-For/-Proto/-Host count only from these proxies: req.ip, req.protocol and req.host follow (config/network.ts).
     trustProxy: trustProxyOption(config.network.trustProxy),
     https: config.network.tls ?? null,
@@ -80,7 +85,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Room for any STIX id in a path (a type has at most 250 characters, then "--" and a UUID).
     routerOptions: { maxParamLength: 300 },
     // Errors raised before routing (a malformed or over-long URL) answer in the format of the API addressed.
-    frameworkErrors: (err, req, reply) => (req.url.startsWith('/taxii2/') ? taxiiErrorHandler : sendApiError)(err, req, reply),
+    frameworkErrors: (err, req, reply) =>
+      (req.url.startsWith('/taxii2/') ? taxiiErrorHandler : sendApiError)(err, req, reply),
   })
 
   installErrorHandlers(app)
@@ -97,7 +103,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins, credentials: false })
   installRequestGuards(app)
   if (config.network.tls && config.network.httpRedirectPort !== undefined) {
-    await app.register(httpsRedirectPlugin, { port: config.network.httpRedirectPort, host: config.host, publicUrl: config.publicUrl })
+    await app.register(httpsRedirectPlugin, {
+      port: config.network.httpRedirectPort,
+      host: config.host,
+      publicUrl: config.publicUrl,
+    })
   }
   await app.register(databasePlugin, { knex: opts.knex })
   await app.register(notifyPlugin, { connectionString: opts.databaseUrl })
@@ -113,19 +123,33 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(identityPlugin, { identity: opts.identity, ...config.auth })
   await app.register(authCacheSyncPlugin)
   await app.register(authenticationPlugin)
-  await app.register(openapiPlugin, { publicUrl: config.publicUrl, version: CRISP_VERSION, docs: config.apiDocs })
+  await app.register(openapiPlugin, {
+    publicUrl: config.publicUrl,
+    version: CRISP_VERSION,
+    docs: config.apiDocs,
+    requireSignedIn: requirePermission('self:read'),
+  })
   await app.register(feedsPlugin, { feeds: config.feeds, storeObjects, secrets: feedSecretBox(config) })
   await app.register(exportsPlugin, { dataDir: config.dataDir, downloadSecret: config.secrets.downloadLink })
-  await app.register(maintenancePlugin, { dataDir: config.dataDir, auditRetention: config.auditRetention, accessTokenTtl: config.auth.accessTokenTtl })
+  await app.register(maintenancePlugin, { tasks: maintenanceTasks(app, config) })
   await app.register(eventsPlugin, { egress: config.egress })
   await app.register(anonymizedOutputPlugin)
   await app.register(rateLimitPlugin, config.rateLimit)
 
   await app.register(healthRoutes)
   await app.register(metricsRoutes, { scrapeToken: config.metricsToken })
-  await app.register(frontDoorRoutes, { publicUrl: config.publicUrl, apiDocs: config.apiDocs, admin: opts.admin ?? false, adminPath: config.network.adminPath })
+  await app.register(frontDoorRoutes, {
+    publicUrl: config.publicUrl,
+    apiDocs: config.apiDocs,
+    admin: opts.admin ?? false,
+    adminPath: config.network.adminPath,
+  })
   await app.register(apiV1Routes, { prefix: '/api/v1' })
-  await app.register(taxiiRoutes, { prefix: '/taxii2', publicUrl: config.publicUrl, maxContentLength: config.bodyLimit })
+  await app.register(taxiiRoutes, {
+    prefix: '/taxii2',
+    publicUrl: config.publicUrl,
+    maxContentLength: config.bodyLimit,
+  })
   await registerTaxiiIngestWorker(app)
   if (opts.admin) {
     // Imported lazily: AdminJS takes about a second to load. Encapsulated: it brings its own session and CSP.

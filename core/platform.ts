@@ -76,13 +76,29 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       services: { identity: identity.services },
       egress: config.egress,
     })
-    app = await buildApp({ config, knex, databaseUrl: options.databaseUrl, registry, identity, metrics, runWorkers: options.runWorkers ?? true, logger, admin: options.admin ?? false })
+    app = await buildApp({
+      config,
+      knex,
+      databaseUrl: options.databaseUrl,
+      registry,
+      identity,
+      metrics,
+      runWorkers: options.runWorkers ?? true,
+      logger,
+      admin: options.admin ?? false,
+    })
     await app.ready()
     if (options.firstAdmin ?? true) {
-      await ensureFirstAdmin({ knex, email: config.firstAdmin.email, password: config.firstAdmin.password, log: logger })
+      await ensureFirstAdmin({
+        knex,
+        email: config.firstAdmin.email,
+        password: config.firstAdmin.password,
+        log: logger,
+      })
     }
     if (options.listen) await app.listen({ port: config.port, host: config.host })
-    else if (config.metricsPort !== undefined) closeMetrics = (await listenMetricsOnly(app, { port: config.metricsPort, host: config.host })).close
+    else if (config.metricsPort !== undefined)
+      closeMetrics = (await listenMetricsOnly(app, { port: config.metricsPort, host: config.host })).close
     return { app, config, knex, jobs: app.jobs, registry, close }
   } catch (err) {
     await close().catch(() => undefined)

@@ -12,7 +12,8 @@ function findProjectRoot(from: string): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json')
     if (existsSync(manifest) && readName(manifest) === 'crisp') return dir
-    if (path.dirname(dir) === dir) throw new Error(`cannot find the CRISP checkout (a package.json named "crisp") in ${from} or above it`)
+    if (path.dirname(dir) === dir)
+      throw new Error(`cannot find the CRISP checkout (a package.json named "crisp") in ${from} or above it`)
   }
 }
 

@@ -7,10 +7,15 @@ const ANONYMIZATION_LEVELS = ['none', 'low', 'medium', 'high', 'full']
 const DEFAULT_TRUST_LEVELS = [
   { name: 'Full trust', level: 5, anonymization_level: 'none', description: 'Shared as is' },
   { name: 'High trust', level: 4, anonymization_level: 'low', description: 'Light anonymization' },
-  { name: 'Medium trust', level: 3, anonymization_level: 'medium', description: 'Values pseudonymized, networks generalized' },
+  {
+    name: 'Medium trust',
+    level: 3,
+    anonymization_level: 'medium',
+    description: 'Values pseudonymized, networks generalized',
+  },
   { name: 'Low trust', level: 2, anonymization_level: 'high', description: 'Producer hidden, strong generalization' },
   { name: 'Untrusted', level: 1, anonymization_level: 'full', description: 'Everything identifying removed' },
-]
+] as const
 
 const inList = (column: string, values: string[]) => `${column} IN (${values.map((v) => `'${v}'`).join(', ')})`
 

@@ -3,7 +3,9 @@ import type { Knex } from 'knex'
 export async function up(knex: Knex): Promise<void> {
   // date_added is unique within a collection (the store spaces writes by at least 1 µs under a per-collection
   // lock), so `added_after` = the last date_added seen is an exact, exclusive resume point for TAXII clients.
-  await knex.raw('CREATE UNIQUE INDEX collection_objects_date_added_unique ON collection_objects (collection_id, date_added)')
+  await knex.raw(
+    'CREATE UNIQUE INDEX collection_objects_date_added_unique ON collection_objects (collection_id, date_added)',
+  )
   // Listing the versions of one object in one collection, and "last/first version" checks, probe by stix_id.
   await knex.raw('CREATE INDEX stix_objects_created_idx ON stix_objects (created)')
   await knex.raw('CREATE INDEX stix_objects_labels_idx ON stix_objects USING gin (labels)')
@@ -14,7 +16,9 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('organization_id').notNullable().references('organizations.id').onDelete('CASCADE')
     t.uuid('user_id').notNullable()
     t.text('status').notNullable().defaultTo('pending')
-    t.timestamp('request_timestamp', { useTz: true, precision: 6 }).notNullable().defaultTo(knex.raw('clock_timestamp()'))
+    t.timestamp('request_timestamp', { useTz: true, precision: 6 })
+      .notNullable()
+      .defaultTo(knex.raw('clock_timestamp()'))
     t.integer('total_count').notNullable()
     t.integer('success_count').notNullable().defaultTo(0)
     t.integer('failure_count').notNullable().defaultTo(0)
@@ -31,5 +35,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('taxii_statuses')
-  await knex.raw('DROP INDEX IF EXISTS stix_objects_labels_idx; DROP INDEX IF EXISTS stix_objects_created_idx; DROP INDEX IF EXISTS collection_objects_date_added_unique')
+  await knex.raw(
+    'DROP INDEX IF EXISTS stix_objects_labels_idx; DROP INDEX IF EXISTS stix_objects_created_idx; DROP INDEX IF EXISTS collection_objects_date_added_unique',
+  )
 }

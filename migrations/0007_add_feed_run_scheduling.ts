@@ -11,14 +11,18 @@ import type { Knex } from 'knex'
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('feeds', (t) => {
     t.timestamp('next_run_at', { useTz: true })
-    t.index(['next_run_at'], 'feeds_next_run_at_idx', { predicate: knex.whereRaw('enabled AND next_run_at IS NOT NULL') })
+    t.index(['next_run_at'], 'feeds_next_run_at_idx', {
+      predicate: knex.whereRaw('enabled AND next_run_at IS NOT NULL'),
+    })
   })
   await knex.schema.alterTable('feed_runs', (t) => {
     t.uuid('lease_token')
     t.timestamp('lease_expires_at', { useTz: true })
     t.integer('attempts').notNullable().defaultTo(0)
   })
-  await knex.raw(`CREATE UNIQUE INDEX feed_runs_one_active_per_feed ON feed_runs (feed_id) WHERE status IN ('queued', 'running')`)
+  await knex.raw(
+    `CREATE UNIQUE INDEX feed_runs_one_active_per_feed ON feed_runs (feed_id) WHERE status IN ('queued', 'running')`,
+  )
 }
 
 export async function down(knex: Knex): Promise<void> {

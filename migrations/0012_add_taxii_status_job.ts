@@ -5,7 +5,9 @@ import type { Knex } from 'knex'
 // is sent again by the maintenance tick (core/taxii/ingest-job.ts).
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE taxii_statuses ADD COLUMN job_id text')
-  await knex.raw(`CREATE INDEX taxii_statuses_unsent ON taxii_statuses (request_timestamp) WHERE status = 'pending' AND job_id IS NULL`)
+  await knex.raw(
+    `CREATE INDEX taxii_statuses_unsent ON taxii_statuses (request_timestamp) WHERE status = 'pending' AND job_id IS NULL`,
+  )
 }
 
 export async function down(knex: Knex): Promise<void> {

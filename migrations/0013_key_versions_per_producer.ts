@@ -7,10 +7,14 @@ import type { Knex } from 'knex'
 // one version (core/store/write-batch.ts).
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE stix_objects DROP CONSTRAINT stix_objects_stix_id_version_unique')
-  await knex.raw('CREATE UNIQUE INDEX stix_objects_id_version_producer ON stix_objects (stix_id, version, producer_org_id)')
+  await knex.raw(
+    'CREATE UNIQUE INDEX stix_objects_id_version_producer ON stix_objects (stix_id, version, producer_org_id)',
+  )
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP INDEX IF EXISTS stix_objects_id_version_producer')
-  await knex.raw('ALTER TABLE stix_objects ADD CONSTRAINT stix_objects_stix_id_version_unique UNIQUE (stix_id, version)')
+  await knex.raw(
+    'ALTER TABLE stix_objects ADD CONSTRAINT stix_objects_stix_id_version_unique UNIQUE (stix_id, version)',
+  )
 }

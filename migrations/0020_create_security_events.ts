@@ -22,7 +22,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['organization_id', 'seq'])
   })
   // The events a matching pass picks up: the organization's unmatched ones, oldest first.
-  await knex.raw('CREATE INDEX security_events_unmatched ON security_events (organization_id, seq) WHERE matched_at IS NULL')
+  await knex.raw(
+    'CREATE INDEX security_events_unmatched ON security_events (organization_id, seq) WHERE matched_at IS NULL',
+  )
   await knex.schema.createTable('alert_settings', (t) => {
     t.uuid('organization_id').primary().references('organizations.id').onDelete('CASCADE')
     t.smallint('alert_threshold').notNullable().defaultTo(3)
@@ -79,5 +81,6 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['api_key_scopes', 'alert_history', 'alert_notes', 'alerts', 'alert_settings', 'security_events']) await knex.schema.dropTableIfExists(table)
+  for (const table of ['api_key_scopes', 'alert_history', 'alert_notes', 'alerts', 'alert_settings', 'security_events'])
+    await knex.schema.dropTableIfExists(table)
 }

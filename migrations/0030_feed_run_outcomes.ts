@@ -13,22 +13,32 @@ const COUNTERS = ['fetched', 'new_objects', 'new_versions', 'unchanged', 'reject
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE feed_runs DROP CONSTRAINT feed_runs_status_valid')
-  await knex.raw(`ALTER TABLE feed_runs ADD CONSTRAINT feed_runs_status_valid CHECK (status IN ('queued', 'running', 'succeeded', 'partial', 'failed', 'cancelled'))`)
+  await knex.raw(
+    `ALTER TABLE feed_runs ADD CONSTRAINT feed_runs_status_valid CHECK (status IN ('queued', 'running', 'succeeded', 'partial', 'failed', 'cancelled'))`,
+  )
   await knex.schema.alterTable('feed_runs', (t) => {
     t.jsonb('attempt_counts').notNullable().defaultTo('[]')
-    t.jsonb('uncheckpointed').notNullable().defaultTo(JSON.stringify(Object.fromEntries(COUNTERS.map((c) => [c, 0]))))
+    t.jsonb('uncheckpointed')
+      .notNullable()
+      .defaultTo(JSON.stringify(Object.fromEntries(COUNTERS.map((c) => [c, 0]))))
   })
   await knex.raw('ALTER TABLE feeds DROP CONSTRAINT feeds_default_tlp_valid')
-  await knex.raw(`ALTER TABLE feeds ADD CONSTRAINT feeds_default_tlp_valid CHECK (default_tlp IN ('none', 'clear', 'green', 'amber', 'amber+strict', 'red'))`)
+  await knex.raw(
+    `ALTER TABLE feeds ADD CONSTRAINT feeds_default_tlp_valid CHECK (default_tlp IN ('none', 'clear', 'green', 'amber', 'amber+strict', 'red'))`,
+  )
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex('feeds').where({ default_tlp: 'none' }).update({ default_tlp: 'amber' })
   await knex.raw('ALTER TABLE feeds DROP CONSTRAINT feeds_default_tlp_valid')
-  await knex.raw(`ALTER TABLE feeds ADD CONSTRAINT feeds_default_tlp_valid CHECK (default_tlp IN ('clear', 'green', 'amber', 'amber+strict', 'red'))`)
+  await knex.raw(
+    `ALTER TABLE feeds ADD CONSTRAINT feeds_default_tlp_valid CHECK (default_tlp IN ('clear', 'green', 'amber', 'amber+strict', 'red'))`,
+  )
   await knex('feed_runs').where({ status: 'partial' }).update({ status: 'succeeded' })
   await knex.raw('ALTER TABLE feed_runs DROP CONSTRAINT feed_runs_status_valid')
-  await knex.raw(`ALTER TABLE feed_runs ADD CONSTRAINT feed_runs_status_valid CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled'))`)
+  await knex.raw(
+    `ALTER TABLE feed_runs ADD CONSTRAINT feed_runs_status_valid CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled'))`,
+  )
   await knex.schema.alterTable('feed_runs', (t) => {
     t.dropColumns('attempt_counts', 'uncheckpointed')
   })

@@ -18,16 +18,26 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('stix_identity')
   })
   const now = toMicrosecondTimestamp(new Date())
-  const orgs = (await knex('organizations').select('id', 'name', 'contact_email', 'created_at')) as { id: string; name: string; contact_email: string | null; created_at: Date }[]
+  const orgs = (await knex('organizations').select('id', 'name', 'contact_email', 'created_at')) as {
+    id: string
+    name: string
+    contact_email: string | null
+    created_at: Date
+  }[]
   for (const org of orgs) {
     const created = toMicrosecondTimestamp(new Date(org.created_at))
     // As core/identity/org-identity.ts builds it, written out here so this migration never changes with it.
     const identity = {
-      type: 'identity', spec_version: '2.1', id: deterministicId('identity', 'crisp-organization', org.id),
-      created, modified: org.contact_email ? now : created, name: org.name, identity_class: 'organization',
+      type: 'identity',
+      spec_version: '2.1',
+      id: deterministicId('identity', 'crisp-organization', org.id),
+      created,
+      modified: org.contact_email ? now : created,
+      name: org.name,
+      identity_class: 'organization',
       ...(org.contact_email ? { contact_information: org.contact_email } : {}),
     }
-    await knex('organizations').where({ id: org.id }).update({ stix_identity: JSON.stringify(identity) })
+    await knex('organizations').where({ id: org.id }).update({ stix_identity: identity })
   }
 }
 

@@ -8,7 +8,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('feed_runs', (t) => {
     t.integer('total')
   })
-  await knex.raw('ALTER TABLE feed_runs ADD CONSTRAINT feed_runs_total_not_negative CHECK (total IS NULL OR total >= 0)')
+  await knex.raw(
+    'ALTER TABLE feed_runs ADD CONSTRAINT feed_runs_total_not_negative CHECK (total IS NULL OR total >= 0)',
+  )
 }
 
 export async function down(knex: Knex): Promise<void> {

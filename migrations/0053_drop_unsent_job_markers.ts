@@ -10,7 +10,10 @@ const NOT_QUEUED = 'its job was never sent; run it again'
  * every waiting object failed (a polling client finishes).
  */
 export async function up(knex: Knex): Promise<void> {
-  await knex('feed_runs').where({ status: 'queued' }).whereNull('job_id').update({ status: 'failed', error: NOT_QUEUED, finished_at: knex.fn.now() })
+  await knex('feed_runs')
+    .where({ status: 'queued' })
+    .whereNull('job_id')
+    .update({ status: 'failed', error: NOT_QUEUED, finished_at: knex.fn.now() })
   await knex.raw(
     `UPDATE taxii_statuses SET
        status = 'complete',
@@ -29,5 +32,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE feed_runs ADD COLUMN job_id text')
   await knex.raw('ALTER TABLE taxii_statuses ADD COLUMN job_id text')
-  await knex.raw(`CREATE INDEX taxii_statuses_unsent ON taxii_statuses (request_timestamp) WHERE status = 'pending' AND job_id IS NULL`)
+  await knex.raw(
+    `CREATE INDEX taxii_statuses_unsent ON taxii_statuses (request_timestamp) WHERE status = 'pending' AND job_id IS NULL`,
+  )
 }

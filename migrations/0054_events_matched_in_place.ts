@@ -12,5 +12,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE security_events RESET (fillfactor)')
-  await knex.raw('CREATE INDEX IF NOT EXISTS security_events_unmatched ON security_events (organization_id, seq) WHERE matched_at IS NULL')
+  await knex.raw(
+    'CREATE INDEX IF NOT EXISTS security_events_unmatched ON security_events (organization_id, seq) WHERE matched_at IS NULL',
+  )
 }

@@ -24,6 +24,7 @@ import * as m0053 from './0053_drop_unsent_job_markers.js'
 import * as m0054 from './0054_events_matched_in_place.js'
 import * as m0061 from './0061_shared_state.js'
 import * as m0062 from './0062_audit_log_retention.js'
+import * as m0063 from './0063_export_job_succeeded.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -60,6 +61,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0054_events_matched_in_place', m0054],
   ['0061_shared_state', m0061],
   ['0062_audit_log_retention', m0062],
+  ['0063_export_job_succeeded', m0063],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

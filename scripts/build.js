@@ -36,9 +36,13 @@ export async function buildProject({ outDir = 'dist', quiet = false } = {}) {
   const started = performance.now()
   const out = path.resolve(ROOT, outDir)
   if (out === ROOT || !out.startsWith(ROOT + path.sep)) {
-    throw new Error(`build: the output folder must be inside the checkout (${ROOT}), not ${out}: the compiled code reads its schemas, password list and console components from there`)
+    throw new Error(
+      `build: the output folder must be inside the checkout (${ROOT}), not ${out}: the compiled code reads its schemas, password list and console components from there`,
+    )
   }
-  const entryPoints = SOURCE_DIRS.flatMap((dir) => walk(path.join(ROOT, dir), isSource, new Set(['node_modules', 'test'])))
+  const entryPoints = SOURCE_DIRS.flatMap((dir) =>
+    walk(path.join(ROOT, dir), isSource, new Set(['node_modules', 'test'])),
+  )
   const result = await build({
     entryPoints,
     outdir: out,
@@ -71,7 +75,9 @@ export async function buildProject({ outDir = 'dist', quiet = false } = {}) {
   }
   const seconds = (performance.now() - started) / 1000
   if (!quiet) {
-    console.error(`build: ${produced.size} files → ${path.relative(ROOT, out)}/ in ${seconds.toFixed(2)} s (${written} written, ${removed} removed)`)
+    console.error(
+      `build: ${produced.size} files → ${path.relative(ROOT, out)}/ in ${seconds.toFixed(2)} s (${written} written, ${removed} removed)`,
+    )
   }
   return { outDir: out, files: produced.size, written, removed, seconds }
 }

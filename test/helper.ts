@@ -26,7 +26,10 @@ function adminUrl(): string {
 }
 
 /** A fresh database cloned from the migrated template; dropped when the test ends. */
-export async function freshDatabase(t: TestLike, options: { beforeDrop?: () => Promise<unknown> } = {}): Promise<{ url: string; knex: Knex; onDrop(fn: () => Promise<unknown>): void }> {
+export async function freshDatabase(
+  t: TestLike,
+  options: { beforeDrop?: () => Promise<unknown> } = {},
+): Promise<{ url: string; knex: Knex; onDrop(fn: () => Promise<unknown>): void }> {
   const name = `crisp_t_${randomBytes(6).toString('hex')}`
   const url = await createTestDatabase(adminUrl(), name)
   const knex = createKnex(url, { poolMax: 5 })
@@ -74,7 +77,14 @@ export interface TestApp {
  */
 export async function buildTestApp(
   t: TestLike,
-  options: { env?: Record<string, string>; plugins?: PluginsFile; builtins?: readonly AnyPluginDefinition[]; runWorkers?: boolean; listen?: boolean; admin?: boolean } = {},
+  options: {
+    env?: Record<string, string>
+    plugins?: PluginsFile
+    builtins?: readonly AnyPluginDefinition[]
+    runWorkers?: boolean
+    listen?: boolean
+    admin?: boolean
+  } = {},
 ): Promise<TestApp> {
   const { url, knex, onDrop } = await freshDatabase(t)
   const config = loadConfig(testEnv(options.env), ROOT)
@@ -88,8 +98,16 @@ export async function buildTestApp(
   })
   const logger = createLogger({ level: config.logLevel, stream })
   const { app } = await createPlatform({
-    config, knex, databaseUrl: url, logger, builtins: options.builtins, pluginsBaseDir: ROOT, firstAdmin: false,
-    runWorkers: options.runWorkers ?? true, listen: options.listen ?? false, admin: options.admin ?? false,
+    config,
+    knex,
+    databaseUrl: url,
+    logger,
+    builtins: options.builtins,
+    pluginsBaseDir: ROOT,
+    firstAdmin: false,
+    runWorkers: options.runWorkers ?? true,
+    listen: options.listen ?? false,
+    admin: options.admin ?? false,
   })
   onDrop(() => app.close())
   return { app, knex, config, databaseUrl: url, logs }
@@ -120,13 +138,21 @@ export async function createUser(
   const { createUser: createUserService } = await import('../core/identity/users.js')
   const email = options.email ?? `${options.role}-${randomBytes(4).toString('hex')}@example.test`
   const password = options.password ?? TEST_PASSWORD
-  const user = await createUserService({ db: app.knex, actor: null, input: { organizationId: options.orgId, email, role: options.role, password } })
+  const user = await createUserService({
+    db: app.knex,
+    actor: null,
+    input: { organizationId: options.orgId, email, role: options.role, password },
+  })
   return { id: user.id, orgId: options.orgId, role: options.role, email, password }
 }
 
 /** Logs in through `POST /api/v1/auth/login` and returns the access token. */
 export async function loginAs(app: FastifyInstance, user: Pick<TestUser, 'email' | 'password'>): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: user.email, password: user.password } })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email: user.email, password: user.password },
+  })
   if (res.statusCode !== 200) throw new Error(`login as ${user.email} failed: ${res.statusCode} ${res.body}`)
   return res.json().accessToken
 }

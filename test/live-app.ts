@@ -17,9 +17,17 @@ export async function freePort(): Promise<number> {
  * The whole app on its own fresh database, listening on a real port of 127.0.0.1 with `PUBLIC_URL` matching it
  * (TAXII `api_roots` are absolute), for tests that talk HTTP to it from outside: curl, the CLI, another platform.
  */
-export async function liveTestApp(t: TestLike, options: { env?: Record<string, string>; plugins?: PluginsFile; admin?: boolean } = {}): Promise<TestApp & { url: string }> {
+export async function liveTestApp(
+  t: TestLike,
+  options: { env?: Record<string, string>; plugins?: PluginsFile; admin?: boolean } = {},
+): Promise<TestApp & { url: string }> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const built = await buildTestApp(t, { env: { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ...options.env }, plugins: options.plugins, admin: options.admin, listen: true })
+  const built = await buildTestApp(t, {
+    env: { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ...options.env },
+    plugins: options.plugins,
+    admin: options.admin,
+    listen: true,
+  })
   return { ...built, url }
 }

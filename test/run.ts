@@ -47,7 +47,12 @@ async function main(): Promise<number> {
   chmodSync(scratch, 0o755)
   try {
     if (!adminUrl) {
-      embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: await freePort(), ephemeral: true, throwAway: true })
+      embedded = await startEmbeddedPostgres({
+        dataDir: path.join(scratch, 'pg'),
+        port: await freePort(),
+        ephemeral: true,
+        throwAway: true,
+      })
       adminUrl = embedded.adminUrl()
     }
     await prepareTemplate(adminUrl)

@@ -22,7 +22,9 @@ export function serviceRecordAction(
     icon: spec.icon,
     guard: spec.guard,
     component: false,
-    ...(spec.available ? { isAccessible: ({ record }: ActionContext) => !record || spec.available!(record.params) } : {}),
+    ...(spec.available
+      ? { isAccessible: ({ record }: ActionContext) => !record || spec.available!(record.params) }
+      : {}),
     handler: async (request: ActionRequest, _res: unknown, context: ActionContext) => {
       const id = String(context.record?.id())
       await callService(deps, {}, () => spec.run({ db: deps.knex, actor: actorOf(request, context), id }))

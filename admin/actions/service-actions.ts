@@ -1,10 +1,10 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, RecordActionResponse } from 'adminjs'
-import type { IncomingMessage } from 'node:http'
 import type { Knex } from 'knex'
-import { AppError } from '../../core/infra/errors.js'
+import { AppError, unauthorized } from '../../core/infra/errors.js'
 import type { InputProblem } from '../../core/infra/validate-input.js'
 import type { AdminJsModules } from '../adminjs-env.js'
-import { principalOf, type ConsoleAdmin } from '../auth/login.js'
+import { principalOf } from '../auth/login.js'
+import { consoleAdminOf } from '../auth/console-scope.js'
 import type { Fields } from '../services/types.js'
 import { clientIpOf } from '../auth/client-ip.js'
 
@@ -30,10 +30,24 @@ export type ServiceActor = ReturnType<typeof principalOf> & { ip?: string }
 
 /** The acting admin, as services expect it, with the request's IP for the audit log. */
 export function actorOf(request: ActionRequest, context: ActionContext): ServiceActor {
-  return { ...principalOf(context.currentAdmin as unknown as ConsoleAdmin), ip: clientIpOf(request as { raw?: IncomingMessage }) }
+  const admin = consoleAdminOf(context)
+  // AdminJS runs actions for signed-in admins only; without one nothing may act.
+  if (!admin) throw unauthorized()
+  return { ...principalOf(admin), ip: clientIpOf(request) }
 }
 
 type FieldErrors = Record<string, { message: string }>
+
+function isInputProblem(value: unknown): value is InputProblem {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'path' in value &&
+    typeof value.path === 'string' &&
+    'message' in value &&
+    typeof value.message === 'string'
+  )
+}
 
 /**
  * The form fields an error concerns: each refused input property of a validation error (`details` lists them
@@ -43,13 +57,16 @@ function fieldErrors(err: AppError, binding: Pick<ServiceBinding, 'fieldOf' | 'f
   const formField = (field: string) => binding.fieldOf?.[field] ?? field
   if (Array.isArray(err.details)) {
     const errors: FieldErrors = {}
-    for (const { path, message } of err.details as InputProblem[]) {
-      const field = path.split('/')[1]
-      if (field) errors[formField(field)] ??= { message }
+    for (const problem of err.details) {
+      if (!isInputProblem(problem)) continue
+      const field = problem.path.split('/')[1]
+      if (field) errors[formField(field)] ??= { message: problem.message }
     }
     return errors
   }
-  const field = (err.details as { field?: string } | undefined)?.field
+  const named =
+    typeof err.details === 'object' && err.details !== null && 'field' in err.details ? err.details.field : undefined
+  const field = typeof named === 'string' ? named : undefined
   const byCode = binding.fieldOfCode?.[err.code]
   return field ? { [formField(field)]: { message: err.message } } : byCode ? { [byCode]: { message: err.message } } : {}
 }
@@ -58,7 +75,11 @@ function fieldErrors(err: AppError, binding: Pick<ServiceBinding, 'fieldOf' | 'f
  * Runs a service call; a platform error the client caused (4xx) becomes an AdminJS ValidationError so the
  * form shows it next to its fields and as a notice. 5xx errors propagate.
  */
-export async function callService<T>(deps: ActionDeps, binding: Pick<ServiceBinding, 'fieldOf' | 'fieldOfCode'>, call: () => Promise<T>): Promise<T> {
+export async function callService<T>(
+  deps: ActionDeps,
+  binding: Pick<ServiceBinding, 'fieldOf' | 'fieldOfCode'>,
+  call: () => Promise<T>,
+): Promise<T> {
   try {
     return await call()
   } catch (err) {
@@ -67,14 +88,21 @@ export async function callService<T>(deps: ActionDeps, binding: Pick<ServiceBind
   }
 }
 
-async function recordResponse(context: ActionContext, id: string, redirect: 'show' | 'list'): Promise<RecordActionResponse> {
+async function recordResponse(
+  context: ActionContext,
+  id: string,
+  redirect: 'show' | 'list',
+): Promise<RecordActionResponse> {
   const { resource, h, currentAdmin } = context
   const record = await resource.findOne(id, context)
   if (!record) throw new Error(`record ${id} vanished after the change`)
   const resourceId = resource._decorated?.id() ?? resource.id()
   return {
     record: record.toJSON(currentAdmin),
-    redirectUrl: redirect === 'show' ? h.recordActionUrl({ resourceId, recordId: id, actionName: 'show' }) : h.resourceUrl({ resourceId }),
+    redirectUrl:
+      redirect === 'show'
+        ? h.recordActionUrl({ resourceId, recordId: id, actionName: 'show' })
+        : h.resourceUrl({ resourceId }),
     notice: { message: 'Saved', type: 'success' },
   }
 }
@@ -83,7 +111,10 @@ async function recordResponse(context: ActionContext, id: string, redirect: 'sho
  * Replaces AdminJS's built-in `new`, `edit`, `delete` (which write rows through the adapter) with handlers that
  * call the platform's service functions. Actions without a service are switched off; bulk delete always is.
  */
-export function serviceActions(deps: ActionDeps, binding: ServiceBinding): Record<string, Partial<Action<ActionResponse>>> {
+export function serviceActions(
+  deps: ActionDeps,
+  binding: ServiceBinding,
+): Record<string, Partial<Action<ActionResponse>>> {
   const payloadOf = (request: ActionRequest) => deps.adminjs.flat.unflatten(request.payload ?? {}) as Fields
   return {
     new: binding.create
@@ -91,7 +122,9 @@ export function serviceActions(deps: ActionDeps, binding: ServiceBinding): Recor
           handler: async (request: ActionRequest, _res: unknown, context: ActionContext): Promise<ActionResponse> => {
             if (request.method !== 'post') return {}
             const create = binding.create!
-            const { id } = await callService(deps, binding, () => create({ db: deps.knex, actor: actorOf(request, context), input: binding.toInput(payloadOf(request)) }))
+            const { id } = await callService(deps, binding, () =>
+              create({ db: deps.knex, actor: actorOf(request, context), input: binding.toInput(payloadOf(request)) }),
+            )
             return recordResponse(context, id, 'show')
           },
         }
@@ -102,7 +135,14 @@ export function serviceActions(deps: ActionDeps, binding: ServiceBinding): Recor
             const id = String(context.record?.id())
             if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) }
             const update = binding.update!
-            await callService(deps, binding, () => update({ db: deps.knex, actor: actorOf(request, context), id, input: binding.toInput(payloadOf(request)) }))
+            await callService(deps, binding, () =>
+              update({
+                db: deps.knex,
+                actor: actorOf(request, context),
+                id,
+                input: binding.toInput(payloadOf(request)),
+              }),
+            )
             return recordResponse(context, id, 'show')
           },
         }
@@ -114,7 +154,11 @@ export function serviceActions(deps: ActionDeps, binding: ServiceBinding): Recor
             const remove = binding.remove!
             await callService(deps, binding, () => remove({ db: deps.knex, actor: actorOf(request, context), id }))
             const resourceId = context.resource._decorated?.id() ?? context.resource.id()
-            return { record: context.record!.toJSON(context.currentAdmin), redirectUrl: context.h.resourceUrl({ resourceId }), notice: { message: 'Deleted', type: 'success' } }
+            return {
+              record: context.record!.toJSON(context.currentAdmin),
+              redirectUrl: context.h.resourceUrl({ resourceId }),
+              notice: { message: 'Deleted', type: 'success' },
+            }
           },
         }
       : { isAccessible: false },

@@ -1,11 +1,10 @@
-import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 
 /**
  * AdminJS hands actions a copy of the Fastify request without its `ip` getter, so the console remembers each
  * request's client IP (as Fastify resolved it, honouring trustProxy) by its raw message, for audit entries.
  */
-const clientIps = new WeakMap<IncomingMessage, string>()
+const clientIps = new WeakMap<object, string>()
 
 export function rememberClientIps(scope: FastifyInstance): void {
   scope.addHook('onRequest', async (req) => {
@@ -13,6 +12,7 @@ export function rememberClientIps(scope: FastifyInstance): void {
   })
 }
 
-export function clientIpOf(request: { raw?: IncomingMessage }): string | undefined {
-  return request.raw ? clientIps.get(request.raw) : undefined
+export function clientIpOf(request: object): string | undefined {
+  const raw: unknown = Reflect.get(request, 'raw')
+  return typeof raw === 'object' && raw !== null ? clientIps.get(raw) : undefined
 }

@@ -17,7 +17,11 @@ export function consoleAdminAsPrincipal(scope: FastifyInstance): void {
     const admin = req.session.get('adminUser')
     if (!admin) return
     const state = await getUserState(scope.knex, admin.id)
-    const unchanged = state?.active && state.role === admin.role && state.orgId === admin.orgId && state.tokenVersion === admin.tokenVersion
+    const unchanged =
+      state?.active &&
+      state.role === admin.role &&
+      state.orgId === admin.orgId &&
+      state.tokenVersion === admin.tokenVersion
     if (!unchanged) {
       req.session.set('adminUser', undefined)
       return

@@ -1,6 +1,7 @@
 import type { Action, ActionContext, ActionResponse, CurrentAdmin, IsFunction, ResourceWithOptions } from 'adminjs'
 import type { Model, QueryBuilder } from 'objection'
-import type { Role } from '../../core/plugin-api/index.js'
+import { ROLES, type Role } from '../../core/plugin-api/index.js'
+import { isOneOf } from '../../core/model/one-of.js'
 import { Feed } from '../models/feed.js'
 import { User } from '../models/user.js'
 import type { ConsoleAdmin } from './login.js'
@@ -8,8 +9,24 @@ import type { ConsoleAdmin } from './login.js'
 /** Who may sign in to the console: platform admins, and org-admins for their own organization. */
 export const CONSOLE_ROLES: readonly Role[] = ['admin', 'org-admin']
 
-export const consoleAdminOf = (context?: { currentAdmin?: CurrentAdmin }): ConsoleAdmin | undefined =>
-  context?.currentAdmin as unknown as ConsoleAdmin | undefined
+/** The signed-in admin of an AdminJS action or page, as the console's login stored it in the session. */
+export function consoleAdminOf(context?: { currentAdmin?: unknown }): ConsoleAdmin | undefined {
+  const admin = context?.currentAdmin
+  return isConsoleAdmin(admin) ? admin : undefined
+}
+
+function isConsoleAdmin(value: unknown): value is ConsoleAdmin {
+  if (typeof value !== 'object' || value === null) return false
+  const has = (key: string, type: 'string' | 'number') => typeof Reflect.get(value, key) === type
+  return (
+    has('id', 'string') &&
+    has('email', 'string') &&
+    has('orgId', 'string') &&
+    has('title', 'string') &&
+    has('tokenVersion', 'number') &&
+    isOneOf(ROLES, Reflect.get(value, 'role'))
+  )
+}
 
 const isPlatformAdmin = (context?: { currentAdmin?: CurrentAdmin }) => consoleAdminOf(context)?.role === 'admin'
 
@@ -42,14 +59,24 @@ const ORG_ADMIN_ACCESS: Record<string, OrgAdminAccess> = {
   trust_levels: { rows: 'all', platformOnly: ['new', 'edit', 'delete', 'bulkDelete'] },
   users: { rows: ofOrg('users.organization_id'), changes: (user) => user.role !== 'admin' },
   api_keys: {
-    rows: (rows, orgId) => void rows.whereIn('api_keys.user_id', User.query().select('users.id').where('users.organization_id', orgId).whereNot('users.role', 'admin')),
+    rows: (rows, orgId) =>
+      void rows.whereIn(
+        'api_keys.user_id',
+        User.query().select('users.id').where('users.organization_id', orgId).whereNot('users.role', 'admin'),
+      ),
   },
   trust_relationships: {
-    rows: (rows, orgId) => void rows.where((w) => w.where('trust_relationships.trustor_org_id', orgId).orWhere('trust_relationships.trustee_org_id', orgId)),
+    rows: (rows, orgId) =>
+      void rows.where((w) =>
+        w.where('trust_relationships.trustor_org_id', orgId).orWhere('trust_relationships.trustee_org_id', orgId),
+      ),
     changes: (relationship, orgId) => relationship.trustor_org_id === orgId,
   },
   feeds: { rows: ofOrg('feeds.organization_id') },
-  feed_runs: { rows: (rows, orgId) => void rows.whereIn('feed_runs.feed_id', Feed.query().select('feeds.id').where('feeds.organization_id', orgId)) },
+  feed_runs: {
+    rows: (rows, orgId) =>
+      void rows.whereIn('feed_runs.feed_id', Feed.query().select('feeds.id').where('feeds.organization_id', orgId)),
+  },
   collections: { rows: ofOrg('collections.organization_id') },
   alerts: { rows: ofOrg('alerts.organization_id') },
   // Not an Objection resource: it reads as the signed-in admin through the egress pipeline (admin/objects/).
@@ -85,9 +112,12 @@ const accessible = (option: boolean | IsFunction | undefined, context: ActionCon
 export function confineToConsoleRoles(resource: ResourceWithOptions): ResourceWithOptions {
   const id = resource.options?.id ?? (resource.resource as { tableName?: unknown }).tableName
   const access = typeof id === 'string' ? ORG_ADMIN_ACCESS[id] : undefined
-  const actions: Record<string, Pick<Partial<Action<ActionResponse>>, 'isAccessible'> | undefined> = Object.assign({}, resource.options?.actions)
+  const actions: Record<string, Pick<Partial<Action<ActionResponse>>, 'isAccessible'> | undefined> = Object.assign(
+    {},
+    resource.options?.actions,
+  )
   const names = [...new Set([...BUILT_IN_ACTIONS, ...Object.keys(actions)])]
-  const refused = new Set(!access || access.platformOnly === 'all' ? names : access.platformOnly ?? [])
+  const refused = new Set(!access || access.platformOnly === 'all' ? names : (access.platformOnly ?? []))
   for (const name of names) {
     const action = actions[name] ?? {}
     const guard = access?.changes

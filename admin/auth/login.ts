@@ -46,7 +46,15 @@ export async function authenticateConsoleAdmin(options: {
   const password = String(options.password ?? '')
   if (!email || !password) return null
   try {
-    const user = await attemptPasswordLogin({ db: options.knex, limiter: options.limiter, email, password, ip: options.ip, via: 'login', auditSuccess: true })
+    const user = await attemptPasswordLogin({
+      db: options.knex,
+      limiter: options.limiter,
+      email,
+      password,
+      ip: options.ip,
+      via: 'login',
+      auditSuccess: true,
+    })
     if (!CONSOLE_ROLES.includes(user.role)) {
       await recordAudit(options.knex, {
         action: 'admin_console.login',
@@ -57,7 +65,14 @@ export async function authenticateConsoleAdmin(options: {
       })
       return null
     }
-    return { id: user.id, email: user.email, orgId: user.orgId, role: user.role, title: user.email, tokenVersion: user.tokenVersion }
+    return {
+      id: user.id,
+      email: user.email,
+      orgId: user.orgId,
+      role: user.role,
+      title: user.email,
+      tokenVersion: user.tokenVersion,
+    }
   } catch (err) {
     if (err instanceof AppError && (err.statusCode === 401 || err.statusCode === 429)) return null
     throw err

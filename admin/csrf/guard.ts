@@ -12,7 +12,8 @@ const refused = (reason: string) => new AppError(403, 'CRISP_CSRF_REFUSED', `Con
  * AdminJS runs record actions that have no form (deactivate, revoke, run now) as GETs of that API. Matched on
  * the route, not the raw URL, so percent-encoding a path cannot slip past.
  */
-const changesState = (req: FastifyRequest, paths: ConsolePaths) => !SAFE_METHODS.has(req.method) || (req.routeOptions.url ?? '').startsWith(paths.api)
+const changesState = (req: FastifyRequest, paths: ConsolePaths) =>
+  !SAFE_METHODS.has(req.method) || (req.routeOptions.url ?? '').startsWith(paths.api)
 
 /**
  * The console's defence against cross-site request forgery, on top of `SameSite=Strict` cookies (which a page on
@@ -20,7 +21,10 @@ const changesState = (req: FastifyRequest, paths: ConsolePaths) => !SAFE_METHODS
  * origin and carry its CSRF token. Logout is a link (a GET) in AdminJS: it gets the origin check only.
  * Register after the session plugin, whose session and cookies the hooks read.
  */
-export function protectFromCsrf(scope: FastifyInstance, options: { secret: string; publicUrl: string; secure: boolean; paths: ConsolePaths }): void {
+export function protectFromCsrf(
+  scope: FastifyInstance,
+  options: { secret: string; publicUrl: string; secure: boolean; paths: ConsolePaths },
+): void {
   const trustedOrigins = [new URL(options.publicUrl).origin]
   const expected = new WeakMap<FastifyRequest, string>()
   const { paths } = options
@@ -32,7 +36,12 @@ export function protectFromCsrf(scope: FastifyInstance, options: { secret: strin
     expected.set(req, token)
     if (req.cookies[CSRF_COOKIE] !== token) {
       // Readable by the page's scripts (that is how axios and the form script send it back); SameSite=Strict.
-      reply.setCookie(CSRF_COOKIE, token, { path: paths.root, sameSite: 'strict', secure: options.secure, httpOnly: false })
+      reply.setCookie(CSRF_COOKIE, token, {
+        path: paths.root,
+        sameSite: 'strict',
+        secure: options.secure,
+        httpOnly: false,
+      })
     }
     if (!changesState(req, paths) && route !== paths.logout) return
     const reason = crossOriginReason(req, trustedOrigins)

@@ -19,7 +19,13 @@ const PerDayChart = ({ days }) => {
   const height = 140
   const bar = width / Math.max(1, days.length)
   return (
-    <svg width={width} height={height + 24} role="img" aria-label="Objects ingested per day" data-testid="objects-per-day">
+    <svg
+      width={width}
+      height={height + 24}
+      role="img"
+      aria-label="Objects ingested per day"
+      data-testid="objects-per-day"
+    >
       {days.map((d, i) => {
         const h = Math.round((d.count / max) * height)
         return (
@@ -27,7 +33,11 @@ const PerDayChart = ({ days }) => {
             <rect x={i * bar + 2} y={height - h} width={bar - 4} height={h} fill="#3040D6">
               <title>{`${d.day}: ${d.count}`}</title>
             </rect>
-            {i % 2 === 0 ? <text x={i * bar + 2} y={height + 16} fontSize="10">{d.day.slice(5)}</text> : null}
+            {i % 2 === 0 ? (
+              <text x={i * bar + 2} y={height + 16} fontSize="10">
+                {d.day.slice(5)}
+              </text>
+            ) : null}
           </g>
         )
       })}
@@ -39,7 +49,10 @@ const Dashboard = () => {
   const [data, setData] = useState(null)
   const [error, setError] = useState(null)
   useEffect(() => {
-    api.getDashboard().then((res) => setData(res.data), (err) => setError(String(err)))
+    api.getDashboard().then(
+      (res) => setData(res.data),
+      (err) => setError(String(err)),
+    )
   }, [])
   return (
     <Box p="xxl">
@@ -51,10 +64,17 @@ const Dashboard = () => {
         <Figure label="Feeds" value={data?.feeds} testId="feeds" />
         <Figure label="Failed runs (24 h)" value={data?.failedRunsLast24h} testId="failed-runs" />
       </Box>
-      <H5 ml="default" mt="lg">Open alerts of your organization</H5>
+      <H5 ml="default" mt="lg">
+        Open alerts of your organization
+      </H5>
       <Box flex flexDirection="row" flexWrap="wrap" data-testid="open-alerts">
         {['Low', 'Medium', 'High', 'Critical'].map((name, i) => (
-          <Figure key={name} label={name} value={data?.openAlertsBySeverity?.[i]?.count} testId={`open-alerts-${name.toLowerCase()}`} />
+          <Figure
+            key={name}
+            label={name}
+            value={data?.openAlertsBySeverity?.[i]?.count}
+            testId={`open-alerts-${name.toLowerCase()}`}
+          />
         ))}
       </Box>
       <Box variant="card" m="default" p="xl">

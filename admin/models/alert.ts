@@ -24,7 +24,15 @@ export class Alert extends Model {
     },
   }
   static relationMappings = () => ({
-    organization: { relation: Model.BelongsToOneRelation, modelClass: Organization, join: { from: 'alerts.organization_id', to: 'organizations.id' } },
-    assignee: { relation: Model.BelongsToOneRelation, modelClass: User, join: { from: 'alerts.assignee_user_id', to: 'users.id' } },
+    organization: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Organization,
+      join: { from: 'alerts.organization_id', to: 'organizations.id' },
+    },
+    assignee: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: User,
+      join: { from: 'alerts.assignee_user_id', to: 'users.id' },
+    },
   })
 }

@@ -18,10 +18,15 @@ export class ApiKey extends Model {
     },
   }
   static relationMappings = () => ({
-    user: { relation: Model.BelongsToOneRelation, modelClass: User, join: { from: 'api_keys.user_id', to: 'users.id' } },
+    user: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: User,
+      join: { from: 'api_keys.user_id', to: 'users.id' },
+    },
   })
   $parseDatabaseJson(json: Pojo): Pojo {
-    const { key_hash: _hash, ...rest } = super.$parseDatabaseJson(json)
-    return rest
+    const parsed = super.$parseDatabaseJson(json)
+    delete parsed.key_hash
+    return parsed
   }
 }

@@ -18,6 +18,10 @@ export class Collection extends Model {
     },
   }
   static relationMappings = () => ({
-    organization: { relation: Model.BelongsToOneRelation, modelClass: Organization, join: { from: 'collections.organization_id', to: 'organizations.id' } },
+    organization: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Organization,
+      join: { from: 'collections.organization_id', to: 'organizations.id' },
+    },
   })
 }

@@ -18,11 +18,18 @@ export class FeedRun extends Model {
       new_versions: { type: 'integer' },
       unchanged: { type: 'integer' },
       rejected: { type: 'integer' },
-      total: { type: ['integer', 'null'], description: 'Items the source said the run would yield; empty when it cannot know' },
+      total: {
+        type: ['integer', 'null'],
+        description: 'Items the source said the run would yield; empty when it cannot know',
+      },
       error: { type: ['string', 'null'] },
     },
   }
   static relationMappings = () => ({
-    feed: { relation: Model.BelongsToOneRelation, modelClass: Feed, join: { from: 'feed_runs.feed_id', to: 'feeds.id' } },
+    feed: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Feed,
+      join: { from: 'feed_runs.feed_id', to: 'feeds.id' },
+    },
   })
 }

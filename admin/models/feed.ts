@@ -23,11 +23,20 @@ export class Feed extends Model {
     },
   }
   static relationMappings = () => ({
-    organization: { relation: Model.BelongsToOneRelation, modelClass: Organization, join: { from: 'feeds.organization_id', to: 'organizations.id' } },
-    collection: { relation: Model.BelongsToOneRelation, modelClass: Collection, join: { from: 'feeds.collection_id', to: 'collections.id' } },
+    organization: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Organization,
+      join: { from: 'feeds.organization_id', to: 'organizations.id' },
+    },
+    collection: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Collection,
+      join: { from: 'feeds.collection_id', to: 'collections.id' },
+    },
   })
   $parseDatabaseJson(json: Pojo): Pojo {
-    const { config: _config, ...rest } = super.$parseDatabaseJson(json)
-    return rest
+    const parsed = super.$parseDatabaseJson(json)
+    delete parsed.config
+    return parsed
   }
 }

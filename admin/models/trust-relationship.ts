@@ -19,8 +19,20 @@ export class TrustRelationship extends Model {
     },
   }
   static relationMappings = () => ({
-    trustor: { relation: Model.BelongsToOneRelation, modelClass: Organization, join: { from: 'trust_relationships.trustor_org_id', to: 'organizations.id' } },
-    trustee: { relation: Model.BelongsToOneRelation, modelClass: Organization, join: { from: 'trust_relationships.trustee_org_id', to: 'organizations.id' } },
-    trustLevel: { relation: Model.BelongsToOneRelation, modelClass: TrustLevel, join: { from: 'trust_relationships.trust_level_id', to: 'trust_levels.id' } },
+    trustor: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Organization,
+      join: { from: 'trust_relationships.trustor_org_id', to: 'organizations.id' },
+    },
+    trustee: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Organization,
+      join: { from: 'trust_relationships.trustee_org_id', to: 'organizations.id' },
+    },
+    trustLevel: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: TrustLevel,
+      join: { from: 'trust_relationships.trust_level_id', to: 'trust_levels.id' },
+    },
   })
 }

@@ -21,10 +21,16 @@ export class User extends Model {
     },
   }
   static relationMappings = () => ({
-    organization: { relation: Model.BelongsToOneRelation, modelClass: Organization, join: { from: 'users.organization_id', to: 'organizations.id' } },
+    organization: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: Organization,
+      join: { from: 'users.organization_id', to: 'organizations.id' },
+    },
   })
   $parseDatabaseJson(json: Pojo): Pojo {
-    const { password_hash: _hash, token_version: _version, ...rest } = super.$parseDatabaseJson(json)
-    return rest
+    const parsed = super.$parseDatabaseJson(json)
+    delete parsed.password_hash
+    delete parsed.token_version
+    return parsed
   }
 }

@@ -2,13 +2,19 @@ import type { Knex } from 'knex'
 import { isUuid } from '../../core/infra/uuid.js'
 import { tlpOf, type Principal, type StixObject } from '../../core/plugin-api/index.js'
 import type { PluginRegistry } from '../../core/registry/registry.js'
-import { readSharedPage, resolveCollectionContexts, type SharedObjectFilter } from '../../core/sharing/index.js'
+import {
+  parseStixText,
+  readSharedPage,
+  resolveCollectionContexts,
+  type AnonymizedWriter,
+  type SharedObjectFilter,
+} from '../../core/sharing/index.js'
 import { isStixIdentifier } from '../../core/stix/ids.js'
 
 /**
  * The console's object browser reads what `GET /api/v1/objects` returns to the signed-in admin: the same
- * egress pipeline (`readSharedPage`: visibility, TLP, trust, anonymization), the same filters, last versions.
- * Nothing here reads `stix_objects` itself.
+ * egress pipeline (`readSharedPage`: visibility, TLP, trust, anonymization), the same filters, last versions,
+ * and the same stored anonymization output (`app.anonymizedOutput`). Nothing here reads `stix_objects` itself.
  */
 
 /** The browser's filters, as the console's filter form sends them (all optional, ANDed). */
@@ -36,6 +42,8 @@ export interface BrowseOptions {
   knex: Knex
   registry: PluginRegistry
   principal: Pick<Principal, 'orgId'>
+  /** The app's stored anonymization output (`app.anonymizedOutput`), as REST passes it; absent: not stored. */
+  storedOutput?: Pick<AnonymizedWriter, 'add'>
 }
 
 const STIX_TYPE = /^[a-z0-9][a-z0-9-]{0,249}$/
@@ -46,13 +54,29 @@ const MAX_BROWSE = 10_000
 
 /** The pipeline filter of the browser's form; null when a field can match nothing (an id that is none). */
 function pipelineFilter(f: BrowseFilter): SharedObjectFilter | null {
-  const list = (v?: string) => v?.split(',').map((s) => s.trim()).filter(Boolean)
+  const list = (v?: string) =>
+    v
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
   const types = list(f.type)
   const producers = list(f.producer)
   const collections = list(f.collection)
-  if (types?.some((t) => !STIX_TYPE.test(t)) || producers?.some((p) => !isUuid(p)) || collections?.some((c) => !isUuid(c))) return null
+  if (
+    types?.some((t) => !STIX_TYPE.test(t)) ||
+    producers?.some((p) => !isUuid(p)) ||
+    collections?.some((c) => !isUuid(c))
+  )
+    return null
   const q = f.q?.trim().slice(0, 200) || undefined
-  return { types, q, producerOrgIds: producers, collectionIds: collections, sharedWithReader: f.origin === 'shared', versions: { last: true } }
+  return {
+    types,
+    q,
+    producerOrgIds: producers,
+    collectionIds: collections,
+    sharedWithReader: f.origin === 'shared',
+    versions: { last: true },
+  }
 }
 
 /** Owner organization of each collection the reader sees. */
@@ -65,7 +89,9 @@ async function ownersOf(opts: BrowseOptions): Promise<Map<string, string>> {
  * The first `limit` objects after `offset` in publication order, and whether more follow. `own` keeps the
  * reader's organization as the only producer (with a producer filter naming another, nothing).
  */
-export async function browseObjects(opts: BrowseOptions & { filter: BrowseFilter; offset: number; limit: number }): Promise<{ items: BrowsedObject[]; more: boolean }> {
+export async function browseObjects(
+  opts: BrowseOptions & { filter: BrowseFilter; offset: number; limit: number },
+): Promise<{ items: BrowsedObject[]; more: boolean }> {
   const base = pipelineFilter(opts.filter)
   if (!base) return { items: [], more: false }
   if (opts.filter.origin === 'own') {
@@ -78,8 +104,13 @@ export async function browseObjects(opts: BrowseOptions & { filter: BrowseFilter
   const found: BrowsedObject[] = []
   let afterSeq: string | undefined
   for (;;) {
-    const page = await readSharedPage({ knex: opts.knex, registry: opts.registry, principal: opts.principal, filter: { ...base, afterSeq }, order: 'seq', limit: SCAN_PAGE })
-    for (const o of page.objects) found.push(toBrowsed(o.row, o.object ?? (JSON.parse(o.json) as StixObject), owners))
+    const page = await readSharedPage({
+      ...pipelineOptions(opts),
+      filter: { ...base, afterSeq },
+      order: 'seq',
+      limit: SCAN_PAGE,
+    })
+    for (const o of page.objects) found.push(toBrowsed(o.row, o.object ?? parseStixText(o.json), owners))
     if (found.length > wanted || !page.more || !page.last) break
     afterSeq = page.last.seq
   }
@@ -87,16 +118,40 @@ export async function browseObjects(opts: BrowseOptions & { filter: BrowseFilter
 }
 
 /** The latest version of `stixId` in `collectionId` as the reader receives it (the API's `?collection=&id=`), or null. */
-export async function browseOne(opts: BrowseOptions & { collectionId: string; stixId: string }): Promise<BrowsedObject | null> {
+export async function browseOne(
+  opts: BrowseOptions & { collectionId: string; stixId: string },
+): Promise<BrowsedObject | null> {
   if (!isUuid(opts.collectionId) || !isStixIdentifier(opts.stixId)) return null
-  const page = await readSharedPage({ knex: opts.knex, registry: opts.registry, principal: opts.principal, filter: { ids: [opts.stixId], collectionIds: [opts.collectionId], versions: { last: true } }, order: 'seq', limit: 1000 })
+  const page = await readSharedPage({
+    ...pipelineOptions(opts),
+    filter: { ids: [opts.stixId], collectionIds: [opts.collectionId], versions: { last: true } },
+    order: 'seq',
+    limit: 1000,
+  })
   const owners = await ownersOf(opts)
-  const versions = page.objects.map((o) => toBrowsed(o.row, o.object ?? (JSON.parse(o.json) as StixObject), owners))
+  const versions = page.objects.map((o) => toBrowsed(o.row, o.object ?? parseStixText(o.json), owners))
   return versions.sort((a, b) => (a.version < b.version ? 1 : -1))[0] ?? null
 }
 
-function toBrowsed(row: { collection_id: string; date_added: string; version: string }, object: StixObject, owners: ReadonlyMap<string, string>): BrowsedObject {
-  return { collectionId: row.collection_id, ownerOrgId: owners.get(row.collection_id) ?? '', dateAdded: row.date_added, version: row.version, object }
+const pipelineOptions = (opts: BrowseOptions): BrowseOptions => ({
+  knex: opts.knex,
+  registry: opts.registry,
+  principal: opts.principal,
+  storedOutput: opts.storedOutput,
+})
+
+function toBrowsed(
+  row: { collection_id: string; date_added: string; version: string },
+  object: StixObject,
+  owners: ReadonlyMap<string, string>,
+): BrowsedObject {
+  return {
+    collectionId: row.collection_id,
+    ownerOrgId: owners.get(row.collection_id) ?? '',
+    dateAdded: row.date_added,
+    version: row.version,
+    object,
+  }
 }
 
 /** The record id of a browsed object: its collection and its id as the reader received it. */
@@ -110,7 +165,7 @@ export function parseBrowsedId(id: string): { collectionId: string; stixId: stri
 /** What the list and show pages display of an object: a few columns, and the object itself as JSON. */
 export function browsedParams(o: BrowsedObject, readerOrgId: string): Record<string, string> {
   const { object } = o
-  const summary = [object.name, object.value, object.pattern].find((v) => typeof v === 'string') as string | undefined
+  const summary = [object.name, object.value, object.pattern].find((v): v is string => typeof v === 'string')
   return {
     id: browsedId(o),
     stix_id: object.id,

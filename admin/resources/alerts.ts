@@ -1,7 +1,8 @@
 import type { ActionContext, ActionRequest } from 'adminjs'
 import { Alert } from '../models/alert.js'
 import { serviceActions } from '../actions/service-actions.js'
-import type { ConsoleAdmin } from '../auth/login.js'
+import { consoleAdminOf } from '../auth/console-scope.js'
+import { ALERT_STATUSES } from '../../core/model/vocabularies.js'
 import { text, type ResourceFactory } from './types.js'
 
 const SEVERITIES = [
@@ -10,10 +11,10 @@ const SEVERITIES = [
   { value: '3', label: '3 High' },
   { value: '4', label: '4 Critical' },
 ]
-const STATUSES = ['open', 'acknowledged', 'resolved'].map((s) => ({ value: s, label: s }))
+const STATUSES = ALERT_STATUSES.map((s) => ({ value: s, label: s }))
 const formOnly = { list: false, filter: false, show: false, edit: true }
 
-const orgOf = (context: ActionContext) => (context.currentAdmin as unknown as ConsoleAdmin | undefined)?.orgId
+const orgOf = (context: ActionContext) => consoleAdminOf(context)?.orgId
 
 /**
  * Alerts are an organization's own security data, like its STIX objects: the console shows the signed-in
@@ -23,11 +24,15 @@ const orgOf = (context: ActionContext) => (context.currentAdmin as unknown as Co
 const ownOrganization = {
   list: {
     before: async (request: ActionRequest, context: ActionContext) => {
-      request.query = { ...request.query, 'filters.organization_id': orgOf(context) ?? '00000000-0000-0000-0000-000000000000' }
+      request.query = {
+        ...request.query,
+        'filters.organization_id': orgOf(context) ?? '00000000-0000-0000-0000-000000000000',
+      }
       return request
     },
   },
-  recordAccess: ({ currentAdmin, record }: ActionContext) => !record || record.params.organization_id === (currentAdmin as unknown as ConsoleAdmin | undefined)?.orgId,
+  recordAccess: ({ currentAdmin, record }: ActionContext) =>
+    !record || record.params.organization_id === consoleAdminOf({ currentAdmin })?.orgId,
 }
 
 /**
@@ -36,9 +41,17 @@ const ownOrganization = {
  */
 export const alertsResource: ResourceFactory = (deps) => {
   const crud = serviceActions(deps, {
-    toInput: (p) => ({ status: text(p.new_status) || undefined, reason: text(p.reason) || undefined, note: text(p.note) || undefined }),
+    toInput: (p) => ({
+      status: text(p.new_status) || undefined,
+      reason: text(p.reason) || undefined,
+      note: text(p.note) || undefined,
+    }),
     fieldOf: { status: 'new_status' },
-    fieldOfCode: { CRISP_ALERT_REASON_REQUIRED: 'reason', CRISP_ALERT_INVALID_TRANSITION: 'new_status', CRISP_ALERT_EMPTY_CHANGE: 'new_status' },
+    fieldOfCode: {
+      CRISP_ALERT_REASON_REQUIRED: 'reason',
+      CRISP_ALERT_INVALID_TRANSITION: 'new_status',
+      CRISP_ALERT_EMPTY_CHANGE: 'new_status',
+    },
     update: (call) => deps.services.alerts.update({ ...call, log: deps.log }),
   })
   return {
@@ -47,13 +60,30 @@ export const alertsResource: ResourceFactory = (deps) => {
       navigation: { name: 'Monitoring', icon: 'Bell' },
       sort: { sortBy: 'created_at', direction: 'desc' },
       listProperties: ['title', 'severity', 'status', 'source', 'match_count', 'assignee_user_id', 'created_at'],
-      showProperties: ['title', 'severity', 'status', 'source', 'match_count', 'assignee_user_id', 'event_id', 'created_at', 'updated_at', 'acknowledged_at', 'resolved_at'],
+      showProperties: [
+        'title',
+        'severity',
+        'status',
+        'source',
+        'match_count',
+        'assignee_user_id',
+        'event_id',
+        'created_at',
+        'updated_at',
+        'acknowledged_at',
+        'resolved_at',
+      ],
       editProperties: ['new_status', 'reason', 'note'],
       filterProperties: ['status', 'severity', 'source', 'match_count', 'created_at'],
       properties: {
         organization_id: { isVisible: false },
         severity: { availableValues: SEVERITIES },
-        new_status: { type: 'string', availableValues: STATUSES, isVisible: formOnly, description: 'Open → Acknowledged → Resolved; back to Open needs a reason' },
+        new_status: {
+          type: 'string',
+          availableValues: STATUSES,
+          isVisible: formOnly,
+          description: 'Open → Acknowledged → Resolved; back to Open needs a reason',
+        },
         reason: { type: 'textarea', isVisible: formOnly, description: 'Required when reopening; kept in the history' },
         note: { type: 'textarea', isVisible: formOnly, description: 'Optional note added to the alert' },
       },

@@ -12,12 +12,27 @@ const everywhere = { list: true, filter: true, show: true, edit: false }
  * anonymization). Read-only: list, filters and show; no new, edit or delete.
  */
 export const objectBrowserResource: ResourceFactory = (deps) => ({
-  resource: createSharedObjectsResource(deps, { knex: deps.knex, registry: () => deps.feedRuns.registry }),
+  resource: createSharedObjectsResource(deps, {
+    knex: deps.knex,
+    registry: () => deps.feedRuns.registry,
+    storedOutput: deps.storedOutput,
+  }),
   options: {
     id: 'shared_objects',
     navigation: { name: 'Intelligence', icon: 'Database' },
     listProperties: ['name', 'type', 'origin', 'producer', 'collection', 'tlp', 'date_added'],
-    showProperties: ['name', 'type', 'stix_id', 'origin', 'producer', 'collection', 'tlp', 'date_added', 'version', 'object'],
+    showProperties: [
+      'name',
+      'type',
+      'stix_id',
+      'origin',
+      'producer',
+      'collection',
+      'tlp',
+      'date_added',
+      'version',
+      'object',
+    ],
     filterProperties: ['search', 'type', 'origin', 'producer', 'collection'],
     properties: {
       id: { isVisible: false },
@@ -32,12 +47,20 @@ export const objectBrowserResource: ResourceFactory = (deps) => ({
           { value: 'shared', label: 'Shared with me' },
         ],
       },
-      producer: { isVisible: everywhere, reference: 'organizations', description: 'The organization owning the collection' },
+      producer: {
+        isVisible: everywhere,
+        reference: 'organizations',
+        description: 'The organization owning the collection',
+      },
       collection: { isVisible: everywhere, reference: 'collections' },
       tlp: { isVisible: listed },
       date_added: { isVisible: listed },
       version: { isVisible: shown },
-      object: { isVisible: shown, type: 'textarea', description: 'The STIX object exactly as the API returns it to you' },
+      object: {
+        isVisible: shown,
+        type: 'textarea',
+        description: 'The STIX object exactly as the API returns it to you',
+      },
     },
     actions: {
       new: { isAccessible: false },

@@ -14,10 +14,17 @@ export const trustLevelsResource: ResourceFactory = (deps) => ({
     filterProperties: ['name', 'level', 'anonymization_level'],
     properties: {
       description: { type: 'textarea' },
-      anonymization_level: { description: 'How data shared at this level is anonymized: none · low · medium · high · full' },
+      anonymization_level: {
+        description: 'How data shared at this level is anonymized: none · low · medium · high · full',
+      },
     },
     actions: serviceActions(deps, {
-      toInput: (p) => ({ name: text(p.name), level: p.level === undefined || p.level === '' ? undefined : Number(p.level), anonymizationLevel: text(p.anonymization_level), description: text(p.description) }),
+      toInput: (p) => ({
+        name: text(p.name),
+        level: p.level === undefined || p.level === '' ? undefined : Number(p.level),
+        anonymizationLevel: text(p.anonymization_level),
+        description: text(p.description),
+      }),
       fieldOf: { anonymizationLevel: 'anonymization_level' },
       fieldOfCode: { CRISP_TRUST_LEVEL_NAME_TAKEN: 'name' },
       create: (call) => deps.services.trustLevels.create(call),

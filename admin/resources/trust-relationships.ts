@@ -18,15 +18,36 @@ export const trustRelationshipsResource: ResourceFactory = (deps) => ({
       notes: { type: 'textarea' },
     },
     actions: serviceActions(deps, {
-      toInput: (p) => ({ trustorOrgId: text(p.trustor_org_id), trusteeOrgId: text(p.trustee_org_id), trustLevelId: text(p.trust_level_id), notes: text(p.notes) }),
-      fieldOf: { trustorOrgId: 'trustor_org_id', trusteeOrgId: 'trustee_org_id', trustLevelId: 'trust_level_id', trustor_org_id: 'trustor_org_id', trustee_org_id: 'trustee_org_id', trust_level_id: 'trust_level_id' },
+      toInput: (p) => ({
+        trustorOrganizationId: text(p.trustor_org_id),
+        trusteeOrganizationId: text(p.trustee_org_id),
+        trustLevelId: text(p.trust_level_id),
+        notes: text(p.notes),
+      }),
+      fieldOf: {
+        trustorOrganizationId: 'trustor_org_id',
+        trusteeOrganizationId: 'trustee_org_id',
+        trustLevelId: 'trust_level_id',
+        trustor_org_id: 'trustor_org_id',
+        trustee_org_id: 'trustee_org_id',
+        trust_level_id: 'trust_level_id',
+      },
       create: (call) => deps.services.trustRelationships.create(call),
       update: async (call) => {
         // The service changes only the level and notes; a changed pair of organizations is a new relationship.
         const current = await call.db('trust_relationships').where({ id: call.id }).first()
-        const moved = ([['trustorOrgId', 'trustor_org_id'], ['trusteeOrgId', 'trustee_org_id']] as const)
-          .some(([field, column]) => call.input[field] !== undefined && current && call.input[field] !== current[column])
-        if (moved) throw badRequest('CRISP_TRUST_RELATIONSHIP_INVALID', 'The organizations of a relationship cannot change: delete it and create a new one', { field: 'trusteeOrgId' })
+        const moved = (
+          [
+            ['trustorOrganizationId', 'trustor_org_id'],
+            ['trusteeOrganizationId', 'trustee_org_id'],
+          ] as const
+        ).some(([field, column]) => call.input[field] !== undefined && current && call.input[field] !== current[column])
+        if (moved)
+          throw badRequest(
+            'CRISP_TRUST_RELATIONSHIP_INVALID',
+            'The organizations of a relationship cannot change: delete it and create a new one',
+            { field: 'trusteeOrganizationId' },
+          )
         return deps.services.trustRelationships.update(call)
       },
       remove: (call) => deps.services.trustRelationships.remove(call),

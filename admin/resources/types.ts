@@ -2,9 +2,12 @@ import type { ResourceWithOptions } from 'adminjs'
 import type { FastifyBaseLogger } from 'fastify'
 import type { ActionDeps } from '../actions/service-actions.js'
 import type { ConsoleServices, FeedRunDeps } from '../services/types.js'
+import type { AnonymizedWriter } from '../../core/sharing/index.js'
 
 export interface ResourceDeps extends ActionDeps {
   feedRuns: FeedRunDeps
+  /** The app's stored anonymization output (`app.anonymizedOutput`): the object browser reads and fills it as REST does. */
+  storedOutput?: Pick<AnonymizedWriter, 'add'>
   services: ConsoleServices
   /** The app's logger: services that log (alert changes) write their lines there. */
   log: FastifyBaseLogger
@@ -14,9 +17,6 @@ export type ResourceFactory = (deps: ResourceDeps) => ResourceWithOptions
 
 /** Shown on show pages only (computed or long fields). */
 export const showOnly = { list: false, filter: false, show: true, edit: false }
-export const hidden = { list: false, filter: false, show: false, edit: false }
-/** Shown everywhere but never edited (ids, timestamps, server-managed columns). */
-export const readOnly = { list: true, filter: true, show: true, edit: false }
 
 /** A read-only resource: list, show and search only. */
 export const readOnlyActions = {
@@ -26,4 +26,5 @@ export const readOnlyActions = {
   bulkDelete: { isAccessible: false },
 }
 
-export const text = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : String(value))
+export const text = (value: unknown): string | undefined =>
+  value === undefined || value === null ? undefined : String(value)

@@ -5,7 +5,11 @@ import type { CreateUserInput, ResetPasswordInput, UpdateUserInput } from '../..
 import { revokeApiKey } from '../../core/identity/api-keys.js'
 import { createTrustLevel, deleteTrustLevel, updateTrustLevel } from '../../core/trust/trust-levels.js'
 import type { CreateTrustLevelInput, UpdateTrustLevelInput } from '../../core/trust/trust-level-input.js'
-import { createTrustRelationship, deleteTrustRelationship, updateTrustRelationship } from '../../core/trust/trust-relationships.js'
+import {
+  createTrustRelationship,
+  deleteTrustRelationship,
+  updateTrustRelationship,
+} from '../../core/trust/trust-relationships.js'
 import type { CreateTrustRelationshipInput } from '../../core/trust/trust-relationship-input.js'
 import { requestRun } from '../../core/feeds/run-service.js'
 import { createFeed, deleteFeed, updateFeed } from '../../core/feeds/feed-service.js'
@@ -25,7 +29,8 @@ const as = <T>(input: Fields) => input as T
 export const consoleServices: ConsoleServices = {
   organizations: {
     create: ({ db, actor, input }) => createOrganization({ db, actor, input: as<CreateOrganizationInput>(input) }),
-    update: ({ db, actor, id, input }) => updateOrganization({ db, actor, id, input: as<UpdateOrganizationInput>(input) }),
+    update: ({ db, actor, id, input }) =>
+      updateOrganization({ db, actor, id, input: as<UpdateOrganizationInput>(input) }),
     remove: ({ db, actor, id }) => deleteOrganization({ db, actor, id }),
   },
   users: {
@@ -40,17 +45,25 @@ export const consoleServices: ConsoleServices = {
     remove: ({ db, actor, id }) => deleteTrustLevel({ db, actor, id }),
   },
   trustRelationships: {
-    create: ({ db, actor, input }) => createTrustRelationship({ db, actor, input: as<CreateTrustRelationshipInput>(input) }),
+    create: ({ db, actor, input }) =>
+      createTrustRelationship({ db, actor, input: as<CreateTrustRelationshipInput>(input) }),
     // The form also carries the two organizations, which cannot change (the resource refuses a change).
-    update: ({ db, actor, id, input: { trustLevelId, notes } }) => updateTrustRelationship({ db, actor, id, input: as({ trustLevelId, notes }) }),
+    update: ({ db, actor, id, input: { trustLevelId, notes } }) =>
+      updateTrustRelationship({ db, actor, id, input: as({ trustLevelId, notes }) }),
     remove: ({ db, actor, id }) => deleteTrustRelationship({ db, actor, id }),
   },
   feeds: {
-    create: ({ db, actor, input, registry, secrets }) => createFeed({ knex: db, registry, secrets, actor, ip: actor.ip }, as<FeedInput>(input)),
-    update: ({ db, actor, id, input, registry, secrets }) => updateFeed({ knex: db, registry, secrets, actor, ip: actor.ip }, id, as<Partial<FeedInput>>(input)),
-    remove: ({ db, actor, id, registry, secrets }) => deleteFeed({ knex: db, registry, secrets, actor, ip: actor.ip }, id),
-    runNow: ({ db, actor, id, registry, queue, secrets }) => requestRun({ knex: db, registry, secrets, actor, ip: actor.ip, queue }, id),
+    create: ({ db, actor, input, registry, secrets }) =>
+      createFeed({ knex: db, registry, secrets, actor, ip: actor.ip }, as<FeedInput>(input)),
+    update: ({ db, actor, id, input, registry, secrets }) =>
+      updateFeed({ knex: db, registry, secrets, actor, ip: actor.ip }, id, as<Partial<FeedInput>>(input)),
+    remove: ({ db, actor, id, registry, secrets }) =>
+      deleteFeed({ knex: db, registry, secrets, actor, ip: actor.ip }, id),
+    runNow: ({ db, actor, id, registry, queue, secrets }) =>
+      requestRun({ knex: db, registry, secrets, actor, ip: actor.ip, queue }, id),
   },
   apiKeys: { revoke: ({ db, actor, id }) => revokeApiKey({ db, actor, id }) },
-  alerts: { update: ({ db, actor, id, input, log }) => updateAlert({ db, log, actor, id, input: as<AlertChange>(input) }) },
+  alerts: {
+    update: ({ db, actor, id, input, log }) => updateAlert({ db, log, actor, id, input: as<AlertChange>(input) }),
+  },
 }

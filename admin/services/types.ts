@@ -25,15 +25,27 @@ export interface FeedRunDeps {
  * itself: every change passes these functions' validation and writes their audit entries.
  */
 export interface ConsoleServices {
-  organizations: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
+  organizations: {
+    create(c: Call): Promise<{ id: string }>
+    update(c: CallOn): Promise<unknown>
+    remove(c: CallId): Promise<unknown>
+  }
   users: {
     create(c: Call): Promise<{ id: string }>
     update(c: CallOn): Promise<unknown>
     resetPassword(c: CallId & { input: { password: string } }): Promise<unknown>
     deactivate(c: CallId): Promise<unknown>
   }
-  trustLevels: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
-  trustRelationships: { create(c: Call): Promise<{ id: string }>; update(c: CallOn): Promise<unknown>; remove(c: CallId): Promise<unknown> }
+  trustLevels: {
+    create(c: Call): Promise<{ id: string }>
+    update(c: CallOn): Promise<unknown>
+    remove(c: CallId): Promise<unknown>
+  }
+  trustRelationships: {
+    create(c: Call): Promise<{ id: string }>
+    update(c: CallOn): Promise<unknown>
+    remove(c: CallId): Promise<unknown>
+  }
   feeds: {
     create(c: Call & Pick<FeedRunDeps, 'registry' | 'secrets'>): Promise<{ id: string }>
     update(c: CallOn & Pick<FeedRunDeps, 'registry' | 'secrets'>): Promise<unknown>

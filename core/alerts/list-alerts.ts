@@ -1,10 +1,19 @@
 import type { Knex } from 'knex'
 import type { Principal } from '../plugin-api/index.js'
 import { eventErrors } from '../events/errors.js'
-import { alertColumns, alertView, type AlertView } from './alert-view.js'
-import type { AlertStatus } from './workflow.js'
+import type { AlertStatus } from '../model/vocabularies.js'
+import { alertColumns, alertView, type AlertView, type AlertViewRow } from './alert-view.js'
 
-export const ALERT_SORTS = ['created_at', '-created_at', 'severity', '-severity', 'updated_at', '-updated_at', 'status', '-status'] as const
+export const ALERT_SORTS = [
+  'created_at',
+  '-created_at',
+  'severity',
+  '-severity',
+  'updated_at',
+  '-updated_at',
+  'status',
+  '-status',
+] as const
 export type AlertSort = (typeof ALERT_SORTS)[number]
 
 export interface AlertFilter {
@@ -56,27 +65,38 @@ function pageLink(path: string, query: Record<string, unknown>, page: number): s
  * Alerts of the actor's organization, filtered and sorted, a numbered page at a time with the total `count`
  * and `next`/`previous` links (`path` and `query` are those of the request, so the links repeat its filters).
  */
-export async function listAlerts(opts: { db: Knex; actor: Pick<Principal, 'orgId'>; filter: AlertFilter; path: string; query: Record<string, unknown> }): Promise<AlertPage> {
+export async function listAlerts(opts: {
+  db: Knex
+  actor: Pick<Principal, 'orgId'>
+  filter: AlertFilter
+  path: string
+  query: Record<string, unknown>
+}): Promise<AlertPage> {
   const { db, filter: f } = opts
   if (f.from && f.to && Date.parse(f.from) >= Date.parse(f.to)) throw eventErrors.badFilter('from must be before to')
   const page = f.page ?? 1
   const pageSize = f.pageSize ?? DEFAULT_PAGE_SIZE
-  if (!(Number.isInteger(page) && page >= 1 && Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 100)) throw eventErrors.badFilter('page ≥ 1, pageSize 1–100')
+  if (!(Number.isInteger(page) && page >= 1 && Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 100))
+    throw eventErrors.badFilter('page ≥ 1, pageSize 1–100')
   const sort = f.sort ?? '-created_at'
   const column = `a.${sort.replace(/^-/, '')}`
   const direction = sort.startsWith('-') ? 'desc' : 'asc'
-  const [{ n }] = await filtered(db, opts.actor.orgId, f).count({ n: '*' })
+  const [{ n }] = await filtered(db, opts.actor.orgId, f).count<{ n: string }[]>({ n: '*' })
   const count = Number(n)
   const rows = await filtered(db, opts.actor.orgId, f)
     .leftJoin('users as u', 'u.id', 'a.assignee_user_id')
-    .select(alertColumns(db))
-    .orderBy([{ column, order: direction }, { column: 'a.seq', order: direction }])
+    .select<AlertViewRow[]>(alertColumns(db))
+    .orderBy([
+      { column, order: direction },
+      { column: 'a.seq', order: direction },
+    ])
     .offset((page - 1) * pageSize)
     .limit(pageSize)
   return {
     count,
     next: page * pageSize < count ? pageLink(opts.path, opts.query, page + 1) : null,
-    previous: page > 1 ? pageLink(opts.path, opts.query, Math.min(page - 1, Math.max(1, Math.ceil(count / pageSize)))) : null,
+    previous:
+      page > 1 ? pageLink(opts.path, opts.query, Math.min(page - 1, Math.max(1, Math.ceil(count / pageSize)))) : null,
     items: rows.map(alertView),
   }
 }

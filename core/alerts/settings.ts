@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/record.js'
 import { auditActor, type Actor } from '../identity/actor.js'
 import { canActInOrg } from '../auth/permissions.js'
 import { forbidden, notFound } from '../infra/errors.js'
+import type { AlertSettingsRow } from '../model/tables.js'
 import { eventErrors } from '../events/errors.js'
 
 /** Per-organization alerting: which severity raises an alert, what a match does. */
@@ -20,14 +21,19 @@ export interface AlertSettings {
   webhookUrl: string | null
 }
 
-export const DEFAULT_ALERT_SETTINGS = { alertThreshold: 3, matchSeverity: null, shareSightings: false, sightingCollectionId: null } as const
+const DEFAULT_ALERT_SETTINGS = {
+  alertThreshold: 3,
+  matchSeverity: null,
+  shareSightings: false,
+  sightingCollectionId: null,
+} as const
 
-const view = (orgId: string, r: Record<string, any> | undefined): AlertSettings => ({
+const view = (orgId: string, r: AlertSettingsRow | undefined): AlertSettings => ({
   organizationId: orgId,
   alertThreshold: r?.alert_threshold ?? DEFAULT_ALERT_SETTINGS.alertThreshold,
-  matchSeverity: r?.match_severity ?? null,
-  shareSightings: r?.share_sightings ?? false,
-  sightingCollectionId: r?.sighting_collection_id ?? null,
+  matchSeverity: r?.match_severity ?? DEFAULT_ALERT_SETTINGS.matchSeverity,
+  shareSightings: r?.share_sightings ?? DEFAULT_ALERT_SETTINGS.shareSightings,
+  sightingCollectionId: r?.sighting_collection_id ?? DEFAULT_ALERT_SETTINGS.sightingCollectionId,
   webhookUrl: r?.webhook_url ?? null,
 })
 
@@ -37,7 +43,11 @@ export async function getAlertSettings(db: Knex | Knex.Transaction, orgId: strin
 }
 
 /** Settings for a reader: its own organization's, or any organization's for platform admins. */
-export async function readAlertSettings(opts: { db: Knex; actor: NonNullable<Actor>; orgId?: string }): Promise<AlertSettings> {
+export async function readAlertSettings(opts: {
+  db: Knex
+  actor: NonNullable<Actor>
+  orgId?: string
+}): Promise<AlertSettings> {
   const orgId = opts.orgId ?? opts.actor.orgId
   if (!canActInOrg(opts.actor, orgId)) throw forbidden('Alert settings of another organization')
   if (!(await opts.db('organizations').where({ id: orgId }).first('id'))) throw notFound('Organization')
@@ -48,19 +58,27 @@ export type AlertSettingsInput = Partial<Omit<AlertSettings, 'organizationId' | 
 
 function check(input: AlertSettingsInput): void {
   const { alertThreshold: t, matchSeverity: m } = input
-  if (t !== undefined && !(Number.isInteger(t) && t >= 1 && t <= 5)) throw eventErrors.invalidSetting('alertThreshold: an integer from 1 to 5 (5: no automatic alerts)')
-  if (m !== undefined && m !== null && !(Number.isInteger(m) && m >= 1 && m <= 4)) throw eventErrors.invalidSetting('matchSeverity: null or an integer from 1 to 4')
+  if (t !== undefined && !(Number.isInteger(t) && t >= 1 && t <= 5))
+    throw eventErrors.invalidSetting('alertThreshold: an integer from 1 to 5 (5: no automatic alerts)')
+  if (m !== undefined && m !== null && !(Number.isInteger(m) && m >= 1 && m <= 4))
+    throw eventErrors.invalidSetting('matchSeverity: null or an integer from 1 to 4')
 }
 
 /** Changes an organization's settings (its admins; platform admins for any organization), audited with before → after. */
-export async function updateAlertSettings(opts: { db: Knex; actor: NonNullable<Actor>; orgId: string; input: AlertSettingsInput }): Promise<AlertSettings> {
+export async function updateAlertSettings(opts: {
+  db: Knex
+  actor: NonNullable<Actor>
+  orgId: string
+  input: AlertSettingsInput
+}): Promise<AlertSettings> {
   const { db, actor, orgId, input } = opts
   if (!canActInOrg(actor, orgId)) throw forbidden('Only admins change alert settings, of their own organization')
   check(input)
   if (!(await db('organizations').where({ id: orgId }).first('id'))) throw notFound('Organization')
   if (input.sightingCollectionId) {
     const c = await db('collections').where({ id: input.sightingCollectionId }).first('organization_id')
-    if (c?.organization_id !== orgId) throw eventErrors.invalidSetting('sightingCollectionId: a collection of this organization')
+    if (c?.organization_id !== orgId)
+      throw eventErrors.invalidSetting('sightingCollectionId: a collection of this organization')
   }
   return db.transaction(async (trx) => {
     const before = await getAlertSettings(trx, orgId)
@@ -69,12 +87,19 @@ export async function updateAlertSettings(opts: { db: Knex; actor: NonNullable<A
       alert_threshold: input.alertThreshold ?? before.alertThreshold,
       match_severity: input.matchSeverity === undefined ? before.matchSeverity : input.matchSeverity,
       share_sightings: input.shareSightings ?? before.shareSightings,
-      sighting_collection_id: input.sightingCollectionId === undefined ? before.sightingCollectionId : input.sightingCollectionId,
+      sighting_collection_id:
+        input.sightingCollectionId === undefined ? before.sightingCollectionId : input.sightingCollectionId,
       updated_at: trx.fn.now(),
     }
     await trx('alert_settings').insert(row).onConflict('organization_id').merge()
     const after = await getAlertSettings(trx, orgId)
-    await recordAudit(trx, { action: 'alert_settings.update', ...auditActor(actor), targetType: 'organization', targetId: orgId, details: { before, after } })
+    await recordAudit(trx, {
+      action: 'alert_settings.update',
+      ...auditActor(actor),
+      targetType: 'organization',
+      targetId: orgId,
+      details: { before, after },
+    })
     return after
   })
 }

@@ -46,20 +46,31 @@ export async function postSigned(opts: SignedPost): Promise<number> {
   const timestamp = String(Math.floor(Date.now() / 1000))
   const secure = url.protocol === 'https:'
   return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request({
-      host: address, port: url.port || undefined, path: `${url.pathname}${url.search}`, method: 'POST',
-      servername: secure && !isIP(url.hostname) ? url.hostname : undefined,
-      headers: {
-        ...opts.headers, host: url.host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(opts.body),
-        'user-agent': 'CRISP-webhook', 'x-crisp-timestamp': timestamp, 'x-crisp-signature': webhookSignature(opts.secret, timestamp, opts.body),
+    const req = (secure ? https : http).request(
+      {
+        host: address,
+        port: url.port || undefined,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        servername: secure && !isIP(url.hostname) ? url.hostname : undefined,
+        headers: {
+          ...opts.headers,
+          host: url.host,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(opts.body),
+          'user-agent': 'CRISP-webhook',
+          'x-crisp-timestamp': timestamp,
+          'x-crisp-signature': webhookSignature(opts.secret, timestamp, opts.body),
+        },
+        timeout: opts.timeoutMs,
+        signal: opts.signal,
       },
-      timeout: opts.timeoutMs,
-      signal: opts.signal,
-    }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-      res.on('error', reject)
-    })
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+        res.on('error', reject)
+      },
+    )
     req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)))
     req.on('error', reject)
     req.end(opts.body)

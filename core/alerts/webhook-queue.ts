@@ -3,13 +3,17 @@ import { QUEUES } from '../jobs/queues.js'
 import type { JobSender } from '../events/match-queue.js'
 
 /** Alerts of this severity or above are posted to the organization's webhook. */
-export const WEBHOOK_MIN_SEVERITY = 3
+const WEBHOOK_MIN_SEVERITY = 3
 
 /**
  * Queues one webhook delivery per new High/Critical alert whose organization has a webhook, in the caller's
  * transaction: the delivery row (the log) and its `alert.webhook` job commit with the alert or not at all.
  */
-export async function enqueueWebhooks(trx: Knex.Transaction, jobs: JobSender, alertIds: readonly string[]): Promise<number> {
+export async function enqueueWebhooks(
+  trx: Knex.Transaction,
+  jobs: JobSender,
+  alertIds: readonly string[],
+): Promise<number> {
   if (!alertIds.length) return 0
   const { rows: deliveries } = await trx.raw<{ rows: { id: string }[] }>(
     `INSERT INTO webhook_deliveries (organization_id, alert_id, url)

@@ -1,5 +1,6 @@
-export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const
-export type AlertStatus = (typeof ALERT_STATUSES)[number]
+import type { Knex } from 'knex'
+import type { AlertRow } from '../model/tables.js'
+import type { AlertStatus } from '../model/vocabularies.js'
 
 /** Open → Acknowledged → Resolved, and back to Open (with a reason) from either of the others. */
 const NEXT: Record<AlertStatus, readonly AlertStatus[]> = {
@@ -13,8 +14,10 @@ export const canTransition = (from: AlertStatus, to: AlertStatus) => NEXT[from].
 /** Going back to Open undoes someone's decision: it must say why. */
 export const needsReason = (to: AlertStatus) => to === 'open'
 
+type StatusTimestamps = { [K in 'acknowledged_at' | 'resolved_at']?: AlertRow[K] | Knex.Raw }
+
 /** The timestamps a status sets (and clears: a reopened alert is no longer resolved). */
-export function statusTimestamps(to: AlertStatus, now: unknown): Record<string, unknown> {
+export function statusTimestamps(to: AlertStatus, now: Knex.Raw): StatusTimestamps {
   if (to === 'acknowledged') return { acknowledged_at: now }
   if (to === 'resolved') return { resolved_at: now }
   return { acknowledged_at: null, resolved_at: null }

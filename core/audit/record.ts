@@ -1,9 +1,10 @@
 import type { Knex } from 'knex'
+import type { AuditOutcome } from '../model/vocabularies.js'
 import type { Principal } from '../plugin-api/index.js'
 
-export interface AuditEntry {
+interface AuditEntry {
   action: string
-  outcome?: 'success' | 'failure' | 'denied'
+  outcome?: AuditOutcome
   actor?: Pick<Principal, 'userId' | 'orgId' | 'email'> | null
   /** For failures before anyone is identified (e.g. a login with a wrong password). */
   actorEmail?: string
@@ -19,27 +20,6 @@ export async function recordAudit(db: Knex | Knex.Transaction, entry: AuditEntry
   await db('audit_log').insert(auditRow(entry))
 }
 
-/** Entries per INSERT of {@link recordAuditEntries}. */
-const AUDIT_CHUNK = 5000
-
-/**
- * Appends many audit entries, in order, for changes made in bulk (an ingested batch of events): the same rows
- * as one {@link recordAudit} per entry, written by one INSERT per {@link AUDIT_CHUNK} entries that takes them
- * as a single JSON parameter.
- */
-export async function recordAuditEntries(db: Knex | Knex.Transaction, entries: readonly AuditEntry[]): Promise<void> {
-  for (let start = 0; start < entries.length; start += AUDIT_CHUNK) {
-    const rows = entries.slice(start, start + AUDIT_CHUNK).map((entry) => ({ ...auditRow(entry), details: entry.details ?? {} }))
-    await db.raw(
-      `INSERT INTO audit_log (action, outcome, actor_user_id, actor_org_id, actor_email, ip, target_type, target_id, details)
-       SELECT action, outcome, actor_user_id, actor_org_id, actor_email, ip, target_type, target_id, details
-       FROM json_to_recordset(?::json) AS x(action text, outcome text, actor_user_id uuid, actor_org_id uuid,
-         actor_email text, ip text, target_type text, target_id text, details jsonb)`,
-      [JSON.stringify(rows)],
-    )
-  }
-}
-
 /** One action by one actor on many targets: what {@link recordAuditBatch} appends. */
 export interface AuditBatch {
   action: string
@@ -50,19 +30,26 @@ export interface AuditBatch {
 }
 
 /**
- * Appends one entry per target, in order: the same rows as {@link recordAuditEntries} with the action and
- * actor shared, sent as arrays (`unnest`) — about half the server's work of unpacking a JSON record per row,
+ * Appends one entry per target, in order: the same rows as one {@link recordAudit} per target with the action
+ * and actor shared, sent as arrays (`unnest`) — about half the server's work of unpacking a JSON record per row,
  * which counts when every event of an ingested batch is audited.
  */
 export async function recordAuditBatch(db: Knex | Knex.Transaction, batch: AuditBatch): Promise<void> {
   if (!batch.targets.length) return
+  const bindings: Knex.RawBinding[] = [
+    batch.action,
+    batch.actor?.userId ?? null,
+    batch.actor?.orgId ?? null,
+    batch.actor?.email ?? null,
+    batch.ip ?? null,
+    batch.targetType,
+    batch.targets.map((t) => t.id),
+    batch.targets.map((t) => JSON.stringify(t.details ?? {})),
+  ]
   await db.raw(
     `INSERT INTO audit_log (action, outcome, actor_user_id, actor_org_id, actor_email, ip, target_type, target_id, details)
      SELECT ?, 'success', ?::uuid, ?::uuid, ?, ?, ?, t.id, t.details FROM unnest(?::text[], ?::jsonb[]) AS t(id, details)`,
-    [
-      batch.action, batch.actor?.userId ?? null, batch.actor?.orgId ?? null, batch.actor?.email ?? null, batch.ip ?? null, batch.targetType,
-      batch.targets.map((t) => t.id), batch.targets.map((t) => JSON.stringify(t.details ?? {})),
-    ] as Knex.RawBinding[],
+    bindings,
   )
 }
 

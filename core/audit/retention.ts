@@ -58,7 +58,9 @@ export async function archiveExpiredAudit(knex: Knex, retention: AuditRetention,
   let total = 0
   for (;;) {
     const moved = await knex.transaction(async (trx) => {
-      const lock = await trx.raw<{ rows: { locked: boolean }[] }>('SELECT pg_try_advisory_xact_lock(?) AS locked', [RETENTION_LOCK])
+      const lock = await trx.raw<{ rows: { locked: boolean }[] }>('SELECT pg_try_advisory_xact_lock(?) AS locked', [
+        RETENTION_LOCK,
+      ])
       if (!lock.rows[0]?.locked) return 0
       const { rows } = await trx.raw<{ rows: { id: string; line: string }[] }>(
         'SELECT id, to_jsonb(a)::text AS line FROM audit_log a WHERE at < ? ORDER BY id LIMIT ? FOR UPDATE',
@@ -66,7 +68,9 @@ export async function archiveExpiredAudit(knex: Knex, retention: AuditRetention,
       )
       if (!rows.length) return 0
       await appendDurably(file, await gzip(rows.map((r) => `${r.line}\n`).join('')))
-      const deleted = await trx.raw<{ rows: { count: string }[] }>('SELECT audit_log_purge(?::bigint[]) AS count', [rows.map((r) => r.id)])
+      const deleted = await trx.raw<{ rows: { count: string }[] }>('SELECT audit_log_purge(?::bigint[]) AS count', [
+        rows.map((r) => r.id),
+      ])
       return Number(deleted.rows[0]?.count ?? 0)
     })
     total += moved

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { AuthenticationFailedError, type Principal } from '../plugin-api/index.js'
 import { recordAudit } from '../audit/record.js'
 import { AppError, forbidden, unauthorized } from '../infra/errors.js'
@@ -42,7 +42,10 @@ export const authenticationPlugin = fp(
     app.addHook('onError', async (req, _reply, err) => {
       if (!(err instanceof AppError) || err.statusCode !== 403 || AUDITED.has(err) || !req.principal) return
       await recordAudit(req.server.knex, {
-        action: 'permission.denied', outcome: 'denied', actor: req.principal, ip: req.ip,
+        action: 'permission.denied',
+        outcome: 'denied',
+        actor: req.principal,
+        ip: req.ip,
         details: { reason: err.message, method: req.method, url: req.routeOptions.url },
       }).catch((auditErr) => req.log.error({ err: auditErr }, 'could not audit a permission denial'))
     })
@@ -54,7 +57,7 @@ const AUDITED = new WeakSet<Error>()
 
 /** preHandler: 401 without a principal, 403 (audited) when the role lacks the permission. */
 export function requirePermission(permission: Permission) {
-  return async function checkPermission(req: FastifyRequest, _reply: FastifyReply) {
+  return async function checkPermission(req: FastifyRequest) {
     const principal = req.principal
     if (!principal) throw unauthorized(req.authFailure ?? 'Authentication required')
     if (!can(principal, permission)) {

@@ -38,10 +38,11 @@ const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS
 
-const RANK = Object.fromEntries(ROLES.map((role, i) => [role, i + 1])) as Record<Role, number>
+/** A role's place in the order of ROLES: each role holds what the roles before it hold. */
+const rank = (role: Role) => ROLES.indexOf(role)
 
 export function can(principal: Pick<Principal, 'role'>, permission: Permission): boolean {
-  return RANK[principal.role] >= RANK[PERMISSIONS[permission]]
+  return rank(principal.role) >= rank(PERMISSIONS[permission])
 }
 
 /** Only platform admins act across organizations; everyone else, org-admins included, inside their own. */

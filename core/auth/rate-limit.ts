@@ -26,9 +26,9 @@ export const rateLimitPlugin = fp(
       max: (req: FastifyRequest) => (req.principal ? opts.authenticated : opts.anonymous),
       allowList: (req: FastifyRequest) => EXEMPT.has(req.routeOptions.url ?? ''),
       errorResponseBuilder: (_req, ctx) => {
-        const err = new Error(`Rate limit exceeded: ${ctx.max} requests per minute; retry in ${ctx.after}`) as Error & { statusCode: number }
-        err.statusCode = ctx.statusCode
-        return err
+        return Object.assign(new Error(`Rate limit exceeded: ${ctx.max} requests per minute; retry in ${ctx.after}`), {
+          statusCode: ctx.statusCode,
+        })
       },
     })
   },

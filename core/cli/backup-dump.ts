@@ -4,7 +4,17 @@ import { once } from 'node:events'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import pg from 'pg'
-import { BACKUP_FORMAT, BACKUP_VERSION, ident, manifestPath, qualified, rowLine, sha256OfFile, type BackupHeader, type BackupManifest } from './backup-format.js'
+import {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  ident,
+  manifestPath,
+  qualified,
+  rowLine,
+  sha256OfFile,
+  type BackupHeader,
+  type BackupManifest,
+} from './backup-format.js'
 
 /** The schemas a backup holds: the platform's tables and pg-boss's queues, schedules and jobs. */
 export const BACKUP_SCHEMAS = ['public', 'pgboss']
@@ -34,13 +44,28 @@ async function columnsOf(client: pg.ClientBase, schema: string, table: string): 
 }
 
 async function readHeader(client: pg.ClientBase): Promise<BackupHeader> {
-  const server = (await client.query<{ v: string }>('SHOW server_version')).rows[0].v
+  const server = (await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0].v
   const database = (await client.query<{ d: string }>('SELECT current_database() AS d')).rows[0].d
-  const hasKnex = (await client.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'knex_migrations'`)).rowCount
-  const migrations = hasKnex ? (await client.query<{ name: string }>('SELECT name FROM knex_migrations ORDER BY id')).rows.map((r) => r.name) : []
-  const hasBoss = (await client.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'pgboss' AND tablename = 'version'`)).rowCount
-  const pgbossVersion = hasBoss ? ((await client.query<{ version: number }>('SELECT version FROM pgboss.version')).rows[0]?.version ?? null) : null
-  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, createdAt: new Date().toISOString(), server, database, migrations, pgbossVersion }
+  const hasKnex = (
+    await client.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'knex_migrations'`)
+  ).rowCount
+  const migrations = hasKnex
+    ? (await client.query<{ name: string }>('SELECT name FROM knex_migrations ORDER BY id')).rows.map((r) => r.name)
+    : []
+  const hasBoss = (await client.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'pgboss' AND tablename = 'version'`))
+    .rowCount
+  const pgbossVersion = hasBoss
+    ? ((await client.query<{ version: number }>('SELECT version FROM pgboss.version')).rows[0]?.version ?? null)
+    : null
+  return {
+    format: BACKUP_FORMAT,
+    version: BACKUP_VERSION,
+    createdAt: new Date().toISOString(),
+    server,
+    database,
+    migrations,
+    pgbossVersion,
+  }
 }
 
 /**
@@ -67,7 +92,9 @@ export async function dumpDatabase(options: { url: string; file: string }): Prom
       await write(`T ${JSON.stringify({ schema, table, columns })}\n`)
       const name = qualified(schema, table)
       tables[name] = 0
-      await client.query(`DECLARE rows NO SCROLL CURSOR FOR SELECT row_to_json(x)::text AS r FROM (SELECT ${columns.map(ident).join(', ')} FROM ${ident(schema)}.${ident(table)}) x`)
+      await client.query(
+        `DECLARE rows NO SCROLL CURSOR FOR SELECT row_to_json(x)::text AS r FROM (SELECT ${columns.map(ident).join(', ')} FROM ${ident(schema)}.${ident(table)}) x`,
+      )
       for (;;) {
         const { rows } = await client.query<{ r: string }>(`FETCH ${FETCH} FROM rows`)
         if (!rows.length) break

@@ -3,6 +3,9 @@ import { readFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { createGunzip } from 'node:zlib'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { errorMessage } from '../infra/errors.js'
 
 /**
  * A CRISP backup is a gzipped text file of tagged lines, written inside one REPEATABLE READ snapshot:
@@ -17,29 +20,45 @@ import { createGunzip } from 'node:zlib'
 export const BACKUP_FORMAT = 'crisp-backup'
 export const BACKUP_VERSION = 1
 
-export interface BackupHeader {
-  format: typeof BACKUP_FORMAT
-  version: number
-  createdAt: string
-  server: string
-  database: string
+// What the lines and the manifest hold, as schemas: a file is read back through `Value.Check`, so a damaged or
+// foreign file is refused by name instead of being trusted.
+const RowCounts = Type.Record(Type.String(), Type.Number(), { description: 'rows per table, `schema.table`' })
+
+const BackupHeader = Type.Object({
+  format: Type.Literal(BACKUP_FORMAT),
+  version: Type.Number(),
+  createdAt: Type.String(),
+  /** The server's version. Optional: backups written before it was read correctly lack it, and still restore. */
+  server: Type.Optional(Type.String()),
+  database: Type.String(),
   /** knex migrations applied, in order: the schema the rows belong to. */
-  migrations: string[]
+  migrations: Type.Array(Type.String()),
   /** pg-boss's schema version (`pgboss.version`); null when the database had no pg-boss schema. */
-  pgbossVersion: number | null
-}
+  pgbossVersion: Type.Union([Type.Number(), Type.Null()]),
+})
+export type BackupHeader = Static<typeof BackupHeader>
 
-export interface BackupManifest extends BackupHeader {
-  /** Rows per table, `schema.table`. */
-  tables: Record<string, number>
-  sha256: string
-  bytes: number
-}
+const BackupManifest = Type.Composite([
+  BackupHeader,
+  Type.Object({ tables: RowCounts, sha256: Type.String(), bytes: Type.Number() }),
+])
+export type BackupManifest = Static<typeof BackupManifest>
 
-export interface TableHeader {
-  schema: string
-  table: string
-  columns: string[]
+const TableHeader = Type.Object({ schema: Type.String(), table: Type.String(), columns: Type.Array(Type.String()) })
+export type TableHeader = Static<typeof TableHeader>
+
+const QuotedRow = Type.String()
+const SequenceLine = Type.Object({ schema: Type.String(), name: Type.String(), value: Type.String() })
+const EndLine = Type.Object({ tables: RowCounts })
+
+/** The JSON of one line or file, checked against its schema. */
+function parseAs<T extends TSchema>(schema: T, text: string, what: string): Static<T> {
+  const value: unknown = JSON.parse(text)
+  if (!Value.Check(schema, value)) {
+    const first = Value.Errors(schema, value).First()
+    throw new Error(`malformed ${what}${first ? ` (${first.path || '/'}: ${first.message})` : ''}`)
+  }
+  return value
 }
 
 export const manifestPath = (file: string) => `${file}.manifest.json`
@@ -50,7 +69,7 @@ export type BackupLine =
   | { kind: 'H'; header: BackupHeader }
   | { kind: 'T'; table: TableHeader }
   | { kind: 'R'; row: string }
-  | { kind: 'S'; sequence: { schema: string; name: string; value: string } }
+  | { kind: 'S'; sequence: Static<typeof SequenceLine> }
   | { kind: 'E'; tables: Record<string, number> }
 
 export function rowLine(row: string): string {
@@ -66,13 +85,13 @@ export async function* readBackup(file: string): AsyncGenerator<BackupLine> {
     const tag = line.slice(0, 2)
     const body = line.slice(2)
     if (tag === 'R ') yield { kind: 'R', row: body }
-    else if (tag === 'Q ') yield { kind: 'R', row: JSON.parse(body) as string }
-    else if (tag === 'T ') yield { kind: 'T', table: JSON.parse(body) as TableHeader }
-    else if (tag === 'S ') yield { kind: 'S', sequence: JSON.parse(body) as { schema: string; name: string; value: string } }
-    else if (tag === 'H ') yield { kind: 'H', header: JSON.parse(body) as BackupHeader }
+    else if (tag === 'Q ') yield { kind: 'R', row: parseAs(QuotedRow, body, 'row line') }
+    else if (tag === 'T ') yield { kind: 'T', table: parseAs(TableHeader, body, 'table line') }
+    else if (tag === 'S ') yield { kind: 'S', sequence: parseAs(SequenceLine, body, 'sequence line') }
+    else if (tag === 'H ') yield { kind: 'H', header: parseAs(BackupHeader, body, 'header line') }
     else if (tag === 'E ') {
       ended = true
-      yield { kind: 'E', tables: (JSON.parse(body) as { tables: Record<string, number> }).tables }
+      yield { kind: 'E', tables: parseAs(EndLine, body, 'end line').tables }
     } else throw new Error(`unexpected line starting "${line.slice(0, 16)}"`)
   }
   if (!ended) throw new Error('the end marker is missing (truncated file)')
@@ -82,8 +101,10 @@ export async function sha256OfFile(file: string): Promise<{ sha256: string; byte
   const hash = createHash('sha256')
   let bytes = 0
   for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer)
-    bytes += (chunk as Buffer).length
+    // A stream opened without an encoding yields Buffers.
+    if (!Buffer.isBuffer(chunk)) throw new Error(`${file}: read text where bytes were expected`)
+    hash.update(chunk)
+    bytes += chunk.length
   }
   return { sha256: hash.digest('hex'), bytes }
 }
@@ -93,18 +114,27 @@ export async function sha256OfFile(file: string): Promise<{ sha256: string; byte
  * it, and a full read finds every table's rows as counted. Throws an Error whose message says what is wrong.
  */
 export async function verifyBackup(file: string): Promise<BackupManifest> {
+  let text: string
+  try {
+    text = await readFile(manifestPath(file), 'utf8')
+  } catch (err) {
+    throw new Error(`cannot read the manifest ${manifestPath(file)}: ${errorMessage(err)}`, { cause: err })
+  }
+  const notManifest = `${manifestPath(file)} is not a CRISP backup manifest (version ${BACKUP_VERSION})`
   let manifest: BackupManifest
   try {
-    manifest = JSON.parse(await readFile(manifestPath(file), 'utf8')) as BackupManifest
+    manifest = parseAs(BackupManifest, text, 'manifest')
   } catch (err) {
-    throw new Error(`cannot read the manifest ${manifestPath(file)}: ${(err as Error).message}`)
+    throw new Error(`${notManifest}: ${errorMessage(err)}`, { cause: err })
   }
-  if (manifest.format !== BACKUP_FORMAT || manifest.version !== BACKUP_VERSION) throw new Error(`${manifestPath(file)} is not a CRISP backup manifest (version ${BACKUP_VERSION})`)
+  if (manifest.version !== BACKUP_VERSION) throw new Error(notManifest)
   const actual = await sha256OfFile(file).catch((err: Error) => {
     throw new Error(`cannot read ${file}: ${err.message}`)
   })
   if (actual.bytes !== manifest.bytes || actual.sha256 !== manifest.sha256) {
-    throw new Error(`${file} is damaged or truncated: ${actual.bytes} bytes, SHA-256 ${actual.sha256}; the manifest says ${manifest.bytes} bytes, ${manifest.sha256}`)
+    throw new Error(
+      `${file} is damaged or truncated: ${actual.bytes} bytes, SHA-256 ${actual.sha256}; the manifest says ${manifest.bytes} bytes, ${manifest.sha256}`,
+    )
   }
   const counted: Record<string, number> = {}
   let current = ''
@@ -114,10 +144,11 @@ export async function verifyBackup(file: string): Promise<BackupManifest> {
       else if (line.kind === 'R') counted[current] += 1
     }
   } catch (err) {
-    throw new Error(`${file} cannot be read as a CRISP backup: ${(err as Error).message}`)
+    throw new Error(`${file} cannot be read as a CRISP backup: ${errorMessage(err)}`, { cause: err })
   }
   for (const [table, rows] of Object.entries(manifest.tables)) {
-    if (counted[table] !== rows) throw new Error(`${file}: ${table} holds ${counted[table] ?? 0} rows, the manifest says ${rows}`)
+    if (counted[table] !== rows)
+      throw new Error(`${file}: ${table} holds ${counted[table] ?? 0} rows, the manifest says ${rows}`)
   }
   return manifest
 }

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import PgBoss from 'pg-boss'
 import type { Knex } from 'knex'
-import { createKnex, migrationsCurrent } from '../infra/database.js'
+import { createKnex, migrationCounts, migrationsCurrent } from '../infra/database.js'
 import { migrationSource } from '../../migrations/index.js'
 import { ident, qualified, readBackup, verifyBackup, type BackupManifest, type TableHeader } from './backup-format.js'
 
@@ -31,13 +31,22 @@ async function occupiedTables(client: pg.Client): Promise<string[]> {
 async function migrateTo(knex: Knex, wanted: string[]): Promise<void> {
   const known = (await migrationSource.getMigrations([])).map(([name]) => name)
   if (wanted.some((name, i) => known[i] !== name)) {
-    throw new Error(`the backup's schema (${wanted.at(-1) ?? 'none'}) is not one this CRISP knows: restore it with the CRISP version that made it`)
+    throw new Error(
+      `the backup's schema (${wanted.at(-1) ?? 'none'}) is not one this CRISP knows: restore it with the CRISP version that made it`,
+    )
   }
   for (;;) {
-    const [done] = (await knex.migrate.list()) as [{ name: string }[], unknown[]]
-    if (done.length >= wanted.length) return
+    if ((await migrationCounts(knex)).applied >= wanted.length) return
     await knex.migrate.up()
   }
+}
+
+/** The `name` of a `pgboss.queue` row as the backup holds it (row_to_json text). */
+function queueName(row: string): string {
+  const value: unknown = JSON.parse(row)
+  const name = typeof value === 'object' && value !== null && 'name' in value ? value.name : undefined
+  if (typeof name !== 'string') throw new Error('a pgboss.queue row of the backup has no name')
+  return name
 }
 
 async function insertBatch(client: pg.Client, table: TableHeader, rows: string[]): Promise<void> {
@@ -45,7 +54,7 @@ async function insertBatch(client: pg.Client, table: TableHeader, rows: string[]
   const cols = table.columns.map(ident).join(', ')
   if (table.schema === 'pgboss' && table.table === 'queue') {
     // create_queue makes each queue's job partition; the row's other fields are then restored as they were.
-    for (const row of rows) await client.query('SELECT pgboss.create_queue($1, $2::json)', [(JSON.parse(row) as { name: string }).name, '{}'])
+    for (const row of rows) await client.query('SELECT pgboss.create_queue($1, $2::json)', [queueName(row), '{}'])
     await client.query(
       `UPDATE pgboss.queue q SET (${cols}) = (SELECT ${table.columns.map((c) => `r.${ident(c)}`).join(', ')})
        FROM json_populate_recordset(NULL::pgboss.queue, $1::json) r WHERE q.name = r.name`,
@@ -53,7 +62,10 @@ async function insertBatch(client: pg.Client, table: TableHeader, rows: string[]
     )
     return
   }
-  await client.query(`INSERT INTO ${target} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM json_populate_recordset(NULL::${target}, $1::json)`, [`[${rows.join(',')}]`])
+  await client.query(
+    `INSERT INTO ${target} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM json_populate_recordset(NULL::${target}, $1::json)`,
+    [`[${rows.join(',')}]`],
+  )
 }
 
 /**
@@ -84,14 +96,20 @@ async function loadRows(client: pg.Client, file: string, manifest: BackupManifes
         if (batch.length >= BATCH_ROWS || bytes >= BATCH_BYTES) await flush()
       } else if (line.kind === 'S') {
         await flush()
-        await client.query('SELECT setval($1::regclass, $2::bigint, true)', [`${ident(line.sequence.schema)}.${ident(line.sequence.name)}`, line.sequence.value])
+        await client.query('SELECT setval($1::regclass, $2::bigint, true)', [
+          `${ident(line.sequence.schema)}.${ident(line.sequence.name)}`,
+          line.sequence.value,
+        ])
       }
     }
     await flush()
     for (const [name, rows] of Object.entries(manifest.tables)) {
       const [schema, tableName] = name.split('.')
-      const { rows: found } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${ident(schema)}.${ident(tableName)}`)
-      if (Number(found[0].n) !== rows) throw new Error(`after loading, ${name} holds ${found[0].n} rows; the backup holds ${rows}`)
+      const { rows: found } = await client.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ${ident(schema)}.${ident(tableName)}`,
+      )
+      if (Number(found[0].n) !== rows)
+        throw new Error(`after loading, ${name} holds ${found[0].n} rows; the backup holds ${rows}`)
     }
     await client.query('COMMIT')
   } catch (err) {
@@ -119,21 +137,36 @@ export async function restoreDatabase(options: { url: string; file: string; forc
     const running = await client.query(
       `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'crisp%'`,
     )
-    if (running.rowCount) throw new Error('a CRISP process is connected to the target database: stop the platform before restoring')
+    if (running.rowCount)
+      throw new Error('a CRISP process is connected to the target database: stop the platform before restoring')
     const occupied = await occupiedTables(client)
     if (occupied.length && !options.force) {
-      throw new Error(`the target database is not empty (${occupied.slice(0, 5).join(', ')}${occupied.length > 5 ? ', …' : ''} hold rows): restore into an empty database, or pass --force to replace its contents`)
+      throw new Error(
+        `the target database is not empty (${occupied.slice(0, 5).join(', ')}${occupied.length > 5 ? ', …' : ''} hold rows): restore into an empty database, or pass --force to replace its contents`,
+      )
     }
-    if (options.force) await client.query('DROP SCHEMA IF EXISTS pgboss CASCADE; DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public')
+    if (options.force)
+      await client.query(
+        'DROP SCHEMA IF EXISTS pgboss CASCADE; DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public',
+      )
     const knex = createKnex(options.url, { poolMax: 2 })
     try {
       await migrateTo(knex, manifest.migrations)
       if (manifest.pgbossVersion !== null) {
-        const boss = new PgBoss({ connectionString: options.url, schema: 'pgboss', supervise: false, schedule: false, max: 2 })
+        const boss = new PgBoss({
+          connectionString: options.url,
+          schema: 'pgboss',
+          supervise: false,
+          schedule: false,
+          max: 2,
+        })
         await boss.start()
         await boss.stop({ graceful: false, wait: true })
         const { rows } = await client.query<{ version: number }>('SELECT version FROM pgboss.version')
-        if (rows[0]?.version !== manifest.pgbossVersion) throw new Error(`pg-boss schema ${rows[0]?.version} here, ${manifest.pgbossVersion} in the backup: restore with the CRISP version that made it`)
+        if (rows[0]?.version !== manifest.pgbossVersion)
+          throw new Error(
+            `pg-boss schema ${rows[0]?.version} here, ${manifest.pgbossVersion} in the backup: restore with the CRISP version that made it`,
+          )
       }
       await loadRows(client, options.file, manifest)
       await knex.migrate.latest()
@@ -141,7 +174,10 @@ export async function restoreDatabase(options: { url: string; file: string; forc
     } finally {
       await knex.destroy()
     }
-    return { tables: Object.keys(manifest.tables).length, rows: Object.values(manifest.tables).reduce((a, b) => a + b, 0) }
+    return {
+      tables: Object.keys(manifest.tables).length,
+      rows: Object.values(manifest.tables).reduce((a, b) => a + b, 0),
+    }
   } finally {
     await client.end()
   }

@@ -1,45 +1,21 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import pg from 'pg'
-import { loadConfig } from '../../config/load.js'
-import { resolveDatabase } from '../infra/database-url.js'
-import { createLogger } from '../infra/logger.js'
+import { errorMessage } from '../infra/errors.js'
 import { parseArgs, UsageError } from './args.js'
 import type { Command } from './commands.js'
+import { withDatabase } from './database.js'
 import { dumpDatabase } from './backup-dump.js'
 import { restoreDatabase } from './backup-restore.js'
 import { manifestPath } from './backup-format.js'
 
 const PLACEHOLDER = '{timestamp}'
 /** `20261201T213000Z`: sorts as it reads, so "newest" is "last by name". */
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
-
-/**
- * The database of this environment, as the platform finds it: `DATABASE_URL`, else the embedded cluster under
- * `CRISP_DATA_DIR` — the running platform's if it answers on `CRISP_EMBEDDED_PG_PORT`, otherwise started for
- * the duration of the command.
- */
-async function withPlatformDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const config = loadConfig()
-  if (!config.databaseUrl) {
-    const passwordFile = path.join(config.dataDir, 'postgres', 'postgres-password')
-    if (existsSync(passwordFile)) {
-      const url = `postgres://postgres:${encodeURIComponent(readFileSync(passwordFile, 'utf8').trim())}@127.0.0.1:${config.embeddedPgPort}/crisp`
-      const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
-      const running = await probe.connect().then(() => true, () => false)
-      await probe.end().catch(() => undefined)
-      if (running) return fn(url)
-    }
-  }
-  const logger = createLogger({ level: 'warn' })
-  const db = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, port: config.embeddedPgPort, log: (l) => logger.info(l) })
-  try {
-    return await fn(db.url)
-  } finally {
-    await db.embedded?.stop()
-  }
-}
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
 
 /** FILE, a folder (existing, or ending in `/`: a timestamped name inside it) or a name with `{timestamp}`: the file to write, and its pattern. */
 export function backupTarget(arg: string, now = new Date()): { file: string; pattern?: RegExp } {
@@ -56,7 +32,10 @@ export function backupTarget(arg: string, now = new Date()): { file: string; pat
 
 /** Deletes all but the `keep` newest backups (and their manifests) whose names match `pattern` in `dir`. */
 export async function pruneBackups(dir: string, pattern: RegExp, keep: number): Promise<string[]> {
-  const names = (await readdir(dir)).filter((n) => pattern.test(n)).sort().reverse()
+  const names = (await readdir(dir))
+    .filter((n) => pattern.test(n))
+    .sort()
+    .reverse()
   const removed = names.slice(keep)
   for (const name of removed) {
     await rm(path.join(dir, name), { force: true })
@@ -67,20 +46,26 @@ export async function pruneBackups(dir: string, pattern: RegExp, keep: number): 
 
 export const backupCommand: Command = {
   summary: 'Back up the platform database (tables and pg-boss queues) to FILE, with a FILE.manifest.json beside it',
-  usage: 'crisp backup FILE|FOLDER [--keep N]   (FILE may contain {timestamp}; --keep keeps the N newest of that pattern)',
+  usage:
+    'crisp backup FILE|FOLDER [--keep N]   (FILE may contain {timestamp}; --keep keeps the N newest of that pattern)',
   async run(argv) {
     const { flags, positionals } = parseArgs(argv, { values: ['keep'] })
     if (positionals.length !== 1) throw new UsageError('crisp backup needs one FILE or FOLDER')
     const keep = flags.keep === undefined ? undefined : Number(flags.keep)
-    if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) throw new UsageError('--keep needs a whole number ≥ 1')
+    if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1))
+      throw new UsageError('--keep needs a whole number ≥ 1')
     const target = backupTarget(positionals[0])
-    if (keep !== undefined && !target.pattern) throw new UsageError(`--keep needs a FOLDER or a FILE name containing ${PLACEHOLDER}`)
+    if (keep !== undefined && !target.pattern)
+      throw new UsageError(`--keep needs a FOLDER or a FILE name containing ${PLACEHOLDER}`)
     await mkdir(path.dirname(target.file), { recursive: true })
-    const manifest = await withPlatformDatabase((url) => dumpDatabase({ url, file: target.file }))
+    const manifest = await withDatabase(({ url }) => dumpDatabase({ url, file: target.file }))
     const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)
-    console.log(`backed up ${Object.keys(manifest.tables).length} tables, ${rows} rows to ${target.file} (${manifest.bytes} bytes, sha256 ${manifest.sha256})`)
+    console.log(
+      `backed up ${Object.keys(manifest.tables).length} tables, ${rows} rows to ${target.file} (${manifest.bytes} bytes, sha256 ${manifest.sha256})`,
+    )
     if (keep !== undefined && target.pattern) {
-      for (const name of await pruneBackups(path.dirname(target.file), target.pattern, keep)) console.log(`removed old backup ${name}`)
+      for (const name of await pruneBackups(path.dirname(target.file), target.pattern, keep))
+        console.log(`removed old backup ${name}`)
     }
     return 0
   },
@@ -94,11 +79,13 @@ export const restoreCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('crisp restore needs one FILE')
     const file = path.resolve(positionals[0])
     try {
-      const result = await withPlatformDatabase((url) => restoreDatabase({ url, file, force: flags.force === true }))
-      console.log(`restored ${result.tables} tables, ${result.rows} rows from ${file}; row counts and migrations verified`)
+      const result = await withDatabase(({ url }) => restoreDatabase({ url, file, force: flags.force === true }))
+      console.log(
+        `restored ${result.tables} tables, ${result.rows} rows from ${file}; row counts and migrations verified`,
+      )
       return 0
     } catch (err) {
-      console.error(`crisp: restore refused or failed: ${(err as Error).message}`)
+      console.error(`crisp: restore refused or failed: ${errorMessage(err)}`)
       return 1
     }
   },

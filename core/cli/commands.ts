@@ -5,6 +5,7 @@ import { createRegistry } from '../registry/registry.js'
 import { builtinPlugins } from '../../plugins/index.js'
 import { createAdmin } from '../identity/first-admin.js'
 import { AppError } from '../infra/errors.js'
+import { migrateLatest, migrateRollback, migrationCounts } from '../infra/database.js'
 import { parseArgs, UsageError } from './args.js'
 import { withDatabase } from './database.js'
 import { feedsList, feedsRun } from './feeds.js'
@@ -47,20 +48,26 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'crisp start [--no-workers] [--demo]',
     run: serve(true),
   },
-  worker: { summary: 'Run only job workers (scale them apart from API nodes)', usage: 'crisp worker', run: serve(false) },
+  worker: {
+    summary: 'Run only job workers (scale them apart from API nodes)',
+    usage: 'crisp worker',
+    run: serve(false),
+  },
   migrate: {
     summary: 'Apply, roll back or list database migrations',
     usage: 'crisp migrate [latest|rollback|status]',
     async run(argv) {
       const { positionals } = parseArgs(argv)
       const action = positionals[0] ?? 'latest'
-      if (!['latest', 'rollback', 'status'].includes(action) || positionals.length > 1) throw new UsageError(`unknown migrate action "${positionals.join(' ')}" (latest, rollback, status)`)
+      if (!['latest', 'rollback', 'status'].includes(action) || positionals.length > 1)
+        throw new UsageError(`unknown migrate action "${positionals.join(' ')}" (latest, rollback, status)`)
       await withDatabase(async ({ knex }) => {
-        if (action === 'latest') console.log(`applied: ${((await knex.migrate.latest())[1] as string[]).join(', ') || 'nothing (up to date)'}`)
-        if (action === 'rollback') console.log(`rolled back: ${((await knex.migrate.rollback())[1] as string[]).join(', ') || 'nothing'}`)
+        if (action === 'latest')
+          console.log(`applied: ${(await migrateLatest(knex)).join(', ') || 'nothing (up to date)'}`)
+        if (action === 'rollback') console.log(`rolled back: ${(await migrateRollback(knex)).join(', ') || 'nothing'}`)
         if (action === 'status') {
-          const [done, pending] = (await knex.migrate.list()) as [{ name: string }[], unknown[]]
-          console.log(`applied ${done.length}, pending ${pending.length}`)
+          const { applied, pending } = await migrationCounts(knex)
+          console.log(`applied ${applied}, pending ${pending}`)
         }
       })
       return 0
@@ -72,10 +79,16 @@ export const COMMANDS: Record<string, Command> = {
     async run(argv) {
       const { flags, positionals } = parseArgs(argv, { values: ['email', 'password'] })
       if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
-      if (typeof flags.email !== 'string') throw new UsageError('--email is required')
+      const { email, password } = flags
+      if (typeof email !== 'string') throw new UsageError('--email is required')
       try {
         await withDatabase(({ knex }) =>
-          createAdmin({ knex, email: flags.email as string, password: flags.password as string | undefined, reason: 'crisp users create-admin' }),
+          createAdmin({
+            knex,
+            email,
+            password: typeof password === 'string' ? password : undefined,
+            reason: 'crisp users create-admin',
+          }),
         )
       } catch (err) {
         // Policy and conflict errors are the operator's to fix: one line, no stack.
@@ -85,7 +98,7 @@ export const COMMANDS: Record<string, Command> = {
         }
         throw err
       }
-      console.log(`created admin ${flags.email}`)
+      console.log(`created admin ${email}`)
       return 0
     },
   },
@@ -104,7 +117,8 @@ export const COMMANDS: Record<string, Command> = {
       })
       const rows = registry.list().map((p) => [p.kind, p.id, p.version, p.description])
       const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), 4))
-      for (const r of rows) console.log(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`)
+      for (const r of rows)
+        console.log(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`)
       return 0
     },
   },

@@ -9,7 +9,8 @@ import { projectPath } from '../project-root.js'
 export const SCAFFOLD_KINDS = ['feed-source', 'exporter', 'anonymization-strategy'] as const
 export type ScaffoldKind = (typeof SCAFFOLD_KINDS)[number]
 
-const template = (...segments: string[]) => readFileSync(projectPath('core', 'cli', 'plugin-templates', ...segments), 'utf8')
+const template = (...segments: string[]) =>
+  readFileSync(projectPath('core', 'cli', 'plugin-templates', ...segments), 'utf8')
 
 export function scaffoldFiles(kind: ScaffoldKind, id: string): Record<string, string> {
   const fill = (text: string) => text.replaceAll('__ID__', id).replaceAll('__KIND__', kind)

@@ -1,10 +1,40 @@
-import { buildIndicator, buildObservable, deterministicId, tlpMarkingId, type IndicatorValueKind, type StixObject } from '../plugin-api/index.js'
+import type { Visibility } from '../model/vocabularies.js'
+import {
+  buildIndicator,
+  buildObservable,
+  deterministicId,
+  TLP_MARKING_IDS,
+  type ObservableKind,
+  type StixObject,
+  type Tlp,
+} from '../plugin-api/index.js'
 
 /** The demo's organizations; users log in as `<role>@<domain>` with the organization's password. */
 export const DEMO_ORGS = [
-  { key: 'northwind', name: 'Demo: Northwind Power', domain: 'northwind.example', password: 'Northwind-Demo-2024!', description: 'Electric utility; publishes ICS threat intelligence', sectors: ['energy', 'utilities'] },
-  { key: 'contoso', name: 'Demo: Contoso Water', domain: 'contoso.example', password: 'Contoso-Demo-2024!', description: 'Water utility; a partner of Northwind', sectors: ['utilities', 'infrastructure-water'] },
-  { key: 'gridcert', name: 'Demo: Grid CERT', domain: 'gridcert.example', password: 'GridCert-Demo-2024!', description: 'Sector CERT; receives everything its members share', sectors: ['energy', 'utilities', 'government-national'] },
+  {
+    key: 'northwind',
+    name: 'Demo: Northwind Power',
+    domain: 'northwind.example',
+    password: 'Northwind-Demo-2024!',
+    description: 'Electric utility; publishes ICS threat intelligence',
+    sectors: ['energy', 'utilities'],
+  },
+  {
+    key: 'contoso',
+    name: 'Demo: Contoso Water',
+    domain: 'contoso.example',
+    password: 'Contoso-Demo-2024!',
+    description: 'Water utility; a partner of Northwind',
+    sectors: ['utilities', 'infrastructure-water'],
+  },
+  {
+    key: 'gridcert',
+    name: 'Demo: Grid CERT',
+    domain: 'gridcert.example',
+    password: 'GridCert-Demo-2024!',
+    description: 'Sector CERT; receives everything its members share',
+    sectors: ['energy', 'utilities', 'government-national'],
+  },
 ] as const
 
 export type DemoOrgKey = (typeof DEMO_ORGS)[number]['key']
@@ -26,25 +56,60 @@ export interface DemoCollection {
   alias: string
   title: string
   description: string
-  visibility: 'private' | 'trusted' | 'public'
+  visibility: Visibility
   objects: 'ics-attack' | 'indicators'
 }
 
 export const DEMO_COLLECTIONS: DemoCollection[] = [
-  { owner: 'northwind', alias: 'demo-ics-attack', title: 'MITRE ATT&CK for ICS', description: 'A subset of MITRE ATT&CK for ICS 18.1 (techniques, groups, their relationships). © The MITRE Corporation; see data/demo/MITRE-LICENSE.txt', visibility: 'public', objects: 'ics-attack' },
-  { owner: 'northwind', alias: 'demo-northwind-indicators', title: 'Northwind indicators', description: 'Indicators seen against Northwind substations', visibility: 'trusted', objects: 'indicators' },
+  {
+    owner: 'northwind',
+    alias: 'demo-ics-attack',
+    title: 'MITRE ATT&CK for ICS',
+    description:
+      'A subset of MITRE ATT&CK for ICS 18.1 (techniques, groups, their relationships). © The MITRE Corporation; see data/demo/MITRE-LICENSE.txt',
+    visibility: 'public',
+    objects: 'ics-attack',
+  },
+  {
+    owner: 'northwind',
+    alias: 'demo-northwind-indicators',
+    title: 'Northwind indicators',
+    description: 'Indicators seen against Northwind substations',
+    visibility: 'trusted',
+    objects: 'indicators',
+  },
 ]
 
 const CREATED = '2024-05-01T08:00:00.000Z'
 
-const INDICATORS: { kind: IndicatorValueKind; value: string; name: string; tlp: 'tlp:clear' | 'tlp:green' | 'tlp:amber' }[] = [
-  { kind: 'ipv4-addr', value: '198.51.100.23', name: 'C2 server contacted by an engineering workstation', tlp: 'tlp:green' },
-  { kind: 'ipv4-addr', value: '203.0.113.77', name: 'Scanner probing Modbus/TCP (502) on substation gateways', tlp: 'tlp:green' },
-  { kind: 'ipv4-addr', value: '192.0.2.0/24', name: 'Hosting range used for VPN brute force', tlp: 'tlp:amber' },
-  { kind: 'domain-name', value: 'update-scada.example.net', name: 'Fake vendor update site', tlp: 'tlp:green' },
-  { kind: 'url', value: 'http://update-scada.example.net/hmi/patch.exe', name: 'HMI "patch" download', tlp: 'tlp:amber' },
-  { kind: 'email-addr', value: 'ops-support@grid-vendor.example.org', name: 'Phishing sender posing as a vendor', tlp: 'tlp:clear' },
-  { kind: 'sha256', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', name: 'Dropper seen on an engineering workstation', tlp: 'tlp:amber' },
+const INDICATORS: { kind: ObservableKind; value: string; name: string; tlp: Tlp }[] = [
+  {
+    kind: 'ipv4-addr',
+    value: '198.51.100.23',
+    name: 'C2 server contacted by an engineering workstation',
+    tlp: 'green',
+  },
+  {
+    kind: 'ipv4-addr',
+    value: '203.0.113.77',
+    name: 'Scanner probing Modbus/TCP (502) on substation gateways',
+    tlp: 'green',
+  },
+  { kind: 'ipv4-addr', value: '192.0.2.0/24', name: 'Hosting range used for VPN brute force', tlp: 'amber' },
+  { kind: 'domain-name', value: 'update-scada.example.net', name: 'Fake vendor update site', tlp: 'green' },
+  { kind: 'url', value: 'http://update-scada.example.net/hmi/patch.exe', name: 'HMI "patch" download', tlp: 'amber' },
+  {
+    kind: 'email-addr',
+    value: 'ops-support@grid-vendor.example.org',
+    name: 'Phishing sender posing as a vendor',
+    tlp: 'clear',
+  },
+  {
+    kind: 'sha256',
+    value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    name: 'Dropper seen on an engineering workstation',
+    tlp: 'amber',
+  },
 ]
 
 /** The demo indicators: fixed ids and timestamps, so loading them again stores nothing new. */
@@ -58,7 +123,7 @@ export function demoIndicators(): StixObject[] {
       pattern: buildObservable(i.kind, i.value).pattern,
       indicatorTypes: ['malicious-activity'],
       labels: ['demo'],
-      markingRefs: [tlpMarkingId(i.tlp) as string],
+      markingRefs: [TLP_MARKING_IDS[i.tlp]],
     }),
   )
 }

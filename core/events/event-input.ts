@@ -1,7 +1,21 @@
 import { isIPv4, isIPv6 } from 'node:net'
+import type { ObservableValue } from '../plugin-api/observable-values.js'
+import { isJsonObject } from '../stix/json-object.js'
+import { isOneOf } from '../model/one-of.js'
 
 /** The observable kinds an event may carry: the kinds `observableValues` reads from shared intelligence. */
-export const OBSERVABLE_TYPES = ['ipv4-addr', 'ipv6-addr', 'domain-name', 'url', 'email-addr', 'md5', 'sha1', 'sha256', 'sha512', 'file-name'] as const
+export const OBSERVABLE_TYPES = [
+  'ipv4-addr',
+  'ipv6-addr',
+  'domain-name',
+  'url',
+  'email-addr',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha512',
+  'file-name',
+] as const satisfies readonly ObservableValue['kind'][]
 export type ObservableType = (typeof OBSERVABLE_TYPES)[number]
 
 export interface EventObservable {
@@ -19,7 +33,7 @@ export interface EventInput {
 }
 
 export const SEVERITY_NAMES = ['low', 'medium', 'high', 'critical'] as const
-export const MAX_OBSERVABLES = 100
+const MAX_OBSERVABLES = 100
 
 const HEX_LENGTH: Partial<Record<ObservableType, number>> = { md5: 32, sha1: 40, sha256: 64, sha512: 128 }
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z][a-z0-9-]{0,62}$/i
@@ -38,10 +52,11 @@ function text(item: Record<string, unknown>, key: string, max: number, required:
 }
 
 /** 1–4, or a severity name (Low, Medium, High, Critical; any case). */
-export function parseSeverity(v: unknown): number | null {
+function parseSeverity(v: unknown): number | null {
   if (typeof v === 'number') return Number.isInteger(v) && v >= 1 && v <= 4 ? v : null
   if (typeof v !== 'string') return null
-  const byName = SEVERITY_NAMES.indexOf(v.toLowerCase() as (typeof SEVERITY_NAMES)[number])
+  const name = v.toLowerCase()
+  const byName = SEVERITY_NAMES.findIndex((n) => n === name)
   if (byName >= 0) return byName + 1
   return /^[1-4]$/.test(v) ? Number(v) : null
 }
@@ -63,17 +78,16 @@ function observables(v: unknown): Check<EventObservable[]> {
   if (v.length > MAX_OBSERVABLES) return fail(`observables: at most ${MAX_OBSERVABLES}`)
   const out: EventObservable[] = []
   for (const [i, o] of v.entries()) {
-    const entry = o as Record<string, unknown> | null
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return fail(`observables/${i}: must be an object { type, value }`)
-    const extra = Object.keys(entry).find((k) => k !== 'type' && k !== 'value')
+    if (!isJsonObject(o)) return fail(`observables/${i}: must be an object { type, value }`)
+    const extra = Object.keys(o).find((k) => k !== 'type' && k !== 'value')
     if (extra) return fail(`observables/${i}: unknown property ${extra}`)
-    if (!OBSERVABLE_TYPES.includes(entry.type as ObservableType)) return fail(`observables/${i}/type: one of ${OBSERVABLE_TYPES.join(', ')}`)
-    if (typeof entry.value !== 'string' || !entry.value) return fail(`observables/${i}/value: required, a non-empty string`)
-    const type = entry.type as ObservableType
-    const error = observableValueError(type, entry.value)
+    const { type, value: given } = o
+    if (!isOneOf(OBSERVABLE_TYPES, type)) return fail(`observables/${i}/type: one of ${OBSERVABLE_TYPES.join(', ')}`)
+    if (typeof given !== 'string' || !given) return fail(`observables/${i}/value: required, a non-empty string`)
+    const error = observableValueError(type, given)
     if (error) return fail(`observables/${i}/value: ${error}`)
     // Hashes and domains compare case-insensitively; addresses, URLs and names as given.
-    const value = HEX_LENGTH[type] || type === 'domain-name' ? entry.value.toLowerCase() : entry.value
+    const value = HEX_LENGTH[type] || type === 'domain-name' ? given.toLowerCase() : given
     out.push({ type, value })
   }
   return { ok: true, value: out }
@@ -82,9 +96,8 @@ function observables(v: unknown): Check<EventObservable[]> {
 const FIELDS = new Set(['source', 'event_type', 'severity', 'description', 'occurred_at', 'observables'])
 
 /** Checks one submitted event; the reason names the first bad field (`severity: …`). */
-export function checkEventInput(item: unknown): Check<EventInput> {
-  if (!item || typeof item !== 'object' || Array.isArray(item)) return fail('an event must be a JSON object')
-  const o = item as Record<string, unknown>
+export function checkEventInput(o: unknown): Check<EventInput> {
+  if (!isJsonObject(o)) return fail('an event must be a JSON object')
   const extra = Object.keys(o).find((k) => !FIELDS.has(k))
   if (extra) return fail(`${extra}: unknown property`)
   const source = text(o, 'source', 200, true)
@@ -95,13 +108,24 @@ export function checkEventInput(item: unknown): Check<EventInput> {
   if (!description.ok) return description
   const severity = parseSeverity(o.severity)
   if (severity === null) return fail('severity: 1–4 or Low, Medium, High, Critical')
-  if (typeof o.occurred_at !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/.test(o.occurred_at) || Number.isNaN(Date.parse(o.occurred_at))) {
+  if (
+    typeof o.occurred_at !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/.test(o.occurred_at) ||
+    Number.isNaN(Date.parse(o.occurred_at))
+  ) {
     return fail('occurred_at: required, an RFC 3339 date-time')
   }
   const obs = observables(o.observables)
   if (!obs.ok) return obs
   return {
     ok: true,
-    value: { source: source.value, eventType: eventType.value, severity, description: description.value, occurredAt: new Date(o.occurred_at).toISOString(), observables: obs.value },
+    value: {
+      source: source.value,
+      eventType: eventType.value,
+      severity,
+      description: description.value,
+      occurredAt: new Date(o.occurred_at).toISOString(),
+      observables: obs.value,
+    },
   }
 }

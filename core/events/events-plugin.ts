@@ -2,8 +2,8 @@ import fp from 'fastify-plugin'
 import type { EgressConfig } from '../../config/egress.js'
 import { createEgressPolicy } from '../plugin-api/egress-policy.js'
 import { QUEUES } from '../jobs/queues.js'
-import { deliverWebhook, type Attempt } from '../alerts/deliver-webhook.js'
-import type { MatchJob } from './match-queue.js'
+import { attemptOf, deliverWebhook, deliveryIdOf } from '../alerts/deliver-webhook.js'
+import { isMatchJob } from './match-queue.js'
 import { matchEvents } from './match/match-events.js'
 import { enforceKeyScope } from './scoped-keys.js'
 
@@ -27,12 +27,16 @@ export const eventsPlugin = fp(
     await app.jobs.work(QUEUES.eventsMatch, { batchSize: 20, pollingIntervalSeconds: 1 }, async (jobs) => {
       const byOrganization = new Map<string, string[]>()
       for (const job of jobs) {
-        const data = job.data as unknown as MatchJob
+        const data = job.data
+        if (!isMatchJob(data)) throw new Error(`events.match job ${job.id}: not an { organizationId, eventIds } object`)
         byOrganization.set(data.organizationId, [...(byOrganization.get(data.organizationId) ?? []), ...data.eventIds])
       }
       for (const [organizationId, eventIds] of byOrganization) {
         try {
-          await matchEvents({ knex: app.knex, registry: app.registry, log: app.log, jobs: app.jobs, signal: shutdown.signal }, { organizationId, eventIds })
+          await matchEvents(
+            { knex: app.knex, registry: app.registry, log: app.log, jobs: app.jobs, signal: shutdown.signal },
+            { organizationId, eventIds },
+          )
         } catch (err) {
           app.log.error({ err, organizationId, events: eventIds.length }, 'event matching failed (retried)')
           throw err
@@ -40,13 +44,20 @@ export const eventsPlugin = fp(
       }
     })
     const policy = createEgressPolicy({ allowPrivate: opts.egress.allowPrivate })
-    await app.jobs.work(QUEUES.alertWebhook, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
-      for (const job of jobs) {
-        const { deliveryId } = job.data as { deliveryId: string }
-        // includeMetadata: the job carries its retry count and limit.
-        await deliverWebhook({ knex: app.knex, log: app.log, policy, signal: shutdown.signal }, deliveryId, job as unknown as Attempt)
-      }
-    })
+    await app.jobs.work(
+      QUEUES.alertWebhook,
+      { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 1 },
+      async (jobs) => {
+        for (const job of jobs) {
+          // includeMetadata: the job carries its retry count and limit.
+          await deliverWebhook(
+            { knex: app.knex, log: app.log, policy, signal: shutdown.signal },
+            deliveryIdOf(job.data),
+            attemptOf(job),
+          )
+        }
+      },
+    )
   },
   { name: 'crisp-events', dependencies: ['crisp-jobs', 'crisp-registry', 'crisp-authentication'] },
 )

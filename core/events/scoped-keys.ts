@@ -15,10 +15,10 @@ declare module 'fastify' {
 }
 
 /** The permissions a key is limited to, or null for an ordinary key (its owner's role applies). */
-export async function keyScopes(db: Knex, apiKeyId: string | undefined): Promise<string[] | null> {
+async function keyScopes(db: Knex, apiKeyId: string | undefined): Promise<string[] | null> {
   if (!apiKeyId) return null
   const row = await db('api_key_scopes').where({ api_key_id: apiKeyId }).first('permissions')
-  return row ? (row.permissions as string[]) : null
+  return row ? row.permissions : null
 }
 
 /**
@@ -48,7 +48,11 @@ export async function requireIngest(req: FastifyRequest): Promise<void> {
  * belong to that user's organization. The key has the format of core/identity/api-keys.ts, so the api-key
  * strategy verifies it; only its scope row is new. Shown once.
  */
-export async function createIngestKey(opts: { db: Knex; actor: NonNullable<Actor>; input: { name: string; userId?: string; expiresAt?: string } }) {
+export async function createIngestKey(opts: {
+  db: Knex
+  actor: NonNullable<Actor>
+  input: { name: string; userId?: string; expiresAt?: string }
+}) {
   const { db, actor, input } = opts
   const userId = input.userId ?? actor.userId
   const owner = await db('users').where({ id: userId }).first('id', 'organization_id', 'is_active')
@@ -57,10 +61,30 @@ export async function createIngestKey(opts: { db: Knex; actor: NonNullable<Actor
   const key = `crisp_${prefix}_${randomBytes(32).toString('base64url')}`
   const hash = createHash('sha256').update(key).digest('hex')
   const row = await db.transaction(async (trx) => {
-    const [created] = await trx('api_keys').insert({ user_id: userId, name: input.name, prefix, key_hash: hash, expires_at: input.expiresAt ?? null }).returning(['id', 'created_at', 'expires_at'])
+    const [created] = await trx('api_keys')
+      .insert({
+        user_id: userId,
+        name: input.name,
+        prefix,
+        key_hash: hash,
+        expires_at: input.expiresAt === undefined ? null : new Date(input.expiresAt),
+      })
+      .returning(['id', 'created_at', 'expires_at'])
     await trx('api_key_scopes').insert({ api_key_id: created.id, permissions: ['events:ingest'] })
-    await recordAudit(trx, { action: 'api_key.create', ...auditActor(actor), targetType: 'api_key', targetId: created.id, details: { after: { name: input.name, prefix, userId, scopes: ['events:ingest'] } } })
+    await recordAudit(trx, {
+      action: 'api_key.create',
+      ...auditActor(actor),
+      targetType: 'api_key',
+      targetId: created.id,
+      details: { after: { name: input.name, prefix, userId, scopes: ['events:ingest'] } },
+    })
     return created
   })
-  return { key, id: row.id as string, organizationId: owner.organization_id as string, scopes: ['events:ingest'], expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null }
+  return {
+    key,
+    id: row.id,
+    organizationId: owner.organization_id,
+    scopes: ['events:ingest'],
+    expiresAt: row.expires_at?.toISOString() ?? null,
+  }
 }

@@ -15,7 +15,13 @@ export function signDownload(secret: string, jobId: string, expiresAt: Date): { 
   return { expires, token: tokenOf(secret, jobId, expires) }
 }
 
-export function verifyDownload(secret: string, jobId: string, expires: number, token: string, now = Date.now()): boolean {
+export function verifyDownload(
+  secret: string,
+  jobId: string,
+  expires: number,
+  token: string,
+  now = Date.now(),
+): boolean {
   if (!Number.isInteger(expires) || expires * 1000 <= now) return false
   const expected = Buffer.from(tokenOf(secret, jobId, expires))
   const given = Buffer.from(token)

@@ -19,9 +19,9 @@ export async function ensureExportDir(dataDir: string): Promise<void> {
 }
 
 /**
- * Removes the files of expired exports and marks their jobs `expired`. Run when an export job starts and when
- * a job's status is read, so files never outlive their link by more than the next export activity (the
- * maintenance queue's single cron belongs to the feed scheduler).
+ * Removes the files of expired exports and marks their jobs `expired`: the per-minute maintenance task
+ * (core/maintenance-tasks.ts), and nothing else, so a file outlives its link by at most a minute. Readers do not
+ * wait for it: job-store.ts reports a job expired from its `expires_at` on.
  */
 export async function sweepExpiredExports(knex: Knex, dataDir: string): Promise<number> {
   const jobs = await expiredJobs(knex)

@@ -4,9 +4,8 @@ import path from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Knex } from 'knex'
-import type { Role } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
-import { ensureExportDir, EXPORT_DOWNLOAD_TTL_MS, exportFilePath, sweepExpiredExports } from './export-files.js'
+import { ensureExportDir, EXPORT_DOWNLOAD_TTL_MS, exportFilePath } from './export-files.js'
 import { toSharedFilter } from './filters.js'
 import { findExportJob, updateExportJob } from './job-store.js'
 import { findExporter, resolveOptions, runExport, type RunExportOptions } from './run-export.js'
@@ -28,14 +27,24 @@ export interface ExportWorkerDeps {
  */
 export async function runExportJob(deps: ExportWorkerDeps, jobId: string): Promise<void> {
   const { knex } = deps
-  await sweepExpiredExports(knex, deps.dataDir)
   const job = await findExportJob(knex, jobId)
-  if (!job || job.status === 'done' || job.status === 'expired') return
-  const user = (await knex('users').where({ id: job.user_id }).first('role', 'organization_id')) as { role: Role; organization_id: string } | undefined
-  if (!user) return updateExportJob(knex, jobId, { status: 'failed', error: 'the requesting user no longer exists', finished_at: knex.fn.now() })
+  if (!job || job.status === 'succeeded' || job.status === 'expired') return
+  const user = await knex('users').where({ id: job.user_id }).first('role', 'organization_id')
+  if (!user)
+    return updateExportJob(knex, jobId, {
+      status: 'failed',
+      error: 'the requesting user no longer exists',
+      finished_at: knex.fn.now(),
+    })
   const exporter = findExporter(deps.registry, job.format)
   const file = exportFilePath(deps.dataDir, jobId, exporter.fileExtension)
-  await updateExportJob(knex, jobId, { status: 'running', started_at: knex.fn.now(), objects_written: 0, bytes_written: 0, error: null })
+  await updateExportJob(knex, jobId, {
+    status: 'running',
+    started_at: knex.fn.now(),
+    objects_written: '0',
+    bytes_written: '0',
+    error: null,
+  })
   await ensureExportDir(deps.dataDir)
   const run = runExport({
     knex,
@@ -53,20 +62,25 @@ export async function runExportJob(deps: ExportWorkerDeps, jobId: string): Promi
       bytes += chunk.length
       if (Date.now() - last < PROGRESS_EVERY_MS) return cb(null, chunk)
       last = Date.now()
-      updateExportJob(knex, jobId, { objects_written: run.objectsRead(), bytes_written: bytes }).then(() => cb(null, chunk), cb)
+      updateExportJob(knex, jobId, { objects_written: String(run.objectsRead()), bytes_written: String(bytes) }).then(
+        () => cb(null, chunk),
+        cb,
+      )
     },
   })
   try {
     // Owner-only: the file holds what this user may see, and is served only through its signed link.
-    await pipeline(Readable.from(run.chunks), progress, createWriteStream(file, { mode: 0o600 }), { signal: deps.signal })
+    await pipeline(Readable.from(run.chunks), progress, createWriteStream(file, { mode: 0o600 }), {
+      signal: deps.signal,
+    })
   } catch (err) {
     await rm(file, { force: true })
     throw err
   }
   await updateExportJob(knex, jobId, {
-    status: 'done',
-    objects_written: run.objectsRead(),
-    bytes_written: bytes,
+    status: 'succeeded',
+    objects_written: String(run.objectsRead()),
+    bytes_written: String(bytes),
     file_name: path.basename(file),
     finished_at: knex.fn.now(),
     expires_at: new Date(Date.now() + EXPORT_DOWNLOAD_TTL_MS),

@@ -26,9 +26,17 @@ export const FILTER_PARAMETERS = new Set(Object.keys(ExportFilter.properties))
 
 const STIX_TYPE = /^[a-z0-9][a-z0-9-]{1,249}$/
 
-function list(name: string, value: string | undefined, valid: (v: string) => boolean, what: string): string[] | undefined {
+function list(
+  name: string,
+  value: string | undefined,
+  valid: (v: string) => boolean,
+  what: string,
+): string[] | undefined {
   if (value === undefined) return undefined
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean)
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const bad = items.find((v) => !valid(v))
   if (bad !== undefined || items.length === 0) throw badExportParameter(name, `"${bad ?? value}" is not ${what}`)
   return items
@@ -36,7 +44,8 @@ function list(name: string, value: string | undefined, valid: (v: string) => boo
 
 function instant(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined
-  if (!isStixTimestamp(value) && Number.isNaN(Date.parse(value))) throw badExportParameter(name, `"${value}" is not an RFC 3339 timestamp`)
+  if (!isStixTimestamp(value) && Number.isNaN(Date.parse(value)))
+    throw badExportParameter(name, `"${value}" is not an RFC 3339 timestamp`)
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value)) throw badExportParameter(name, `"${value}" is not an RFC 3339 timestamp`)
   return new Date(value).toISOString()
 }
@@ -54,5 +63,6 @@ export function toSharedFilter(f: ExportFilter): SharedObjectFilter {
   if (filter.modifiedFrom && filter.modifiedTo && filter.modifiedFrom > filter.modifiedTo) {
     throw badExportParameter('modified_to', 'must not be before modified_from')
   }
-  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as SharedObjectFilter
+  for (const [key, value] of Object.entries(filter)) if (value === undefined) Reflect.deleteProperty(filter, key)
+  return filter
 }

@@ -18,16 +18,21 @@ export function findExporter(registry: PluginRegistry, format: string): Exporter
   return exporter
 }
 
+const isObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
 /** Validates request options against the exporter's `optionsSchema` (400 naming the option), defaults applied. */
 export function resolveOptions(exporter: Exporter, raw: Record<string, unknown>): Record<string, unknown> {
   const schema = exporter.optionsSchema
   if (!schema) return {}
-  const known = Object.keys((schema as { properties?: object }).properties ?? {})
+  const properties: unknown = schema.properties
+  const known = isObject(properties) ? Object.keys(properties) : []
   const picked = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)))
-  const options = Value.Default(schema, Value.Clone(picked)) as Record<string, unknown>
+  const options = Value.Default(schema, Value.Clone(picked))
   const error = [...Value.Errors(schema, options)][0]
   if (error) throw badExportParameter(error.path.replace(/^\//, '') || 'options', error.message)
-  return options
+  // An options schema that accepts a non-object leaves the exporter no options: it reads them by name.
+  return isObject(options) ? Object.fromEntries(Object.entries(options)) : {}
 }
 
 /**
@@ -84,7 +89,13 @@ export interface RunExportOptions {
  */
 export function runExport(opts: RunExportOptions): { chunks: AsyncIterable<Buffer>; objectsRead(): number } {
   const metrics = opts.metrics && { counters: opts.metrics, format: opts.exporter.format }
-  const source = exportSource({ knex: opts.knex, registry: opts.registry, principal: opts.principal, filter: opts.filter, metrics })
+  const source = exportSource({
+    knex: opts.knex,
+    registry: opts.registry,
+    principal: opts.principal,
+    filter: opts.filter,
+    metrics,
+  })
   const ctx = { recipientOrgId: opts.principal.orgId, options: opts.options, collectionOf: source.collectionOf }
   return { chunks: coalesce(opts.exporter.write(source.objects, ctx)), objectsRead: source.count }
 }

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex'
 import type { Principal, StixObject } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
-import { listVisibleCollections, releaseSharedSlices, type SharedObjectFilter } from '../sharing/index.js'
+import { listVisibleCollections } from '../collections/visible-collections.js'
+import { releaseSharedSlices, type SharedObjectFilter } from '../sharing/index.js'
+import { parseStixText } from '../stix/stix-text.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 
 /**
@@ -41,10 +43,15 @@ export function exportSource(opts: {
   let count = 0
   async function* objects(): AsyncGenerator<StixObject> {
     titles = new Map((await listVisibleCollections(opts.knex, opts.principal)).map((c) => [c.id, c.title]))
-    for await (const slice of releaseSharedSlices({ ...opts, filter: { ...opts.filter, afterSeq: undefined }, limit: opts.pageSize ?? EXPORT_PAGE_SIZE, metrics: opts.metrics?.counters })) {
+    for await (const slice of releaseSharedSlices({
+      ...opts,
+      filter: { ...opts.filter, afterSeq: undefined },
+      limit: opts.pageSize ?? EXPORT_PAGE_SIZE,
+      metrics: opts.metrics?.counters,
+    })) {
       opts.metrics?.counters.objectsExported(opts.metrics.format, slice.length)
       for (const released of slice) {
-        const object = released.object ?? (JSON.parse(released.json) as StixObject)
+        const object = released.object ?? parseStixText(released.json)
         collectionOfObject.set(object, released.row.collection_id)
         count++
         yield object

@@ -1,21 +1,16 @@
 import type { Knex } from 'knex'
 import type { StixObject } from '../plugin-api/index.js'
-import type { FeedRow, FeedRunRow } from './feed-dto.js'
+import type { FeedRow, FeedRunRejection, FeedRunRow } from '../model/tables.js'
 import type { StoreObjects } from './store-port.js'
 import type { PreparedBatch, StoreResult } from '../store/store-objects.js'
-import { LeaseLostError, RUN_COUNTERS, zeroCounts, type Counts } from './run-state.js'
+import { LeaseLostError, RUN_COUNTER_COLUMNS, RUN_COUNTERS, zeroCounts, type Counts } from './run-state.js'
 import { EXCERPT_LIMITS, excerpt } from './excerpt.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 
 const KEPT_REJECTIONS = 20
 
-export interface Rejection {
-  ref?: string
-  reason: string
-}
-
 /** Only a short, one-line excerpt of what the remote sent is kept (see {@link excerpt}). */
-const shortened = (r: Rejection): Rejection => ({
+const shortened = (r: FeedRunRejection): FeedRunRejection => ({
   ...(r.ref === undefined ? {} : { ref: excerpt(r.ref, EXCERPT_LIMITS.ref) }),
   reason: excerpt(r.reason, EXCERPT_LIMITS.reason),
 })
@@ -44,7 +39,7 @@ export interface BatchWriterOptions {
 export function createBatchWriter(options: BatchWriterOptions) {
   const { knex, run, feed, storeObjects, batchSize } = options
   let objects: StixObject[] = []
-  let rejections: Rejection[] = []
+  let rejections: FeedRunRejection[] = []
   let keptRejections = 0
   /** The previous batch's transaction, until someone awaits it. */
   let inflight: Promise<void> | undefined
@@ -58,34 +53,59 @@ export function createBatchWriter(options: BatchWriterOptions) {
   /** This attempt's counters, and those since its last checkpoint (see migrations/0030). Committed values only. */
   let attempt = zeroCounts()
   let sinceCheckpoint = zeroCounts()
-  const plus = (a: Counts, b: Counts): Counts => Object.fromEntries(Object.keys(a).map((k) => [k, a[k as keyof Counts] + b[k as keyof Counts]])) as Counts
-  const apiCounts = (c: Counts) => Object.fromEntries(Object.entries(RUN_COUNTERS).map(([column, name]) => [name, c[column as keyof Counts]]))
+  const plus = (a: Counts, b: Counts): Counts => {
+    const sum = zeroCounts()
+    for (const c of RUN_COUNTER_COLUMNS) sum[c] = a[c] + b[c]
+    return sum
+  }
+  const apiCounts = (c: Counts) =>
+    Object.fromEntries(RUN_COUNTER_COLUMNS.map((column) => [RUN_COUNTERS[column], c[column]]))
 
-  async function write(count: number, rejected: Rejection[], prepared: PreparedBatch | undefined, checkpoint?: string): Promise<void> {
+  async function write(
+    count: number,
+    rejected: FeedRunRejection[],
+    prepared: PreparedBatch | undefined,
+    checkpoint?: string,
+  ): Promise<void> {
     let nextAttempt = attempt
     let nextSince = sinceCheckpoint
     let stored: StoreResult[] = []
     await knex.transaction(async (trx) => {
-      const owned = await trx('feed_runs').where({ id: run.id, lease_token: run.lease_token }).forUpdate().first('attempts')
+      const owned = await trx('feed_runs')
+        .where({ id: run.id, lease_token: run.lease_token })
+        .forUpdate()
+        .first('attempts')
       if (!owned) throw new LeaseLostError()
       const results = prepared
-        ? await storeObjects.write(trx, prepared, { collectionId: feed.collection_id, producerOrgId: feed.organization_id })
+        ? await storeObjects.write(trx, prepared, {
+            collectionId: feed.collection_id,
+            producerOrgId: feed.organization_id,
+          })
         : []
       stored = results
       const counts = { new: 0, 'new-version': 0, unchanged: 0, rejected: 0 }
       for (const r of results) {
         counts[r.status]++
-        if (r.status === 'rejected') rejected.push({ ref: r.id ?? `#${r.index}`, reason: r.message ?? 'invalid object' })
+        if (r.status === 'rejected')
+          rejected.push({ ref: r.id ?? `#${r.index}`, reason: r.message ?? 'invalid object' })
       }
-      const batch: Counts = { fetched: count + rejected.length - counts.rejected, new_objects: counts.new, new_versions: counts['new-version'], unchanged: counts.unchanged, rejected: rejected.length }
+      const batch: Counts = {
+        fetched: count + rejected.length - counts.rejected,
+        new_objects: counts.new,
+        new_versions: counts['new-version'],
+        unchanged: counts.unchanged,
+        rejected: rejected.length,
+      }
       nextAttempt = plus(attempt, batch)
       nextSince = checkpoint === undefined ? plus(sinceCheckpoint, batch) : zeroCounts()
       const kept = rejected.slice(0, Math.max(0, KEPT_REJECTIONS - keptRejections)).map(shortened)
       await trx('feed_runs')
         .where({ id: run.id })
         .update({
-          ...Object.fromEntries(Object.keys(batch).map((c) => [c, trx.raw('?? + ?', [c, batch[c as keyof Counts]])])),
-          attempt_counts: trx.raw(`jsonb_set(attempt_counts, '{-1}', ?::jsonb)`, [JSON.stringify({ attempt: owned.attempts, ...apiCounts(nextAttempt) })]),
+          ...Object.fromEntries(RUN_COUNTER_COLUMNS.map((c) => [c, trx.raw('?? + ?', [c, batch[c]])])),
+          attempt_counts: trx.raw(`jsonb_set(attempt_counts, '{-1}', ?::jsonb)`, [
+            JSON.stringify({ attempt: owned.attempts, ...apiCounts(nextAttempt) }),
+          ]),
           uncheckpointed: trx.raw('?::jsonb', [JSON.stringify(nextSince)]),
           ...(kept.length ? { rejections: trx.raw('rejections || ?::jsonb', [JSON.stringify(kept)]) } : {}),
         })
@@ -106,7 +126,14 @@ export function createBatchWriter(options: BatchWriterOptions) {
     let prepared: PreparedBatch | undefined
     try {
       // the CPU half of this batch overlaps the previous batch's transaction
-      if (batch.length) prepared = await storeObjects.prepare({ db: knex, objects: batch, defaultTlp: feed.default_tlp === 'none' ? undefined : feed.default_tlp, producerOrgId: feed.organization_id, attribution: 'as-given' })
+      if (batch.length)
+        prepared = await storeObjects.prepare({
+          db: knex,
+          objects: batch,
+          defaultTlp: feed.default_tlp === 'none' ? undefined : feed.default_tlp,
+          producerOrgId: feed.organization_id,
+          attribution: 'as-given',
+        })
     } finally {
       await settle() // the previous batch's failure wins: it happened first
     }
@@ -122,7 +149,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
       if (objects.length >= batchSize) await flush()
     },
     /** Records an item the source could not turn into an object. */
-    async rejected(rejection: Rejection): Promise<void> {
+    async rejected(rejection: FeedRunRejection): Promise<void> {
       rejections.push(rejection)
       if (rejections.length >= batchSize) await flush()
     },

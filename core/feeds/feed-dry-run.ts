@@ -1,11 +1,13 @@
 import type { Principal, StixObject } from '../plugin-api/index.js'
 import { EgressDeniedError, SourceDataError, SourceUnavailableError } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
+import type { FeedRunRejection } from '../model/tables.js'
 import { prepareObject, screenObject } from '../store/prepare.js'
 import { validateFeedConfig, type ConfigProblem } from './feed-config.js'
 import { literalUrlProblems } from './config-urls.js'
 import { feedInvalid } from './errors.js'
 import { EXCERPT_LIMITS, excerpt } from './excerpt.js'
+import { errorMessage } from '../infra/errors.js'
 
 export interface DryRunInput {
   source: string
@@ -33,7 +35,7 @@ export interface DryRunReport {
   /** The first objects, as the source yielded them. */
   sample: StixObject[]
   /** Why the first objects (or items) would be rejected. */
-  rejections: { ref?: string; reason: string }[]
+  rejections: FeedRunRejection[]
 }
 
 function outcomeOf(err: unknown, timedOut: boolean): DryRunOutcome {
@@ -50,22 +52,54 @@ function outcomeOf(err: unknown, timedOut: boolean): DryRunOutcome {
  * reachability, authentication, the first objects and whether the store would accept them. Writes nothing.
  * A config the feed's schema refuses is a 400, as when saving it.
  */
-export async function dryRunFeed(options: { registry: PluginRegistry; actor: Principal; input: DryRunInput; signal?: AbortSignal }): Promise<DryRunReport> {
+export async function dryRunFeed(options: {
+  registry: PluginRegistry
+  actor: Principal
+  input: DryRunInput
+  signal?: AbortSignal
+}): Promise<DryRunReport> {
   const { registry, actor, input } = options
   const factory = registry.get('feed-source', input.source)
-  if (!factory) throw feedInvalid([{ path: '/source', message: `no feed-source plugin "${input.source}" (loaded: ${registry.byKind('feed-source').map((p) => p.id).join(', ') || 'none'})` }])
+  if (!factory)
+    throw feedInvalid([
+      {
+        path: '/source',
+        message: `no feed-source plugin "${input.source}" (loaded: ${
+          registry
+            .byKind('feed-source')
+            .map((p) => p.id)
+            .join(', ') || 'none'
+        })`,
+      },
+    ])
   const access = { localFiles: actor.role === 'admin' }
   const checked = await validateFeedConfig(factory.impl, input.config, access)
-  const problems: ConfigProblem[] = checked.problems.map((p) => ({ path: `/config${p.path === '/' ? '' : p.path}`, message: p.message }))
+  const problems: ConfigProblem[] = checked.problems.map((p) => ({
+    path: `/config${p.path === '/' ? '' : p.path}`,
+    message: p.message,
+  }))
   problems.push(...literalUrlProblems(registry.egress, checked.config))
   if (problems.length) throw feedInvalid(problems)
 
-  const report: DryRunReport = { outcome: 'ok', error: null, durationMs: 0, complete: false, counts: { objects: 0, valid: 0, invalid: 0, rejectedBySource: 0, checkpoints: 0 }, types: {}, sample: [], rejections: [] }
+  const report: DryRunReport = {
+    outcome: 'ok',
+    error: null,
+    durationMs: 0,
+    complete: false,
+    counts: { objects: 0, valid: 0, invalid: 0, rejectedBySource: 0, checkpoints: 0 },
+    types: {},
+    sample: [],
+    rejections: [],
+  }
   const timeout = AbortSignal.timeout(input.timeoutSeconds * 1000)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
   const started = Date.now()
-  const reject = (r: { ref?: string; reason: string }) => {
-    if (report.rejections.length < SAMPLE) report.rejections.push({ ...(r.ref === undefined ? {} : { ref: excerpt(r.ref, EXCERPT_LIMITS.ref) }), reason: excerpt(r.reason, EXCERPT_LIMITS.reason) })
+  const reject = (r: FeedRunRejection) => {
+    if (report.rejections.length < SAMPLE)
+      report.rejections.push({
+        ...(r.ref === undefined ? {} : { ref: excerpt(r.ref, EXCERPT_LIMITS.ref) }),
+        reason: excerpt(r.reason, EXCERPT_LIMITS.reason),
+      })
   }
   try {
     const source = await factory.impl.create(checked.config, access)
@@ -99,7 +133,7 @@ export async function dryRunFeed(options: { registry: PluginRegistry; actor: Pri
     report.outcome = outcomeOf(err, timeout.aborted)
     report.error = timeout.aborted
       ? `no complete answer within ${input.timeoutSeconds} s (the dry run's timeoutSeconds; a run waits as long as the feed's own timeout allows)`
-      : excerpt((err as Error).message ?? String(err), EXCERPT_LIMITS.error)
+      : excerpt(errorMessage(err), EXCERPT_LIMITS.error)
   }
   report.durationMs = Date.now() - started
   return report

@@ -1,56 +1,6 @@
-import type { Tlp as TlpLevel } from '../store/index.js'
+import type { FeedRow, FeedRunRow } from '../model/tables.js'
 import { maskSecrets } from './secrets-mask.js'
-
-/** A row of `feeds`. */
-export interface FeedRow {
-  id: string
-  organization_id: string
-  collection_id: string
-  name: string
-  source_plugin: string
-  config: Record<string, unknown>
-  schedule: string | null
-  default_tlp: TlpLevel | 'none'
-  enabled: boolean
-  checkpoint: string | null
-  next_run_at: Date | null
-  created_at: Date
-  updated_at: Date
-}
-
-/** A row of `feed_runs`. */
-export interface FeedRunRow {
-  id: string
-  feed_id: string
-  status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled'
-  trigger: string
-  queued_at: Date
-  started_at: Date | null
-  finished_at: Date | null
-  fetched: number
-  new_objects: number
-  new_versions: number
-  unchanged: number
-  rejected: number
-  rejections: { ref?: string; reason: string }[]
-  /** One entry per attempt (migrations/0030): what that attempt fetched and stored. */
-  attempt_counts: AttemptCounts[]
-  /** Items the source said it would yield (migrations/0052); null when it did not say. */
-  total: number | null
-  error: string | null
-  attempts: number
-  lease_token: string | null
-  lease_expires_at: Date | null
-}
-
-export interface AttemptCounts {
-  attempt: number
-  fetched: number
-  new: number
-  newVersions: number
-  unchanged: number
-  rejected: number
-}
+import { configRecord } from './secrets-at-rest.js'
 
 /**
  * The run's counters: each item of the source once (`fetched`, `rejected`), every object the run added once
@@ -59,7 +9,13 @@ export interface AttemptCounts {
  */
 function runCounts(row: FeedRunRow) {
   const unchanged = Math.max(0, row.fetched - row.new_objects - row.new_versions - row.rejected)
-  return { fetched: row.fetched, new: row.new_objects, newVersions: row.new_versions, unchanged, rejected: row.rejected }
+  return {
+    fetched: row.fetched,
+    new: row.new_objects,
+    newVersions: row.new_versions,
+    unchanged,
+    rejected: row.rejected,
+  }
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -78,7 +34,7 @@ export function feedDto(row: FeedRow) {
     organizationId: row.organization_id,
     name: row.name,
     source: row.source_plugin,
-    config: maskSecrets(row.config) as Record<string, unknown>,
+    config: configRecord(maskSecrets(row.config)),
     schedule: row.schedule,
     collectionId: row.collection_id,
     defaultTlp: row.default_tlp,

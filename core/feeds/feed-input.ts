@@ -6,7 +6,8 @@ import { cronProblem } from './schedule-cron.js'
 import { feedInvalid } from './errors.js'
 import { literalUrlProblems } from './config-urls.js'
 import { hasUnstorableCharacter } from '../stix/input-limits.js'
-import type { Tlp as TlpLevel } from '../store/index.js'
+import type { FeedDefaultTlp } from '../model/vocabularies.js'
+import { configRecord } from './secrets-at-rest.js'
 
 /** What a client sends to create a feed (update sends any subset). */
 export interface FeedInput {
@@ -17,7 +18,7 @@ export interface FeedInput {
   schedule: string | null
   collectionId: string
   /** `none`: objects without a TLP marking are stored unmarked. */
-  defaultTlp: TlpLevel | 'none'
+  defaultTlp: FeedDefaultTlp
   enabled: boolean
 }
 
@@ -35,18 +36,29 @@ function nameProblems(name: unknown): ConfigProblem[] {
  * egress policy refuses are refused here; local files only when a platform admin sets the feed up (so a
  * publisher cannot edit a file feed an admin made).
  */
-export async function checkFeedInput(options: { knex: Knex; registry: PluginRegistry; actor: Principal; orgId: string; feed: FeedInput }): Promise<Record<string, unknown>> {
+export async function checkFeedInput(options: {
+  knex: Knex
+  registry: PluginRegistry
+  actor: Principal
+  orgId: string
+  feed: FeedInput
+}): Promise<Record<string, unknown>> {
   const { knex, registry, actor, orgId, feed } = options
   const problems: ConfigProblem[] = [...nameProblems(feed.name)]
   let config: Record<string, unknown> = feed.config
   const factory = registry.get('feed-source', feed.source)
   if (!factory) {
     const known = registry.byKind('feed-source').map((p) => p.id)
-    problems.push({ path: '/source', message: `no feed-source plugin "${feed.source}" (loaded: ${known.join(', ') || 'none'})` })
+    problems.push({
+      path: '/source',
+      message: `no feed-source plugin "${feed.source}" (loaded: ${known.join(', ') || 'none'})`,
+    })
   } else {
     const checked = await validateFeedConfig(factory.impl, feed.config, { localFiles: actor.role === 'admin' })
-    config = checked.config as Record<string, unknown>
-    problems.push(...checked.problems.map((p) => ({ path: `/config${p.path === '/' ? '' : p.path}`, message: p.message })))
+    config = configRecord(checked.config)
+    problems.push(
+      ...checked.problems.map((p) => ({ path: `/config${p.path === '/' ? '' : p.path}`, message: p.message })),
+    )
     problems.push(...literalUrlProblems(registry.egress, config))
   }
   if (feed.schedule !== null) {
@@ -55,7 +67,7 @@ export async function checkFeedInput(options: { knex: Knex; registry: PluginRegi
   }
   const collection = await knex('collections').where({ id: feed.collectionId }).first('organization_id')
   if (!collection || collection.organization_id !== orgId) {
-    problems.push({ path: '/collectionId', message: 'no such collection in the feed\'s organization' })
+    problems.push({ path: '/collectionId', message: "no such collection in the feed's organization" })
   }
   if (problems.length) throw feedInvalid(problems)
   return config

@@ -4,7 +4,9 @@ import type { PluginRegistry } from '../registry/registry.js'
 import { canActInOrg } from '../auth/permissions.js'
 import { recordAudit } from '../audit/record.js'
 import { forbidden, isUniqueViolation } from '../infra/errors.js'
-import { feedDto, type FeedDto, type FeedRow } from './feed-dto.js'
+import { paginate, type PageRequest } from '../infra/paging.js'
+import type { FeedRow } from '../model/tables.js'
+import { feedDto, type FeedDto } from './feed-dto.js'
 import { checkFeedInput, type FeedInput } from './feed-input.js'
 import { feedNameTaken, feedNotFound } from './errors.js'
 import { maskSecrets } from './secrets-mask.js'
@@ -26,24 +28,41 @@ export interface FeedServiceContext {
 }
 
 /** The feed, if the actor may see it (own organization, or admin); 404 otherwise, never 403 (no existence leak). */
-export async function loadFeed(ctx: Pick<FeedServiceContext, 'knex' | 'actor'>, id: string, db: Knex | Knex.Transaction = ctx.knex): Promise<FeedRow> {
-  const row = (await db('feeds').where({ id }).first()) as FeedRow | undefined
+export async function loadFeed(
+  ctx: Pick<FeedServiceContext, 'knex' | 'actor'>,
+  id: string,
+  db: Knex | Knex.Transaction = ctx.knex,
+): Promise<FeedRow> {
+  const row = await db('feeds').where({ id }).first()
   if (!row || !canActInOrg(ctx.actor, row.organization_id)) throw feedNotFound()
   return row
 }
 
-export async function listFeeds(ctx: Pick<FeedServiceContext, 'knex' | 'actor'>): Promise<FeedDto[]> {
-  const query = ctx.knex('feeds').orderBy([{ column: 'organization_id' }, { column: 'name' }])
+/**
+ * The feeds the actor may see (its organization's; admins: all), a page at a time in id order: a cursor stays
+ * valid when its feed is deleted meanwhile.
+ */
+export async function listFeeds(
+  ctx: Pick<FeedServiceContext, 'knex' | 'actor'>,
+  page: PageRequest,
+): Promise<{ items: FeedDto[]; nextCursor: string | null }> {
+  const query = ctx.knex('feeds')
   if (ctx.actor.role !== 'admin') query.where({ organization_id: ctx.actor.orgId })
-  return ((await query) as FeedRow[]).map(feedDto)
+  const { rows, nextCursor } = await paginate<FeedRow>(query, { column: 'id', ...page })
+  return { items: rows.map(feedDto), nextCursor }
 }
 
 export async function getFeed(ctx: Pick<FeedServiceContext, 'knex' | 'actor'>, id: string): Promise<FeedDto> {
   return feedDto(await loadFeed(ctx, id))
 }
 
-const audit = (ctx: FeedServiceContext, db: Knex.Transaction, action: string, id: string, details: Record<string, unknown>) =>
-  recordAudit(db, { action, actor: ctx.actor, ip: ctx.ip, targetType: 'feed', targetId: id, details })
+const audit = (
+  ctx: FeedServiceContext,
+  db: Knex.Transaction,
+  action: string,
+  id: string,
+  details: Record<string, unknown>,
+) => recordAudit(db, { action, actor: ctx.actor, ip: ctx.ip, targetType: 'feed', targetId: id, details })
 
 export async function createFeed(ctx: FeedServiceContext, input: FeedInput): Promise<FeedDto> {
   const orgId = input.organizationId ?? ctx.actor.orgId
@@ -51,7 +70,7 @@ export async function createFeed(ctx: FeedServiceContext, input: FeedInput): Pro
   const config = await checkFeedInput({ knex: ctx.knex, registry: ctx.registry, actor: ctx.actor, orgId, feed: input })
   try {
     return await ctx.knex.transaction(async (trx) => {
-      const [row] = (await trx('feeds')
+      const [row] = await trx('feeds')
         .insert({
           organization_id: orgId,
           collection_id: input.collectionId,
@@ -63,7 +82,7 @@ export async function createFeed(ctx: FeedServiceContext, input: FeedInput): Pro
           enabled: input.enabled,
           next_run_at: nextRunAt(input),
         })
-        .returning('*')) as FeedRow[]
+        .returning('*')
       const dto = feedDto(row)
       await audit(ctx, trx, 'feed.create', row.id, { after: { ...dto, createdAt: undefined, updatedAt: undefined } })
       return dto
@@ -74,7 +93,11 @@ export async function createFeed(ctx: FeedServiceContext, input: FeedInput): Pro
   }
 }
 
-export async function updateFeed(ctx: FeedServiceContext, id: string, patch: Partial<Omit<FeedInput, 'organizationId'>>): Promise<FeedDto> {
+export async function updateFeed(
+  ctx: FeedServiceContext,
+  id: string,
+  patch: Partial<Omit<FeedInput, 'organizationId'>>,
+): Promise<FeedDto> {
   const current = await loadFeed(ctx, id)
   const merged: FeedInput = {
     name: patch.name ?? current.name,
@@ -86,13 +109,21 @@ export async function updateFeed(ctx: FeedServiceContext, id: string, patch: Par
     defaultTlp: patch.defaultTlp ?? current.default_tlp,
     enabled: patch.enabled ?? current.enabled,
   }
-  const config = await checkFeedInput({ knex: ctx.knex, registry: ctx.registry, actor: ctx.actor, orgId: current.organization_id, feed: merged })
+  const config = await checkFeedInput({
+    knex: ctx.knex,
+    registry: ctx.registry,
+    actor: ctx.actor,
+    orgId: current.organization_id,
+    feed: merged,
+  })
   // A new source or config means the old checkpoint no longer describes what was fetched.
-  const resetCheckpoint = merged.source !== current.source_plugin || JSON.stringify(config) !== JSON.stringify(tryOpenFeedConfig(ctx.secrets, current))
+  const resetCheckpoint =
+    merged.source !== current.source_plugin ||
+    JSON.stringify(config) !== JSON.stringify(tryOpenFeedConfig(ctx.secrets, current))
   try {
     return await ctx.knex.transaction(async (trx) => {
       const scheduleChanged = merged.schedule !== current.schedule || merged.enabled !== current.enabled
-      const [row] = (await trx('feeds')
+      const [row] = await trx('feeds')
         .where({ id })
         .update({
           name: merged.name,
@@ -106,10 +137,12 @@ export async function updateFeed(ctx: FeedServiceContext, id: string, patch: Par
           ...(resetCheckpoint ? { checkpoint: null } : {}),
           updated_at: trx.fn.now(),
         })
-        .returning('*')) as FeedRow[]
+        .returning('*')
       const before = feedDto(current)
       const after = feedDto(row)
-      const changed = Object.keys(after).filter((k) => k !== 'updatedAt' && JSON.stringify(before[k as keyof FeedDto]) !== JSON.stringify(after[k as keyof FeedDto]))
+      const changed = Object.keys(after).filter(
+        (k) => k !== 'updatedAt' && JSON.stringify(valueAt(before, k)) !== JSON.stringify(valueAt(after, k)),
+      )
       await audit(ctx, trx, 'feed.update', id, { changed, before: pick(before, changed), after: pick(after, changed) })
       return after
     })
@@ -128,6 +161,8 @@ export async function deleteFeed(ctx: FeedServiceContext, id: string): Promise<v
   })
 }
 
-function pick<T extends object>(obj: T, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.map((k) => [k, obj[k as keyof T]]))
+const valueAt = (obj: object, key: string): unknown => Object.entries(obj).find(([k]) => k === key)?.[1]
+
+function pick(obj: object, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => keys.includes(k)))
 }

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type PgBoss from 'pg-boss'
 import type { Config } from '../../config/load.js'
 import { QUEUES } from '../jobs/queues.js'
+import { hasMetadata, payloadId } from '../jobs/job-payload.js'
 import type { StoreObjects } from './store-port.js'
 import type { RunQueueContext, FeedPullJob } from './run-queue.js'
 import { leaseSeconds, runFeed } from './run-feed.js'
@@ -10,6 +10,7 @@ import { failAbandonedRun } from './run-state.js'
 import { sweepSeconds, takeOverExpiredRuns } from './run-takeover.js'
 import type { SecretBox } from '../infra/secret-box.js'
 import { resealFeedSecrets } from './secrets-at-rest.js'
+import { errorMessage } from '../infra/errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,7 +28,7 @@ export interface FeedsPluginOptions {
 }
 
 /**
- * Feed jobs: the `feed.pull` worker (due schedules are enqueued by the maintenance tick, core/jobs/maintenance.ts),
+ * Feed jobs: the `feed.pull` worker (due schedules are enqueued by the maintenance tick, core/maintenance-tasks.ts),
  * the worker of its dead letter (a run whose job failed for good ends `failed`), and in worker processes a sweep
  * that takes over runs whose lease expired (core/feeds/run-takeover.ts). Active runs are aborted when the app
  * closes (they go back to `queued` and are retried elsewhere).
@@ -40,20 +41,38 @@ export const feedsPlugin = fp(
     await sealClearSecrets(app, opts.secrets)
     const shutdown = new AbortController()
     app.addHook('preClose', async () => shutdown.abort(new Error('worker shutting down')))
-    const ctx = { knex: app.knex, registry: app.registry, storeObjects: opts.storeObjects, feeds: opts.feeds, log: app.log, metrics: app.metrics, secrets: opts.secrets }
+    const ctx = {
+      knex: app.knex,
+      registry: app.registry,
+      storeObjects: opts.storeObjects,
+      feeds: opts.feeds,
+      log: app.log,
+      metrics: app.metrics,
+      secrets: opts.secrets,
+    }
 
-    await app.jobs.work(QUEUES.feedPull, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
-      for (const job of jobs as unknown as PgBoss.JobWithMetadata<FeedPullJob>[]) {
-        await runFeed(ctx, job.data.runId, { retryCount: job.retryCount, retryLimit: job.retryLimit }, shutdown.signal)
-      }
-    })
+    await app.jobs.work(
+      QUEUES.feedPull,
+      { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 1 },
+      async (jobs) => {
+        for (const job of jobs) {
+          const runId = payloadId(job, 'runId' satisfies keyof FeedPullJob)
+          // Failing the job sends it to the dead letter like any failed attempt; nothing else can end a run it does not name.
+          if (runId === null || !hasMetadata(job))
+            throw new Error(`feed.pull job ${job.id} carries no run id or no retry metadata`)
+          await runFeed(ctx, runId, { retryCount: job.retryCount, retryLimit: job.retryLimit }, shutdown.signal)
+        }
+      },
+    )
     // A job dead-lettered without its run ending (its worker was killed on the last attempt): end the run.
     await app.jobs.work(QUEUES.feedPullDead, { batchSize: 1, includeMetadata: true }, async (jobs) => {
-      for (const job of jobs as unknown as PgBoss.JobWithMetadata<FeedPullJob>[]) {
-        const error = `gave up after the job's last retry (dead-lettered): ${JSON.stringify(job.output ?? null).slice(0, 300)}`
-        if (await failAbandonedRun(app.knex, job.data.runId, error)) {
+      for (const job of jobs) {
+        const runId = payloadId(job, 'runId' satisfies keyof FeedPullJob)
+        if (runId === null) continue
+        const error = `gave up after the job's last retry (dead-lettered): ${JSON.stringify(hasMetadata(job) ? (job.output ?? null) : null).slice(0, 300)}`
+        if (await failAbandonedRun(app.knex, runId, error)) {
           app.metrics.feedRunFinished('failed')
-          app.log.error({ runId: job.data.runId }, 'feed run dead-lettered; marked failed')
+          app.log.error({ runId }, 'feed run dead-lettered; marked failed')
         }
       }
     })
@@ -72,13 +91,21 @@ async function sealClearSecrets(app: FastifyInstance, box: SecretBox): Promise<v
 /** Every half lease, queue again the runs whose worker died; stops when the app closes. */
 function startTakeoverSweep(app: FastifyInstance, queue: RunQueueContext, lease: number, stop: AbortSignal): void {
   let sweeping = false
-  const timer = setInterval(() => {
-    if (sweeping || stop.aborted) return
-    sweeping = true
-    takeOverExpiredRuns({ knex: queue.knex, jobs: queue.jobs, log: app.log })
-      .catch((err: Error) => app.log.warn({ err: { message: err.message } }, 'feed run takeover sweep failed; retrying at the next one'))
-      .finally(() => (sweeping = false))
-  }, sweepSeconds(lease) * 1000)
+  const timer = setInterval(
+    () => {
+      if (sweeping || stop.aborted) return
+      sweeping = true
+      takeOverExpiredRuns({ knex: queue.knex, jobs: queue.jobs, log: app.log })
+        .catch((err: unknown) =>
+          app.log.warn(
+            { err: { message: errorMessage(err) } },
+            'feed run takeover sweep failed; retrying at the next one',
+          ),
+        )
+        .finally(() => (sweeping = false))
+    },
+    sweepSeconds(lease) * 1000,
+  )
   timer.unref()
   stop.addEventListener('abort', () => clearInterval(timer), { once: true })
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import { SourceDataError, type FeedSource } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import type { Config } from '../../config/load.js'
-import type { FeedRow, FeedRunRow } from './feed-dto.js'
+import type { FeedRow, FeedRunRow } from '../model/tables.js'
 import type { StoreObjects } from './store-port.js'
 import { createBatchWriter } from './batch-writer.js'
 import { claimRun, finishRun, LeaseLostError, recordTotal, releaseRun, renewLease } from './run-state.js'
@@ -12,6 +12,7 @@ import { FEED_PULL_MAX_ATTEMPTS } from '../jobs/queues.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 import type { SecretBox } from '../infra/secret-box.js'
 import { FeedSecretUnreadableError, openFeedConfig } from './secrets-at-rest.js'
+import { errorMessage } from '../infra/errors.js'
 
 export interface RunFeedContext {
   knex: Knex
@@ -48,13 +49,20 @@ async function openSource(ctx: RunFeedContext, feed: FeedRow): Promise<FeedSourc
     // A saved feed was checked when saved: local files were refused then unless a platform admin set it up.
     return await plugin.impl.create(config, { localFiles: true })
   } catch (err) {
-    throw new FatalRunError(`feed-source "${feed.source_plugin}" refused the feed's config: ${(err as Error).message}`)
+    throw new FatalRunError(`feed-source "${feed.source_plugin}" refused the feed's config: ${errorMessage(err)}`)
   }
 }
 
 async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, signal: AbortSignal): Promise<void> {
   const source = await openSource(ctx, feed)
-  const writer = createBatchWriter({ knex: ctx.knex, run, feed, storeObjects: ctx.storeObjects, batchSize: ctx.feeds.batchSize, metrics: ctx.metrics })
+  const writer = createBatchWriter({
+    knex: ctx.knex,
+    run,
+    feed,
+    storeObjects: ctx.storeObjects,
+    batchSize: ctx.feeds.batchSize,
+    metrics: ctx.metrics,
+  })
   writer.resumeFrom(run.rejections.length)
   try {
     for await (const item of source.pull({ feedId: feed.id, checkpoint: feed.checkpoint, signal })) {
@@ -74,7 +82,8 @@ async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, sig
 }
 
 /** The lease of an attempt: never longer than the run may take. */
-export const leaseSeconds = (feeds: Pick<Config['feeds'], 'leaseSeconds' | 'runTimeout'>) => Math.min(feeds.leaseSeconds, feeds.runTimeout)
+export const leaseSeconds = (feeds: Pick<Config['feeds'], 'leaseSeconds' | 'runTimeout'>) =>
+  Math.min(feeds.leaseSeconds, feeds.runTimeout)
 
 /**
  * Renews the attempt's lease every third of it while it runs. A renewal that finds the run no longer owned
@@ -83,12 +92,19 @@ export const leaseSeconds = (feeds: Pick<Config['feeds'], 'leaseSeconds' | 'runT
  */
 function keepLease(ctx: RunFeedContext, run: FeedRunRow, lost: AbortController): () => void {
   const lease = leaseSeconds(ctx.feeds)
-  const timer = setInterval(() => {
-    renewLease(ctx.knex, run, lease).then(
-      (owned) => owned || lost.abort(new LeaseLostError()),
-      (err: Error) => ctx.log.warn({ runId: run.id, err: { message: err.message } }, 'feed run lease not renewed (database unreachable)'),
-    )
-  }, heartbeatSeconds(lease) * 1000)
+  const timer = setInterval(
+    () => {
+      renewLease(ctx.knex, run, lease).then(
+        (owned) => owned || lost.abort(new LeaseLostError()),
+        (err: unknown) =>
+          ctx.log.warn(
+            { runId: run.id, err: { message: errorMessage(err) } },
+            'feed run lease not renewed (database unreachable)',
+          ),
+      )
+    },
+    heartbeatSeconds(lease) * 1000,
+  )
   return () => clearInterval(timer)
 }
 
@@ -104,32 +120,54 @@ function keepLease(ctx: RunFeedContext, run: FeedRunRow, lost: AbortController):
  *   marked failed before rethrowing (pg-boss then dead-letters the job).
  * - the lease is renewed while the attempt runs; if it cannot be (taken over), the attempt stops writing.
  */
-export async function runFeed(ctx: RunFeedContext, runId: string, attempt: AttemptInfo, shutdown: AbortSignal): Promise<void> {
+export async function runFeed(
+  ctx: RunFeedContext,
+  runId: string,
+  attempt: AttemptInfo,
+  shutdown: AbortSignal,
+): Promise<void> {
   const run = await claimRun(ctx.knex, runId, leaseSeconds(ctx.feeds))
   if (!run) return
-  const feed = (await ctx.knex('feeds').where({ id: run.feed_id }).first()) as FeedRow | undefined
+  const feed = await ctx.knex('feeds').where({ id: run.feed_id }).first()
   if (!feed) return
   ctx.log.info({ runId, feedId: feed.id, attempt: run.attempts }, 'feed run attempt started')
   const lost = new AbortController()
   const stopRenewing = keepLease(ctx, run, lost)
   try {
-    await attemptRun(ctx, run, feed, attempt, AbortSignal.any([shutdown, lost.signal, AbortSignal.timeout(ctx.feeds.runTimeout * 1000)]))
+    await attemptRun(
+      ctx,
+      run,
+      feed,
+      attempt,
+      AbortSignal.any([shutdown, lost.signal, AbortSignal.timeout(ctx.feeds.runTimeout * 1000)]),
+    )
   } finally {
     stopRenewing()
   }
 }
 
-async function attemptRun(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, attempt: AttemptInfo, signal: AbortSignal): Promise<void> {
+async function attemptRun(
+  ctx: RunFeedContext,
+  run: FeedRunRow,
+  feed: FeedRow,
+  attempt: AttemptInfo,
+  signal: AbortSignal,
+): Promise<void> {
   const runId = run.id
   const log = { runId, feedId: feed.id, attempt: run.attempts }
   try {
     await pullInto(ctx, run, feed, signal)
     const status = await finishRun(ctx.knex, run, { status: 'completed' })
     if (status === 'succeeded' || status === 'partial') ctx.metrics?.feedRunFinished(status)
-    if (status) ctx.log.info({ ...log, status }, status === 'partial' ? 'feed run finished with rejected items (partial)' : 'feed run succeeded')
+    if (status)
+      ctx.log.info(
+        { ...log, status },
+        status === 'partial' ? 'feed run finished with rejected items (partial)' : 'feed run succeeded',
+      )
   } catch (err) {
-    if (err instanceof LeaseLostError || signal.reason instanceof LeaseLostError) return ctx.log.warn(log, 'feed run lost its lease; stopping')
-    const reason = signal.aborted ? `aborted: ${String((signal.reason as Error)?.message ?? signal.reason)}` : (err as Error).message
+    if (err instanceof LeaseLostError || signal.reason instanceof LeaseLostError)
+      return ctx.log.warn(log, 'feed run lost its lease; stopping')
+    const reason = signal.aborted ? `aborted: ${errorMessage(signal.reason)}` : errorMessage(err)
     if (err instanceof SourceDataError || err instanceof FatalRunError) {
       ctx.log.warn({ ...log, reason }, 'feed run failed (not retried)')
       if (await finishRun(ctx.knex, run, { status: 'failed', error: reason })) ctx.metrics?.feedRunFinished('failed')
@@ -137,7 +175,13 @@ async function attemptRun(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, a
     }
     if (attempt.retryCount >= attempt.retryLimit || run.attempts >= FEED_PULL_MAX_ATTEMPTS) {
       ctx.log.error({ ...log, reason }, 'feed run failed after its last retry (dead-lettered)')
-      if (await finishRun(ctx.knex, run, { status: 'failed', error: `gave up after ${run.attempts} attempts (dead-lettered): ${reason}` })) ctx.metrics?.feedRunFinished('failed')
+      if (
+        await finishRun(ctx.knex, run, {
+          status: 'failed',
+          error: `gave up after ${run.attempts} attempts (dead-lettered): ${reason}`,
+        })
+      )
+        ctx.metrics?.feedRunFinished('failed')
     } else {
       ctx.log.warn({ ...log, reason }, 'feed run attempt failed; it will be retried')
       await releaseRun(ctx.knex, run, `attempt ${run.attempts} failed, retrying: ${reason}`)

@@ -27,7 +27,12 @@ export const sweepSeconds = (leaseSeconds: number) => Math.max(1, Math.floor(lea
  * The retry resumes from the run's last checkpoint; the store's (id, modified) dedupe absorbs what is re-read.
  */
 export async function takeOverExpiredRuns(ctx: TakeoverContext): Promise<number> {
-  const expired = (await ctx.knex('feed_runs').where({ status: 'running' }).andWhere('lease_expires_at', '<', ctx.knex.fn.now()).limit(100).pluck('id')) as string[]
+  const expired = await ctx
+    .knex('feed_runs')
+    .where({ status: 'running' })
+    .andWhere('lease_expires_at', '<', ctx.knex.fn.now())
+    .limit(100)
+    .pluck('id')
   let taken = 0
   for (const runId of expired) {
     const status = await ctx.knex.transaction(async (trx) => {
@@ -37,7 +42,8 @@ export async function takeOverExpiredRuns(ctx: TakeoverContext): Promise<number>
       if (next === 'queued') await ctx.jobs.enqueue(trx, QUEUES.feedPull, { runId } satisfies FeedPullJob)
       return next
     })
-    if (status === 'queued') ctx.log.warn({ runId }, 'feed run lost its worker (lease expired); queued again for another worker')
+    if (status === 'queued')
+      ctx.log.warn({ runId }, 'feed run lost its worker (lease expired); queued again for another worker')
     if (status === 'failed') ctx.log.warn({ runId }, 'feed run lost its worker on its last attempt; failed')
     if (status) taken++
   }

@@ -1,13 +1,15 @@
 import cronParser from 'cron-parser'
+import { errorMessage } from '../infra/errors.js'
 
 /** Returns null when `expression` is a valid 5-field cron expression, else the reason. */
 export function cronProblem(expression: string): string | null {
-  if (expression.trim().split(/\s+/).length !== 5) return 'must have 5 fields (minute hour day-of-month month day-of-week)'
+  if (expression.trim().split(/\s+/).length !== 5)
+    return 'must have 5 fields (minute hour day-of-month month day-of-week)'
   try {
     cronParser.parseExpression(expression, { tz: 'UTC' })
     return null
   } catch (err) {
-    return (err as Error).message
+    return errorMessage(err)
   }
 }
 

@@ -9,7 +9,7 @@ import { nextCronTime } from './schedule-cron.js'
  */
 export async function enqueueDueFeeds(ctx: RunQueueContext, now = new Date()): Promise<string[]> {
   return ctx.knex.transaction(async (trx) => {
-    const due = (await trx('feeds')
+    const due = await trx('feeds')
       .where({ enabled: true })
       .whereNotNull('schedule')
       .where('next_run_at', '<=', now)
@@ -17,10 +17,14 @@ export async function enqueueDueFeeds(ctx: RunQueueContext, now = new Date()): P
       .limit(100)
       .forUpdate()
       .skipLocked()
-      .select('id', 'schedule')) as { id: string; schedule: string }[]
+      .select('id', 'schedule')
     const ids: string[] = []
     for (const feed of due) {
-      await trx('feeds').where({ id: feed.id }).update({ next_run_at: nextCronTime(feed.schedule, now) })
+      // never null here (the query above): the column's type does not know it
+      if (feed.schedule === null) continue
+      await trx('feeds')
+        .where({ id: feed.id })
+        .update({ next_run_at: nextCronTime(feed.schedule, now) })
       const run = await enqueueRun(ctx.jobs, trx, feed.id, 'schedule')
       if (run) ids.push(run.id)
     }

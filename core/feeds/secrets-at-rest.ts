@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import { SecretUnreadableError, type SecretBox } from '../infra/secret-box.js'
 import { conflict } from '../infra/errors.js'
+import type { FeedRow } from '../model/tables.js'
 import { mapSecretValues, restoreMasked } from './secrets-mask.js'
 
 /**
@@ -14,12 +15,21 @@ type Config = Record<string, unknown>
 /** A stored secret no key opens: names the feed, the value and what to do. */
 export class FeedSecretUnreadableError extends Error {
   override name = 'FeedSecretUnreadableError'
-  constructor(readonly feed: { id: string; name: string }, readonly path: string, reason: string) {
+  constructor(
+    readonly feed: { id: string; name: string },
+    readonly path: string,
+    reason: string,
+  ) {
     super(`feed "${feed.name}" (${feed.id}): the secret at config${path} cannot be decrypted: ${reason}`)
   }
 }
 
-const record = (value: unknown): Config => (value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {})
+/** A feed config as an object: a stored `config` (jsonb) or a mapped copy of one; anything else is empty. */
+export const configRecord = (value: unknown): Config =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {}
+
+/** What these functions read of a stored feed: its config as stored (sealed), and what names it in errors. */
+type StoredFeed = Pick<FeedRow, 'id' | 'name' | 'config'>
 
 /**
  * Seals every secret value of a clear config, as a client sent it: even one that looks sealed, so a client can
@@ -27,40 +37,48 @@ const record = (value: unknown): Config => (value !== null && typeof value === '
  * send it to a server of its choosing.
  */
 export const sealFeedConfig = (box: SecretBox, config: Config): Config =>
-  record(mapSecretValues(config, (v) => (v === '' ? v : box.seal(JSON.stringify(v)))))
+  configRecord(mapSecretValues(config, (v) => (v === '' ? v : box.seal(JSON.stringify(v)))))
 
 function openValue(box: SecretBox, value: unknown, path: string, feed: { id: string; name: string }): unknown {
   if (!box.isSealed(value)) return value
   try {
     return JSON.parse(box.open(value))
   } catch (err) {
-    throw new FeedSecretUnreadableError(feed, path, err instanceof SecretUnreadableError ? err.message : 'the sealed value is not JSON')
+    throw new FeedSecretUnreadableError(
+      feed,
+      path,
+      err instanceof SecretUnreadableError ? err.message : 'the sealed value is not JSON',
+    )
   }
 }
 
 /** The clear config of a stored feed (sealed values opened), for the source that runs it. */
-export const openFeedConfig = (box: SecretBox, feed: { id: string; name: string; config: Config }): Config =>
-  record(mapSecretValues(feed.config, (v, path) => openValue(box, v, path, feed)))
+export const openFeedConfig = (box: SecretBox, feed: StoredFeed): Config =>
+  configRecord(mapSecretValues(feed.config, (v, path) => openValue(box, v, path, feed)))
 
 /**
  * An update's clear config: the client's values, and the stored (opened) secret wherever it sent the mask back.
  * A stored secret no key opens is a 409 naming it: the client may send the secret again instead of the mask.
  */
-export function mergeUpdatedConfig(box: SecretBox, next: unknown, feed: { id: string; name: string; config: Config }): Config {
-  return record(
+export function mergeUpdatedConfig(box: SecretBox, next: unknown, feed: StoredFeed): Config {
+  return configRecord(
     restoreMasked(next, feed.config, (stored, path) => {
       try {
         return openValue(box, stored, path, feed)
       } catch (err) {
         if (!(err instanceof FeedSecretUnreadableError)) throw err
-        throw conflict('CRISP_FEED_SECRET_UNREADABLE', `${err.message}. Send the secret again instead of the mask, or configure the key it was sealed with.`, { path: `/config${path}` })
+        throw conflict(
+          'CRISP_FEED_SECRET_UNREADABLE',
+          `${err.message}. Send the secret again instead of the mask, or configure the key it was sealed with.`,
+          { path: `/config${path}` },
+        )
       }
     }),
   )
 }
 
 /** The stored config opened where possible (for comparing an update with it); null when a secret does not open. */
-export function tryOpenFeedConfig(box: SecretBox, feed: { id: string; name: string; config: Config }): Config | null {
+export function tryOpenFeedConfig(box: SecretBox, feed: StoredFeed): Config | null {
   try {
     return openFeedConfig(box, feed)
   } catch (err) {
@@ -72,12 +90,12 @@ export function tryOpenFeedConfig(box: SecretBox, feed: { id: string; name: stri
 type Reseal = 'clear' | 'rotate'
 
 /** Seals clear secret values (`clear`), or also re-seals those of another key with the current one (`rotate`). */
-function resealed(box: SecretBox, feed: { id: string; name: string; config: Config }, mode: Reseal): { config: Config; changed: boolean } {
+function resealed(box: SecretBox, feed: StoredFeed, mode: Reseal): { config: Config; changed: boolean } {
   let changed = false
-  const config = record(
+  const config = configRecord(
     mapSecretValues(feed.config, (v, path) => {
       if (v === '') return v
-      if (!box.isSealed(v)) return (changed = true), box.seal(JSON.stringify(v))
+      if (!box.isSealed(v)) return ((changed = true), box.seal(JSON.stringify(v)))
       if (mode === 'clear' || box.kidOf(v) === box.kid) return v
       changed = true
       return box.seal(JSON.stringify(openValue(box, v, path, feed)))
@@ -93,15 +111,19 @@ function resealed(box: SecretBox, feed: { id: string; name: string; config: Conf
  * row is written only if its config is still the one read. A feed whose secret opens with no key is reported,
  * left as it is, and the others are done.
  */
-export async function resealFeedSecrets(options: { knex: Knex; box: SecretBox; mode: Reseal }): Promise<{ sealed: number; unreadable: FeedSecretUnreadableError[] }> {
+export async function resealFeedSecrets(options: {
+  knex: Knex
+  box: SecretBox
+  mode: Reseal
+}): Promise<{ sealed: number; unreadable: FeedSecretUnreadableError[] }> {
   const { knex, box, mode } = options
-  const rows: { id: string; name: string; config: unknown }[] = await knex('feeds').select('id', 'name', 'config').orderBy('id')
+  const rows = await knex('feeds').select('id', 'name', 'config').orderBy('id')
   let sealed = 0
   const unreadable: FeedSecretUnreadableError[] = []
   for (const row of rows) {
     let next: { config: Config; changed: boolean }
     try {
-      next = resealed(box, { id: row.id, name: row.name, config: record(row.config) }, mode)
+      next = resealed(box, row, mode)
     } catch (err) {
       if (!(err instanceof FeedSecretUnreadableError)) throw err
       unreadable.push(err)

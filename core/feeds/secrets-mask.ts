@@ -11,12 +11,19 @@ type Scalar = string | number | boolean
  * X-API-Key, …). `path` is the value's JSON pointer in the config. The one definition of "a secret" that masking
  * (API, console, audit) and sealing at rest (secrets-at-rest.ts) share.
  */
-export function mapSecretValues(value: unknown, fn: (secret: Scalar, path: string) => unknown, name = '', path = ''): unknown {
+export function mapSecretValues(
+  value: unknown,
+  fn: (secret: Scalar, path: string) => unknown,
+  name = '',
+  path = '',
+): unknown {
   if (Array.isArray(value)) return value.map((v, i) => mapSecretValues(v, fn, name, `${path}/${i}`))
-  if (value === null || typeof value !== 'object') return SECRET_NAME.test(name) && isScalar(value) ? fn(value, path) : value
+  if (value === null || typeof value !== 'object')
+    return SECRET_NAME.test(name) && isScalar(value) ? fn(value, path) : value
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_NAME.test(key) && isScalar(v) ? fn(v, `${path}/${key}`) : mapSecretValues(v, fn, key, `${path}/${key}`)
+    out[key] =
+      SECRET_NAME.test(key) && isScalar(v) ? fn(v, `${path}/${key}`) : mapSecretValues(v, fn, key, `${path}/${key}`)
   }
   return out
 }
@@ -30,9 +37,16 @@ export const maskSecrets = (value: unknown): unknown => mapSecretValues(value, (
  * On update, a client sends back the masked config it read: keep the stored secret wherever the new config
  * still holds {@link MASK}. `reveal` turns a stored (sealed) value back into the clear one.
  */
-export function restoreMasked(next: unknown, stored: unknown, reveal: (stored: unknown, path: string) => unknown = (v) => v, path = ''): unknown {
+export function restoreMasked(
+  next: unknown,
+  stored: unknown,
+  reveal: (stored: unknown, path: string) => unknown = (v) => v,
+  path = '',
+): unknown {
   if (next === MASK) return reveal(stored, path)
   if (next === null || typeof next !== 'object' || Array.isArray(next)) return next
-  const previous = (stored !== null && typeof stored === 'object' ? stored : {}) as Record<string, unknown>
-  return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, restoreMasked(v, previous[k], reveal, `${path}/${k}`)]))
+  const previous = new Map(stored !== null && typeof stored === 'object' ? Object.entries(stored) : [])
+  return Object.fromEntries(
+    Object.entries(next).map(([k, v]) => [k, restoreMasked(v, previous.get(k), reveal, `${path}/${k}`)]),
+  )
 }

@@ -1,5 +1,6 @@
 import type { HttpClient } from '../plugin-api/http.js'
 import { SourceDataError } from '../plugin-api/index.js'
+import { errorMessage } from '../infra/errors.js'
 
 const TAXII_ACCEPT = 'application/taxii+json;version=2.1'
 
@@ -27,7 +28,7 @@ export interface Discovery {
 
 const asObject = (v: unknown, what: string): Record<string, unknown> => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SourceDataError(`${what} is not a JSON object`)
-  return v as Record<string, unknown>
+  return Object.fromEntries(Object.entries(v))
 }
 const withSlash = (u: string) => (u.endsWith('/') ? u : `${u}/`)
 
@@ -35,14 +36,32 @@ const withSlash = (u: string) => (u.endsWith('/') ? u : `${u}/`)
  * Lists a TAXII 2.1 server's api roots and each root's collections, through the platform's HTTP client (so
  * under the egress policy a feed would meet). `url` is a discovery URL (`…/taxii2/`) or an api root.
  */
-export async function discoverTaxii(options: { http: HttpClient; url: string; headers: Record<string, string>; timeoutMs: number; signal: AbortSignal }): Promise<Discovery> {
+export async function discoverTaxii(options: {
+  http: HttpClient
+  url: string
+  headers: Record<string, string>
+  timeoutMs: number
+  signal: AbortSignal
+}): Promise<Discovery> {
   const get = async (url: string, what: string) => {
-    const res = await options.http.get({ url, headers: { accept: TAXII_ACCEPT, ...options.headers }, signal: options.signal, timeoutMs: options.timeoutMs })
+    const res = await options.http.get({
+      url,
+      headers: { accept: TAXII_ACCEPT, ...options.headers },
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    })
     return asObject(await res.json(), what)
   }
   const first = await get(options.url, `the answer of ${options.url}`)
   const isDiscovery = Array.isArray(first.api_roots) || typeof first.default === 'string'
-  const roots = isDiscovery ? [...new Set([...(typeof first.default === 'string' ? [first.default] : []), ...((first.api_roots as unknown[]) ?? []).filter((r): r is string => typeof r === 'string')])] : [options.url]
+  const roots = isDiscovery
+    ? [
+        ...new Set([
+          ...(typeof first.default === 'string' ? [first.default] : []),
+          ...(Array.isArray(first.api_roots) ? first.api_roots : []).filter((r): r is string => typeof r === 'string'),
+        ]),
+      ]
+    : [options.url]
   const apiRoots: DiscoveredApiRoot[] = []
   for (const root of roots) {
     const url = withSlash(new URL(root, options.url).href)
@@ -63,7 +82,7 @@ export async function discoverTaxii(options: { http: HttpClient; url: string; he
         })
       }
     } catch (err) {
-      entry.error = (err as Error).message
+      entry.error = errorMessage(err)
     }
     apiRoots.push(entry)
   }

@@ -2,6 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Knex } from 'knex'
 import { recordAudit } from '../audit/record.js'
 import { notFound } from '../infra/errors.js'
+import { paginate, type PageRequest } from '../infra/paging.js'
+import type { ApiKeyRow } from '../model/tables.js'
 import { AuthenticationFailedError, type Principal } from '../plugin-api/index.js'
 import { apiKeyHashes, apiKeyStates, invalidateApiKey } from './auth-cache.js'
 import { auditActor, type Actor } from './actor.js'
@@ -24,39 +26,78 @@ export interface ApiKeyView {
   revokedAt: string | null
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
-const view = (r: Record<string, any>): ApiKeyView => ({
-  id: r.id, name: r.name, prefix: r.prefix, createdAt: iso(r.created_at) as string,
-  expiresAt: iso(r.expires_at), lastUsedAt: iso(r.last_used_at), revokedAt: iso(r.revoked_at),
+const iso = (d: Date | null) => d?.toISOString() ?? null
+const view = (r: ApiKeyRow): ApiKeyView => ({
+  id: r.id,
+  name: r.name,
+  prefix: r.prefix,
+  createdAt: r.created_at.toISOString(),
+  expiresAt: iso(r.expires_at),
+  lastUsedAt: iso(r.last_used_at),
+  revokedAt: iso(r.revoked_at),
 })
 
-export async function createApiKey(options: { db: Knex; actor: NonNullable<Actor>; input: { name: string; expiresAt?: string } }) {
+export async function createApiKey(options: {
+  db: Knex
+  actor: NonNullable<Actor>
+  input: { name: string; expiresAt?: string }
+}) {
   const prefix = randomBytes(6).toString('hex')
   const key = `crisp_${prefix}_${randomBytes(32).toString('base64url')}`
   const row = await options.db.transaction(async (trx) => {
     const [created] = await trx('api_keys')
-      .insert({ user_id: options.actor.userId, name: options.input.name, prefix, key_hash: sha256(key), expires_at: options.input.expiresAt ?? null })
+      .insert({
+        user_id: options.actor.userId,
+        name: options.input.name,
+        prefix,
+        key_hash: sha256(key),
+        expires_at: options.input.expiresAt === undefined ? null : new Date(options.input.expiresAt),
+      })
       .returning('*')
-    await recordAudit(trx, { action: 'api_key.create', ...auditActor(options.actor), targetType: 'api_key', targetId: created.id, details: { after: { name: created.name, prefix, expiresAt: iso(created.expires_at) } } })
+    await recordAudit(trx, {
+      action: 'api_key.create',
+      ...auditActor(options.actor),
+      targetType: 'api_key',
+      targetId: created.id,
+      details: { after: { name: created.name, prefix, expiresAt: iso(created.expires_at) } },
+    })
     return created
   })
   return { key, apiKey: view(row) }
 }
 
-export async function listApiKeys(options: { db: Knex; actor: NonNullable<Actor> }): Promise<ApiKeyView[]> {
-  const rows = await options.db('api_keys').where({ user_id: options.actor.userId }).orderBy('created_at', 'desc')
-  return rows.map(view)
+/** Newest first, a page at a time. */
+const pageOfKeys = async (db: Knex, userId: string, page: PageRequest) => {
+  const { rows, nextCursor } = await paginate(db('api_keys').where({ user_id: userId }), {
+    column: 'id',
+    direction: 'desc',
+    sortBy: { table: 'api_keys', column: 'created_at' },
+    ...page,
+  })
+  return { items: rows.map(view), nextCursor }
+}
+
+export async function listApiKeys(options: {
+  db: Knex
+  actor: NonNullable<Actor>
+  page: PageRequest
+}): Promise<{ items: ApiKeyView[]; nextCursor: string | null }> {
+  return pageOfKeys(options.db, options.actor.userId, options.page)
 }
 
 /**
  * The keys of a user whose keys the actor manages (admins: anyone's; org-admins: their organization's users but
  * its platform admins), newest first. Any other user is a 404.
  */
-export async function listUserApiKeys(options: { db: Knex; actor: NonNullable<Actor>; userId: string }): Promise<ApiKeyView[]> {
+export async function listUserApiKeys(options: {
+  db: Knex
+  actor: NonNullable<Actor>
+  userId: string
+  page: PageRequest
+}): Promise<{ items: ApiKeyView[]; nextCursor: string | null }> {
   const owners = keyOwnersManagedBy(options.db, options.actor)
   if (!owners || !(await owners.where({ id: options.userId }).first())) throw notFound('User')
-  const rows = await options.db('api_keys').where({ user_id: options.userId }).orderBy('created_at', 'desc')
-  return rows.map(view)
+  return pageOfKeys(options.db, options.userId, options.page)
 }
 
 /**
@@ -67,13 +108,23 @@ export async function revokeApiKey(options: { db: Knex; actor: NonNullable<Actor
   const { actor } = options
   await options.db.transaction(async (trx) => {
     const owners = keyOwnersManagedBy(trx, actor)
-    const row = await trx('api_keys').where({ id: options.id }).forUpdate()
-      .andWhere((w) => (owners ? w.where({ user_id: actor.userId }).orWhereIn('user_id', owners) : w.where({ user_id: actor.userId })))
+    const row = await trx('api_keys')
+      .where({ id: options.id })
+      .forUpdate()
+      .andWhere((w) =>
+        owners ? w.where({ user_id: actor.userId }).orWhereIn('user_id', owners) : w.where({ user_id: actor.userId }),
+      )
       .first()
     if (!row) throw notFound('API key')
     if (row.revoked_at) return
     await trx('api_keys').where({ id: row.id }).update({ revoked_at: trx.fn.now() })
-    await recordAudit(trx, { action: 'api_key.revoke', ...auditActor(actor), targetType: 'api_key', targetId: row.id, details: { before: { name: row.name, prefix: row.prefix, userId: row.user_id } } })
+    await recordAudit(trx, {
+      action: 'api_key.revoke',
+      ...auditActor(actor),
+      targetType: 'api_key',
+      targetId: row.id,
+      details: { before: { name: row.name, prefix: row.prefix, userId: row.user_id } },
+    })
   })
   invalidateApiKey(options.id)
 }
@@ -83,8 +134,12 @@ export async function revokeApiKey(options: { db: Knex; actor: NonNullable<Actor
  * get back credentials nobody reviewed). Returns their ids: pass each to `invalidateApiKey` after commit.
  */
 export async function revokeAllApiKeys(db: Knex | Knex.Transaction, userId: string): Promise<string[]> {
-  const rows = await db('api_keys').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: db.fn.now() }).returning('id')
-  return rows.map((r: { id: string }) => r.id)
+  const rows = await db('api_keys')
+    .where({ user_id: userId })
+    .whereNull('revoked_at')
+    .update({ revoked_at: db.fn.now() })
+    .returning('id')
+  return rows.map((r) => r.id)
 }
 
 // last_used_at is written at most once a minute per key, off the request path.
@@ -93,7 +148,10 @@ function touch(db: Knex, keyId: string): void {
   const now = Date.now()
   if (now - (lastUsedWrites.get(keyId) ?? 0) < 60_000) return
   lastUsedWrites.set(keyId, now)
-  db('api_keys').where({ id: keyId }).update({ last_used_at: db.fn.now() }).catch(() => lastUsedWrites.delete(keyId))
+  db('api_keys')
+    .where({ id: keyId })
+    .update({ last_used_at: db.fn.now() })
+    .catch(() => lastUsedWrites.delete(keyId))
 }
 
 async function loadKey(db: Knex, prefix: string, hash: string) {
@@ -101,7 +159,7 @@ async function loadKey(db: Knex, prefix: string, hash: string) {
   if (!row || row.revoked_at || (row.expires_at && row.expires_at <= new Date())) return null
   if (!timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash))) return null
   apiKeyHashes.set(row.id, hash)
-  return { keyId: row.id as string, userId: row.user_id as string, expiresAt: row.expires_at as Date | null }
+  return { keyId: row.id, userId: row.user_id, expiresAt: row.expires_at }
 }
 
 /**
@@ -116,7 +174,8 @@ export async function verifyApiKey(db: Knex, key: string): Promise<Principal | n
   }
   const hash = sha256(key)
   const found = await apiKeyStates.get(hash, () => loadKey(db, match[1], hash))
-  if (!found || (found.expiresAt && found.expiresAt <= new Date())) throw new AuthenticationFailedError('API key is invalid, expired or revoked')
+  if (!found || (found.expiresAt && found.expiresAt <= new Date()))
+    throw new AuthenticationFailedError('API key is invalid, expired or revoked')
   const state = await getUserState(db, found.userId)
   if (!state?.active) throw new AuthenticationFailedError('Account is deactivated')
   touch(db, found.keyId)

@@ -58,5 +58,9 @@ t.test('notifications drop cached credential answers; a deaf listener turns the 
   t.equal(await loads(userStates, 'u1', 3, null), 3, 'connection lost: every check reads the database')
   fake.setListening(true)
   t.equal(await loads(userStates, 'u1', 3, null), 1, 'listening again: cached again, from empty')
-  t.equal(await loads(sessionStates, 's1', 1, false), 1, 'what was cached before the outage was dropped (notifications may have been missed)')
+  t.equal(
+    await loads(sessionStates, 's1', 1, false),
+    1,
+    'what was cached before the outage was dropped (notifications may have been missed)',
+  )
 })

@@ -70,7 +70,9 @@ export const userStates = createTtlCache<UserState | null>({ ttlMs: 5_000 })
 /** Session (refresh family) id → revoked? */
 export const sessionStates = createTtlCache<boolean>({ ttlMs: 5_000 })
 /** sha256(api key) → key id and owner, or null for unknown/revoked/expired keys. */
-export const apiKeyStates = createTtlCache<{ keyId: string; userId: string; expiresAt: Date | null } | null>({ ttlMs: 30_000 })
+export const apiKeyStates = createTtlCache<{ keyId: string; userId: string; expiresAt: Date | null } | null>({
+  ttlMs: 30_000,
+})
 /** key id → its hash, so a revocation can drop the cached entry. */
 export const apiKeyHashes = new Map<string, string>()
 

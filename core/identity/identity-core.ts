@@ -39,7 +39,11 @@ function accessClaims(payload: unknown): AccessClaims | null {
  * The identity checks shared by the auth strategies and the auth routes. Created complete before the plugin
  * registry (plugins receive `services` at creation), with the access-token codec (`createJwtCodec`).
  */
-export function createIdentityCore(options: { knex: Knex; jwt: JwtCodec; metrics?: Pick<PlatformMetrics, 'loginFailed'> }): IdentityCore {
+export function createIdentityCore(options: {
+  knex: Knex
+  jwt: JwtCodec
+  metrics?: Pick<PlatformMetrics, 'loginFailed'>
+}): IdentityCore {
   const db = options.knex
   const { jwt } = options
   const limiter = createLoginLimiter({ db })

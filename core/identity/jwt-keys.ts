@@ -21,7 +21,8 @@ export interface JwtKeys {
  * A key's id is a fingerprint of the secret: operators name nothing, and a new secret gets a new id. It reveals
  * no more than a token's signature already does (both are functions of the secret an attacker cannot invert).
  */
-export const jwtKeyId = (secret: string) => createHash('sha256').update(`crisp-jwt-kid\0${secret}`).digest('base64url').slice(0, 16)
+export const jwtKeyId = (secret: string) =>
+  createHash('sha256').update(`crisp-jwt-kid\0${secret}`).digest('base64url').slice(0, 16)
 
 /** Refused token: the message names the reason for logs and tests; callers answer a generic 401. */
 export class JwtRefusedError extends Error {
@@ -40,7 +41,10 @@ function headerOf(token: string): Record<string, unknown> {
 
 /** The codec of a platform's configuration: `CRISP_JWT_SECRET` (+ `_PREVIOUS`) and `CRISP_ACCESS_TOKEN_TTL`. */
 export const jwtCodecOf = (config: Pick<Config, 'secrets' | 'auth'>): JwtCodec =>
-  createJwtCodec({ keys: { current: config.secrets.jwt, previous: config.secrets.jwtPrevious }, accessTokenTtl: config.auth.accessTokenTtl })
+  createJwtCodec({
+    keys: { current: config.secrets.jwt, previous: config.secrets.jwtPrevious },
+    accessTokenTtl: config.auth.accessTokenTtl,
+  })
 
 /**
  * The access-token codec over a key set. Verification picks the key by the header's `kid` and accepts HS256
@@ -48,9 +52,22 @@ export const jwtCodecOf = (config: Pick<Config, 'secrets' | 'auth'>): JwtCodec =
  * with one of no key in the set (a removed previous secret), is refused. Every token must carry `exp`.
  */
 export function createJwtCodec(options: { keys: JwtKeys; accessTokenTtl: number }): JwtCodec {
-  const secrets = [options.keys.current, ...(options.keys.previous && options.keys.previous !== options.keys.current ? [options.keys.previous] : [])]
-  const verifiers = new Map(secrets.map((secret) => [jwtKeyId(secret), createVerifier({ key: secret, algorithms: ['HS256'], requiredClaims: ['exp'] })]))
-  const signer = createSigner({ key: options.keys.current, algorithm: 'HS256', kid: jwtKeyId(options.keys.current), expiresIn: options.accessTokenTtl * 1000 })
+  const secrets = [
+    options.keys.current,
+    ...(options.keys.previous && options.keys.previous !== options.keys.current ? [options.keys.previous] : []),
+  ]
+  const verifiers = new Map(
+    secrets.map((secret) => [
+      jwtKeyId(secret),
+      createVerifier({ key: secret, algorithms: ['HS256'], requiredClaims: ['exp'] }),
+    ]),
+  )
+  const signer = createSigner({
+    key: options.keys.current,
+    algorithm: 'HS256',
+    kid: jwtKeyId(options.keys.current),
+    expiresIn: options.accessTokenTtl * 1000,
+  })
   return {
     sign: (payload) => signer({ ...payload }),
     verify(token) {

@@ -38,7 +38,9 @@ export function createLoginLimiter(options: { db: Knex; max?: number; windowMs?:
            FROM login_failures WHERE key = ANY(?)`,
         [window, window, keysOf(k)],
       )
-      const waits = rows.map(({ remaining }) => (remaining.length < max ? 0 : Math.max(1, Math.ceil(remaining[remaining.length - max] / 1000))))
+      const waits = rows.map(({ remaining }) =>
+        remaining.length < max ? 0 : Math.max(1, Math.ceil(remaining[remaining.length - max] / 1000)),
+      )
       return Math.max(0, ...waits)
     },
     async recordFailure(k) {
@@ -56,7 +58,9 @@ export function createLoginLimiter(options: { db: Knex; max?: number; windowMs?:
       await purgeExpired()
     },
     async recordSuccess(k) {
-      await db('login_failures').where({ key: `account:${k.account.toLowerCase()}` }).delete()
+      await db('login_failures')
+        .where({ key: `account:${k.account.toLowerCase()}` })
+        .delete()
     },
   }
 }

@@ -27,14 +27,20 @@ export async function attemptPasswordLogin(options: {
   const wait = await limiter.retryAfter(keys)
   if (wait > 0) {
     options.metrics?.loginFailed({ via: options.via, reason: 'locked' })
-    await recordAudit(db, { action: 'auth.login', outcome: 'failure', actorEmail: email, ip, details: { via: options.via, reason: 'locked: too many failures' } })
+    await recordAudit(db, {
+      action: 'auth.login',
+      outcome: 'failure',
+      actorEmail: email,
+      ip,
+      details: { via: options.via, reason: 'locked: too many failures' },
+    })
     throw loginLocked(wait)
   }
   const row = await db('users').whereRaw('lower(email) = lower(?)', [email]).first()
   let ok = false
   if (row?.password_hash) ok = await verifyPassword(options.password, row.password_hash)
   else await burnPasswordCheck(options.password)
-  if (!ok || !row.is_active) {
+  if (!row || !ok || !row.is_active) {
     await limiter.recordFailure(keys)
     options.metrics?.loginFailed({ via: options.via, reason: 'invalid' })
     await recordAudit(db, {
@@ -54,5 +60,12 @@ export async function attemptPasswordLogin(options: {
       await recordAudit(trx, { action: 'auth.login', actor, ip, details: { via: options.via } })
     })
   }
-  return { id: row.id, orgId: row.organization_id, role: row.role, email: row.email, active: row.is_active, tokenVersion: row.token_version }
+  return {
+    id: row.id,
+    orgId: row.organization_id,
+    role: row.role,
+    email: row.email,
+    active: row.is_active,
+    tokenVersion: row.token_version,
+  }
 }

@@ -1,17 +1,44 @@
 import { deterministicId } from '../plugin-api/stix-build.js'
 import { toMicrosecondTimestamp } from '../stix/timestamps.js'
+import type { StixObject } from '../stix/types.js'
 
 /** The STIX 2.1 industry-sector-ov vocabulary (§10.13): the sectors an organization may declare. */
 export const INDUSTRY_SECTORS = [
-  'agriculture', 'aerospace', 'automotive', 'chemical', 'commercial', 'communications', 'construction', 'defense',
-  'education', 'energy', 'entertainment', 'financial-services', 'government', 'government-emergency-services',
-  'government-local', 'government-national', 'government-public-services', 'government-regional', 'healthcare',
-  'hospitality-leisure', 'infrastructure', 'infrastructure-dams', 'infrastructure-nuclear', 'infrastructure-water',
-  'insurance', 'manufacturing', 'mining', 'non-profit', 'pharmaceuticals', 'retail', 'technology',
-  'telecommunications', 'transportation', 'utilities',
+  'agriculture',
+  'aerospace',
+  'automotive',
+  'chemical',
+  'commercial',
+  'communications',
+  'construction',
+  'defense',
+  'education',
+  'energy',
+  'entertainment',
+  'financial-services',
+  'government',
+  'government-emergency-services',
+  'government-local',
+  'government-national',
+  'government-public-services',
+  'government-regional',
+  'healthcare',
+  'hospitality-leisure',
+  'infrastructure',
+  'infrastructure-dams',
+  'infrastructure-nuclear',
+  'infrastructure-water',
+  'insurance',
+  'manufacturing',
+  'mining',
+  'non-profit',
+  'pharmaceuticals',
+  'retail',
+  'technology',
+  'telecommunications',
+  'transportation',
+  'utilities',
 ] as const
-
-export type IndustrySector = (typeof INDUSTRY_SECTORS)[number]
 
 /**
  * The id of an organization's identity: derived from the organization's id (UUIDv5), so it is the same on
@@ -34,6 +61,22 @@ export type OrganizationIdentity = {
   contact_information?: string
 }
 
+const isText = (v: unknown): v is string => typeof v === 'string'
+
+/** Whether a stored document is an identity CRISP built (the `stix_identity` column holds any JSON object). */
+export function isOrganizationIdentity(o: StixObject): o is OrganizationIdentity {
+  return (
+    o.type === 'identity' &&
+    o.spec_version === '2.1' &&
+    o.identity_class === 'organization' &&
+    isText(o.created) &&
+    isText(o.modified) &&
+    isText(o.name) &&
+    (o.sectors === undefined || (Array.isArray(o.sectors) && o.sectors.every(isText))) &&
+    (o.contact_information === undefined || isText(o.contact_information))
+  )
+}
+
 /** What of an organization its identity states. */
 export interface OrganizationFacts {
   id: string
@@ -51,7 +94,10 @@ const stamp = (d: Date) => toMicrosecondTimestamp(d)
  * left out. `created` and `modified` are given: a version is (id, modified), and the same facts at the same
  * `modified` always give the same document (so the store sees a re-publication as unchanged).
  */
-export function buildOrganizationIdentity(org: OrganizationFacts, times: { created: string; modified: string }): OrganizationIdentity {
+export function buildOrganizationIdentity(
+  org: OrganizationFacts,
+  times: { created: string; modified: string },
+): OrganizationIdentity {
   const contact = org.contactInformation ?? org.contactEmail
   return {
     type: 'identity',
@@ -80,6 +126,7 @@ export function nextModified(previous: string, now = new Date()): string {
 
 /** Whether two identities state different facts (timestamps aside): only then is a new version due. */
 export function identityFactsDiffer(a: OrganizationIdentity, b: OrganizationIdentity): boolean {
-  const facts = (o: OrganizationIdentity) => JSON.stringify([o.name, o.identity_class, o.sectors ?? [], o.contact_information ?? null])
+  const facts = (o: OrganizationIdentity) =>
+    JSON.stringify([o.name, o.identity_class, o.sectors ?? [], o.contact_information ?? null])
   return facts(a) !== facts(b)
 }

@@ -10,12 +10,12 @@ const fields = {
     Type.Array(Type.String({ enum: [...INDUSTRY_SECTORS] }), {
       uniqueItems: true,
       maxItems: INDUSTRY_SECTORS.length,
-      description: 'Sectors of the STIX 2.1 industry-sector-ov vocabulary; stated by the organization\'s STIX identity',
+      description: "Sectors of the STIX 2.1 industry-sector-ov vocabulary; stated by the organization's STIX identity",
     }),
   ),
   contactInformation: Type.Optional(
     Type.Union([Type.String({ minLength: 1, maxLength: 1000, pattern: NOT_BLANK }), Type.Null()], {
-      description: 'The identity\'s contact_information (e-mail, phone…); the contact e-mail when absent',
+      description: "The identity's contact_information (e-mail, phone…); the contact e-mail when absent",
     }),
   ),
 }
@@ -25,6 +25,9 @@ const fields = {
  * (and so the OpenAPI document), the service checks them again for the console and the CLI.
  */
 export const CreateOrganizationInput = Type.Object(fields, { additionalProperties: false })
-export const UpdateOrganizationInput = Type.Object({ ...fields, name: Type.Optional(fields.name) }, { additionalProperties: false, minProperties: 1 })
+export const UpdateOrganizationInput = Type.Object(
+  { ...fields, name: Type.Optional(fields.name) },
+  { additionalProperties: false, minProperties: 1 },
+)
 export type CreateOrganizationInput = Static<typeof CreateOrganizationInput>
 export type UpdateOrganizationInput = Static<typeof UpdateOrganizationInput>

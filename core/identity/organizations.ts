@@ -3,11 +3,19 @@ import { recordAudit } from '../audit/record.js'
 import { forbidden, isUniqueViolation, notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
 import { assertInput } from '../infra/validate-input.js'
+import type { OrganizationRow } from '../model/tables.js'
 import { auditActor, type Actor } from './actor.js'
 import { orgInUse, orgNameTaken } from './errors.js'
 import { userView } from './users.js'
 import { CreateOrganizationInput, UpdateOrganizationInput } from './organization-input.js'
-import { buildOrganizationIdentity, firstVersionTimes, identityFactsDiffer, nextModified, type OrganizationIdentity } from './org-identity.js'
+import {
+  buildOrganizationIdentity,
+  firstVersionTimes,
+  identityFactsDiffer,
+  isOrganizationIdentity,
+  nextModified,
+  type OrganizationIdentity,
+} from './org-identity.js'
 import { storeObjects } from '../store/index.js'
 
 export interface OrganizationView {
@@ -23,15 +31,24 @@ export interface OrganizationView {
   updatedAt: string
 }
 
-const iso = (d: Date) => new Date(d).toISOString()
-export const organizationView = (r: Record<string, any>): OrganizationView => ({
-  id: r.id, name: r.name, description: r.description, contactEmail: r.contact_email ?? null,
-  sectors: r.sectors ?? [], contactInformation: r.contact_information ?? null, identity: r.stix_identity ?? null,
-  createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
+/** The identity a row holds, if it is one this service wrote. */
+const storedIdentity = (r: OrganizationRow): OrganizationIdentity | null =>
+  r.stix_identity && isOrganizationIdentity(r.stix_identity) ? r.stix_identity : null
+
+export const organizationView = (r: OrganizationRow): OrganizationView => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  contactEmail: r.contact_email,
+  sectors: r.sectors,
+  contactInformation: r.contact_information,
+  identity: storedIdentity(r),
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
 })
 
 const columns = (input: UpdateOrganizationInput) => {
-  const patch: Record<string, unknown> = {}
+  const patch: Partial<OrganizationRow> = {}
   if (input.name !== undefined) patch.name = input.name.trim()
   if (input.description !== undefined) patch.description = input.description
   if (input.contactEmail !== undefined) patch.contact_email = input.contactEmail
@@ -40,66 +57,99 @@ const columns = (input: UpdateOrganizationInput) => {
   return patch
 }
 
-/** The columns of `organizations` its STIX identity states. */
-interface IdentityColumns {
-  id: string
-  name: string
-  contact_email: string | null
-  sectors: string[] | null
-  contact_information: string | null
-  stix_identity: OrganizationIdentity | null
-}
-
 /** The identity a row states, at the given times. */
-const identityOf = (row: IdentityColumns, times: { created: string; modified: string }) =>
-  buildOrganizationIdentity({ id: row.id, name: row.name, sectors: row.sectors ?? [], contactInformation: row.contact_information ?? null, contactEmail: row.contact_email ?? null }, times)
+const identityOf = (row: OrganizationRow, times: { created: string; modified: string }) =>
+  buildOrganizationIdentity(
+    {
+      id: row.id,
+      name: row.name,
+      sectors: row.sectors,
+      contactInformation: row.contact_information,
+      contactEmail: row.contact_email,
+    },
+    times,
+  )
 
 /**
  * A new version of the identity when the row states other facts than its current one (name, sectors,
  * contact); it replaces the old one in every collection of the organization that holds the identity, so
  * partners reading those collections receive it (through the egress pipeline, like any object).
  */
-async function reviseIdentity<R extends IdentityColumns>(trx: Knex.Transaction, row: R): Promise<R> {
-  const current = row.stix_identity
+async function reviseIdentity(trx: Knex.Transaction, row: OrganizationRow): Promise<OrganizationRow> {
+  const current = storedIdentity(row)
   const times = current ? { created: current.created, modified: current.modified } : firstVersionTimes()
   if (current && !identityFactsDiffer(current, identityOf(row, times))) return row
   const identity = identityOf(row, current ? { ...times, modified: nextModified(times.modified) } : times)
-  const [revised] = (await trx('organizations').where({ id: row.id }).update({ stix_identity: JSON.stringify(identity) }).returning('*')) as R[]
-  const holding = (await trx('collections as c')
-    .where('c.organization_id', row.id)
-    .whereExists((q) => q.select(trx.raw('1')).from('collection_objects as co').join('stix_objects as s', 's.pk', 'co.object_pk').whereRaw('co.collection_id = c.id').andWhere('s.stix_id', identity.id))
-    .select('c.id')) as { id: string }[]
-  for (const c of holding) await storeObjects({ db: trx, collectionId: c.id, producerOrgId: row.id, objects: [identity] })
+  const [revised] = await trx('organizations').where({ id: row.id }).update({ stix_identity: identity }).returning('*')
+  const holding = await trx('collections')
+    .where('organization_id', row.id)
+    .whereExists((q) =>
+      q
+        .select(trx.raw('1'))
+        .from('collection_objects as co')
+        .join('stix_objects as s', 's.pk', 'co.object_pk')
+        .whereRaw('co.collection_id = collections.id')
+        .andWhere('s.stix_id', identity.id),
+    )
+    .select('id')
+  for (const c of holding)
+    await storeObjects({ db: trx, collectionId: c.id, producerOrgId: row.id, objects: [identity] })
   return revised
 }
 
-const uniqueName = <T>(name: string | undefined) => (err: unknown): T => {
-  throw isUniqueViolation(err) ? orgNameTaken(name ?? '') : err
-}
+const uniqueName =
+  <T>(name: string | undefined) =>
+  (err: unknown): T => {
+    throw isUniqueViolation(err) ? orgNameTaken(name ?? '') : err
+  }
 
-export async function createOrganization(options: { db: Knex; actor: Actor; input: CreateOrganizationInput }): Promise<OrganizationView> {
+export async function createOrganization(options: {
+  db: Knex
+  actor: Actor
+  input: CreateOrganizationInput
+}): Promise<OrganizationView> {
   assertInput(CreateOrganizationInput, options.input)
   return options.db
     .transaction(async (trx) => {
       const [inserted] = await trx('organizations').insert(columns(options.input)).returning('*')
       const row = await reviseIdentity(trx, inserted)
       const after = organizationView(row)
-      await recordAudit(trx, { action: 'organization.create', ...auditActor(options.actor), targetType: 'organization', targetId: row.id, details: { after } })
+      await recordAudit(trx, {
+        action: 'organization.create',
+        ...auditActor(options.actor),
+        targetType: 'organization',
+        targetId: row.id,
+        details: { after },
+      })
       return after
     })
     .catch(uniqueName<OrganizationView>(options.input.name))
 }
 
-export async function updateOrganization(options: { db: Knex; actor: Actor; id: string; input: UpdateOrganizationInput }): Promise<OrganizationView> {
+export async function updateOrganization(options: {
+  db: Knex
+  actor: Actor
+  id: string
+  input: UpdateOrganizationInput
+}): Promise<OrganizationView> {
   assertInput(UpdateOrganizationInput, options.input)
   return options.db
     .transaction(async (trx) => {
       const before = await trx('organizations').where({ id: options.id }).forUpdate().first()
       if (!before) throw notFound('Organization')
-      const [updated] = await trx('organizations').where({ id: before.id }).update({ ...columns(options.input), updated_at: trx.fn.now() }).returning('*')
+      const [updated] = await trx('organizations')
+        .where({ id: before.id })
+        .update({ ...columns(options.input), updated_at: trx.fn.now() })
+        .returning('*')
       const row = await reviseIdentity(trx, updated)
       const after = organizationView(row)
-      await recordAudit(trx, { action: 'organization.update', ...auditActor(options.actor), targetType: 'organization', targetId: row.id, details: { before: organizationView(before), after } })
+      await recordAudit(trx, {
+        action: 'organization.update',
+        ...auditActor(options.actor),
+        targetType: 'organization',
+        targetId: row.id,
+        details: { before: organizationView(before), after },
+      })
       return after
     })
     .catch(uniqueName<OrganizationView>(options.input.name))
@@ -112,7 +162,13 @@ export async function deleteOrganization(options: { db: Knex; actor: Actor; id: 
     if (!before) throw notFound('Organization')
     if (await trx('users').where({ organization_id: before.id }).first('id')) throw orgInUse()
     await trx('organizations').where({ id: before.id }).delete()
-    await recordAudit(trx, { action: 'organization.delete', ...auditActor(options.actor), targetType: 'organization', targetId: before.id, details: { before: organizationView(before) } })
+    await recordAudit(trx, {
+      action: 'organization.delete',
+      ...auditActor(options.actor),
+      targetType: 'organization',
+      targetId: before.id,
+      details: { before: organizationView(before) },
+    })
   })
 }
 
@@ -122,16 +178,26 @@ export async function getOrganization(options: { db: Knex; id: string }): Promis
   return organizationView(row)
 }
 
-export async function listOrganizations(options: { db: Knex; filter: { name?: string; limit?: number; cursor?: string } }) {
+export async function listOrganizations(options: {
+  db: Knex
+  filter: { name?: string; limit?: number; cursor?: string }
+}) {
   const q = options.db('organizations').select('*')
-  if (options.filter.name) q.whereRaw('lower(name) LIKE ?', [`%${options.filter.name.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`])
+  if (options.filter.name)
+    q.whereRaw('lower(name) LIKE ?', [`%${options.filter.name.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`])
   const page = await paginate(q, { column: 'id', limit: options.filter.limit, cursor: options.filter.cursor })
   return { items: page.rows.map(organizationView), nextCursor: page.nextCursor }
 }
 
 /** Members of an organization: admins see any, members see their own organization. */
-export async function listMembers(options: { db: Knex; actor: NonNullable<Actor>; id: string; filter: { limit?: number; cursor?: string } }) {
-  if (options.actor.role !== 'admin' && options.actor.orgId !== options.id) throw forbidden('You may only list the members of your own organization')
+export async function listMembers(options: {
+  db: Knex
+  actor: NonNullable<Actor>
+  id: string
+  filter: { limit?: number; cursor?: string }
+}) {
+  if (options.actor.role !== 'admin' && options.actor.orgId !== options.id)
+    throw forbidden('You may only list the members of your own organization')
   await getOrganization({ db: options.db, id: options.id })
   const q = options.db('users').select('*').where({ organization_id: options.id })
   const page = await paginate(q, { column: 'id', limit: options.filter.limit, cursor: options.filter.cursor })

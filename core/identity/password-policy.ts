@@ -33,7 +33,10 @@ function identityTokens(context: { email?: string; displayName?: string }): stri
  * characters, an upper- and a lower-case letter, two digits, a symbol; not a common password (even with
  * digits and symbols around it); not built from the user's email or name.
  */
-export function checkPasswordPolicy(password: string, context: { email?: string; displayName?: string } = {}): string[] {
+export function checkPasswordPolicy(
+  password: string,
+  context: { email?: string; displayName?: string } = {},
+): string[] {
   const problems: string[] = []
   if ([...password].length < 12) problems.push('must be at least 12 characters')
   if (!/\p{Lu}/u.test(password)) problems.push('must contain an upper-case letter')
@@ -41,7 +44,11 @@ export function checkPasswordPolicy(password: string, context: { email?: string;
   if ((password.match(/\p{Nd}/gu) ?? []).length < 2) problems.push('must contain at least two digits')
   if (!/[^\p{L}\p{Nd}]/u.test(password)) problems.push('must contain a symbol')
   const list = commonPasswords()
-  if (list.has(password.toLowerCase()) || list.has(normalize(password)) || (core(password).length >= 4 && list.has(core(password)))) {
+  if (
+    list.has(password.toLowerCase()) ||
+    list.has(normalize(password)) ||
+    (core(password).length >= 4 && list.has(core(password)))
+  ) {
     problems.push('is a commonly used password')
   }
   const flat = normalize(password)

@@ -22,7 +22,10 @@ export async function verifyPassword(password: string, stored: string | null | u
   const [, N, r, p, salt, hash] = parts
   const expected = Buffer.from(hash, 'base64url')
   const actual = await scrypt(password.normalize('NFKC'), Buffer.from(salt, 'base64url'), expected.length, {
-    N: Number(N), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem,
+    N: Number(N),
+    r: Number(r),
+    p: Number(p),
+    maxmem: PARAMS.maxmem,
   })
   return timingSafeEqual(expected, actual)
 }

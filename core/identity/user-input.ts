@@ -1,12 +1,11 @@
-import { Type, type Static, type TLiteral } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
+import { literalUnion } from '../model/one-of.js'
 import { ROLES } from '../plugin-api/index.js'
 
-/** One literal schema per value of a tuple, in order: what `map` returns, typed as the tuple it is. */
-type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> }
-
 // A union of literals (validation errors list the roles; the OpenAPI document shows each one).
-export const Role = Type.Union(ROLES.map((role) => Type.Literal(role)) as Literals<typeof ROLES>, {
-  description: 'viewer < publisher < org-admin (its own organization\'s users, API keys, trust relationships and feeds) < admin (the platform)',
+export const Role = literalUnion(ROLES, {
+  description:
+    "viewer < publisher < org-admin (its own organization's users, API keys, trust relationships and feeds) < admin (the platform)",
 })
 const Email = Type.String({ format: 'email', maxLength: 320 })
 const DisplayName = Type.String({ maxLength: 200 })
@@ -22,7 +21,10 @@ export const CreateUserInput = Type.Object(
   { organizationId: Uuid, email: Email, displayName: Type.Optional(DisplayName), role: Role, password: Password },
   { additionalProperties: false },
 )
-export const UpdateSelfInput = Type.Object({ displayName: Type.Optional(DisplayName) }, { additionalProperties: false, minProperties: 1 })
+export const UpdateSelfInput = Type.Object(
+  { displayName: Type.Optional(DisplayName) },
+  { additionalProperties: false, minProperties: 1 },
+)
 export const UpdateUserInput = Type.Object(
   {
     displayName: Type.Optional(DisplayName),
@@ -33,7 +35,10 @@ export const UpdateUserInput = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 )
-export const ChangePasswordInput = Type.Object({ oldPassword: Password, newPassword: Password }, { additionalProperties: false })
+export const ChangePasswordInput = Type.Object(
+  { oldPassword: Password, newPassword: Password },
+  { additionalProperties: false },
+)
 export const ResetPasswordInput = Type.Object({ password: Password }, { additionalProperties: false })
 
 export type CreateUserInput = Static<typeof CreateUserInput>

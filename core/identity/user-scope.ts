@@ -1,17 +1,18 @@
 import type { Knex } from 'knex'
 import { can, canActInOrg } from '../auth/permissions.js'
 import { forbidden, notFound } from '../infra/errors.js'
+import type { UserRow } from '../model/tables.js'
 import type { Role } from '../plugin-api/index.js'
 import type { Actor } from './actor.js'
 
 type Manager = NonNullable<Actor>
-type UserRow = { organization_id: string; role: Role }
+type ManagedUser = Pick<UserRow, 'organization_id' | 'role'>
 
 /**
  * Which users a holder of `users:manage` reaches: a platform admin every user, an org-admin the users of its own
  * organization. The rules live here so the REST routes, the console and the CLI get the same answer.
  */
-export function seesUser(actor: Manager, user: UserRow): boolean {
+export function seesUser(actor: Manager, user: ManagedUser): boolean {
   return can(actor, 'users:manage') && canActInOrg(actor, user.organization_id)
 }
 
@@ -20,15 +21,17 @@ export function seesUser(actor: Manager, user: UserRow): boolean {
  * confirmed), a platform admin is only changed by a platform admin (an org-admin placed in the platform's
  * organization must not lock its admins out).
  */
-export function assertManagesUser(actor: Manager, user: UserRow): void {
+export function assertManagesUser(actor: Manager, user: ManagedUser): void {
   if (!seesUser(actor, user)) throw notFound('User')
-  if (user.role === 'admin' && actor.role !== 'admin') throw forbidden('Only a platform admin may change a platform admin')
+  if (user.role === 'admin' && actor.role !== 'admin')
+    throw forbidden('Only a platform admin may change a platform admin')
 }
 
 /** Refuses giving a user what the actor may not give: org-admins keep users in their organization and below admin. */
 export function assertAssignable(actor: Manager, change: { organizationId?: string; role?: Role }): void {
   if (actor.role === 'admin') return
-  if (change.organizationId !== undefined && change.organizationId !== actor.orgId) throw forbidden('An org-admin may only place users in its own organization')
+  if (change.organizationId !== undefined && change.organizationId !== actor.orgId)
+    throw forbidden('An org-admin may only place users in its own organization')
   if (change.role === 'admin') throw forbidden('Only a platform admin may make a user a platform admin')
 }
 

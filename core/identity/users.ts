@@ -4,6 +4,7 @@ import { can } from '../auth/permissions.js'
 import { forbidden, isForeignKeyViolation, isUniqueViolation, notFound } from '../infra/errors.js'
 import { paginate } from '../infra/paging.js'
 import { assertInput } from '../infra/validate-input.js'
+import type { UserRow } from '../model/tables.js'
 import type { Role } from '../plugin-api/index.js'
 import { auditActor, type Actor } from './actor.js'
 import { revokeAllApiKeys } from './api-keys.js'
@@ -27,11 +28,17 @@ export interface UserView {
   updatedAt: string
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
 /** The public shape of a user: never the hash or the token version. */
-export const userView = (r: Record<string, any>): UserView => ({
-  id: r.id, organizationId: r.organization_id, email: r.email, displayName: r.display_name, role: r.role,
-  isActive: r.is_active, lastLoginAt: iso(r.last_login_at), createdAt: iso(r.created_at) as string, updatedAt: iso(r.updated_at) as string,
+export const userView = (r: UserRow): UserView => ({
+  id: r.id,
+  organizationId: r.organization_id,
+  email: r.email,
+  displayName: r.display_name,
+  role: r.role,
+  isActive: r.is_active,
+  lastLoginAt: r.last_login_at?.toISOString() ?? null,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
 })
 
 /** Drops the cached state so the change applies to the very next request; sessions too when they were revoked. */
@@ -54,7 +61,12 @@ function assertUserManager(actor: NonNullable<Actor>): void {
  * Creates a user. Without an actor (the CLI, start-up) anything goes; an admin creates any user, an org-admin
  * users of its own organization below admin.
  */
-export async function createUser(options: { db: Knex; actor: Actor; input: CreateUserInput; reason?: string }): Promise<UserView> {
+export async function createUser(options: {
+  db: Knex
+  actor: Actor
+  input: CreateUserInput
+  reason?: string
+}): Promise<UserView> {
   const { input } = options
   assertInput(CreateUserInput, input)
   if (options.actor) {
@@ -66,10 +78,22 @@ export async function createUser(options: { db: Knex; actor: Actor; input: Creat
   try {
     return await options.db.transaction(async (trx) => {
       const [row] = await trx('users')
-        .insert({ organization_id: input.organizationId, email: input.email, display_name: input.displayName ?? '', role: input.role, password_hash: passwordHash })
+        .insert({
+          organization_id: input.organizationId,
+          email: input.email,
+          display_name: input.displayName ?? '',
+          role: input.role,
+          password_hash: passwordHash,
+        })
         .returning('*')
       const after = userView(row)
-      await recordAudit(trx, { action: 'user.create', ...auditActor(options.actor), targetType: 'user', targetId: row.id, details: { after, ...(options.reason ? { reason: options.reason } : {}) } })
+      await recordAudit(trx, {
+        action: 'user.create',
+        ...auditActor(options.actor),
+        targetType: 'user',
+        targetId: row.id,
+        details: { after, ...(options.reason ? { reason: options.reason } : {}) },
+      })
       return after
     })
   } catch (err) {
@@ -89,7 +113,14 @@ export async function getUser(options: { db: Knex; actor: NonNullable<Actor>; id
   return userView(row)
 }
 
-export interface UserFilter { organizationId?: string; role?: Role; isActive?: boolean; email?: string; limit?: number; cursor?: string }
+export interface UserFilter {
+  organizationId?: string
+  role?: Role
+  isActive?: boolean
+  email?: string
+  limit?: number
+  cursor?: string
+}
 
 /** Users the actor manages (an org-admin: its own organization's, whatever `organizationId` asks). */
 export async function listUsers(options: { db: Knex; actor: NonNullable<Actor>; filter: UserFilter }) {
@@ -111,7 +142,12 @@ const MANAGER_ONLY: (keyof UpdateUserInput)[] = ['email', 'role', 'organizationI
  * organization, never moving one out of it nor making one a platform admin (see `user-scope.ts`).
  * Deactivation, a role or an organization change end the user's sessions and tokens at once (token_version bump).
  */
-export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>; id: string; input: UpdateUserInput }): Promise<UserView> {
+export async function updateUser(options: {
+  db: Knex
+  actor: NonNullable<Actor>
+  id: string
+  input: UpdateUserInput
+}): Promise<UserView> {
   const { actor, input } = options
   assertInput(UpdateUserInput, input)
   const manager = can(actor, 'users:manage')
@@ -128,22 +164,34 @@ export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>;
       const before = await trx('users').where({ id: options.id }).forUpdate().first()
       if (!before) throw notFound('User')
       if (manager) assertManagesUser(actor, before)
-      const patch: Record<string, unknown> = {}
+      const patch: Partial<UserRow> = {}
       if (input.displayName !== undefined) patch.display_name = input.displayName
       if (input.email !== undefined) patch.email = input.email
       if (input.role !== undefined) patch.role = input.role
       if (input.organizationId !== undefined) patch.organization_id = input.organizationId
       if (input.isActive !== undefined) patch.is_active = input.isActive
-      const revoke = (input.isActive === false && before.is_active) || (input.role && input.role !== before.role) || (input.organizationId && input.organizationId !== before.organization_id)
+      const revoke =
+        (input.isActive === false && before.is_active) ||
+        (input.role && input.role !== before.role) ||
+        (input.organizationId && input.organizationId !== before.organization_id)
       if (revoke) {
         patch.token_version = before.token_version + 1
         families = await revokeAllSessions(trx, before.id)
       }
       if (input.isActive === false && before.is_active) revokedKeys = await revokeAllApiKeys(trx, before.id)
       if (!Object.keys(patch).length) return userView(before)
-      const [row] = await trx('users').where({ id: before.id }).update({ ...patch, updated_at: trx.fn.now() }).returning('*')
+      const [row] = await trx('users')
+        .where({ id: before.id })
+        .update({ ...patch, updated_at: trx.fn.now() })
+        .returning('*')
       const action = input.isActive === false && before.is_active ? 'user.deactivate' : 'user.update'
-      await recordAudit(trx, { action, ...auditActor(actor), targetType: 'user', targetId: row.id, details: { before: userView(before), after: userView(row) } })
+      await recordAudit(trx, {
+        action,
+        ...auditActor(actor),
+        targetType: 'user',
+        targetId: row.id,
+        details: { before: userView(before), after: userView(row) },
+      })
       return userView(row)
     })
     afterCommit(options.id, families)
@@ -157,35 +205,71 @@ export async function updateUser(options: { db: Knex; actor: NonNullable<Actor>;
 }
 
 /** A user changes its own password: needs the current one; every session and token of the user ends. */
-export async function changePassword(options: { db: Knex; actor: NonNullable<Actor>; oldPassword: string; newPassword: string }): Promise<void> {
+export async function changePassword(options: {
+  db: Knex
+  actor: NonNullable<Actor>
+  oldPassword: string
+  newPassword: string
+}): Promise<void> {
   assertInput(ChangePasswordInput, { oldPassword: options.oldPassword, newPassword: options.newPassword })
   const user = await options.db('users').where({ id: options.actor.userId }).first()
   if (!user) throw notFound('User')
   if (!(await verifyPassword(options.oldPassword, user.password_hash))) throw wrongOldPassword()
-  await setPassword({ db: options.db, actor: options.actor, user, password: options.newPassword, action: 'user.password_change' })
+  await setPassword({
+    db: options.db,
+    actor: options.actor,
+    user,
+    password: options.newPassword,
+    action: 'user.password_change',
+  })
 }
 
 /**
  * An admin (or the user's org-admin) sets another user's password (no old password needed); the same policy,
  * and every session ends.
  */
-export async function resetPassword(options: { db: Knex; actor: NonNullable<Actor>; id: string; input: ResetPasswordInput }): Promise<void> {
+export async function resetPassword(options: {
+  db: Knex
+  actor: NonNullable<Actor>
+  id: string
+  input: ResetPasswordInput
+}): Promise<void> {
   assertInput(ResetPasswordInput, options.input)
   assertUserManager(options.actor)
   const user = await options.db('users').where({ id: options.id }).first()
   if (!user) throw notFound('User')
   assertManagesUser(options.actor, user)
-  await setPassword({ db: options.db, actor: options.actor, user, password: options.input.password, action: 'user.password_reset' })
+  await setPassword({
+    db: options.db,
+    actor: options.actor,
+    user,
+    password: options.input.password,
+    action: 'user.password_reset',
+  })
 }
 
-async function setPassword(options: { db: Knex; actor: NonNullable<Actor>; user: Record<string, any>; password: string; action: string }): Promise<void> {
+async function setPassword(options: {
+  db: Knex
+  actor: NonNullable<Actor>
+  user: UserRow
+  password: string
+  action: string
+}): Promise<void> {
   const { user } = options
   assertPolicy(options.password, { email: user.email, displayName: user.display_name })
   const hash = await hashPassword(options.password)
   const families = await options.db.transaction(async (trx) => {
-    await trx('users').where({ id: user.id }).update({ password_hash: hash, token_version: trx.raw('token_version + 1'), updated_at: trx.fn.now() })
+    await trx('users')
+      .where({ id: user.id })
+      .update({ password_hash: hash, token_version: trx.raw('token_version + 1'), updated_at: trx.fn.now() })
     const revoked = await revokeAllSessions(trx, user.id)
-    await recordAudit(trx, { action: options.action, ...auditActor(options.actor), targetType: 'user', targetId: user.id, details: { sessionsRevoked: revoked.length } })
+    await recordAudit(trx, {
+      action: options.action,
+      ...auditActor(options.actor),
+      targetType: 'user',
+      targetId: user.id,
+      details: { sessionsRevoked: revoked.length },
+    })
     return revoked
   })
   afterCommit(user.id, families)

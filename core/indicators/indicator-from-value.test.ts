@@ -47,30 +47,58 @@ t.test('hostile values give valid STIX whose pattern asserts exactly the value',
     const fromPattern = patternValues(String(indicator.pattern))
     t.equal(fromPattern.length, 1, `${label}: the pattern has one comparison, nothing injected`)
     t.equal(fromPattern[0]?.value, checked.value, `${label}: the pattern's literal is the value itself`)
-    t.same(observableValues(observable).map((v) => v.value), [checked.value], `${label}: the observable holds the value`)
+    t.same(
+      observableValues(observable).map((v) => v.value),
+      [checked.value],
+      `${label}: the observable holds the value`,
+    )
   }
 })
 
 t.test('quotes and backslashes are escaped in the pattern string', async (t) => {
   const { indicator } = build("a'b\\c.exe")
   t.equal(indicator.pattern, "[file:name = 'a\\'b\\\\c.exe']")
-  t.equal(build('198.51.0.0/16').indicator.pattern, "[ipv4-addr:value ISSUBSET '198.51.0.0/16']", 'a network is matched with ISSUBSET')
+  t.equal(
+    build('198.51.0.0/16').indicator.pattern,
+    "[ipv4-addr:value ISSUBSET '198.51.0.0/16']",
+    'a network is matched with ISSUBSET',
+  )
   t.equal(build('198.51.100.7').indicator.pattern, "[ipv4-addr:value = '198.51.100.7']")
-  t.equal(build('D41D8CD98F00B204E9800998ECF8427E').indicator.pattern, "[file:hashes.'MD5' = 'd41d8cd98f00b204e9800998ecf8427e']")
+  t.equal(
+    build('D41D8CD98F00B204E9800998ECF8427E').indicator.pattern,
+    "[file:hashes.'MD5' = 'd41d8cd98f00b204e9800998ecf8427e']",
+  )
 })
 
 t.test('the observable has its spec-defined id; options land on the indicator, the TLP on both', async (t) => {
-  const { indicator, observable } = build('evil.example', { tlp: 'red', labels: ['c2', 'phishing'], confidence: 80, validUntil: '2027-01-01T00:00:00Z' })
+  const { indicator, observable } = build('evil.example', {
+    tlp: 'red',
+    labels: ['c2', 'phishing'],
+    confidence: 80,
+    validUntil: '2027-01-01T00:00:00Z',
+  })
   t.equal(observable.id, deterministicScoId('domain-name', { value: 'evil.example' }))
   t.same(observable.object_marking_refs, [TLP_MARKING_IDS.red])
   t.match(indicator, {
-    type: 'indicator', spec_version: '2.1', name: 'Domain evil.example', pattern_type: 'stix', pattern_version: '2.1',
-    created: NOW, modified: NOW, valid_from: NOW, valid_until: '2027-01-01T00:00:00Z', labels: ['c2', 'phishing'], confidence: 80,
+    type: 'indicator',
+    spec_version: '2.1',
+    name: 'Domain evil.example',
+    pattern_type: 'stix',
+    pattern_version: '2.1',
+    created: NOW,
+    modified: NOW,
+    valid_from: NOW,
+    valid_until: '2027-01-01T00:00:00Z',
+    labels: ['c2', 'phishing'],
+    confidence: 80,
     object_marking_refs: [TLP_MARKING_IDS.red],
   })
   t.match(indicator.id, /^indicator--[0-9a-f-]{36}$/)
   const plain = build('evil.example')
-  t.notOk('object_marking_refs' in plain.indicator || 'object_marking_refs' in plain.observable, 'no TLP asked, no marking')
+  t.notOk(
+    'object_marking_refs' in plain.indicator || 'object_marking_refs' in plain.observable,
+    'no TLP asked, no marking',
+  )
   t.not(plain.indicator.id, indicator.id, 'each indicator gets its own id')
   const long = build(`${'b'.repeat(250)}.exe`).indicator
   t.ok(String(long.name).length < 270 && String(long.name).endsWith('…'), 'a long value is cut in the name only')

@@ -40,17 +40,24 @@ type Actor = Principal & { ip?: string }
 
 function kindAndValue(input: Pick<IndicatorInput, 'kind' | 'value'>): { kind: IndicatorKind; value: string } {
   const checked = input.kind ? checkValue(input.kind, input.value) : detectValueKind(input.value)
-  if (!checked.ok) throw input.kind ? indicatorErrors.invalidValue(input.kind, checked.reason) : indicatorErrors.unknownKind(checked.reason)
+  if (!checked.ok)
+    throw input.kind
+      ? indicatorErrors.invalidValue(input.kind, checked.reason)
+      : indicatorErrors.unknownKind(checked.reason)
   return { kind: checked.kind, value: checked.value }
 }
 
 function checkTimes(input: Pick<IndicatorInput, 'validFrom' | 'validUntil'>, now: string): void {
   for (const field of ['validFrom', 'validUntil'] as const) {
     const v = input[field]
-    if (v !== undefined && !isStixTimestamp(v)) throw indicatorErrors.invalidTime(field, 'must be an RFC 3339 UTC timestamp such as 2026-01-31T12:00:00Z')
+    if (v !== undefined && !isStixTimestamp(v))
+      throw indicatorErrors.invalidTime(field, 'must be an RFC 3339 UTC timestamp such as 2026-01-31T12:00:00Z')
   }
   if (input.validUntil !== undefined && compareTimestamps(input.validUntil, input.validFrom ?? now) <= 0) {
-    throw indicatorErrors.invalidTime('validUntil', 'must be later than validFrom (STIX requires valid_until > valid_from)')
+    throw indicatorErrors.invalidTime(
+      'validUntil',
+      'must be later than validFrom (STIX requires valid_until > valid_from)',
+    )
   }
 }
 
@@ -59,16 +66,38 @@ function checkTimes(input: Pick<IndicatorInput, 'validFrom' | 'validUntil'>, now
  * store as publishing a bundle (collection visible and writable by the actor, schema and pattern validation),
  * both objects or neither, and an `indicator.create` audit entry in the same transaction.
  */
-export async function publishIndicator(opts: { db: Knex; actor: Actor; input: IndicatorInput }): Promise<PublishedIndicator> {
+export async function publishIndicator(opts: {
+  db: Knex
+  actor: Actor
+  input: IndicatorInput
+}): Promise<PublishedIndicator> {
   const { db, actor, input } = opts
   const collection = await writableCollection(db, actor, input.collectionId)
   const { kind, value } = kindAndValue(input)
   const now = new Date().toISOString()
   checkTimes(input, now)
-  const { indicator, observable } = indicatorFromValue({ kind, value, tlp: input.tlp, confidence: input.confidence, labels: input.labels, validFrom: input.validFrom, validUntil: input.validUntil, now })
+  const { indicator, observable } = indicatorFromValue({
+    kind,
+    value,
+    tlp: input.tlp,
+    confidence: input.confidence,
+    labels: input.labels,
+    validFrom: input.validFrom,
+    validUntil: input.validUntil,
+    now,
+  })
   return db.transaction(async (trx) => {
-    const [forIndicator, forObservable] = await storeObjects({ db: trx, collectionId: collection.id, producerOrgId: actor.orgId, objects: [indicator, observable] })
-    if (forObservable.status === 'rejected' && /already exists with different content/.test(forObservable.message ?? '')) throw indicatorErrors.observableConflict(observable.id)
+    const [forIndicator, forObservable] = await storeObjects({
+      db: trx,
+      collectionId: collection.id,
+      producerOrgId: actor.orgId,
+      objects: [indicator, observable],
+    })
+    if (
+      forObservable.status === 'rejected' &&
+      /already exists with different content/.test(forObservable.message ?? '')
+    )
+      throw indicatorErrors.observableConflict(observable.id)
     const stored = (r: StoreResult): PublishedObject['status'] => {
       if (r.status === 'rejected') throw indicatorErrors.rejected(r.message ?? 'invalid object')
       return r.status

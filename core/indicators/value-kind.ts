@@ -9,14 +9,31 @@ import type { ObservableKind } from '../plugin-api/index.js'
 import { parseCidr } from '../plugin-api/ip-address.js'
 
 /** The kinds a value may be published as (the observable kinds exporters read back). */
-export const INDICATOR_KINDS = ['ipv4-addr', 'ipv6-addr', 'domain-name', 'url', 'email-addr', 'md5', 'sha1', 'sha256', 'sha512', 'file-name'] as const satisfies readonly ObservableKind[]
+export const INDICATOR_KINDS = [
+  'ipv4-addr',
+  'ipv6-addr',
+  'domain-name',
+  'url',
+  'email-addr',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha512',
+  'file-name',
+] as const satisfies readonly ObservableKind[]
 export type IndicatorKind = (typeof INDICATOR_KINDS)[number]
 
 export type KindCheck = { ok: true; kind: IndicatorKind; value: string } | { ok: false; reason: string }
 
 export const MAX_VALUE_LENGTH = 2048
-const HASH_LENGTHS: Readonly<Record<'md5' | 'sha1' | 'sha256' | 'sha512', number>> = { md5: 32, sha1: 40, sha256: 64, sha512: 128 }
-const HASH_BY_LENGTH = new Map(Object.entries(HASH_LENGTHS).map(([kind, length]) => [length, kind as keyof typeof HASH_LENGTHS]))
+const HASH_KINDS = ['md5', 'sha1', 'sha256', 'sha512'] as const
+const HASH_LENGTHS: Readonly<Record<(typeof HASH_KINDS)[number], number>> = {
+  md5: 32,
+  sha1: 40,
+  sha256: 64,
+  sha512: 128,
+}
+const HASH_BY_LENGTH = new Map(HASH_KINDS.map((kind) => [HASH_LENGTHS[kind], kind]))
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/
 const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/
 // The local part ajv's `email` format (the store's validator) accepts: a dot-atom.
@@ -26,7 +43,11 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
  * Endings read as a file name rather than a top-level domain when no kind is given. `.zip` is both; real
  * country domains (`.pl`, `.sh`, `.py`, `.so`, `.ps`) are left out: give `kind: "file-name"` for those.
  */
-const FILE_EXTENSIONS = new Set('exe dll scr bat cmd ps1 vbs vbe js jse wsf hta msi lnk jar apk dmg iso img pdf doc docx docm xls xlsx xlsm ppt pptx rtf rar 7z gz tgz tar bz2 xz cab elf bin dat tmp txt csv htm html zip'.split(' '))
+const FILE_EXTENSIONS = new Set(
+  'exe dll scr bat cmd ps1 vbs vbe js jse wsf hta msi lnk jar apk dmg iso img pdf doc docx docm xls xlsx xlsm ppt pptx rtf rar 7z gz tgz tar bz2 xz cab elf bin dat tmp txt csv htm html zip'.split(
+    ' ',
+  ),
+)
 
 const fail = (reason: string): KindCheck => ({ ok: false, reason })
 const ok = (kind: IndicatorKind, value: string): KindCheck => ({ ok: true, kind, value })
@@ -46,11 +67,14 @@ function checkIp(version: 4 | 6, text: string): KindCheck {
   const [address, prefix, extra] = text.split('/')
   const isAddress = version === 4 ? isIPv4 : isIPv6
   if (extra !== undefined || !isAddress(address)) return fail(`not an IPv${version} address or CIDR network`)
-  if (version === 6 && address.includes('%')) return fail('an IPv6 zone (%…) names a local interface, not a network address')
-  if (version === 6 && address.includes('.')) return fail('write the IPv6 address in hexadecimal groups (no dotted IPv4 part)')
+  if (version === 6 && address.includes('%'))
+    return fail('an IPv6 zone (%…) names a local interface, not a network address')
+  if (version === 6 && address.includes('.'))
+    return fail('write the IPv6 address in hexadecimal groups (no dotted IPv4 part)')
   if (prefix === undefined) return ok(kind, version === 6 ? address.toLowerCase() : address)
   const bits = version === 4 ? 32 : 128
-  if (!/^(?:0|[1-9][0-9]{0,2})$/.test(prefix) || Number(prefix) > bits) return fail(`the prefix length must be a number from 0 to ${bits} without leading zeros`)
+  if (!/^(?:0|[1-9][0-9]{0,2})$/.test(prefix) || Number(prefix) > bits)
+    return fail(`the prefix length must be a number from 0 to ${bits} without leading zeros`)
   const network = parseCidr(text)
   const host = parseCidr(address)
   if (typeof network === 'string' || typeof host === 'string') return fail(`not an IPv${version} CIDR network`)
@@ -68,7 +92,9 @@ const ipv4Text = (n: bigint) => [24n, 16n, 8n, 0n].map((shift) => String((n >> s
  * a `%` that starts no escape, and `[` `]` outside the authority (where they only enclose an IPv6 address).
  */
 function encodeUrl(url: string): string {
-  const encoded = url.replace(/%(?![0-9a-f]{2})/gi, '%25').replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/gu, (c) => encodeURIComponent(c))
+  const encoded = url
+    .replace(/%(?![0-9a-f]{2})/gi, '%25')
+    .replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/gu, (c) => encodeURIComponent(c))
   const authorityStart = encoded.indexOf('//') + 2
   const rest = encoded.slice(authorityStart).search(/[/?#]/)
   if (rest < 0) return encoded
@@ -80,7 +106,9 @@ function checkUrl(text: string): KindCheck {
   if (!URL_SCHEME.test(text)) return fail('a URL starts with its scheme, such as https://')
   if (!URL.canParse(text) || !new URL(text).hostname) return fail('not a URL with a host')
   const value = encodeUrl(text)
-  return value.length > MAX_VALUE_LENGTH ? fail(`a URL has at most ${MAX_VALUE_LENGTH} characters once percent-encoded`) : ok('url', value)
+  return value.length > MAX_VALUE_LENGTH
+    ? fail(`a URL has at most ${MAX_VALUE_LENGTH} characters once percent-encoded`)
+    : ok('url', value)
 }
 
 function checkEmail(text: string): KindCheck {
@@ -88,7 +116,10 @@ function checkEmail(text: string): KindCheck {
   if (at < 1) return fail('an e-mail address is local-part@domain')
   const local = text.slice(0, at)
   const domain = asciiDomain(text.slice(at + 1))
-  if (local.length > 64 || !LOCAL_PART.test(local)) return fail('the local part (before @) must be at most 64 characters of letters, digits and !#$%&\'*+/=?^_`{|}~.- (dots not doubled)')
+  if (local.length > 64 || !LOCAL_PART.test(local))
+    return fail(
+      "the local part (before @) must be at most 64 characters of letters, digits and !#$%&'*+/=?^_`{|}~.- (dots not doubled)",
+    )
   if (!domain) return fail('the part after @ is not a domain name')
   const value = `${local}@${domain}`
   return value.length > 254 ? fail('an e-mail address has at most 254 characters') : ok('email-addr', value)
@@ -96,7 +127,9 @@ function checkEmail(text: string): KindCheck {
 
 function checkHash(kind: keyof typeof HASH_LENGTHS, text: string): KindCheck {
   const length = HASH_LENGTHS[kind]
-  return new RegExp(`^[0-9a-f]{${length}}$`, 'i').test(text) ? ok(kind, text.toLowerCase()) : fail(`a ${kind.toUpperCase()} hash is ${length} hexadecimal digits`)
+  return new RegExp(`^[0-9a-f]{${length}}$`, 'i').test(text)
+    ? ok(kind, text.toLowerCase())
+    : fail(`a ${kind.toUpperCase()} hash is ${length} hexadecimal digits`)
 }
 
 function checkFileName(text: string): KindCheck {
@@ -130,7 +163,9 @@ export function checkValue(kind: IndicatorKind, raw: string): KindCheck {
       return checkEmail(text)
     case 'domain-name': {
       const domain = asciiDomain(text)
-      return domain ? ok('domain-name', domain) : fail('not a domain name (labels of letters, digits and hyphens, at least two, 253 characters at most)')
+      return domain
+        ? ok('domain-name', domain)
+        : fail('not a domain name (labels of letters, digits and hyphens, at least two, 253 characters at most)')
     }
     case 'file-name':
       return checkFileName(text)

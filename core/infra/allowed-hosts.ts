@@ -31,7 +31,11 @@ export function installAllowedHosts(app: FastifyInstance, allowed: readonly stri
   app.addHook('onRequest', async (req) => {
     if (PROBES.has((req.raw.url ?? '').split('?', 1)[0])) return
     if (!hostAllowed(req.host, allowed)) {
-      throw new AppError(421, 'CRISP_HOST_NOT_ALLOWED', `This server does not answer for host ${JSON.stringify(req.host.slice(0, 100))} (CRISP_ALLOWED_HOSTS)`)
+      throw new AppError(
+        421,
+        'CRISP_HOST_NOT_ALLOWED',
+        `This server does not answer for host ${JSON.stringify(req.host.slice(0, 100))} (CRISP_ALLOWED_HOSTS)`,
+      )
     }
   })
 }

@@ -46,7 +46,11 @@ export function decodeCursor(cursor: string, expect: { keys: readonly CursorKey[
   const payload = parsePayload(cursor)
   if (!payload) return { ok: false, problem: 'malformed' }
   const after = payload.get('after')
-  if (!Array.isArray(after) || after.length !== expect.keys.length || !expect.keys.every((kind, i) => CHECKS[kind](after[i]))) {
+  if (
+    !Array.isArray(after) ||
+    after.length !== expect.keys.length ||
+    !expect.keys.every((kind, i) => CHECKS[kind](after[i]))
+  ) {
     return { ok: false, problem: 'malformed' }
   }
   const scope = payload.get('scope')

@@ -14,7 +14,13 @@ export async function resolveDatabase(options: {
   warn?: (line: string) => void
 }): Promise<{ url: string; embedded?: EmbeddedPostgres }> {
   if (options.databaseUrl) return { url: options.databaseUrl }
-  const embedded = await startEmbeddedPostgres({ dataDir: `${options.dataDir}/postgres`, port: options.port, log: options.log, warn: options.warn, supervise: true })
+  const embedded = await startEmbeddedPostgres({
+    dataDir: `${options.dataDir}/postgres`,
+    port: options.port,
+    log: options.log,
+    warn: options.warn,
+    supervise: true,
+  })
   await ensureDatabase(embedded.adminUrl(), 'crisp')
   return { url: embedded.adminUrl('crisp'), embedded }
 }

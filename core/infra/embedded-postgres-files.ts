@@ -1,4 +1,4 @@
-import { cpSync, existsSync, lstatSync, readFileSync, rmSync, chownSync, chmodSync } from 'node:fs'
+import { cpSync, existsSync, lstatSync, readFileSync, rmSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 
@@ -14,9 +14,14 @@ export interface RunAs {
  */
 export function checkOwnedFolder(dir: string, uid: number): void {
   const stat = lstatSync(dir)
-  if (!stat.isDirectory() || stat.isSymbolicLink()) throw new Error(`embedded PostgreSQL: ${dir} is not a folder; remove it`)
-  if (stat.uid !== uid) throw new Error(`embedded PostgreSQL: ${dir} is owned by uid ${stat.uid}, not ${uid}; remove it and start again`)
-  if ((stat.mode & 0o077) !== 0) throw new Error(`embedded PostgreSQL: ${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}); remove it and start again`)
+  if (!stat.isDirectory() || stat.isSymbolicLink())
+    throw new Error(`embedded PostgreSQL: ${dir} is not a folder; remove it`)
+  if (stat.uid !== uid)
+    throw new Error(`embedded PostgreSQL: ${dir} is owned by uid ${stat.uid}, not ${uid}; remove it and start again`)
+  if ((stat.mode & 0o077) !== 0)
+    throw new Error(
+      `embedded PostgreSQL: ${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}); remove it and start again`,
+    )
 }
 
 /**
@@ -37,12 +42,6 @@ export function privateBinaries(nativeDir: string, version: string, clusterDir: 
   }
   checkOwnedFolder(dir, runAs.uid)
   return path.join(dir, 'bin')
-}
-
-/** The cluster folder: created owned by the server's user, mode 700. */
-export function ownFolder(dir: string, runAs: RunAs | undefined): void {
-  if (runAs) chownSync(dir, runAs.uid, runAs.gid)
-  chmodSync(dir, 0o700)
 }
 
 /** The pid in `postmaster.pid` when that process is alive and is a postgres server of this data folder. */
@@ -76,11 +75,19 @@ const alive = (pid: number) => {
 export async function stopOrphan(pgdata: string, log: (line: string) => void): Promise<void> {
   const pid = livePostmaster(pgdata)
   if (pid === undefined) return
-  log(`embedded PostgreSQL: a server left by an earlier crash is still running on ${pgdata} (pid ${pid}); stopping it before starting a new one`)
-  for (const [signal, waitMs] of [['SIGINT', 20_000], ['SIGQUIT', 10_000]] as const) {
+  log(
+    `embedded PostgreSQL: a server left by an earlier crash is still running on ${pgdata} (pid ${pid}); stopping it before starting a new one`,
+  )
+  for (const [signal, waitMs] of [
+    ['SIGINT', 20_000],
+    ['SIGQUIT', 10_000],
+  ] as const) {
     process.kill(pid, signal)
-    for (const deadline = Date.now() + waitMs; alive(pid) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100))
+    for (const deadline = Date.now() + waitMs; alive(pid) && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 100))
     if (!alive(pid)) return log(`embedded PostgreSQL: the orphaned server (pid ${pid}) stopped`)
   }
-  throw new Error(`embedded PostgreSQL: the orphaned server (pid ${pid}) on ${pgdata} did not stop; stop it and start again`)
+  throw new Error(
+    `embedded PostgreSQL: the orphaned server (pid ${pid}) on ${pgdata} did not stop; stop it and start again`,
+  )
 }

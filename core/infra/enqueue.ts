@@ -9,7 +9,23 @@ import type { QueueName } from '../jobs/queues.js'
 export type EnqueueOptions = Pick<PgBoss.SendOptions, 'startAfter' | 'priority'>
 
 /** Adds a job in the caller's transaction: it exists if and only if the transaction commits. Returns its id. */
-export type Enqueue = (trx: Knex.Transaction, queue: QueueName, data: object, options?: EnqueueOptions) => Promise<string>
+export type Enqueue = (
+  trx: Knex.Transaction,
+  queue: QueueName,
+  data: object,
+  options?: EnqueueOptions,
+) => Promise<string>
+
+/** What pg binds: text, numbers, booleans, null and objects (dates, buffers, arrays, JSON); never a function. */
+function isBindable(value: unknown): value is Knex.RawBinding {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    typeof value === 'object'
+  )
+}
 
 // A quoted literal or identifier (kept, its `?` escaped), a `$n` parameter, or a bare `?`.
 const SQL_TOKENS = /('(?:[^']|'')*'|"(?:[^"]|"")*")|\$(\d+)|\?/g
@@ -21,14 +37,17 @@ const SQL_TOKENS = /('(?:[^']|'')*'|"(?:[^"]|"")*")|\$(\d+)|\?/g
  * the SQL text. `undefined` (an option pg-boss leaves unset) is bound as NULL, which knex requires and pg
  * would have sent anyway. Comments and dollar-quoted bodies are not parsed: pg-boss's job statements have none.
  */
-export function toKnexRaw(text: string, values: readonly unknown[]): { sql: string; bindings: unknown[] } {
-  const bindings: unknown[] = []
+export function toKnexRaw(text: string, values: readonly unknown[]): { sql: string; bindings: Knex.RawBinding[] } {
+  const bindings: Knex.RawBinding[] = []
   const sql = text.replace(SQL_TOKENS, (token, quoted: string | undefined, index: string | undefined) => {
     if (quoted !== undefined) return quoted.replaceAll('?', '\\?')
     if (index === undefined) return '\\?'
     const position = Number(index)
-    if (position < 1 || position > values.length) throw new Error(`pg-boss SQL names parameter ${token} but passed ${values.length}`)
-    bindings.push(values[position - 1] ?? null)
+    if (position < 1 || position > values.length)
+      throw new Error(`pg-boss SQL names parameter ${token} but passed ${values.length}`)
+    const value = values[position - 1] ?? null
+    if (!isBindable(value)) throw new Error(`pg-boss SQL passed a ${typeof value} as parameter ${token}`)
+    bindings.push(value)
     return '?'
   })
   return { sql, bindings }
@@ -42,7 +61,7 @@ export function transactionDb(trx: Knex.Transaction): PgBoss.Db {
   return {
     async executeSql(text, values = []) {
       const { sql, bindings } = toKnexRaw(text, values)
-      const result = await trx.raw<{ rows: unknown[] }>(sql, bindings as Knex.RawBinding[])
+      const result = await trx.raw<{ rows: unknown[] }>(sql, bindings)
       return { rows: result.rows }
     },
   }
@@ -56,7 +75,8 @@ export function transactionDb(trx: Knex.Transaction): PgBoss.Db {
 export function createEnqueue(boss: Pick<PgBoss, 'send'>): Enqueue {
   return async (trx, queue, data, options = {}) => {
     const id = await boss.send(queue, data, { ...options, db: transactionDb(trx) })
-    if (!id) throw new Error(`queue ${queue} did not accept the job (a server or worker declares the queues when it starts)`)
+    if (!id)
+      throw new Error(`queue ${queue} did not accept the job (a server or worker declares the queues when it starts)`)
     return id
   }
 }

@@ -29,7 +29,12 @@ function toBody(raised: FastifyError | AppError): { status: number; body: ErrorB
   if (err.validation) {
     const details = err.validation.map((v) => ({
       path: `${err.validationContext ?? ''}${v.instancePath || ''}`,
-      message: v.params && 'additionalProperty' in v.params ? `unknown property "${String(v.params.additionalProperty)}"` : v.params && Array.isArray(v.params.allowedValues) ? `must be one of ${v.params.allowedValues.join(', ')}` : v.message,
+      message:
+        v.params && 'additionalProperty' in v.params
+          ? `unknown property "${String(v.params.additionalProperty)}"`
+          : v.params && Array.isArray(v.params.allowedValues)
+            ? `must be one of ${v.params.allowedValues.join(', ')}`
+            : v.message,
     }))
     const message = details.map((d) => `${d.path}: ${d.message}`).join('; ')
     return { status: 400, body: { error: { code: 'CRISP_VALIDATION_FAILED', message, details } } }
@@ -37,7 +42,10 @@ function toBody(raised: FastifyError | AppError): { status: number; body: ErrorB
   const status = err.statusCode ?? 500
   if (status >= 400 && status < 500) {
     const code = FASTIFY_CODES[err.code] ?? (status === 429 ? 'CRISP_RATE_LIMITED' : 'CRISP_BAD_REQUEST')
-    const message = err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? `Malformed JSON body: ${err.message}` : (URL_ERROR_MESSAGES[err.code] ?? err.message)
+    const message =
+      err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+        ? `Malformed JSON body: ${err.message}`
+        : (URL_ERROR_MESSAGES[err.code] ?? err.message)
     return { status, body: { error: { code, message } } }
   }
   return { status: 500, body: { error: { code: 'CRISP_INTERNAL', message: 'Internal server error' } } }
@@ -48,7 +56,8 @@ export function sendApiError(err: FastifyError | AppError, req: FastifyRequest, 
   const { status, body } = toBody(err)
   if (status >= 500) req.log.error({ err }, 'request failed')
   else req.log.info({ code: body.error.code, status }, body.error.message)
-  if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="crisp", Basic realm="crisp"')
+  if (status === 401 && !reply.hasHeader('www-authenticate'))
+    reply.header('www-authenticate', 'Bearer realm="crisp", Basic realm="crisp"')
   // A route may have set its own media type (an export's text/csv, an attachment) before failing.
   reply.removeHeader('content-disposition')
   return reply.code(status).type('application/json; charset=utf-8').send(body)
@@ -58,6 +67,8 @@ export function sendApiError(err: FastifyError | AppError, req: FastifyRequest, 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler(sendApiError)
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: { code: 'CRISP_ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` } })
+    reply
+      .code(404)
+      .send({ error: { code: 'CRISP_ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` } })
   })
 }

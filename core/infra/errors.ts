@@ -13,9 +13,11 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, details?: unknown) => new AppError(400, code, message, details)
+export const badRequest = (code: string, message: string, details?: unknown) =>
+  new AppError(400, code, message, details)
 export const unauthorized = (message = 'Authentication required') => new AppError(401, 'CRISP_AUTH_REQUIRED', message)
-export const forbidden = (message = 'You do not have permission to do this') => new AppError(403, 'CRISP_FORBIDDEN', message)
+export const forbidden = (message = 'You do not have permission to do this') =>
+  new AppError(403, 'CRISP_FORBIDDEN', message)
 export const notFound = (what: string) => new AppError(404, 'CRISP_NOT_FOUND', `${what} not found`)
 export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details)
 
@@ -24,7 +26,10 @@ const sqlState = (err: unknown): unknown => (err instanceof Error && 'code' in e
 
 /** PostgreSQL unique violation (SQLSTATE 23505), optionally on one constraint or unique index. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  return sqlState(err) === '23505' && (constraint === undefined || (err instanceof Error && 'constraint' in err && err.constraint === constraint))
+  return (
+    sqlState(err) === '23505' &&
+    (constraint === undefined || (err instanceof Error && 'constraint' in err && err.constraint === constraint))
+  )
 }
 
 /** PostgreSQL foreign-key violation (SQLSTATE 23503): a referenced row is missing, or still referenced. */
@@ -56,8 +61,17 @@ const DATABASE_REFUSALS: Record<string, [status: number, code: string, message: 
 export function databaseClientError(err: unknown): AppError | undefined {
   if (!(err instanceof pg.DatabaseError) || !err.code) return undefined
   const { code, constraint } = err
-  const known = DATABASE_REFUSALS[code] ?? (code.startsWith('22') ? DATABASE_REFUSALS['22P02'] : code.startsWith('23') ? DATABASE_REFUSALS['23514'] : undefined)
+  const known =
+    DATABASE_REFUSALS[code] ??
+    (code.startsWith('22')
+      ? DATABASE_REFUSALS['22P02']
+      : code.startsWith('23')
+        ? DATABASE_REFUSALS['23514']
+        : undefined)
   if (!known) return undefined
   const [status, errorCode, message] = known
   return new AppError(status, errorCode, message, constraint ? { constraint } : undefined)
 }
+
+// Reading thrown values without a cast: one definition, in the plugin API (plugins and the HTTP client need it).
+export { errorCode, errorMessage } from '../plugin-api/thrown.js'

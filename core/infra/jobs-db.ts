@@ -1,15 +1,31 @@
 import type PgBoss from 'pg-boss'
 import pg from 'pg'
+import { errorCode } from './errors.js'
 
 /** SQLSTATEs and socket codes of a lost or refused connection: the server restarts, fails over or is unreachable. */
-const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'])
-const CONNECTION_MESSAGES = /Connection terminated|terminating connection|the database system is (shutting down|starting up|in recovery mode)|Client has encountered a connection error|connect ECONNREFUSED/i
+const CONNECTION_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+])
+const CONNECTION_MESSAGES =
+  /Connection terminated|terminating connection|the database system is (shutting down|starting up|in recovery mode)|Client has encountered a connection error|connect ECONNREFUSED/i
 
 /** True for an error that says "the database is (momentarily) unreachable", not "this statement is wrong". */
 export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false
-  const code = (err as { code?: unknown }).code
-  return (typeof code === 'string' && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGES.test(err.message)
+  const code = errorCode(err)
+  return (code !== undefined && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGES.test(err.message)
 }
 
 export interface ResilientJobsDb extends PgBoss.Db {
@@ -37,7 +53,12 @@ export interface ResilientJobsDbOptions {
  */
 export function createResilientJobsDb(options: ResilientJobsDbOptions): ResilientJobsDb {
   // allowExitOnIdle: a client still connecting when the pool ends must not keep the process alive.
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max, application_name: options.applicationName, allowExitOnIdle: true })
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max,
+    application_name: options.applicationName,
+    allowExitOnIdle: true,
+  })
   pool.on('error', (err) => options.onIdleError(err))
   let closed = false
   let inFlight = 0
@@ -67,10 +88,10 @@ export function createResilientJobsDb(options: ResilientJobsDbOptions): Resilien
           return { rows: result.rows }
         } catch (err) {
           if (closed) return { rows: [] }
-          if (!isConnectionError(err)) throw err
+          if (!(err instanceof Error && isConnectionError(err))) throw err
           if (!down) {
             down = true
-            options.onOutage(err as Error)
+            options.onOutage(err)
           }
           await pause(delay)
         }
@@ -81,7 +102,8 @@ export function createResilientJobsDb(options: ResilientJobsDbOptions): Resilien
       for (const done of [...wake]) done()
       // Ending the pool under queries still queued for a client leaves that client open (and the process
       // alive): let the statements in flight finish first (they are short), for at most a few seconds.
-      for (const deadline = Date.now() + 5000; inFlight > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20))
+      for (const deadline = Date.now() + 5000; inFlight > 0 && Date.now() < deadline;)
+        await new Promise((r) => setTimeout(r, 20))
       await pool.end()
     },
   }

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import PgBoss from 'pg-boss'
 import type { QueueDeclaration, QueueName } from '../jobs/queues.js'
 import { createEnqueue, type Enqueue } from './enqueue.js'
+import { errorCode, errorMessage } from './errors.js'
 import { createResilientJobsDb, isConnectionError } from './jobs-db.js'
 
 export type JobHandler = (jobs: PgBoss.Job<Record<string, unknown>>[]) => Promise<unknown>
@@ -47,7 +48,7 @@ export async function declareQueues(boss: PgBoss, queues: readonly QueueDeclarat
         else await boss.createQueue(queue.name, queue)
         break
       } catch (err) {
-        const code = (err as { code?: unknown }).code
+        const code = errorCode(err)
         if (attempt >= 5 || (code !== '40P01' && code !== '23505')) throw err
         await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100))
       }
@@ -69,15 +70,25 @@ export const jobsPlugin = fp(
       connectionString: opts.connectionString,
       max: 4,
       applicationName: 'crisp-jobs',
-      onOutage: (err) => app.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'job queue lost its database connection; waiting for it'),
+      onOutage: (err) =>
+        app.log.warn(
+          { err: { message: err.message, code: errorCode(err) } },
+          'job queue lost its database connection; waiting for it',
+        ),
       onRecovered: () => app.log.info('job queue reconnected to the database'),
-      onIdleError: (err) => app.log.warn({ err: { message: err.message } }, 'job queue: an idle database connection was closed'),
+      onIdleError: (err) =>
+        app.log.warn({ err: { message: err.message } }, 'job queue: an idle database connection was closed'),
     })
-    const boss = new PgBoss({ db, schema: 'pgboss', maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 120 })
+    const boss = new PgBoss({
+      db,
+      schema: 'pgboss',
+      maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 120,
+    })
     let stopping = false
     boss.on('error', (err) => {
       // Connection losses are expected during a restart or failover (and at shutdown): they are waited out.
-      if (stopping || isConnectionError(err)) app.log.warn({ err: { message: err.message } }, 'job queue: database unreachable')
+      if (stopping || isConnectionError(err))
+        app.log.warn({ err: { message: err.message } }, 'job queue: database unreachable')
       else app.log.error({ err }, 'job queue error')
     })
     let running = false
@@ -104,7 +115,10 @@ export const jobsPlugin = fp(
       try {
         await Promise.race([boss.stop({ graceful: true, wait: true, timeout: 10_000 }), gaveUp])
       } catch (err) {
-        app.log.warn({ err: { message: (err as Error).message } }, 'job queue: stopped with an error (its active jobs expire and are retried)')
+        app.log.warn(
+          { err: { message: errorMessage(err) } },
+          'job queue: stopped with an error (its active jobs expire and are retried)',
+        )
       } finally {
         await db.close()
       }

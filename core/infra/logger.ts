@@ -35,13 +35,23 @@ const redactUrlTokens = (url: string) => url.replace(/([?&]token=)[^&#]*/g, '$1[
 
 /** Fastify's request serializer (logger-pino.js), with URL tokens censored: it replaces Fastify's own. */
 function serializeRequest(req: FastifyRequest) {
-  return { method: req.method, url: redactUrlTokens(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }
+  return {
+    method: req.method,
+    url: redactUrlTokens(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  }
 }
 
 /** The process logger: JSON lines, credentials censored. Fastify and plugins get children of it. */
 export function createLogger(options: { level: string; stream?: NodeJS.WritableStream }): Logger {
   return pino(
-    { level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest } },
+    {
+      level: options.level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { req: serializeRequest },
+    },
     options.stream ?? process.stdout,
   )
 }

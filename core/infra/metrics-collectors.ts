@@ -11,6 +11,21 @@ interface TarnPool {
   max: number
 }
 
+function isTarnPool(value: unknown): value is TarnPool {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'numUsed' in value &&
+    typeof value.numUsed === 'function' &&
+    'numFree' in value &&
+    typeof value.numFree === 'function' &&
+    'numPendingAcquires' in value &&
+    typeof value.numPendingAcquires === 'function' &&
+    'max' in value &&
+    typeof value.max === 'number'
+  )
+}
+
 interface QueueRow {
   name: string
   depth: number
@@ -35,7 +50,11 @@ const QUEUE_QUERY_TIMEOUT_MS = 2000
  * Gauges read at scrape time: job queues (every declared queue reported, 0 when empty) and the knex pool.
  * Because they read the shared database, an API node's /metrics shows the queues its workers elsewhere drain.
  */
-export function registerDatabaseCollectors(options: { registry: Registry; knex: Knex; log: Pick<FastifyBaseLogger, 'warn'> }): void {
+export function registerDatabaseCollectors(options: {
+  registry: Registry
+  knex: Knex
+  log: Pick<FastifyBaseLogger, 'warn'>
+}): void {
   const { knex, log } = options
   const registers = [options.registry]
   // Both gauges come from one query per scrape: the registry collects metrics concurrently, so each collect()
@@ -43,7 +62,13 @@ export function registerDatabaseCollectors(options: { registry: Registry; knex: 
   let refreshing: Promise<void> | undefined
   const refresh = () => (refreshing ??= readQueues().finally(() => (refreshing = undefined)))
   const collect = async () => refresh()
-  const depth = new Gauge({ name: 'crisp_queue_depth', help: 'Jobs waiting in a pg-boss queue (created or retry, delayed ones included)', labelNames: ['queue'], registers, collect })
+  const depth = new Gauge({
+    name: 'crisp_queue_depth',
+    help: 'Jobs waiting in a pg-boss queue (created or retry, delayed ones included)',
+    labelNames: ['queue'],
+    registers,
+    collect,
+  })
   const oldest = new Gauge({
     name: 'crisp_queue_oldest_job_age_seconds',
     help: 'Age of the oldest due job still waiting in a pg-boss queue (since it became due); 0 when none',
@@ -56,7 +81,7 @@ export function registerDatabaseCollectors(options: { registry: Registry; knex: 
     oldest.reset()
     let rows: QueueRow[]
     try {
-      rows = ((await knex.raw(QUEUE_SQL).timeout(QUEUE_QUERY_TIMEOUT_MS, { cancel: true })) as { rows: QueueRow[] }).rows
+      rows = (await knex.raw<{ rows: QueueRow[] }>(QUEUE_SQL).timeout(QUEUE_QUERY_TIMEOUT_MS, { cancel: true })).rows
     } catch (err) {
       log.warn({ err }, 'metrics: job queues not readable; queue gauges left out of this scrape')
       return
@@ -68,7 +93,13 @@ export function registerDatabaseCollectors(options: { registry: Registry; knex: 
       oldest.set({ queue: name }, Math.max(0, row?.oldest_age ?? 0))
     }
   }
-  const pool = () => (knex.client as { pool?: TarnPool }).pool
+  const pool = (): TarnPool | undefined => {
+    // knex types its client `any`: the pool (tarn.js, created on first use) is checked, not trusted.
+    const client: unknown = knex.client
+    const candidate: unknown =
+      typeof client === 'object' && client !== null && 'pool' in client ? client.pool : undefined
+    return isTarnPool(candidate) ? candidate : undefined
+  }
   new Gauge({
     name: 'crisp_db_pool_connections',
     help: 'Database pool connections of this process: used, free, and pending acquisitions (waiting callers)',

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 
 /**
@@ -8,7 +7,10 @@ import type { FastifyInstance } from 'fastify'
  * nothing else on that port: the request goes through the app's own `/metrics` route (`inject`), so the same
  * credentials, rate limit and answer apply. Returns the port bound (0 asks for any free one) and `close`.
  */
-export async function listenMetricsOnly(app: FastifyInstance, options: { port: number; host: string }): Promise<{ port: number; close(): Promise<void> }> {
+export async function listenMetricsOnly(
+  app: FastifyInstance,
+  options: { port: number; host: string },
+): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     serve(app, req, res).catch((err) => {
       app.log.error({ err }, 'metrics listener: scrape failed')
@@ -20,7 +22,9 @@ export async function listenMetricsOnly(app: FastifyInstance, options: { port: n
     server.once('error', reject)
     server.listen(options.port, options.host, () => resolve())
   })
-  const { port } = server.address() as AddressInfo
+  // Listening on a TCP host, the address is an AddressInfo (a string only for a pipe or socket path).
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : options.port
   app.log.info({ port, host: options.host }, 'worker metrics listening (GET /metrics only)')
   return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
@@ -38,6 +42,9 @@ async function serve(app: FastifyInstance, req: IncomingMessage, res: ServerResp
     if (typeof value === 'string') headers[name] = value
   }
   const answer = await app.inject({ method: 'GET', url: '/metrics', headers, remoteAddress: req.socket.remoteAddress })
-  res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'text/plain'), 'cache-control': 'no-store' })
+  res.writeHead(answer.statusCode, {
+    'content-type': String(answer.headers['content-type'] ?? 'text/plain'),
+    'cache-control': 'no-store',
+  })
   res.end(answer.rawPayload)
 }

@@ -39,11 +39,18 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 /** The registry, its families, the typed interface over them, and the per-request observer the plugin hooks in. */
 /** Created before the app (the identity core counts login failures from its construction on), served by `metricsPlugin`. */
-export function createPlatformMetrics(): PlatformMetrics & { observeRequest(req: FastifyRequest, reply: FastifyReply): void } {
+export function createPlatformMetrics(): PlatformMetrics & {
+  observeRequest(req: FastifyRequest, reply: FastifyReply): void
+} {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'crisp_' })
   const registers = [registry]
-  const requests = new Counter({ name: 'crisp_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status', labelNames: ['route', 'method', 'status'], registers })
+  const requests = new Counter({
+    name: 'crisp_http_requests_total',
+    help: 'HTTP requests answered, by route pattern, method and status',
+    labelNames: ['route', 'method', 'status'],
+    registers,
+  })
   const latency = new Histogram({
     name: 'crisp_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by route pattern, method and status class (2xx…5xx)',
@@ -51,9 +58,24 @@ export function createPlatformMetrics(): PlatformMetrics & { observeRequest(req:
     buckets: LATENCY_BUCKETS,
     registers,
   })
-  const ingested = new Counter({ name: 'crisp_objects_ingested_total', help: 'STIX objects submitted to the store and committed, by source and result', labelNames: ['source', 'result'], registers })
-  const served = new Counter({ name: 'crisp_objects_served_total', help: 'STIX objects sent in REST and TAXII pages', labelNames: ['channel'], registers })
-  const exported = new Counter({ name: 'crisp_objects_exported_total', help: 'STIX objects written by exporters, by format', labelNames: ['format'], registers })
+  const ingested = new Counter({
+    name: 'crisp_objects_ingested_total',
+    help: 'STIX objects submitted to the store and committed, by source and result',
+    labelNames: ['source', 'result'],
+    registers,
+  })
+  const served = new Counter({
+    name: 'crisp_objects_served_total',
+    help: 'STIX objects sent in REST and TAXII pages',
+    labelNames: ['channel'],
+    registers,
+  })
+  const exported = new Counter({
+    name: 'crisp_objects_exported_total',
+    help: 'STIX objects written by exporters, by format',
+    labelNames: ['format'],
+    registers,
+  })
   const anonymizedTally = new Map<AnonymizationLevel, number>()
   new Counter({
     name: 'crisp_objects_anonymized_total',
@@ -65,8 +87,18 @@ export function createPlatformMetrics(): PlatformMetrics & { observeRequest(req:
       anonymizedTally.clear()
     },
   })
-  const feedRuns = new Counter({ name: 'crisp_feed_runs_total', help: 'Feed run attempts by outcome (retried: the attempt failed and the run was queued again)', labelNames: ['outcome'], registers })
-  const loginFailures = new Counter({ name: 'crisp_login_failures_total', help: 'Refused password logins (login route and HTTP Basic), by way and reason', labelNames: ['via', 'reason'], registers })
+  const feedRuns = new Counter({
+    name: 'crisp_feed_runs_total',
+    help: 'Feed run attempts by outcome (retried: the attempt failed and the run was queued again)',
+    labelNames: ['outcome'],
+    registers,
+  })
+  const loginFailures = new Counter({
+    name: 'crisp_login_failures_total',
+    help: 'Refused password logins (login route and HTTP Basic), by way and reason',
+    labelNames: ['via', 'reason'],
+    registers,
+  })
 
   return {
     registry,
@@ -100,7 +132,9 @@ export const metricsPlugin = fp(
   async (app, opts: { metrics: ReturnType<typeof createPlatformMetrics> }) => {
     const { metrics } = opts
     registerDatabaseCollectors({ registry: metrics.registry, knex: app.knex, log: app.log })
-    app.decorate('metrics', metrics as PlatformMetrics)
+    // Services see the counters, not the request observer the hook below uses.
+    const counters: PlatformMetrics = metrics
+    app.decorate('metrics', counters)
     app.addHook('onResponse', async (req, reply) => metrics.observeRequest(req, reply))
   },
   { name: 'crisp-metrics', dependencies: ['crisp-database'] },

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import pg from 'pg'
+import { errorMessage } from './errors.js'
 
 /**
  * PostgreSQL LISTEN/NOTIFY between the platform's processes: what one node changes, every node hears about at
@@ -69,7 +70,10 @@ export const notifyPlugin = fp(
       c.end().catch(() => undefined)
       setListening(false)
       if (closing) return
-      app.log.warn({ err: err && { message: err.message } }, 'notification listener lost its database connection; reconnecting')
+      app.log.warn(
+        { err: err && { message: err.message } },
+        'notification listener lost its database connection; reconnecting',
+      )
       schedule()
     }
     const schedule = () => {
@@ -93,7 +97,7 @@ export const notifyPlugin = fp(
           c.end().catch(() => undefined)
           if (!closing) schedule()
         }
-        app.log.warn({ err: { message: (err as Error).message } }, 'notification listener could not connect; retrying')
+        app.log.warn({ err: { message: errorMessage(err) } }, 'notification listener could not connect; retrying')
         return false
       }
       if (client !== c) return false

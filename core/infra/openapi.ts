@@ -2,10 +2,22 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { requirePermission } from '../auth/authenticate.js'
+import type { Config } from '../../config/load.js'
 
-/** Who may read `/docs` (Swagger UI and `/docs/json`); `off` serves neither. */
-export type ApiDocsAccess = 'public' | 'authenticated' | 'off'
+/** Refuses a request without a signed-in user (401), as a preHandler. */
+type SignedInGuard = (req: FastifyRequest) => Promise<void>
+
+export interface OpenapiOptions {
+  publicUrl: string
+  version: string
+  /** Who may read `/docs` (Swagger UI and `/docs/json`); `off` serves neither. */
+  docs: Config['apiDocs']
+  /**
+   * The check of `docs: 'authenticated'`: the platform's permission check, handed in by core/app.ts (core/auth
+   * sits above this layer).
+   */
+  requireSignedIn: SignedInGuard
+}
 
 /**
  * The Content-Security-Policy of `/docs` only. Swagger UI is scripts and styles from its own folder plus a fetch
@@ -27,17 +39,16 @@ function docsCsp(publicUrl: string): string {
   ].join('; ')
 }
 
-const requireSignedIn = requirePermission('self:read')
-
 /**
  * Any signed-in user may read the docs. A browser signs in with HTTP Basic and then sends the credentials with
  * the page's own requests (/docs/json). Chrome reads only the first challenge of a header line, so Basic gets
  * a line of its own, first: with the API's `Bearer …, Basic …` it would never ask for a login.
  */
-async function requireDocsLogin(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!req.principal) reply.header('www-authenticate', ['Basic realm="crisp"', 'Bearer realm="crisp"'])
-  await requireSignedIn(req, reply)
-}
+const docsLogin = (requireSignedIn: SignedInGuard) =>
+  async function requireDocsLogin(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!req.principal) reply.header('www-authenticate', ['Basic realm="crisp"', 'Bearer realm="crisp"'])
+    await requireSignedIn(req)
+  }
 
 /**
  * OpenAPI 3 generated from the routes' TypeBox schemas: `/docs/json`, Swagger UI at `/docs`. Registered after
@@ -45,11 +56,15 @@ async function requireDocsLogin(req: FastifyRequest, reply: FastifyReply): Promi
  * before the routes it documents.
  */
 export const openapiPlugin = fp(
-  async (app, opts: { publicUrl: string; version: string; docs: ApiDocsAccess }) => {
+  async (app, opts: OpenapiOptions) => {
     await app.register(swagger, {
       openapi: {
         openapi: '3.0.3',
-        info: { title: 'CRISP API', version: opts.version, description: 'Threat-intelligence sharing with trust-based anonymization' },
+        info: {
+          title: 'CRISP API',
+          version: opts.version,
+          description: 'Threat-intelligence sharing with trust-based anonymization',
+        },
         servers: [{ url: opts.publicUrl }],
         components: {
           securitySchemes: {
@@ -65,7 +80,7 @@ export const openapiPlugin = fp(
       staticCSP: docsCsp(opts.publicUrl),
       // No badge from validator.swagger.io: the page would reach out to a third party on every load.
       uiConfig: { validatorUrl: null },
-      uiHooks: opts.docs === 'authenticated' ? { preHandler: requireDocsLogin } : undefined,
+      uiHooks: opts.docs === 'authenticated' ? { preHandler: docsLogin(opts.requireSignedIn) } : undefined,
     })
   },
   { name: 'crisp-openapi', dependencies: ['crisp-authentication'] },

@@ -25,7 +25,11 @@ export interface PipelinedStatements {
  * Inside a caller's transaction (`knex.isTransaction`) the plain knex path runs, in a nested transaction
  * (a savepoint) so that the settings end with it.
  */
-export async function runPipelinedTransaction<T>(knex: Knex, settings: readonly string[], work: (statements: PipelinedStatements) => Promise<T>): Promise<T> {
+export async function runPipelinedTransaction<T>(
+  knex: Knex,
+  settings: readonly string[],
+  work: (statements: PipelinedStatements) => Promise<T>,
+): Promise<T> {
   if (knex.isTransaction) {
     return knex.transaction(async (trx) => {
       for (const setting of settings) await trx.raw(setting)

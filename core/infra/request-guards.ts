@@ -14,12 +14,16 @@ export function decodeUtf8Body(body: Buffer, code: string): string {
 
 /** The first query or path parameter holding a NUL character, named for the error message. */
 function parameterWithNul(req: FastifyRequest): string | undefined {
-  const sources: [string, unknown][] = [['query parameter', req.query], ['path parameter', req.params]]
+  const sources: [string, unknown][] = [
+    ['query parameter', req.query],
+    ['path parameter', req.params],
+  ]
   for (const [kind, values] of sources) {
     if (typeof values !== 'object' || values === null) continue
     for (const [name, value] of Object.entries(values)) {
       const hasNul = (v: unknown) => typeof v === 'string' && v.includes('\u0000')
-      if (hasNul(name) || (Array.isArray(value) ? value.some(hasNul) : hasNul(value))) return `${kind} ${JSON.stringify(name)}`
+      if (hasNul(name) || (Array.isArray(value) ? value.some(hasNul) : hasNul(value)))
+        return `${kind} ${JSON.stringify(name)}`
     }
   }
   return undefined
@@ -37,14 +41,20 @@ export function installRequestGuards(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     let text: string
     try {
-      text = decodeUtf8Body(body as Buffer, 'CRISP_INVALID_UTF8')
+      // parseAs 'buffer' hands a Buffer; Fastify's type also allows the text a 'string' parser would get.
+      text = typeof body === 'string' ? body : decodeUtf8Body(body, 'CRISP_INVALID_UTF8')
     } catch (err) {
-      return done(err as Error, undefined)
+      return done(err instanceof Error ? err : new Error(String(err)), undefined)
     }
     parseJson(req, text, done)
   })
   app.addHook('onRequest', async (req) => {
     const where = parameterWithNul(req)
-    if (where) throw new AppError(400, 'CRISP_INVALID_CHARACTER', `The ${where} contains a NUL character (%00), which is never a valid value`)
+    if (where)
+      throw new AppError(
+        400,
+        'CRISP_INVALID_CHARACTER',
+        `The ${where} contains a NUL character (%00), which is never a valid value`,
+      )
   })
 }

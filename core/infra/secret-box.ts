@@ -44,11 +44,14 @@ export function keyMaterial(value: string): Buffer {
     const raw = Buffer.from(value.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'base64url')
     if (raw.length === 32) return raw
   }
-  return Buffer.from(hkdfSync('sha256', Buffer.from(value, 'utf8'), Buffer.from('crisp'), Buffer.from('crisp secrets at rest v1'), 32))
+  return Buffer.from(
+    hkdfSync('sha256', Buffer.from(value, 'utf8'), Buffer.from('crisp'), Buffer.from('crisp secrets at rest v1'), 32),
+  )
 }
 
 /** A key's id: a fingerprint of the key, so operators name nothing and a new key gets a new id. */
-const kidOfKey = (key: Buffer) => createHash('sha256').update('crisp-secret-box-kid\0').update(key).digest('base64url').slice(0, 12)
+const kidOfKey = (key: Buffer) =>
+  createHash('sha256').update('crisp-secret-box-kid\0').update(key).digest('base64url').slice(0, 12)
 
 export function createSecretBox(keys: SecretKeys): SecretBox {
   const current = keyMaterial(keys.current)
@@ -73,9 +76,14 @@ export function createSecretBox(keys: SecretKeys): SecretBox {
       if (!parts) throw new SecretUnreadableError('the stored value is not a sealed secret (enc:v1:…)')
       const [, sealedKid, iv, tag, ciphertext] = parts
       const key = byKid.get(sealedKid)
-      if (!key) throw new SecretUnreadableError(`it was sealed with key id ${sealedKid}, which is not ${variables} (key id ${kid}); set the key it was sealed with as ${keys.variable}_PREVIOUS`)
+      if (!key)
+        throw new SecretUnreadableError(
+          `it was sealed with key id ${sealedKid}, which is not ${variables} (key id ${kid}); set the key it was sealed with as ${keys.variable}_PREVIOUS`,
+        )
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url')).setAAD(Buffer.from(`${PREFIX}${sealedKid}`))
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url')).setAAD(
+          Buffer.from(`${PREFIX}${sealedKid}`),
+        )
         decipher.setAuthTag(Buffer.from(tag, 'base64url'))
         return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8')
       } catch {
@@ -89,4 +97,8 @@ export function createSecretBox(keys: SecretKeys): SecretBox {
 
 /** The platform's box: `CRISP_SECRETS_KEY` seals, `CRISP_SECRETS_KEY_PREVIOUS` (when set) still opens. */
 export const feedSecretBox = (config: Pick<Config, 'secrets'>): SecretBox =>
-  createSecretBox({ current: config.secrets.secretsKey, previous: config.secrets.secretsKeyPrevious, variable: 'CRISP_SECRETS_KEY' })
+  createSecretBox({
+    current: config.secrets.secretsKey,
+    previous: config.secrets.secretsKeyPrevious,
+    variable: 'CRISP_SECRETS_KEY',
+  })

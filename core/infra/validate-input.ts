@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import addFormatsModule from 'ajv-formats'
+import addFormats from 'ajv-formats'
 import { badRequest } from './errors.js'
 
 /** One refused value: a JSON pointer into the input (`/name`) and what is wrong with it. */
@@ -11,9 +11,9 @@ export interface InputProblem {
 
 // Ajv 8 with ajv-formats, as Fastify validates route schemas (@fastify/ajv-compiler): a service refuses exactly
 // what its route's schema refuses. No type coercion: callers hand over typed values. Every error at once, so a
-// form can mark each field (inputs are small: the services' schemas bound every string).
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, verbose: true }))
+// form can mark each field (inputs are small: the services' schemas bound every string). ajv-formats is
+// CommonJS: its plugin is the module and, for ESM callers, also its `default` property.
+const ajv = addFormats.default(new Ajv({ allErrors: true, strict: false, verbose: true }))
 const compiled = new WeakMap<TSchema, ValidateFunction>()
 
 /** The pattern of text that must not be blank; refused as "must not be blank" rather than with the regex. */
@@ -21,16 +21,20 @@ export const NOT_BLANK = '\\S'
 
 /** The values of a union of literals (TypeBox's way to write an enum), or null for any other `anyOf`. */
 function literalValues(error: ErrorObject): unknown[] | null {
-  const members = error.keyword === 'anyOf' && Array.isArray(error.schema) ? (error.schema as Record<string, unknown>[]) : []
-  return members.length && members.every((m) => 'const' in m) ? members.map((m) => m.const) : null
+  const members: unknown[] = error.keyword === 'anyOf' && Array.isArray(error.schema) ? error.schema : []
+  const values = members.flatMap((m) => (typeof m === 'object' && m !== null && 'const' in m ? [m.const] : []))
+  return members.length && values.length === members.length ? values : null
 }
 
 function toProblem(error: ErrorObject): InputProblem {
   const { keyword, params, instancePath } = error
-  if (keyword === 'required') return { path: `${instancePath}/${String(params.missingProperty)}`, message: 'is required' }
-  if (keyword === 'additionalProperties') return { path: `${instancePath}/${String(params.additionalProperty)}`, message: 'is not a known property' }
+  if (keyword === 'required')
+    return { path: `${instancePath}/${String(params.missingProperty)}`, message: 'is required' }
+  if (keyword === 'additionalProperties')
+    return { path: `${instancePath}/${String(params.additionalProperty)}`, message: 'is not a known property' }
   if (keyword === 'pattern' && params.pattern === NOT_BLANK) return { path: instancePath, message: 'must not be blank' }
-  const literals = literalValues(error) ?? (keyword === 'enum' && Array.isArray(params.allowedValues) ? (params.allowedValues as unknown[]) : null)
+  const literals =
+    literalValues(error) ?? (keyword === 'enum' && Array.isArray(params.allowedValues) ? params.allowedValues : null)
   if (literals) return { path: instancePath, message: `must be one of ${literals.join(', ')}` }
   return { path: instancePath || '/', message: error.message ?? 'is invalid' }
 }
@@ -46,8 +50,12 @@ function toProblems(errors: ErrorObject[]): InputProblem[] {
 const UNSTORABLE = /[\0\p{Cs}]/u
 
 function unstorableText(value: unknown, path: string): InputProblem[] {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? [{ path: path || '/', message: 'must not contain NUL or unpaired surrogate characters' }] : []
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, v]) => unstorableText(v, `${path}/${key}`))
+  if (typeof value === 'string')
+    return UNSTORABLE.test(value)
+      ? [{ path: path || '/', message: 'must not contain NUL or unpaired surrogate characters' }]
+      : []
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, v]) => unstorableText(v, `${path}/${key}`))
   return []
 }
 
@@ -63,7 +71,10 @@ export function assertInput<T extends TSchema>(schema: T, input: unknown): asser
     validate = ajv.compile(schema)
     compiled.set(schema, validate)
   }
-  const value = input && typeof input === 'object' && !Array.isArray(input) ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) : input
+  const value =
+    input && typeof input === 'object' && !Array.isArray(input)
+      ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
+      : input
   const problems = validate(value) ? unstorableText(value, '') : toProblems(validate.errors ?? [])
   if (!problems.length) return
   throw badRequest('CRISP_VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems)

@@ -49,18 +49,50 @@ export function queueDeclarations(settings: QueueSettings): QueueDeclaration[] {
     { name: QUEUES.feedPullDead, policy: 'standard', retentionMinutes: DEAD_LETTER_RETENTION_MINUTES },
     // A dead worker's run is taken over when its lease expires (core/feeds/run-takeover.ts); the job's own expiry
     // (the run timeout) is the backstop, and its dead letter ends the run `failed` (core/feeds/feeds-plugin.ts).
-    { name: QUEUES.feedPull, policy: 'standard', retryLimit: FEED_PULL_RETRY_LIMIT, retryDelay: settings.feeds.retryDelay, retryBackoff: true, expireInSeconds: settings.feeds.runTimeout, deadLetter: QUEUES.feedPullDead },
+    {
+      name: QUEUES.feedPull,
+      policy: 'standard',
+      retryLimit: FEED_PULL_RETRY_LIMIT,
+      retryDelay: settings.feeds.retryDelay,
+      retryBackoff: true,
+      expireInSeconds: settings.feeds.runTimeout,
+      deadLetter: QUEUES.feedPullDead,
+    },
     { name: QUEUES.taxiiIngestDead, policy: 'standard', retentionMinutes: DEAD_LETTER_RETENTION_MINUTES },
     // A job that failed for good ends its add request (core/taxii/ingest-job.ts): a TAXII status always ends.
-    { name: QUEUES.taxiiIngest, policy: 'standard', retryLimit: 2, retryDelay: 2, retryBackoff: true, expireInSeconds: 30 * 60, deadLetter: QUEUES.taxiiIngestDead },
+    {
+      name: QUEUES.taxiiIngest,
+      policy: 'standard',
+      retryLimit: 2,
+      retryDelay: 2,
+      retryBackoff: true,
+      expireInSeconds: 30 * 60,
+      deadLetter: QUEUES.taxiiIngestDead,
+    },
     { name: QUEUES.exportRun, policy: 'standard', retryLimit: 1, retryDelay: 5, expireInSeconds: 60 * 60 },
     // One tick at a time: pg-boss's `singleton` policy lets one job of the queue be active.
     { name: QUEUES.maintenance, policy: 'singleton', retryLimit: 0 },
     { name: QUEUES.eventsMatchDead, policy: 'standard', retentionMinutes: DEAD_LETTER_RETENTION_MINUTES },
     // Matching is idempotent (matches are unique per event and indicator): a retry redoes the whole batch.
-    { name: QUEUES.eventsMatch, policy: 'standard', retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: 30 * 60, deadLetter: QUEUES.eventsMatchDead },
+    {
+      name: QUEUES.eventsMatch,
+      policy: 'standard',
+      retryLimit: 4,
+      retryDelay: 5,
+      retryBackoff: true,
+      expireInSeconds: 30 * 60,
+      deadLetter: QUEUES.eventsMatchDead,
+    },
     { name: QUEUES.alertWebhookDead, policy: 'standard', retentionMinutes: DEAD_LETTER_RETENTION_MINUTES },
     // Each attempt is logged on its delivery row; the last failed one marks it `failed` (core/alerts/deliver-webhook.ts).
-    { name: QUEUES.alertWebhook, policy: 'standard', retryLimit: 8, retryDelay: 2, retryBackoff: true, expireInSeconds: 5 * 60, deadLetter: QUEUES.alertWebhookDead },
+    {
+      name: QUEUES.alertWebhook,
+      policy: 'standard',
+      retryLimit: 8,
+      retryDelay: 2,
+      retryBackoff: true,
+      expireInSeconds: 5 * 60,
+      deadLetter: QUEUES.alertWebhookDead,
+    },
   ]
 }

@@ -40,21 +40,38 @@ t.test('refused by default, whatever the spelling', async (t) => {
 })
 
 t.test('globally reachable addresses are allowed', async (t) => {
-  for (const address of ['8.8.8.8', '1.1.1.1', '100.128.0.1', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808']) {
+  for (const address of [
+    '8.8.8.8',
+    '1.1.1.1',
+    '100.128.0.1',
+    '172.32.0.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+  ]) {
     t.equal(strict.refusal(address), null, address)
   }
 })
 
 t.test('the allow-list admits exactly its ranges, in every spelling', async (t) => {
   const policy = createEgressPolicy({ allowPrivate: ['127.0.0.1/32', '10.20.0.0/16', 'fd00::/8'] })
-  for (const address of ['127.0.0.1', '::ffff:127.0.0.1', '10.20.9.9', 'fd00::5']) t.equal(policy.refusal(address), null, address)
-  for (const address of ['127.0.0.2', '::1', '10.21.0.1', '169.254.169.254', 'fc00::1']) t.not(policy.refusal(address), null, address)
+  for (const address of ['127.0.0.1', '::ffff:127.0.0.1', '10.20.9.9', 'fd00::5'])
+    t.equal(policy.refusal(address), null, address)
+  for (const address of ['127.0.0.2', '::1', '10.21.0.1', '169.254.169.254', 'fc00::1'])
+    t.not(policy.refusal(address), null, address)
 })
 
 t.test('URLs: literal hosts are judged before connecting, names are left to the connection', async (t) => {
-  t.match(strict.urlProblem(new URL('http://127.0.0.1:8080/x')), /^127\.0\.0\.1 is a loopback address; .*CRISP_FEED_ALLOW_PRIVATE/)
+  t.match(
+    strict.urlProblem(new URL('http://127.0.0.1:8080/x')),
+    /^127\.0\.0\.1 is a loopback address; .*CRISP_FEED_ALLOW_PRIVATE/,
+  )
   t.match(strict.urlProblem(new URL('http://[::ffff:127.0.0.1]/')), /^::ffff:7f00:1 is a loopback address/)
-  t.match(strict.urlProblem(new URL('http://2130706433/')), /^127\.0\.0\.1 is a loopback/, 'decimal IPv4, normalised by the URL parser')
+  t.match(
+    strict.urlProblem(new URL('http://2130706433/')),
+    /^127\.0\.0\.1 is a loopback/,
+    'decimal IPv4, normalised by the URL parser',
+  )
   t.match(strict.urlProblem(new URL('http://[::1]/')), /^::1 is a loopback/)
   t.match(strict.urlProblem(new URL('file:///etc/passwd')), /only http and https/)
   t.equal(strict.urlProblem(new URL('https://feeds.example/list.txt')), null)

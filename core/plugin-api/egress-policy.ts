@@ -96,7 +96,8 @@ export function createEgressPolicy(options: EgressPolicyOptions): EgressPolicy {
   return {
     refusal,
     urlProblem(url) {
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') return `only http and https URLs are allowed, not ${url.protocol}`
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return `only http and https URLs are allowed, not ${url.protocol}`
       if (!parseIp(url.hostname)) return null
       const address = url.hostname.replace(/^\[(.*)\]$/, '$1')
       const reason = refusal(address)

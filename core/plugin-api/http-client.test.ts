@@ -51,7 +51,8 @@ const fakeDns: Record<string, string[]> = {
 /** The made-up names above; anything else (`localhost`) through the system resolver, which reads /etc/hosts. */
 const resolve: Resolver = async (host) =>
   fakeDns[host] ? fakeDns[host].map((address) => ({ address, family: 4 })) : lookup(host, { all: true })
-const client = (allowPrivate: string[] = []) => createHttpClient({ policy: createEgressPolicy({ allowPrivate }), resolve })
+const client = (allowPrivate: string[] = []) =>
+  createHttpClient({ policy: createEgressPolicy({ allowPrivate }), resolve })
 const get = (url: string, allowPrivate?: string[], headers?: Record<string, string>) =>
   client(allowPrivate).get({ url, headers, signal: new AbortController().signal, timeoutMs: 5000 })
 const text = async (response: HttpResponse) => {
@@ -63,17 +64,33 @@ const LOOPBACK = ['127.0.0.1/32']
 
 t.test('a literal loopback address is refused before any connection; the allow-list admits it', async (t) => {
   const before = main.requests.length
-  await t.rejects(get(`${main.origin}/ok`), { name: 'EgressDeniedError', message: /^refused by the egress policy: 127\.0\.0\.1 is a loopback address; .*CRISP_FEED_ALLOW_PRIVATE/ })
-  await t.rejects(get(`http://[::ffff:127.0.0.1]:${port}/ok`), { name: 'EgressDeniedError', message: /loopback address \(in IPv6 form\)/ })
+  await t.rejects(get(`${main.origin}/ok`), {
+    name: 'EgressDeniedError',
+    message: /^refused by the egress policy: 127\.0\.0\.1 is a loopback address; .*CRISP_FEED_ALLOW_PRIVATE/,
+  })
+  await t.rejects(get(`http://[::ffff:127.0.0.1]:${port}/ok`), {
+    name: 'EgressDeniedError',
+    message: /loopback address \(in IPv6 form\)/,
+  })
   t.equal(main.requests.length, before, 'no request reached the server')
   t.equal(await text(await get(`${main.origin}/ok`, LOOPBACK)), 'ok')
 })
 
 t.test('a host name is judged on the addresses the socket connects to', async (t) => {
   const before = main.requests.length
-  await t.rejects(get(`http://feeds.example:${port}/ok`), { name: 'EgressDeniedError', message: /feeds\.example resolves to 127\.0\.0\.1, a loopback address/ })
-  await t.rejects(get(`http://mixed.example:${port}/ok`, LOOPBACK), { message: /mixed\.example resolves to 192\.0\.2\.10, a documentation address/ }, 'one refused address refuses the name')
-  await t.rejects(get(`http://localhost:${port}/ok`), { name: 'EgressDeniedError', message: /localhost resolves to (127\.0\.0\.1|::1), a loopback address/ })
+  await t.rejects(get(`http://feeds.example:${port}/ok`), {
+    name: 'EgressDeniedError',
+    message: /feeds\.example resolves to 127\.0\.0\.1, a loopback address/,
+  })
+  await t.rejects(
+    get(`http://mixed.example:${port}/ok`, LOOPBACK),
+    { message: /mixed\.example resolves to 192\.0\.2\.10, a documentation address/ },
+    'one refused address refuses the name',
+  )
+  await t.rejects(get(`http://localhost:${port}/ok`), {
+    name: 'EgressDeniedError',
+    message: /localhost resolves to (127\.0\.0\.1|::1), a loopback address/,
+  })
   t.equal(main.requests.length, before, 'no request reached the server')
   // No DNS knows feeds.example: reaching the server proves the socket used the checked lookup's answer.
   t.equal(await text(await get(`http://feeds.example:${port}/ok`, LOOPBACK)), 'ok')
@@ -85,8 +102,14 @@ t.test('every redirect hop is checked again', async (t) => {
     name: 'EgressDeniedError',
     message: new RegExp(`redirect to http://127\\.0\\.0\\.2:${trapPort}/secret: 127\\.0\\.0\\.2 is a loopback address`),
   })
-  await t.rejects(get(`${publicLooking}/to-name`, LOOPBACK), { name: 'EgressDeniedError', message: /redirect to .*internal\.example resolves to 127\.0\.0\.2, a loopback address/ })
-  await t.rejects(get(`${publicLooking}/to-file`, LOOPBACK), { name: 'EgressDeniedError', message: /only http and https URLs are allowed, not file:/ })
+  await t.rejects(get(`${publicLooking}/to-name`, LOOPBACK), {
+    name: 'EgressDeniedError',
+    message: /redirect to .*internal\.example resolves to 127\.0\.0\.2, a loopback address/,
+  })
+  await t.rejects(get(`${publicLooking}/to-file`, LOOPBACK), {
+    name: 'EgressDeniedError',
+    message: /only http and https URLs are allowed, not file:/,
+  })
   t.same(trapRequests, [], 'nothing reached the address behind the redirects')
   const before = main.requests.length
   await t.rejects(get(`${main.origin}/loop`, LOOPBACK), { name: 'SourceDataError', message: /more than 5 redirects/ })

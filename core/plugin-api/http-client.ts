@@ -64,7 +64,10 @@ function headersFor(next: URL, previous: URL, headers: Record<string, string>): 
 
 /** The client the registry lends to every plugin as `ctx.http`. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const lookup = checkedLookup(options.policy, options.resolve ?? ((host) => systemLookup(host, { all: true, verbatim: true })))
+  const lookup = checkedLookup(
+    options.policy,
+    options.resolve ?? ((host) => systemLookup(host, { all: true, verbatim: true })),
+  )
   // Own agents, so no socket connected without the check (e.g. by another part of the process) is reused.
   const agents = { http: new http.Agent({ lookup }), https: new https.Agent({ lookup }) }
 
@@ -96,7 +99,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let url = parseUrl(request.url)
     let headers = request.headers ?? {}
     for (let hop = 0; ; hop++) {
-      const refused = (reason: string) => new EgressDeniedError(hop ? `redirect to ${redactUrl(url)}: ${reason}` : reason)
+      const refused = (reason: string) =>
+        new EgressDeniedError(hop ? `redirect to ${redactUrl(url)}: ${reason}` : reason)
       const problem = options.policy.urlProblem(url)
       if (problem) throw refused(problem)
       const at: Exchange = { url: url.href, run: request.signal, timer, timeoutMs: request.timeoutMs }
@@ -112,7 +116,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const status = res.statusCode ?? 0
       if (REDIRECTS.has(status) && res.headers.location) {
         res.destroy()
-        if (hop === MAX_REDIRECTS) throw new SourceDataError(`more than ${MAX_REDIRECTS} redirects from ${redactUrl(request.url)}`)
+        if (hop === MAX_REDIRECTS)
+          throw new SourceDataError(`more than ${MAX_REDIRECTS} redirects from ${redactUrl(request.url)}`)
         const next = parseUrl(res.headers.location, url)
         headers = headersFor(next, url, headers)
         url = next

@@ -3,10 +3,11 @@
  * failure to the retryable / non-retryable split the core expects.
  */
 import type { IncomingMessage } from 'node:http'
-import { pipeline, type Readable } from 'node:stream'
+import { pipeline, type Readable, type Transform } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { SourceDataError, SourceUnavailableError } from './errors.js'
 import { redactUrl, type HttpResponse } from './http.js'
+import { errorCode, errorMessage } from './thrown.js'
 
 class RemoteTimeout extends Error {}
 
@@ -54,17 +55,20 @@ export function failure(err: unknown, at: Exchange, phase: 'headers' | 'body'): 
   if (at.timer.signal.aborted) {
     const waiting = phase === 'body' ? 'body' : 'waiting for the response'
     // Real servers can be slow (the OASIS TAXII reference server takes 45–80 s for a first page): say what to change.
-    return new SourceUnavailableError(`no answer from ${redactUrl(at.url)} within ${at.timeoutMs} ms (${waiting}); a slow server needs a larger timeoutMs in the feed's config`, { cause: err })
+    return new SourceUnavailableError(
+      `no answer from ${redactUrl(at.url)} within ${at.timeoutMs} ms (${waiting}); a slow server needs a larger timeoutMs in the feed's config`,
+      { cause: err },
+    )
   }
   if (phase === 'body') {
-    const broken = String((err as NodeJS.ErrnoException).code).startsWith('Z_')
+    const broken = errorCode(err)?.startsWith('Z_') === true
     const what = broken ? 'does not decompress' : 'was cut short (truncated transfer)'
     return new SourceDataError(`the body from ${redactUrl(at.url)} ${what}`, { cause: err })
   }
-  return new SourceUnavailableError(`cannot reach ${redactUrl(at.url)}: ${(err as Error).message ?? String(err)}`, { cause: err })
+  return new SourceUnavailableError(`cannot reach ${redactUrl(at.url)}: ${errorMessage(err)}`, { cause: err })
 }
 
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
   'x-gzip': createGunzip,
   deflate: createInflate,
@@ -74,8 +78,11 @@ const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
 /** The body, decompressed when the server compressed it (the client asks for gzip, deflate or br). */
 function decoded(res: IncomingMessage): Readable {
   const decoder = DECODERS[(res.headers['content-encoding'] ?? '').trim().toLowerCase()]
+  if (!decoder) return res
+  const body = decoder()
   // pipeline destroys every stage with the first error, so a cut transfer still surfaces from the decoder.
-  return decoder ? (pipeline(res, decoder(), () => undefined) as unknown as Readable) : res
+  pipeline(res, body, () => undefined)
+  return body
 }
 
 /** Wraps a 2xx/304 response; the timer runs again while the caller waits for each chunk. */
@@ -113,7 +120,7 @@ export function toHttpResponse(res: IncomingMessage, at: Exchange): HttpResponse
     try {
       return JSON.parse(text)
     } catch (err) {
-      throw new SourceDataError(`the body from ${redactUrl(at.url)} is not valid JSON: ${(err as Error).message}`)
+      throw new SourceDataError(`the body from ${redactUrl(at.url)} is not valid JSON: ${errorMessage(err)}`)
     }
   }
 

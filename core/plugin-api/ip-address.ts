@@ -36,7 +36,8 @@ function ipv6Value(text: string): bigint {
   const halves = hex.split('::')
   const head = halves[0] ? halves[0].split(':') : []
   const tail = halves.length > 1 && halves[1] ? halves[1].split(':') : []
-  const groups = halves.length > 1 ? [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail] : head
+  const groups =
+    halves.length > 1 ? [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail] : head
   return groups.reduce((acc, group) => (acc << 16n) | BigInt(parseInt(group, 16)), 0n)
 }
 

@@ -7,6 +7,7 @@ import { constants } from 'node:fs'
 import { open, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { SourceDataError, SourceUnavailableError } from './errors.js'
+import { errorCode, errorMessage } from './thrown.js'
 
 /** What a checkpoint of a file feed records. */
 export interface LocalFileInfo {
@@ -46,21 +47,25 @@ function isInside(root: string, target: string): boolean {
   return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)
 }
 
-function fileError(err: NodeJS.ErrnoException, name: string): Error {
-  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return new SourceDataError(`cannot read ${name}: ENOENT (not in the feed files folder)`, { cause: err })
-  if (err.code === 'ELOOP') return new SourceDataError(`cannot read ${name}: it is a symbolic link`, { cause: err })
-  if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EISDIR') return new SourceDataError(`cannot read ${name}: ${err.code}`, { cause: err })
-  return new SourceUnavailableError(`cannot read ${name}: ${err.code ?? err.message}`, { cause: err })
+function fileError(err: unknown, name: string): Error {
+  const code = errorCode(err)
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return new SourceDataError(`cannot read ${name}: ENOENT (not in the feed files folder)`, { cause: err })
+  if (code === 'ELOOP') return new SourceDataError(`cannot read ${name}: it is a symbolic link`, { cause: err })
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EISDIR')
+    return new SourceDataError(`cannot read ${name}: ${code}`, { cause: err })
+  return new SourceUnavailableError(`cannot read ${name}: ${code ?? errorMessage(err)}`, { cause: err })
 }
 
 function fileIn(dir: string, target: string, name: string): LocalFile {
   /** The real path, once every symbolic link is followed, refused unless it is still inside the real folder. */
   async function confined(): Promise<{ real: string; info: LocalFileInfo }> {
-    const [root, real] = await Promise.all([realpath(dir), realpath(target)]).catch((err: NodeJS.ErrnoException) => {
+    const [root, real] = await Promise.all([realpath(dir), realpath(target)]).catch((err: unknown) => {
       throw fileError(err, name)
     })
-    if (!isInside(root, real)) throw new SourceDataError(`cannot read ${name}: a symbolic link leads outside the feed files folder`)
-    const info = await stat(real).catch((err: NodeJS.ErrnoException) => {
+    if (!isInside(root, real))
+      throw new SourceDataError(`cannot read ${name}: a symbolic link leads outside the feed files folder`)
+    const info = await stat(real).catch((err: unknown) => {
       throw fileError(err, name)
     })
     // A FIFO or device would block the read or never end.
@@ -74,15 +79,19 @@ function fileIn(dir: string, target: string, name: string): LocalFile {
     async *read(signal) {
       const { real } = await confined()
       // O_NOFOLLOW: the last component cannot have been swapped for a link since it was checked.
-      const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: NodeJS.ErrnoException) => {
+      const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => {
         throw fileError(err, name)
       })
       const stream = handle.createReadStream({ signal })
       try {
-        for await (const chunk of stream) yield chunk as Buffer
+        // Without an encoding a file stream yields Buffers.
+        for await (const chunk of stream) {
+          const bytes: Buffer = chunk
+          yield bytes
+        }
       } catch (err) {
         if (signal.aborted) throw signal.reason
-        throw fileError(err as NodeJS.ErrnoException, name)
+        throw fileError(err, name)
       } finally {
         stream.destroy()
       }
@@ -95,10 +104,13 @@ export function createLocalFiles(options: LocalFilesOptions): LocalFiles {
   return {
     resolve(filePath) {
       if (options.refusal) throw new Error(options.refusal)
-      if (!options.dir) throw new Error('local file feeds are disabled on this platform (CRISP_FEED_FILES_DIR is not set)')
-      if (filePath.split(/[\\/]/).includes('..')) throw new Error(`${filePath}: ".." is not allowed in a feed file path`)
+      if (!options.dir)
+        throw new Error('local file feeds are disabled on this platform (CRISP_FEED_FILES_DIR is not set)')
+      if (filePath.split(/[\\/]/).includes('..'))
+        throw new Error(`${filePath}: ".." is not allowed in a feed file path`)
       const target = path.resolve(options.dir, filePath)
-      if (!isInside(path.resolve(options.dir), target)) throw new Error(`${filePath} is not inside the feed files folder`)
+      if (!isInside(path.resolve(options.dir), target))
+        throw new Error(`${filePath} is not inside the feed files folder`)
       return fileIn(options.dir, target, filePath)
     },
   }

@@ -28,9 +28,23 @@ t.test('domains, URLs and emails under .invalid are pseudonyms; other names are 
   t.same(flags, [true, true, true, false, false, false, false])
 })
 
-t.test('observables: an address SCO holding a network is a prefix, a domain SCO under .invalid a pseudonym', async (t) => {
-  const sco = (type: string, value: string) => ({ type, spec_version: '2.1', id: `${type}--00abedb4-aa42-553b-950e-1cd49fd8c65b`, value })
-  t.same(observableValues(sco('ipv4-addr', '192.0.0.0/16')), [{ kind: 'ipv4-addr', value: '192.0.0.0/16', prefix: true }])
-  t.same(observableValues(sco('ipv6-addr', '2001:db8::1')), [{ kind: 'ipv6-addr', value: '2001:db8::1', prefix: false }])
-  t.same(observableValues(sco('domain-name', 'tgcimcirygy3c6w2.invalid')), [{ kind: 'domain-name', value: 'tgcimcirygy3c6w2.invalid', pseudonym: true }])
-})
+t.test(
+  'observables: an address SCO holding a network is a prefix, a domain SCO under .invalid a pseudonym',
+  async (t) => {
+    const sco = (type: string, value: string) => ({
+      type,
+      spec_version: '2.1',
+      id: `${type}--00abedb4-aa42-553b-950e-1cd49fd8c65b`,
+      value,
+    })
+    t.same(observableValues(sco('ipv4-addr', '192.0.0.0/16')), [
+      { kind: 'ipv4-addr', value: '192.0.0.0/16', prefix: true },
+    ])
+    t.same(observableValues(sco('ipv6-addr', '2001:db8::1')), [
+      { kind: 'ipv6-addr', value: '2001:db8::1', prefix: false },
+    ])
+    t.same(observableValues(sco('domain-name', 'tgcimcirygy3c6w2.invalid')), [
+      { kind: 'domain-name', value: 'tgcimcirygy3c6w2.invalid', pseudonym: true },
+    ])
+  },
+)

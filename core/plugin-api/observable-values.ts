@@ -6,11 +6,33 @@
 import { listComparisons, parsePattern, PatternSyntaxError } from '../stix/pattern/index.js'
 import type { ComparisonNode, Literal } from '../stix/pattern/ast.js'
 import type { StixObject } from './types.js'
+import { isJsonObject } from '../stix/json-object.js'
 import { tlpFromMarkings, type Tlp } from '../stix/tlp.js'
+
+/**
+ * Every kind of value the plugin API builds observables from (`buildObservable`, `observableFor`) and reads back
+ * (`observableValues`, all but `autonomous-system`): the one vocabulary of feed sources, exporters and the core.
+ */
+export const OBSERVABLE_KINDS = [
+  'ipv4-addr',
+  'ipv6-addr',
+  'domain-name',
+  'url',
+  'email-addr',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha512',
+  'file-name',
+  'autonomous-system',
+] as const
+
+/** What a value is. */
+export type ObservableKind = (typeof OBSERVABLE_KINDS)[number]
 
 /** An address value: one IPv4/IPv6 address, or a network in CIDR notation. */
 export interface IpValue {
-  kind: 'ipv4-addr' | 'ipv6-addr'
+  kind: Extract<ObservableKind, 'ipv4-addr' | 'ipv6-addr'>
   /** As written, prefix length included: `198.51.100.7`, `198.51.0.0/16`, `2001:db8::/48`. */
   value: string
   /**
@@ -22,7 +44,7 @@ export interface IpValue {
 
 /** A value that names a host or mailbox: a domain name, a URL or an email address. */
 export interface HostValue {
-  kind: 'domain-name' | 'url' | 'email-addr'
+  kind: Extract<ObservableKind, 'domain-name' | 'url' | 'email-addr'>
   value: string
   /**
    * True when its domain is under `.invalid` (RFC 6761: it never resolves), the form anonymization gives
@@ -34,15 +56,15 @@ export interface HostValue {
 
 /** A file hash (by algorithm) or a file name. */
 export interface FileValue {
-  kind: 'md5' | 'sha1' | 'sha256' | 'sha512' | 'file-name'
+  kind: Extract<ObservableKind, 'md5' | 'sha1' | 'sha256' | 'sha512' | 'file-name'>
   value: string
 }
 
 /** One value of an indicator or observable; narrow on `kind` to reach `prefix` or `pseudonym`. */
 export type ObservableValue = IpValue | HostValue | FileValue
 
-/** What a value is. */
-export type ObservableKind = ObservableValue['kind']
+/** The kinds {@link observableValues} reads: every {@link ObservableKind} but `autonomous-system`. */
+type ObservableValueKind = ObservableValue['kind']
 
 const HASH_KINDS: Readonly<Record<string, FileValue['kind']>> = {
   md5: 'md5',
@@ -54,7 +76,7 @@ const HASH_KINDS: Readonly<Record<string, FileValue['kind']>> = {
   sha512: 'sha512',
 }
 
-const VALUE_TYPES: Readonly<Record<string, ObservableKind>> = {
+const VALUE_TYPES: Readonly<Record<string, ObservableValueKind>> = {
   'ipv4-addr': 'ipv4-addr',
   'ipv6-addr': 'ipv6-addr',
   'domain-name': 'domain-name',
@@ -63,7 +85,7 @@ const VALUE_TYPES: Readonly<Record<string, ObservableKind>> = {
 }
 
 /** `ipv4-addr:value` → ipv4-addr; `file:hashes.'SHA-256'` → sha256; `email-message:from_ref.value` → email-addr. */
-function kindOfPath(cmp: ComparisonNode): ObservableKind | undefined {
+function kindOfPath(cmp: ComparisonNode): ObservableValueKind | undefined {
   const keys = cmp.path.steps.map((s) => (s.kind === 'key' ? s.name : '[]'))
   const type = cmp.path.objectType
   if (keys.length === 1 && keys[0] === 'value') return VALUE_TYPES[type]
@@ -73,7 +95,7 @@ function kindOfPath(cmp: ComparisonNode): ObservableKind | undefined {
   return undefined
 }
 
-const isIpKind = (kind: ObservableKind): kind is IpValue['kind'] => kind === 'ipv4-addr' || kind === 'ipv6-addr'
+const isIpKind = (kind: ObservableValueKind): kind is IpValue['kind'] => kind === 'ipv4-addr' || kind === 'ipv6-addr'
 
 function hostOf(kind: HostValue['kind'], value: string): string {
   if (kind === 'domain-name') return value
@@ -88,9 +110,10 @@ function isPseudonym(kind: HostValue['kind'], value: string): boolean {
   return host === 'invalid' || host.endsWith('.invalid')
 }
 
-function toValue(kind: ObservableKind, value: string): ObservableValue {
+function toValue(kind: ObservableValueKind, value: string): ObservableValue {
   if (isIpKind(kind)) return { kind, value, prefix: value.includes('/') }
-  if (kind === 'domain-name' || kind === 'url' || kind === 'email-addr') return { kind, value, pseudonym: isPseudonym(kind, value) }
+  if (kind === 'domain-name' || kind === 'url' || kind === 'email-addr')
+    return { kind, value, pseudonym: isPseudonym(kind, value) }
   return { kind, value }
 }
 
@@ -98,7 +121,7 @@ function toValue(kind: ObservableKind, value: string): ObservableValue {
  * `=` and `IN` assert a value. `ISSUBSET` on an address path asserts membership in a network: anonymization
  * turns `= '198.51.100.7'` into `ISSUBSET '198.51.0.0/16'`, and that network is the value to export.
  */
-function assertsValue(cmp: ComparisonNode, kind: ObservableKind): boolean {
+function assertsValue(cmp: ComparisonNode, kind: ObservableValueKind): boolean {
   if (cmp.negated) return false
   return cmp.operator === '=' || cmp.operator === 'IN' || (cmp.operator === 'ISSUBSET' && isIpKind(kind))
 }
@@ -140,7 +163,7 @@ export function observableValues(obj: StixObject): ObservableValue[] {
   if (direct) return typeof obj.value === 'string' ? [toValue(direct, obj.value)] : []
   if (obj.type !== 'file') return []
   const found: ObservableValue[] = []
-  const hashes = (obj.hashes ?? {}) as Record<string, unknown>
+  const hashes = isJsonObject(obj.hashes) ? obj.hashes : {}
   for (const [algo, hash] of Object.entries(hashes)) {
     const kind = HASH_KINDS[algo.toLowerCase()]
     if (kind && typeof hash === 'string') found.push({ kind, value: hash })

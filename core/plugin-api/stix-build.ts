@@ -2,7 +2,7 @@
  * Builds the STIX 2.1 objects feed sources generate: observables (SCOs with their spec-defined ids),
  * indicators with STIX patterns, deterministic ids for generated SDOs.
  */
-import { deterministicScoId, uuidv5 } from '../stix/ids.js'
+import { uuidv5 } from '../stix/ids.js'
 import type { StixObject } from './types.js'
 
 /** UUIDv5 namespace of the SDO ids CRISP feed sources generate. */
@@ -18,58 +18,11 @@ export function patternString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
-/** The observable kinds feed sources map their own types to. */
-export type IndicatorValueKind =
-  | 'ipv4-addr'
-  | 'ipv6-addr'
-  | 'domain-name'
-  | 'url'
-  | 'email-addr'
-  | 'md5'
-  | 'sha1'
-  | 'sha256'
-  | 'autonomous-system'
-
-const HASH_NAMES: Record<'md5' | 'sha1' | 'sha256', string> = { md5: 'MD5', sha1: 'SHA-1', sha256: 'SHA-256' }
-
 export interface Observable {
   /** The cyber-observable object, with its STIX §2.9 id. */
   sco: StixObject
   /** A STIX pattern matching it. */
   pattern: string
-}
-
-function sco(type: string, properties: Record<string, unknown>, extra: Record<string, unknown> = {}): StixObject {
-  return { type, spec_version: '2.1', id: deterministicScoId(type, properties), ...properties, ...extra }
-}
-
-/** The SCO and the pattern of one value; `value` must already be of `kind` (see the callers' detection). */
-export function buildObservable(kind: IndicatorValueKind, value: string): Observable {
-  switch (kind) {
-    case 'md5':
-    case 'sha1':
-    case 'sha256': {
-      const algorithm = HASH_NAMES[kind]
-      const hash = value.toLowerCase()
-      return { sco: sco('file', { hashes: { [algorithm]: hash } }), pattern: `[file:hashes.'${algorithm}' = '${hash}']` }
-    }
-    case 'autonomous-system': {
-      const number = Number(value.replace(/^AS/i, ''))
-      return { sco: sco('autonomous-system', { number }), pattern: `[autonomous-system:number = ${number}]` }
-    }
-    default:
-      return { sco: sco(kind, { value }), pattern: `[${kind}:value = ${patternString(value)}]` }
-  }
-}
-
-/** A file SCO with a name and a hash, and the pattern requiring both. */
-export function buildNamedFile(name: string, kind: 'md5' | 'sha1' | 'sha256', hash: string): Observable {
-  const algorithm = HASH_NAMES[kind]
-  const lower = hash.toLowerCase()
-  return {
-    sco: sco('file', { hashes: { [algorithm]: lower }, name }),
-    pattern: `[file:name = ${patternString(name)} AND file:hashes.'${algorithm}' = '${lower}']`,
-  }
 }
 
 export interface IndicatorOptions {
@@ -90,13 +43,14 @@ export interface IndicatorOptions {
 }
 
 /** Drops properties STIX forbids empty: undefined values and empty lists. */
-export function compactStixObject(obj: Record<string, unknown>): StixObject {
+export function compactStixObject(obj: StixObject): StixObject {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(obj)) {
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue
     out[key] = value
   }
-  return out as StixObject
+  // `type` and `id` are strings, so they were kept: restating them keeps their place and types the result.
+  return { ...out, type: obj.type, id: obj.id }
 }
 
 export function buildIndicator(o: IndicatorOptions): StixObject {

@@ -4,5 +4,12 @@
  */
 export { deterministicScoId, isStixIdentifier } from '../stix/ids.js'
 export { isStixTimestamp, toMicrosecondTimestamp, compareTimestamps } from '../stix/timestamps.js'
-export { parsePattern, formatPattern, isValidPattern, mapComparisons, listComparisons, PatternSyntaxError } from '../stix/pattern/index.js'
+export {
+  parsePattern,
+  formatPattern,
+  isValidPattern,
+  mapComparisons,
+  listComparisons,
+  PatternSyntaxError,
+} from '../stix/pattern/index.js'
 export type * from '../stix/pattern/ast.js'

@@ -2,25 +2,22 @@ import type { Static, TSchema } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import type { HttpClient } from './http.js'
 import type { LocalFiles } from './local-files.js'
+import type { StixObject } from '../stix/types.js'
 
 /** The contract version this core implements. A plugin declaring another version is refused at boot. */
 export const PLUGIN_API_VERSION = 1 as const
 
 /** The four kinds of plugin the registry knows. */
-export type PluginKind = 'feed-source' | 'anonymization-strategy' | 'auth-strategy' | 'exporter'
+export const PLUGIN_KINDS = ['feed-source', 'anonymization-strategy', 'auth-strategy', 'exporter'] as const
+
+/** One of {@link PLUGIN_KINDS}. */
+export type PluginKind = (typeof PLUGIN_KINDS)[number]
 
 /** Plugin ids are kebab-case: lowercase letters and digits separated by single dashes. */
 export const PLUGIN_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 
-/** A STIX 2.1 object as it travels between the core and plugins. */
-export interface StixObject {
-  type: string
-  id: string
-  spec_version?: string
-  created?: string
-  modified?: string
-  [property: string]: unknown
-}
+/** A STIX 2.1 object as it travels between the core and plugins: the STIX module's one definition. */
+export type { StixObject } from '../stix/types.js'
 
 /** The minimal structured logger handed to plugins (a pino child logger in practice). */
 export interface PluginLogger {

@@ -58,6 +58,13 @@ export function createContextFactory(options: ContextOptions) {
     plugin: <C>(label: string, config: C) => context(label, config, notForThisKind),
     /** The context of one feed's source: its own config, and local files only when `access` allows them. */
     feed: <C>(label: string, config: C, access: FeedAccess) =>
-      context(label, config, createLocalFiles({ dir: egress.filesDir, refusal: access.localFiles ? undefined : 'only platform admins may set up feeds that read local files' })),
+      context(
+        label,
+        config,
+        createLocalFiles({
+          dir: egress.filesDir,
+          refusal: access.localFiles ? undefined : 'only platform admins may set up feeds that read local files',
+        }),
+      ),
   }
 }

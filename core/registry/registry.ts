@@ -10,9 +10,10 @@ import type {
 } from '../plugin-api/index.js'
 import type { EgressPolicy } from '../plugin-api/egress-policy.js'
 import { createContextFactory, type EgressOptions, type FeedAccess } from './plugin-context.js'
-import { checkDefinition } from './validate-definition.js'
+import { isLoadableDefinition } from './validate-definition.js'
 import { validatePluginConfig } from './validate-config.js'
 import { importExternalPlugin } from './load-external.js'
+import { errorMessage } from '../plugin-api/thrown.js'
 
 /**
  * Feed sources are configured per feed, not per platform: the registry keeps a factory and each feed run
@@ -35,7 +36,8 @@ export interface LoadedPlugin<K extends PluginKind = PluginKind> {
   id: string
   version: string
   description: string
-  source: 'builtin' | string
+  /** `builtin`, or where a third-party plugin was imported from (the plugins file's `from`). */
+  source: string
   impl: RegistryImplementations[K]
 }
 
@@ -76,63 +78,84 @@ export interface CreateRegistryOptions {
 }
 
 interface Candidate {
-  definition: AnyPluginDefinition
+  definition: unknown
   source: string
   rawConfig: unknown
 }
+
+/** A candidate whose definition passed {@link isLoadableDefinition}. */
+interface CheckedCandidate extends Candidate {
+  definition: AnyPluginDefinition
+}
+
+/** The loaded plugins of each kind, in load order. */
+type PluginsByKind = { [K in PluginKind]: LoadedPlugin<K>[] }
 
 const keyOf = (kind: string, id: string) => `${kind}:${id}`
 
 async function collectCandidates(opts: CreateRegistryOptions, problems: string[]): Promise<Candidate[]> {
   const entries = opts.pluginsFile.plugins
-  const disabled = new Set(entries.filter((e) => e.enabled === false && !e.from).map((e) => keyOf(e.kind ?? '', e.id ?? '')))
+  const disabled = new Set(
+    entries.filter((e) => e.enabled === false && !e.from).map((e) => keyOf(e.kind ?? '', e.id ?? '')),
+  )
   const builtinConfig = new Map(entries.filter((e) => !e.from).map((e) => [keyOf(e.kind ?? '', e.id ?? ''), e.config]))
   for (const e of entries) {
     if (!e.from && !opts.builtins.some((b) => keyOf(b.kind, b.id) === keyOf(e.kind ?? '', e.id ?? ''))) {
-      problems.push(`plugins file: no built-in plugin ${keyOf(e.kind ?? '?', e.id ?? '?')} (third-party plugins need "from")`)
+      problems.push(
+        `plugins file: no built-in plugin ${keyOf(e.kind ?? '?', e.id ?? '?')} (third-party plugins need "from")`,
+      )
     }
   }
   const candidates: Candidate[] = opts.builtins
     .filter((b) => !disabled.has(keyOf(b.kind, b.id)))
-    .map((definition) => ({ definition, source: 'builtin', rawConfig: builtinConfig.get(keyOf(definition.kind, definition.id)) }))
-  for (const entry of entries.filter((e) => e.from && e.enabled !== false)) {
-    const { definition, problem } = await importExternalPlugin(entry.from as string, opts.baseDir)
+    .map((definition) => ({
+      definition,
+      source: 'builtin',
+      rawConfig: builtinConfig.get(keyOf(definition.kind, definition.id)),
+    }))
+  for (const { from, enabled, config } of entries) {
+    if (!from || enabled === false) continue
+    const { definition, problem } = await importExternalPlugin(from, opts.baseDir)
     if (problem) problems.push(problem)
-    else candidates.push({ definition: definition as AnyPluginDefinition, source: entry.from as string, rawConfig: entry.config })
+    else candidates.push({ definition, source: from, rawConfig: config })
   }
   return candidates
 }
 
-function checkCandidates(candidates: Candidate[], problems: string[]): Candidate[] {
+function checkCandidates(candidates: Candidate[], problems: string[]): CheckedCandidate[] {
   const seen = new Map<string, string>()
-  const valid: Candidate[] = []
-  for (const c of candidates) {
-    const defProblems = checkDefinition(c.definition, c.source)
-    if (defProblems.length) {
-      problems.push(...defProblems)
-      continue
-    }
-    const key = keyOf(c.definition.kind, c.definition.id)
+  const valid: CheckedCandidate[] = []
+  for (const { definition, source, rawConfig } of candidates) {
+    if (!isLoadableDefinition(definition, source, problems)) continue
+    const key = keyOf(definition.kind, definition.id)
     const first = seen.get(key)
     if (first) {
-      problems.push(`${key}: duplicate plugin id (from ${c.source}; already loaded from ${first})`)
+      problems.push(`${key}: duplicate plugin id (from ${source}; already loaded from ${first})`)
       continue
     }
-    seen.set(key, c.source)
-    valid.push(c)
+    seen.set(key, source)
+    valid.push({ definition, source, rawConfig })
   }
   return valid
 }
 
-function pickDefaults(plugins: LoadedPlugin[], file: PluginsFile, problems: string[]) {
-  const anonymizers = plugins.filter((p) => p.kind === 'anonymization-strategy') as LoadedPlugin<'anonymization-strategy'>[]
+function pickDefaults(plugins: PluginsByKind, file: PluginsFile, problems: string[]) {
+  const anonymizers = plugins['anonymization-strategy']
   const wanted = file.defaults?.['anonymization-strategy'] ?? 'trust-levels'
-  const anonymizer = anonymizers.find((p) => p.id === wanted) ?? (file.defaults?.['anonymization-strategy'] ? undefined : anonymizers[0])
-  if (!anonymizer) problems.push(`defaults.anonymization-strategy: no anonymization-strategy plugin "${wanted}" is loaded`)
-  const auth = plugins.filter((p) => p.kind === 'auth-strategy') as LoadedPlugin<'auth-strategy'>[]
+  const anonymizer =
+    anonymizers.find((p) => p.id === wanted) ?? (file.defaults?.['anonymization-strategy'] ? undefined : anonymizers[0])
+  if (!anonymizer)
+    problems.push(`defaults.anonymization-strategy: no anonymization-strategy plugin "${wanted}" is loaded`)
+  const auth = plugins['auth-strategy']
   const order = file.defaults?.['auth-strategies']
   const authOrdered = order
-    ? order.map((id) => auth.find((p) => p.id === id) ?? (problems.push(`defaults.auth-strategies: no auth-strategy plugin "${id}" is loaded`), undefined)).filter((p): p is LoadedPlugin<'auth-strategy'> => !!p)
+    ? order
+        .map(
+          (id) =>
+            auth.find((p) => p.id === id) ??
+            (problems.push(`defaults.auth-strategies: no auth-strategy plugin "${id}" is loaded`), undefined),
+        )
+        .filter((p): p is LoadedPlugin<'auth-strategy'> => !!p)
     : auth
   return { anonymizer, authOrdered }
 }
@@ -144,43 +167,70 @@ function pickDefaults(plugins: LoadedPlugin[], file: PluginsFile, problems: stri
 export async function createRegistry(opts: CreateRegistryOptions): Promise<PluginRegistry> {
   const problems: string[] = []
   const candidates = checkCandidates(await collectCandidates(opts, problems), problems)
-  const configured = candidates.filter((c) => c.definition.kind !== 'feed-source').map((c) => {
+  const configured = candidates.map((c) => {
     const label = keyOf(c.definition.kind, c.definition.id)
+    // A feed source's config is the feed's own, validated when the feed is saved and when it runs.
+    if (c.definition.kind === 'feed-source') return { ...c, config: undefined, label }
     const { config, problems: cfgProblems } = validatePluginConfig(label, c.definition.configSchema, c.rawConfig)
     problems.push(...cfgProblems)
     return { ...c, config, label }
   })
   if (problems.length) throw new PluginLoadError(problems)
   const contexts = createContextFactory(opts)
-  const loaded: LoadedPlugin[] = candidates.filter((c) => c.definition.kind === 'feed-source').map((c) => feedSourceEntry(c, contexts))
-  for (const c of configured) {
-    const create = c.definition.create as (ctx: unknown) => unknown
+  const plugins: PluginsByKind = { 'feed-source': [], 'anonymization-strategy': [], 'auth-strategy': [], exporter: [] }
+  const all: LoadedPlugin[] = []
+  const record = <K extends PluginKind>(entry: LoadedPlugin<K>) => {
+    plugins[entry.kind].push(entry)
+    all.push(entry)
+  }
+  // Feed sources first, as `list()` has always shown them; they are created per feed run, not here.
+  for (const { definition, source } of configured) {
+    if (definition.kind === 'feed-source') record(feedSourceEntry(definition, source, contexts))
+  }
+  for (const { definition: def, source, config, label } of configured) {
+    if (def.kind === 'feed-source') continue
     try {
-      const impl = await create(contexts.plugin(c.label, c.config))
-      const { kind, id, version, description } = c.definition
-      loaded.push({ kind, id, version, description, source: c.source, impl } as LoadedPlugin)
+      const ctx = contexts.plugin(label, config)
+      const { id, version, description } = def
+      // One case per kind: each narrows `def`, so its `create` returns that kind's implementation.
+      switch (def.kind) {
+        case 'anonymization-strategy':
+          record({ kind: def.kind, id, version, description, source, impl: await def.create(ctx) })
+          break
+        case 'auth-strategy':
+          record({ kind: def.kind, id, version, description, source, impl: await def.create(ctx) })
+          break
+        case 'exporter':
+          record({ kind: def.kind, id, version, description, source, impl: await def.create(ctx) })
+          break
+      }
     } catch (err) {
-      problems.push(`${c.label}: create() failed: ${(err as Error).message}`)
+      problems.push(`${label}: create() failed: ${errorMessage(err)}`)
     }
   }
-  const { anonymizer, authOrdered } = pickDefaults(loaded, opts.pluginsFile, problems)
+  const { anonymizer, authOrdered } = pickDefaults(plugins, opts.pluginsFile, problems)
   if (problems.length || !anonymizer) throw new PluginLoadError(problems)
   return {
-    list: () => [...loaded],
-    get: <K extends PluginKind>(kind: K, id: string) => loaded.find((p) => p.kind === kind && p.id === id) as LoadedPlugin<K> | undefined,
-    byKind: <K extends PluginKind>(kind: K) => loaded.filter((p) => p.kind === kind) as LoadedPlugin<K>[],
+    list: () => [...all],
+    get: <K extends PluginKind>(kind: K, id: string) => plugins[kind].find((p) => p.id === id),
+    byKind: <K extends PluginKind>(kind: K) => [...plugins[kind]],
     defaultAnonymizer: () => anonymizer,
     authStrategies: () => authOrdered,
     egress: contexts.policy,
   }
 }
 
-function feedSourceEntry(c: Candidate, contexts: ReturnType<typeof createContextFactory>): LoadedPlugin<'feed-source'> {
-  const { id, version, description, configSchema } = c.definition
-  const create = c.definition.create as (ctx: unknown) => FeedSource | Promise<FeedSource>
+type FeedSourceDefinition = Extract<AnyPluginDefinition, { kind: 'feed-source' }>
+
+function feedSourceEntry(
+  definition: FeedSourceDefinition,
+  source: string,
+  contexts: ReturnType<typeof createContextFactory>,
+): LoadedPlugin<'feed-source'> {
+  const { id, version, description, configSchema } = definition
   const impl: FeedSourceFactory = {
     configSchema,
-    create: async (config, access) => create(contexts.feed(keyOf('feed-source', id), config, access)),
+    create: async (config, access) => definition.create(contexts.feed(keyOf('feed-source', id), config, access)),
   }
-  return { kind: 'feed-source', id, version, description, source: c.source, impl }
+  return { kind: 'feed-source', id, version, description, source, impl }
 }

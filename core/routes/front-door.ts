@@ -18,11 +18,25 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
  */
 export const frontDoorRoutes: FastifyPluginAsync<FrontDoorOptions> = async (app, opts) => {
   const links: [string, string, string][] = []
-  if (opts.admin) links.push([opts.adminPath, 'Admin console', 'organizations, users, trust, collections, feeds (platform admins)'])
-  if (opts.apiDocs !== 'off') links.push(['/docs', 'REST API documentation', `OpenAPI (Swagger UI; the document is at /docs/json)${opts.apiDocs === 'authenticated' ? ', for signed-in users' : ''}`])
-  links.push([`${opts.publicUrl}/taxii2/`, 'TAXII 2.1 discovery', 'point TAXII clients here (HTTP Basic: e-mail and password, or an API key as password)'])
+  if (opts.admin)
+    links.push([opts.adminPath, 'Admin console', 'organizations, users, trust, collections, feeds (platform admins)'])
+  if (opts.apiDocs !== 'off')
+    links.push([
+      '/docs',
+      'REST API documentation',
+      `OpenAPI (Swagger UI; the document is at /docs/json)${opts.apiDocs === 'authenticated' ? ', for signed-in users' : ''}`,
+    ])
+  links.push([
+    `${opts.publicUrl}/taxii2/`,
+    'TAXII 2.1 discovery',
+    'point TAXII clients here (HTTP Basic: e-mail and password, or an API key as password)',
+  ])
   links.push(['/healthz', 'Health', 'liveness; /readyz for readiness'])
-  const items = links.map(([href, title, what]) => `<li><a href="${escapeHtml(href)}">${escapeHtml(title)}</a> — ${escapeHtml(what)}</li>`).join('\n')
+  const items = links
+    .map(
+      ([href, title, what]) => `<li><a href="${escapeHtml(href)}">${escapeHtml(title)}</a> — ${escapeHtml(what)}</li>`,
+    )
+    .join('\n')
   const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>CRISP</title></head>
 <body>
@@ -36,7 +50,13 @@ ${items}
 `
   app.get(
     '/',
-    { schema: { tags: ['health'], summary: 'Front door: an HTML page linking the console, the API docs and TAXII discovery', response: { 200: { type: 'string', description: 'text/html' } } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Front door: an HTML page linking the console, the API docs and TAXII discovery',
+        response: { 200: { type: 'string', description: 'text/html' } },
+      },
+    },
     async (_req, reply) => reply.type('text/html; charset=utf-8').send(page),
   )
 }

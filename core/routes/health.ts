@@ -2,18 +2,31 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { migrationsCurrent } from '../infra/database.js'
 
-const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('failing')]), checks: Type.Record(Type.String(), Type.Boolean()) })
+const Check = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
+  checks: Type.Record(Type.String(), Type.Boolean()),
+})
 
 /** Liveness and readiness: the only routes besides TAXII discovery that need no credentials. */
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Process is up', response: { 200: Check } } }, async () => ({
-    status: 'ok' as const,
-    checks: { process: true },
-  }))
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'Process is up', response: { 200: Check } } },
+    async () => ({
+      status: 'ok' as const,
+      checks: { process: true },
+    }),
+  )
 
   app.get(
     '/readyz',
-    { schema: { tags: ['health'], summary: 'Database reachable, migrations current, job queue running', response: { 200: Check, 503: Check } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Database reachable, migrations current, job queue running',
+        response: { 200: Check, 503: Check },
+      },
+    },
     async (_req, reply) => {
       const checks = { database: false, migrations: false, jobs: app.jobs.isRunning() }
       try {

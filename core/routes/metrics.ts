@@ -34,13 +34,19 @@ export const metricsRoutes: FastifyPluginAsync<{ scrapeToken?: string }> = async
         summary: 'Prometheus metrics (platform admins, or the scrape token CRISP_METRICS_TOKEN as a bearer token)',
         security,
         produces: ['text/plain'],
-        response: { 200: Type.String({ description: 'Prometheus text exposition format 0.0.4' }), 401: errorResponses[401], 403: errorResponses[403], 429: errorResponses[429] },
+        response: {
+          200: Type.String({ description: 'Prometheus text exposition format 0.0.4' }),
+          401: errorResponses[401],
+          403: errorResponses[403],
+          429: errorResponses[429],
+        },
       },
     },
     async (req, reply) => {
       if (!isScraper(req)) {
         if (!req.principal) throw unauthorized(req.authFailure ?? 'Authentication required')
-        if (req.principal.role !== 'admin') throw forbidden('Only platform admins and the metrics scrape token may read metrics')
+        if (req.principal.role !== 'admin')
+          throw forbidden('Only platform admins and the metrics scrape token may read metrics')
       }
       const text = await app.metrics.registry.metrics()
       return reply.header('cache-control', 'no-store').type(app.metrics.registry.contentType).send(text)

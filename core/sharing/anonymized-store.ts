@@ -25,7 +25,10 @@ const WRITE_BATCH = 2_000
 export function variantKey(anonymizer: LoadedPlugin<'anonymization-strategy'>, ctx: AnonymizeContext): string | null {
   const variant = anonymizer.impl.outputVariant?.(ctx)
   if (typeof variant !== 'string' || variant === '') return null
-  return createHash('sha256').update(`${anonymizer.id}@${anonymizer.version}\0${variant}`).digest('base64url').slice(0, 22)
+  return createHash('sha256')
+    .update(`${anonymizer.id}@${anonymizer.version}\0${variant}`)
+    .digest('base64url')
+    .slice(0, 22)
 }
 
 /** A key as {@link variantKey} makes it: safe to inline in SQL. */
@@ -57,7 +60,9 @@ export class AnonymizedWriter {
     const room = MAX_PENDING - this.#pending.length
     if (entries.length > room) {
       // Readers outpace the database: skip what does not fit, it is recomputed on its next read.
-      this.onError(new Error(`anonymized output write queue full: ${entries.length - Math.max(0, room)} outputs not stored`))
+      this.onError(
+        new Error(`anonymized output write queue full: ${entries.length - Math.max(0, room)} outputs not stored`),
+      )
     }
     if (room > 0) this.#pending.push(...(entries.length > room ? entries.slice(0, room) : entries))
     this.#running ??= this.#drain().finally(() => (this.#running = null))
@@ -90,12 +95,20 @@ export async function insertAnonymizedEntries(knex: Knex, batch: readonly Anonym
      SELECT pk, variant, id, NULLIF(doc, '') FROM ROWS FROM (unnest(?::bigint[]), unnest(?::text[]), unnest(?::text[]), string_to_table(?, E'\n'))
        AS i(pk, variant, id, doc)
      ON CONFLICT DO NOTHING`,
-    [batch.map((e) => e.objectPk), batch.map((e) => e.variant), batch.map((e) => e.anonymizedId), batch.map((e) => e.document ?? '').join('\n')] as Knex.RawBinding[],
+    [
+      batch.map((e) => e.objectPk),
+      batch.map((e) => e.variant),
+      batch.map((e) => e.anonymizedId),
+      batch.map((e) => e.document ?? '').join('\n'),
+    ],
   )
 }
 
 /** Removes stored output older than `days`: keys of a rotated secret, a changed level or config linger otherwise. */
 export async function pruneAnonymizedObjects(knex: Knex, days: number): Promise<number> {
-  const { rowCount } = await knex.raw(`DELETE FROM anonymized_objects WHERE created_at < now() - make_interval(days => ?)`, [days])
+  const { rowCount } = await knex.raw<{ rowCount: number | null }>(
+    `DELETE FROM anonymized_objects WHERE created_at < now() - make_interval(days => ?)`,
+    [days],
+  )
   return rowCount ?? 0
 }

@@ -1,6 +1,6 @@
 import type { AnonymizationStrategy, StixObject } from '../plugin-api/index.js'
-import type { Tlp } from '../stix/tlp.js'
 import { decideRelease } from './release-policy.js'
+import { parseStixText } from '../stix/stix-text.js'
 import type { SharedRow } from './shared-rows.js'
 import type { AnonymizedEntry } from './anonymized-store.js'
 import type { CollectionContext } from './reader-context.js'
@@ -60,12 +60,18 @@ class AnonymizedObject implements ReleasedObject {
 export function releaseRow(row: SharedRow, ctx: EgressContext): ReleasedObject | null {
   const collection = ctx.collections.get(row.collection_id)
   if (!collection) return null
-  const decision = decideRelease({ tlp: row.tlp as Tlp | null, relation: collection.relation, anonymizationLevel: collection.anonymizationLevel })
+  const decision = decideRelease({
+    tlp: row.tlp,
+    relation: collection.relation,
+    anonymizationLevel: collection.anonymizationLevel,
+  })
   if (!decision.release) return null
   if (decision.own) return { row, id: row.stix_id, json: storedText(row) }
   ctx.metrics?.objectAnonymized(decision.level)
-  if (row.cached) return row.anon_doc == null ? null : { row, id: row.anon_id as string, json: row.anon_doc }
-  const object = ctx.anonymizer.anonymize(JSON.parse(storedText(row)) as StixObject, {
+  // A stored output always has its anonymized id (a NOT NULL column); without its text it is withheld.
+  if (row.cached)
+    return row.anon_doc == null || row.anon_id == null ? null : { row, id: row.anon_id, json: row.anon_doc }
+  const object = ctx.anonymizer.anonymize(parseStixText(storedText(row)), {
     level: decision.level,
     producerOrgId: collection.ownerOrgId,
     recipientOrgId: ctx.readerOrgId,

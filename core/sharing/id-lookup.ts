@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
-import type { AnonymizationStrategy, AnonymizeContext, StixObject } from '../plugin-api/index.js'
+import type { AnonymizationStrategy, AnonymizeContext } from '../plugin-api/index.js'
 import { insertAnonymizedEntries, type AnonymizedEntry } from './anonymized-store.js'
+import { parseStixText } from '../stix/stix-text.js'
 import type { CollectionContext } from './reader-context.js'
 
 /**
@@ -40,27 +41,44 @@ const MAX_MEMO = 10_000
 const typeOf = (id: string) => id.slice(0, Math.max(0, id.indexOf('--')))
 
 /** Stores the outputs still missing for `type` in one collection's variant (rows after the memo's seq). */
-async function fill(knex: Knex, strategy: AnonymizationStrategy, c: AnonymizedCollection & { variant: string }, type: string): Promise<void> {
+async function fill(
+  knex: Knex,
+  strategy: AnonymizationStrategy,
+  c: AnonymizedCollection & { variant: string },
+  type: string,
+): Promise<void> {
   const key = `${c.id}\0${c.variant}\0${type}`
   const memo = filled.get(key)
   let after = memo && Date.now() - memo.at < FILL_TTL_MS ? memo.seq : '0'
   // Read before filling: rows added meanwhile lie beyond it and are filled by the next look-up.
-  const { max } = (await knex('collection_objects').where('collection_id', c.id).max({ max: 'seq' }).first()) as { max: string | null }
-  const upTo = String(max ?? '0')
+  const top = await knex('collection_objects').where('collection_id', c.id).max({ max: 'seq' }).first()
+  const upTo = String(top?.max ?? '0')
   for (;;) {
-    const rows: { seq: string; object_pk: string; stix_id: string; doc: string }[] = await knex('collection_objects as co')
+    const rows: { seq: string; object_pk: string; stix_id: string; doc: string }[] = await knex(
+      'collection_objects as co',
+    )
       .join('stix_objects as s', 's.pk', 'co.object_pk')
       .where('co.collection_id', c.id)
       .andWhere('s.type', type)
       .andWhere('co.seq', '>', after)
       .andWhere('co.seq', '<=', upTo)
-      .whereNotExists((q) => q.select(knex.raw('1')).from('anonymized_objects as ao').whereRaw('ao.object_pk = co.object_pk AND ao.variant = ?', [c.variant]))
+      .whereNotExists((q) =>
+        q
+          .select(knex.raw('1'))
+          .from('anonymized_objects as ao')
+          .whereRaw('ao.object_pk = co.object_pk AND ao.variant = ?', [c.variant]),
+      )
       .orderBy('co.seq')
       .limit(FILL_BATCH)
       .select(knex.raw('co.seq::text AS seq, co.object_pk::text AS object_pk, s.stix_id, s.document::text AS doc'))
     const entries: AnonymizedEntry[] = rows.map((r) => {
-      const out = strategy.anonymize(JSON.parse(r.doc) as StixObject, c.ctx)
-      return { objectPk: r.object_pk, variant: c.variant, anonymizedId: out?.id ?? r.stix_id, document: out ? JSON.stringify(out) : null }
+      const out = strategy.anonymize(parseStixText(r.doc), c.ctx)
+      return {
+        objectPk: r.object_pk,
+        variant: c.variant,
+        anonymizedId: out?.id ?? r.stix_id,
+        document: out ? JSON.stringify(out) : null,
+      }
     })
     if (entries.length) await insertAnonymizedEntries(knex, entries)
     if (rows.length < FILL_BATCH) break
@@ -89,14 +107,19 @@ export async function prepareIdMatch(opts: {
     if (!rewritten.length) continue
     match.rewritten.set(c.id, rewritten)
     for (const type of rewritten) await fill(opts.knex, opts.strategy, { ...c, variant: c.variant }, type)
-    const pks: { object_pk: string }[] = await opts.knex('anonymized_objects as ao')
+    const pks: { object_pk: string }[] = await opts
+      .knex('anonymized_objects as ao')
       .join('collection_objects as co', 'co.object_pk', 'ao.object_pk')
       .where('co.collection_id', c.id)
       .andWhere('ao.variant', c.variant)
       .whereNotNull('ao.document')
       .whereIn('ao.anonymized_id', opts.ids)
       .select(opts.knex.raw('ao.object_pk::text AS object_pk'))
-    if (pks.length) match.anonymizedPks.set(c.id, pks.map((r) => r.object_pk))
+    if (pks.length)
+      match.anonymizedPks.set(
+        c.id,
+        pks.map((r) => r.object_pk),
+      )
   }
   return match
 }

@@ -1,6 +1,11 @@
 import type { Knex } from 'knex'
 import { runPipelinedTransaction } from '../infra/pipelined-transaction.js'
-import { collectionContextsQuery, toCollectionContexts, type CollectionContext, type CollectionContextRow } from './reader-context.js'
+import {
+  collectionContextsQuery,
+  toCollectionContexts,
+  type CollectionContext,
+  type CollectionContextRow,
+} from './reader-context.js'
 import type { SharedRow } from './shared-rows.js'
 
 /** Builds the page query for the reader's collection contexts with `db`; null when no collection is left. */
@@ -20,7 +25,10 @@ const PAGE_SETTINGS = ['SET LOCAL enable_sort = off']
  */
 export async function queryPage(knex: Knex, readerOrgId: string, ids: string[] | undefined, query: PageQuery) {
   return runPipelinedTransaction(knex, PAGE_SETTINGS, async ({ db, rows }) => {
-    const contexts = toCollectionContexts(await rows<CollectionContextRow>(collectionContextsQuery(db, readerOrgId, ids)), readerOrgId)
+    const contexts = toCollectionContexts(
+      await rows<CollectionContextRow>(collectionContextsQuery(db, readerOrgId, ids)),
+      readerOrgId,
+    )
     const q = query(contexts, db)
     return { contexts, rows: q ? await rows<SharedRow>(q) : [] }
   })

@@ -10,6 +10,7 @@ import type { Relation } from './release-policy.js'
 import { narrowByProducer } from './producer-filter.js'
 import { resolveCollectionContexts, type CollectionContext } from './reader-context.js'
 import { queryPage } from './page-query.js'
+import { parseStixText } from '../stix/stix-text.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 
 export interface SharedPageOptions {
@@ -49,7 +50,10 @@ interface FetchedPage {
 }
 
 /** The reader's collections split by how their rows leave: as stored (own, level none) or anonymized. */
-function splitCollections(contexts: ReadonlyMap<string, CollectionContext>, opts: Pick<SharedPageOptions, 'registry' | 'principal'>) {
+function splitCollections(
+  contexts: ReadonlyMap<string, CollectionContext>,
+  opts: Pick<SharedPageOptions, 'registry' | 'principal'>,
+) {
   const readerOrgId = opts.principal.orgId
   const anonymizer = opts.registry.defaultAnonymizer()
   const raw: string[] = []
@@ -74,7 +78,13 @@ async function idMatchFor(opts: SharedPageOptions): Promise<IdMatch | undefined>
   if (!opts.filter.ids?.length) return undefined
   const contexts = await resolveCollectionContexts(opts.knex, opts.principal.orgId, opts.filter.collectionIds)
   const { raw, anonymized } = splitCollections(contexts, opts)
-  return prepareIdMatch({ knex: opts.knex, strategy: opts.registry.defaultAnonymizer().impl, ids: opts.filter.ids, raw, anonymized })
+  return prepareIdMatch({
+    knex: opts.knex,
+    strategy: opts.registry.defaultAnonymizer().impl,
+    ids: opts.filter.ids,
+    raw,
+    anonymized,
+  })
 }
 
 /** The database half of a page: collection contexts (one small query), then one indexed keyset query. */
@@ -88,7 +98,16 @@ async function fetchSharedPage(opts: SharedPageOptions): Promise<FetchedPage> {
     const collections: Record<Relation, string[]> = { own: [], trusted: [], untrusted: [] }
     for (const [id, c] of contexts) collections[c.relation].push(id)
     split = splitCollections(contexts, opts)
-    return sharedRowsQuery({ knex: db, collections, filter: opts.filter, order: opts.order, limit: opts.limit + 1, variants: split.variants, raw: split.raw, idMatch })
+    return sharedRowsQuery({
+      knex: db,
+      collections,
+      filter: opts.filter,
+      order: opts.order,
+      limit: opts.limit + 1,
+      variants: split.variants,
+      raw: split.raw,
+      idMatch,
+    })
   })
   const more = rows.length > opts.limit
   if (more) rows.length = opts.limit
@@ -107,22 +126,39 @@ function releasedMatcher(filter: SharedObjectFilter): ((o: ReleasedObject) => bo
   return (o) => {
     if (wanted && !wanted.has(o.id)) return false
     if (!labels?.length && !needle) return true
-    const object = o.object ?? (JSON.parse(o.json) as StixObject)
-    if (labels?.length && !(Array.isArray(object.labels) && object.labels.some((l) => labels.includes(l as string)))) return false
-    if (needle && ![object.name, object.description].some((v) => typeof v === 'string' && v.toLowerCase().includes(needle))) return false
+    const object = o.object ?? parseStixText(o.json)
+    if (
+      labels?.length &&
+      !(Array.isArray(object.labels) && object.labels.some((l) => typeof l === 'string' && labels.includes(l)))
+    )
+      return false
+    if (
+      needle &&
+      ![object.name, object.description].some((v) => typeof v === 'string' && v.toLowerCase().includes(needle))
+    )
+      return false
     return true
   }
 }
 
 /** Sharing policy, anonymization and (for anonymized rows) the released-output filters of one row. */
-function releaseMatching(row: SharedRow, ctx: EgressContext, fetched: FetchedPage, matcher: ((o: ReleasedObject) => boolean) | null): ReleasedObject | null {
+function releaseMatching(
+  row: SharedRow,
+  ctx: EgressContext,
+  fetched: FetchedPage,
+  matcher: ((o: ReleasedObject) => boolean) | null,
+): ReleasedObject | null {
   const released = releaseRow(row, ctx)
   if (!released || !matcher || fetched.raw.has(row.collection_id)) return released
   return matcher(released) ? released : null
 }
 
 /** The egress context of a fetched page; with `store`, `computed` collects the outputs to store. */
-function egressContext(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'registry' | 'principal' | 'textOnly' | 'metrics'>, store: boolean): EgressContext {
+function egressContext(
+  fetched: FetchedPage,
+  opts: Pick<SharedPageOptions, 'registry' | 'principal' | 'textOnly' | 'metrics'>,
+  store: boolean,
+): EgressContext {
   return {
     anonymizer: opts.registry.defaultAnonymizer().impl,
     readerOrgId: opts.principal.orgId,
@@ -148,7 +184,10 @@ const RELEASE_SLICE = 32
  * concurrent TAXII pages queue behind each other whole, and a prefetched page's database round trips (see
  * `releaseSharedSlices`) wait until this page is done instead of running beside it.
  */
-async function releaseFetchedPage(fetched: FetchedPage, opts: Pick<SharedPageOptions, 'knex' | 'registry' | 'principal' | 'textOnly' | 'filter' | 'metrics' | 'storedOutput'>): Promise<SharedPage> {
+async function releaseFetchedPage(
+  fetched: FetchedPage,
+  opts: Pick<SharedPageOptions, 'knex' | 'registry' | 'principal' | 'textOnly' | 'filter' | 'metrics' | 'storedOutput'>,
+): Promise<SharedPage> {
   const { rows, more, contexts } = fetched
   if (!contexts.size) return { objects: [], more: false, first: null, last: null }
   const ctx = egressContext(fetched, opts, opts.storedOutput !== undefined)
@@ -183,7 +222,8 @@ export async function readSharedPage(opts: SharedPageOptions): Promise<SharedPag
  * write queue's worth of text in memory (pages read by TAXII and REST store theirs).
  */
 export async function* releaseSharedSlices(opts: Omit<SharedPageOptions, 'order'>): AsyncGenerator<ReleasedObject[]> {
-  const fetchAfter = (afterSeq: string | undefined) => fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq }, order: 'seq' })
+  const fetchAfter = (afterSeq: string | undefined) =>
+    fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq }, order: 'seq' })
   let pending: Promise<FetchedPage> | undefined = fetchAfter(opts.filter.afterSeq)
   try {
     while (pending) {
@@ -222,6 +262,6 @@ export async function* streamSharedObjects(opts: {
   pageSize?: number
 }): AsyncIterable<StixObject> {
   for await (const slice of releaseSharedSlices({ ...opts, limit: opts.pageSize ?? 1000 })) {
-    for (const o of slice) yield o.object ?? (JSON.parse(o.json) as StixObject)
+    for (const o of slice) yield o.object ?? parseStixText(o.json)
   }
 }

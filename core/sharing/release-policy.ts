@@ -31,13 +31,33 @@ const RELEASE_RULE = {
   },
   trusted: {
     level: 'trust-relationship',
-    tlp: { clear: RELEASE, green: RELEASE, amber: RELEASE, 'amber+strict': 'tlp-amber-strict', red: 'tlp-red', unmarked: RELEASE },
+    tlp: {
+      clear: RELEASE,
+      green: RELEASE,
+      amber: RELEASE,
+      'amber+strict': 'tlp-amber-strict',
+      red: 'tlp-red',
+      unmarked: RELEASE,
+    },
   },
   untrusted: {
     level: 'full',
-    tlp: { clear: RELEASE, green: RELEASE, amber: 'tlp-amber-untrusted', 'amber+strict': 'tlp-amber-strict', red: 'tlp-red', unmarked: RELEASE },
+    tlp: {
+      clear: RELEASE,
+      green: RELEASE,
+      amber: 'tlp-amber-untrusted',
+      'amber+strict': 'tlp-amber-strict',
+      red: 'tlp-red',
+      unmarked: RELEASE,
+    },
   },
-} as const satisfies Record<Relation, { level: 'as-stored' | 'trust-relationship' | AnonymizationLevel; tlp: Record<TlpCase, typeof RELEASE | WithholdReason> }>
+} as const satisfies Record<
+  Relation,
+  {
+    level: 'as-stored' | 'trust-relationship' | AnonymizationLevel
+    tlp: Record<TlpCase, typeof RELEASE | WithholdReason>
+  }
+>
 
 /** The TLP cases each relation releases, in {@link TLP_CASES} order. */
 export function releasedTlpCases(relation: Relation): TlpCase[] {
@@ -46,7 +66,11 @@ export function releasedTlpCases(relation: Relation): TlpCase[] {
 }
 
 /** How the owner of a collection relates to the reader, from the owner's trust relationship towards it. */
-export function relationOf(opts: { ownerOrgId: string; readerOrgId: string; trustRelationshipLevel: AnonymizationLevel | null }): Relation {
+export function relationOf(opts: {
+  ownerOrgId: string
+  readerOrgId: string
+  trustRelationshipLevel: AnonymizationLevel | null
+}): Relation {
   if (opts.ownerOrgId === opts.readerOrgId) return 'own'
   return opts.trustRelationshipLevel === null ? 'untrusted' : 'trusted'
 }
@@ -55,7 +79,10 @@ export function relationOf(opts: { ownerOrgId: string; readerOrgId: string; trus
  * The one anonymization level of a relation ({@link RELEASE_RULE}): resolved once per collection context, then
  * used for the stored-output variant and the strategy alike. `none` for the reader's own collections.
  */
-export function resolveAnonymizationLevel(relation: Relation, trustRelationshipLevel: AnonymizationLevel | null): AnonymizationLevel {
+export function resolveAnonymizationLevel(
+  relation: Relation,
+  trustRelationshipLevel: AnonymizationLevel | null,
+): AnonymizationLevel {
   const level = RELEASE_RULE[relation].level
   if (level === 'as-stored') return 'none'
   if (level === 'trust-relationship') return trustRelationshipLevel ?? RELEASE_RULE.untrusted.level

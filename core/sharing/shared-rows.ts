@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import type { StixObjectRow } from '../model/tables.js'
 import { formatTimestampSql } from '../infra/sql-timestamp.js'
 import { isUuid } from '../infra/uuid.js'
 import { isVariantKey } from './anonymized-store.js'
@@ -53,7 +54,7 @@ export interface SharedRow {
   stix_id: string
   type: string
   spec_version: string
-  tlp: string | null
+  tlp: StixObjectRow['tlp']
   collection_id: string
   object_pk: string
   /** The stored JSON text; null when the anonymized output is stored (`cached`) and the text is not needed. */
@@ -65,17 +66,13 @@ export interface SharedRow {
   anon_doc?: string | null
 }
 
-/** Collections the reader may see (mirrors `canSeeCollection`). */
-export function visibleCollectionSql(alias: string): string {
-  return `(${alias}.organization_id = :reader OR ${alias}.visibility = 'public' OR (${alias}.visibility = 'trusted' AND EXISTS (
-    SELECT 1 FROM trust_relationships vt WHERE vt.trustor_org_id = ${alias}.organization_id AND vt.trustee_org_id = :reader)))`
-}
-
 function versionSql(match: VersionMatch | undefined, bindings: string[]): string | null {
   const m = match ?? { last: true }
   if (m.all) return null
   const parts: string[] = []
-  const edge = (op: string) => `NOT EXISTS (SELECT 1 FROM stix_objects s2 JOIN collection_objects co2 ON co2.object_pk = s2.pk
+  const edge = (
+    op: string,
+  ) => `NOT EXISTS (SELECT 1 FROM stix_objects s2 JOIN collection_objects co2 ON co2.object_pk = s2.pk
     AND co2.collection_id = co.collection_id WHERE s2.stix_id = s.stix_id AND s2.version ${op} s.version)`
   if (m.last) parts.push(edge('>'))
   if (m.first) parts.push(edge('<'))
@@ -93,7 +90,9 @@ function versionSql(match: VersionMatch | undefined, bindings: string[]): string
  * reader's own collections are released as stored). A query over one collection gets a literal.
  */
 function variantSql(variants: ReadonlyMap<string, string> | undefined, collections: readonly string[]): string | null {
-  const entries = [...(variants ?? [])].filter(([id, key]) => isUuid(id) && isVariantKey(key) && collections.includes(id))
+  const entries = [...(variants ?? [])].filter(
+    ([id, key]) => isUuid(id) && isVariantKey(key) && collections.includes(id),
+  )
   if (!entries.length) return null
   if (collections.length === 1) return `'${entries[0][1]}'`
   return `(CASE co.collection_id ${entries.map(([id, key]) => `WHEN '${id}'::uuid THEN '${key}'`).join(' ')} END)`
@@ -103,7 +102,7 @@ function variantSql(variants: ReadonlyMap<string, string> | undefined, collectio
 const uuidArray = (ids: string[]) => `{${ids.filter((id) => isUuid(id)).join(',')}}`
 
 /** The TLP cases `relation` releases as a condition on `s.tlp` (unmarked is ''), generated from `RELEASE_RULE`; null: all. */
-function releasedTlpSql(relation: Relation): string | null {
+export function releasedTlpSql(relation: Relation): string | null {
   const released = releasedTlpCases(relation)
   if (released.length === TLP_CASES.length) return null
   if (!released.length) return 'false'
@@ -114,7 +113,10 @@ function releasedTlpSql(relation: Relation): string | null {
  * The TLP cells of `RELEASE_RULE` for the page's collections, grouped by relation; null when nothing is
  * withheld. A page over collections of one relation (every TAXII page) gets that relation's condition alone.
  */
-function releasedRowsSql(collections: Readonly<Record<Relation, readonly string[]>>, bindings: string[]): string | null {
+function releasedRowsSql(
+  collections: Readonly<Record<Relation, readonly string[]>>,
+  bindings: string[],
+): string | null {
   const present = RELATIONS.filter((relation) => collections[relation].length)
   const conditions = present.map((relation) => ({ relation, tlp: releasedTlpSql(relation) }))
   if (conditions.every((c) => c.tlp === null)) return null
@@ -153,9 +155,13 @@ export function sharedRowsQuery(opts: {
       s.stix_id, s.type, s.spec_version, s.tlp, co.collection_id, co.object_pk::text AS object_pk`
   if (variant) {
     // The version's own text is converted from jsonb only when no stored output replaces it.
-    q.leftJoin('anonymized_objects as ao', (j) => j.on('ao.object_pk', 'co.object_pk').andOn('ao.variant', '=', knex.raw(variant)))
-    q.select(knex.raw(`${common}, ao.object_pk IS NOT NULL AS cached, ao.anonymized_id AS anon_id, ao.document AS anon_doc,
-      CASE WHEN ao.object_pk IS NULL THEN s.document::text END AS doc`))
+    q.leftJoin('anonymized_objects as ao', (j) =>
+      j.on('ao.object_pk', 'co.object_pk').andOn('ao.variant', '=', knex.raw(variant)),
+    )
+    q.select(
+      knex.raw(`${common}, ao.object_pk IS NOT NULL AS cached, ao.anonymized_id AS anon_id, ao.document AS anon_doc,
+      CASE WHEN ao.object_pk IS NULL THEN s.document::text END AS doc`),
+    )
   } else {
     q.select(knex.raw(`${common}, s.document::text AS doc`))
   }
@@ -165,23 +171,37 @@ export function sharedRowsQuery(opts: {
   const released = releasedRowsSql(cs, releasedBindings)
   if (released) q.whereRaw(released, releasedBindings)
   if (f.types?.length) q.whereIn('s.type', f.types)
-  if (f.ids?.length) idMatchSql(q, opts.idMatch ?? { ids: f.ids, raw: all, rewritten: new Map(), anonymizedPks: new Map() })
+  if (f.ids?.length)
+    idMatchSql(q, opts.idMatch ?? { ids: f.ids, raw: all, rewritten: new Map(), anonymizedPks: new Map() })
   if (f.specVersions?.length) q.whereIn('s.spec_version', f.specVersions)
   const bindings: string[] = []
   const version = versionSql(f.versions, bindings)
   if (version) q.whereRaw(version, bindings)
   if (f.addedAfter) q.where('co.date_added', '>', f.addedAfter)
-  if (f.afterDateAdded) q.whereRaw('(co.date_added, co.seq) > (?::timestamptz, ?::bigint)', [f.afterDateAdded.dateAdded, f.afterDateAdded.seq])
+  if (f.afterDateAdded)
+    q.whereRaw('(co.date_added, co.seq) > (?::timestamptz, ?::bigint)', [
+      f.afterDateAdded.dateAdded,
+      f.afterDateAdded.seq,
+    ])
   if (f.afterSeq) q.where('co.seq', '>', f.afterSeq)
   const raw = uuidArray([...opts.raw])
-  if (f.labels?.length) q.whereRaw(`(co.collection_id <> ALL(?::uuid[]) OR s.labels && ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`, [raw, JSON.stringify(f.labels)])
+  if (f.labels?.length)
+    q.whereRaw(
+      `(co.collection_id <> ALL(?::uuid[]) OR s.labels && ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
+      [raw, JSON.stringify(f.labels)],
+    )
   if (f.createdFrom) q.where('s.created', '>=', f.createdFrom)
   if (f.createdTo) q.where('s.created', '<=', f.createdTo)
   if (f.modifiedFrom) q.where('s.version', '>=', f.modifiedFrom)
   if (f.modifiedTo) q.where('s.version', '<=', f.modifiedTo)
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    q.where((w) => w.whereRaw('co.collection_id <> ALL(?::uuid[])', [raw]).orWhereILike('s.name', like).orWhereRaw(`s.document->>'description' ILIKE ?`, [like]))
+    q.where((w) =>
+      w
+        .whereRaw('co.collection_id <> ALL(?::uuid[])', [raw])
+        .orWhereILike('s.name', like)
+        .orWhereRaw(`s.document->>'description' ILIKE ?`, [like]),
+    )
   }
   if (opts.order === 'date_added') q.orderBy([{ column: 'co.date_added' }, { column: 'co.seq' }])
   else q.orderBy('co.seq')
@@ -194,10 +214,19 @@ export function sharedRowsQuery(opts: {
  */
 function idMatchSql(q: Knex.QueryBuilder, m: IdMatch): void {
   const perCollection = (map: Map<string, string[]>, column: string, cast: string) =>
-    [...map].filter(([id]) => isUuid(id)).map(([id, values]) => ({ sql: `(co.collection_id = '${id}'::uuid AND ${column} = ANY(?::${cast}[]))`, values: `{${values.map((v) => JSON.stringify(v)).join(',')}}` }))
+    [...map]
+      .filter(([id]) => isUuid(id))
+      .map(([id, values]) => ({
+        sql: `(co.collection_id = '${id}'::uuid AND ${column} = ANY(?::${cast}[]))`,
+        values: `{${values.map((v) => JSON.stringify(v)).join(',')}}`,
+      }))
   const rewritten = perCollection(m.rewritten, 's.type', 'text')
   const pks = perCollection(m.anonymizedPks, 'co.object_pk', 'bigint')
   const keptIds = rewritten.length ? `AND NOT (${rewritten.map((r) => r.sql).join(' OR ')})` : ''
   const sql = [`(s.stix_id = ANY(?::text[]) ${keptIds})`, ...pks.map((p) => p.sql)].join(' OR ')
-  q.whereRaw(`(${sql})`, [`{${m.ids.map((id) => JSON.stringify(id)).join(',')}}`, ...rewritten.map((r) => r.values), ...pks.map((p) => p.values)])
+  q.whereRaw(`(${sql})`, [
+    `{${m.ids.map((id) => JSON.stringify(id)).join(',')}}`,
+    ...rewritten.map((r) => r.values),
+    ...pks.map((p) => p.values),
+  ])
 }

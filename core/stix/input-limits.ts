@@ -1,3 +1,5 @@
+import { isJsonObject } from './json-object.js'
+
 /**
  * Bounds on one submitted STIX object, checked before it is validated, serialised or written. They keep every
  * later step (JSON.stringify, PostgreSQL's jsonb parser, the egress walkers) within a known depth and size, and
@@ -30,7 +32,8 @@ export function hasUnstorableCharacter(s: string): boolean {
 }
 
 function stringProblem(s: string, what: string): string | undefined {
-  if (s.length > STIX_INPUT_LIMITS.maxStringLength) return `${what} is ${s.length} characters long; at most ${STIX_INPUT_LIMITS.maxStringLength} are accepted`
+  if (s.length > STIX_INPUT_LIMITS.maxStringLength)
+    return `${what} is ${s.length} characters long; at most ${STIX_INPUT_LIMITS.maxStringLength} are accepted`
   const bad = UNSTORABLE.exec(s)?.[0]
   if (bad === undefined) return undefined
   if (bad === '\u0000') return `${what} contains a NUL character (U+0000), which cannot be stored`
@@ -38,7 +41,7 @@ function stringProblem(s: string, what: string): string | undefined {
 }
 
 interface Frame {
-  value: object
+  value: Record<string, unknown> | unknown[]
   depth: number
   key: string
   parent: Frame | null
@@ -49,7 +52,10 @@ const MAX_PATH = 200
 
 /** A JSON pointer segment made printable: escaped, control and surrogate characters as \uXXXX, long keys cut. */
 function segment(key: string): string {
-  const printable = key.replace(/~/g, '~0').replace(/\//g, '~1').replace(/[\u0000-\u001f\u007f\p{Cs}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  const printable = key
+    .replace(/~/g, '~0')
+    .replace(/\//g, '~1')
+    .replace(/[\u0000-\u001f\u007f\p{Cs}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return printable.length > MAX_SEGMENT ? `${printable.slice(0, MAX_SEGMENT - 1)}…` : printable
 }
 
@@ -57,7 +63,10 @@ function segment(key: string): string {
 function pathOf(frame: Frame, key?: string): string {
   const keys = key === undefined ? [] : [key]
   for (let f: Frame | null = frame; f && f.parent; f = f.parent) keys.push(f.key)
-  const path = keys.reverse().map((k) => `/${segment(k)}`).join('')
+  const path = keys
+    .reverse()
+    .map((k) => `/${segment(k)}`)
+    .join('')
   return path.length > MAX_PATH ? `${path.slice(0, MAX_PATH - 1)}…` : path
 }
 
@@ -67,31 +76,51 @@ function pathOf(frame: Frame, key?: string): string {
  * levels deep costs no more than one nested 65. Values that are not objects are left to the validator.
  */
 export function findInputIssue(value: unknown): InputIssue | null {
-  if (typeof value !== 'object' || value === null) return null
-  const stack: Frame[] = [{ value, depth: 1, key: '', parent: null }]
-  while (stack.length) {
-    const frame = stack.pop() as Frame
-    const container = frame.value as Record<string, unknown>
-    const keys = Array.isArray(container) ? null : Object.keys(container)
-    if (keys && keys.length > STIX_INPUT_LIMITS.maxProperties) {
-      return { path: pathOf(frame), message: `has ${keys.length} properties; at most ${STIX_INPUT_LIMITS.maxProperties} are accepted` }
-    }
-    const count = keys ? keys.length : (container as unknown as unknown[]).length
-    for (let i = 0; i < count; i++) {
-      const key = keys ? keys[i] : String(i)
-      const keyProblem = keys ? stringProblem(key, 'the property name') : undefined
-      if (keyProblem) return { path: pathOf(frame, key), message: keyProblem }
-      const child = container[key]
-      if (typeof child === 'string') {
-        const problem = stringProblem(child, 'the string')
-        if (problem) return { path: pathOf(frame, key), message: problem }
-      } else if (typeof child === 'object' && child !== null) {
-        if (frame.depth >= STIX_INPUT_LIMITS.maxDepth) {
-          return { path: pathOf(frame, key), message: `is nested deeper than ${STIX_INPUT_LIMITS.maxDepth} levels` }
-        }
-        stack.push({ value: child, depth: frame.depth + 1, key, parent: frame })
+  const root = asContainer(value)
+  if (root === null) return null
+  const stack: Frame[] = [{ value: root, depth: 1, key: '', parent: null }]
+  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
+    const container = frame.value
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const issue = checkChild(frame, String(i), container[i], stack)
+        if (issue) return issue
       }
+      continue
+    }
+    const keys = Object.keys(container)
+    if (keys.length > STIX_INPUT_LIMITS.maxProperties) {
+      return {
+        path: pathOf(frame),
+        message: `has ${keys.length} properties; at most ${STIX_INPUT_LIMITS.maxProperties} are accepted`,
+      }
+    }
+    for (const key of keys) {
+      const keyProblem = stringProblem(key, 'the property name')
+      if (keyProblem) return { path: pathOf(frame, key), message: keyProblem }
+      const issue = checkChild(frame, key, container[key], stack)
+      if (issue) return issue
     }
   }
   return null
+}
+
+/** The issue of one string or nested value of the frame's container; a nested container is pushed for later. */
+function checkChild(frame: Frame, key: string, child: unknown, stack: Frame[]): InputIssue | null {
+  if (typeof child === 'string') {
+    const problem = stringProblem(child, 'the string')
+    return problem ? { path: pathOf(frame, key), message: problem } : null
+  }
+  const container = asContainer(child)
+  if (container === null) return null
+  if (frame.depth >= STIX_INPUT_LIMITS.maxDepth) {
+    return { path: pathOf(frame, key), message: `is nested deeper than ${STIX_INPUT_LIMITS.maxDepth} levels` }
+  }
+  stack.push({ value: container, depth: frame.depth + 1, key, parent: frame })
+  return null
+}
+
+function asContainer(value: unknown): Record<string, unknown> | unknown[] | null {
+  if (Array.isArray(value)) return value
+  return isJsonObject(value) ? value : null
 }

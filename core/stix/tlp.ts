@@ -21,8 +21,14 @@ const TLP_1_MARKING_IDS: Readonly<Record<string, Tlp>> = {
 }
 
 const TLP_BY_MARKING = new Map<string, Tlp>([
-  ...(Object.entries(TLP_MARKING_IDS).map(([tlp, id]) => [id, tlp as Tlp]) as [string, Tlp][]),
+  ...TLP_LEVELS.map((tlp): [string, Tlp] => [TLP_MARKING_IDS[tlp], tlp]),
   ...Object.entries(TLP_1_MARKING_IDS),
+])
+
+// A Map, not an index into TLP_MARKING_IDS: a label such as `constructor` must find nothing.
+const MARKING_BY_LABEL = new Map<string, string>([
+  ...TLP_LEVELS.map((tlp): [string, string] => [tlp, TLP_MARKING_IDS[tlp]]),
+  ['white', TLP_MARKING_IDS.clear],
 ])
 
 /** A predefined TLP marking-definition id (2.0, or 1.0 as the specification lists them). */
@@ -46,6 +52,10 @@ export function tlpFromMarkings(markingRefs: unknown): Tlp | null {
 
 /** `tlp:amber`, `TLP:AMBER+STRICT`, `white`, … → the TLP 2.0 marking-definition id, or undefined if not a TLP level. */
 export function tlpMarkingId(label: string): string | undefined {
-  const name = label.trim().toLowerCase().replace(/^tlp:\s*/, '')
-  return TLP_MARKING_IDS[(name === 'white' ? 'clear' : name) as Tlp]
+  return MARKING_BY_LABEL.get(
+    label
+      .trim()
+      .toLowerCase()
+      .replace(/^tlp:\s*/, ''),
+  )
 }

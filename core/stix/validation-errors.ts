@@ -1,9 +1,9 @@
-import type { ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js'
 
 /** One validation problem: a JSON pointer into the validated value and a readable message. */
 export interface ValidationIssue {
-  path: string;
-  message: string;
+  path: string
+  message: string
 }
 
 /** Messages for the OASIS schemas' named pattern types, instead of echoing the regex. */
@@ -13,41 +13,43 @@ const PATTERN_MESSAGES: Record<string, string> = {
   identifier: 'must be an identifier of the form <type>--<UUID>',
   hex: 'must be an even number of hexadecimal digits',
   binary: 'must be base64 encoded',
-};
+}
 
 /** Keywords that only summarise errors of their subschemas. */
-const SUMMARY_KEYWORDS = new Set(['anyOf', 'oneOf', 'if', 'allOf']);
+const SUMMARY_KEYWORDS = new Set(['anyOf', 'oneOf', 'if', 'allOf'])
 
-const RESERVED_PROPERTIES = ['severity', 'action', 'username', 'phone_numbers'];
+const RESERVED_PROPERTIES = ['severity', 'action', 'username', 'phone_numbers']
 
 function toIssue(error: ErrorObject): ValidationIssue {
-  const path = error.instancePath;
-  const params = error.params as Record<string, unknown>;
+  const path = error.instancePath
+  const params: Record<string, unknown> = error.params
   switch (error.keyword) {
     case 'required':
-      return { path: `${path}/${String(params.missingProperty)}`, message: error.message ?? 'is required' };
+      return { path: `${path}/${String(params.missingProperty)}`, message: error.message ?? 'is required' }
     case 'additionalProperties':
       return {
         path: `${path}/${String(params.additionalProperty)}`,
         message: 'is not an allowed property name (custom properties must match ^[a-z][a-z0-9_]{2,249}$)',
-      };
+      }
     case 'pattern': {
-      const title = (error.parentSchema as { title?: string } | undefined)?.title;
-      const id = /^\^([a-z0-9-]+--)$/.exec(String(params.pattern));
-      if (id) return { path, message: `must start with "${id[1]}"` };
-      return { path, message: (title && PATTERN_MESSAGES[title]) ?? error.message ?? 'is invalid' };
+      const title: unknown = error.parentSchema?.title
+      const id = /^\^([a-z0-9-]+--)$/.exec(String(params.pattern))
+      if (id) return { path, message: `must start with "${id[1]}"` }
+      return {
+        path,
+        message: (typeof title === 'string' ? PATTERN_MESSAGES[title] : undefined) ?? error.message ?? 'is invalid',
+      }
     }
     case 'not': {
-      const data = error.data;
-      const reserved =
-        typeof data === 'object' && data !== null && RESERVED_PROPERTIES.find((name) => name in data);
-      if (reserved) return { path: `${path}/${reserved}`, message: 'is a reserved property name' };
-      return { path, message: error.message ?? 'is invalid' };
+      const data = error.data
+      const reserved = typeof data === 'object' && data !== null && RESERVED_PROPERTIES.find((name) => name in data)
+      if (reserved) return { path: `${path}/${reserved}`, message: 'is a reserved property name' }
+      return { path, message: error.message ?? 'is invalid' }
     }
     case 'enum':
-      return { path, message: mergedMessage('enum', [mergeableValue(error)!]) };
+      return { path, message: mergedMessage('enum', [allowedValues(params)]) }
     default:
-      return { path, message: error.message ?? 'is invalid' };
+      return { path, message: error.message ?? 'is invalid' }
   }
 }
 
@@ -57,23 +59,23 @@ function toIssue(error: ErrorObject): ValidationIssue {
  * describeAjvErrors can say "must be string or integer".
  */
 function pruneLosingBranches(errors: readonly ErrorObject[]): ErrorObject[] {
-  const dropped = new Set<ErrorObject>();
+  const dropped = new Set<ErrorObject>()
   for (const summary of errors) {
-    if (summary.keyword !== 'anyOf' && summary.keyword !== 'oneOf') continue;
-    const prefix = `${summary.schemaPath}/`;
-    const branches = new Map<string, ErrorObject[]>();
+    if (summary.keyword !== 'anyOf' && summary.keyword !== 'oneOf') continue
+    const prefix = `${summary.schemaPath}/`
+    const branches = new Map<string, ErrorObject[]>()
     for (const e of errors) {
-      if (dropped.has(e) || !e.schemaPath.startsWith(prefix)) continue;
-      if (!e.instancePath.startsWith(summary.instancePath)) continue;
-      const branch = e.schemaPath.slice(prefix.length).split('/')[0];
-      branches.set(branch, [...(branches.get(branch) ?? []), e]);
+      if (dropped.has(e) || !e.schemaPath.startsWith(prefix)) continue
+      if (!e.instancePath.startsWith(summary.instancePath)) continue
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0]
+      branches.set(branch, [...(branches.get(branch) ?? []), e])
     }
-    const all = [...branches.values()];
-    if (all.length < 2 || all.every((b) => b.every((e) => e.keyword === 'type'))) continue;
-    const best = all.reduce((a, b) => (b.length < a.length ? b : a));
-    for (const branch of all) if (branch !== best) branch.forEach((e) => dropped.add(e));
+    const all = [...branches.values()]
+    if (all.length < 2 || all.every((b) => b.every((e) => e.keyword === 'type'))) continue
+    const best = all.reduce((a, b) => (b.length < a.length ? b : a))
+    for (const branch of all) if (branch !== best) branch.forEach((e) => dropped.add(e))
   }
-  return errors.filter((e) => !dropped.has(e));
+  return errors.filter((e) => !dropped.has(e))
 }
 
 /**
@@ -82,39 +84,44 @@ function pruneLosingBranches(errors: readonly ErrorObject[]): ErrorObject[] {
  * single message, and duplicates (the same check reached through several $refs) are removed.
  */
 export function describeAjvErrors(errors: readonly ErrorObject[]): ValidationIssue[] {
-  const pruned = pruneLosingBranches(errors);
-  const specific = pruned.filter((e) => !SUMMARY_KEYWORDS.has(e.keyword));
-  const issues: ValidationIssue[] = [];
-  const merged = new Map<string, { issue: ValidationIssue; values: string[] }>();
-  const seen = new Set<string>();
+  const pruned = pruneLosingBranches(errors)
+  const specific = pruned.filter((e) => !SUMMARY_KEYWORDS.has(e.keyword))
+  const issues: ValidationIssue[] = []
+  const merged = new Map<string, { issue: ValidationIssue; values: string[] }>()
+  const seen = new Set<string>()
   for (const error of specific.length > 0 ? specific : pruned) {
     // Alternatives reached through several branches ("must be string", "must be integer", or one
     // enum per TLP level) become one issue listing every accepted alternative.
-    const alternative = mergeableValue(error);
-    const mergeKey = `${error.keyword}\u0000${error.instancePath}`;
-    const previous = alternative === undefined ? undefined : merged.get(mergeKey);
+    const alternative = mergeableValue(error)
+    const mergeKey = `${error.keyword}\u0000${error.instancePath}`
+    const previous = alternative === undefined ? undefined : merged.get(mergeKey)
     if (previous && alternative !== undefined) {
-      if (!previous.values.includes(alternative)) previous.values.push(alternative);
-      previous.issue.message = mergedMessage(error.keyword, previous.values);
-      continue;
+      if (!previous.values.includes(alternative)) previous.values.push(alternative)
+      previous.issue.message = mergedMessage(error.keyword, previous.values)
+      continue
     }
-    const issue = toIssue(error);
-    const key = `${issue.path}\u0000${issue.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    issues.push(issue);
-    if (alternative !== undefined) merged.set(mergeKey, { issue, values: [alternative] });
+    const issue = toIssue(error)
+    const key = `${issue.path}\u0000${issue.message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    issues.push(issue)
+    if (alternative !== undefined) merged.set(mergeKey, { issue, values: [alternative] })
   }
-  return issues;
+  return issues
 }
 
 function mergeableValue(error: ErrorObject): string | undefined {
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'type') return String(params.type);
-  if (error.keyword === 'enum') return (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
-  return undefined;
+  if (error.keyword === 'type') return String(error.params.type)
+  if (error.keyword === 'enum') return allowedValues(error.params)
+  return undefined
+}
+
+/** An `enum` error's accepted values as JSON, comma-separated. */
+function allowedValues(params: Record<string, unknown>): string {
+  const values = params.allowedValues
+  return Array.isArray(values) ? values.map((v) => JSON.stringify(v)).join(', ') : String(values)
 }
 
 function mergedMessage(keyword: string, values: string[]): string {
-  return keyword === 'type' ? `must be ${values.join(' or ')}` : `must be one of [${values.join(', ')}]`;
+  return keyword === 'type' ? `must be ${values.join(' or ')}` : `must be one of [${values.join(', ')}]`
 }

@@ -1,4 +1,3 @@
-export { storeObjects, countResults, type StoreResult, type StoreObjectsOptions } from './store-objects.js'
-export { TLP_LEVELS, TLP_MARKING_IDS, tlpFromMarkings, type Tlp } from '../stix/tlp.js'
-export { UNVERSIONED, displayableId, screenObject } from './prepare.js'
-export { lockCollection } from './write-batch.js'
+export { storeObjects, countResults, type StoreResult } from './store-objects.js'
+export { TLP_MARKING_IDS } from '../stix/tlp.js'
+export { displayableId, screenObject } from './prepare.js'

@@ -7,6 +7,20 @@ import { TLP_MARKING_IDS, tlpFromMarkings, type Tlp } from '../stix/tlp.js'
 /** Version of objects that carry no `modified` nor `created` (SCOs): one fixed key per object. */
 export const UNVERSIONED = '1970-01-01T00:00:00.000000Z'
 
+/** An object as input: a JSON object, not yet validated. */
+type InputObject = Record<string, unknown>
+
+function isInputObject(value: unknown): value is InputObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** An input object with a string id: what the store can key, serialise and echo before validation. */
+type KeyedObject = InputObject & { id: string }
+
+function isKeyedObject(value: unknown): value is KeyedObject {
+  return isInputObject(value) && typeof value.id === 'string'
+}
+
 /** One validated object, shaped as a `stix_objects` row. */
 export interface PreparedObject {
   index: number
@@ -32,6 +46,8 @@ export interface PreparedObject {
 
 /** The document as it would be stored, its TLP, its JSON text and that text's hash; no validation. */
 export interface StoredForm {
+  /** The object's id (a form exists only for objects with a string id). */
+  id: string
   document: Record<string, unknown>
   tlp: Tlp | null
   text: string
@@ -48,7 +64,7 @@ const MAX_SHOWN_ID = 288
 
 /** The object's id when it can be echoed in results and statuses (stored as text and jsonb), else undefined. */
 export function displayableId(input: unknown): string | undefined {
-  const id = (input as { id?: unknown } | null)?.id
+  const id = isInputObject(input) ? input.id : undefined
   return typeof id === 'string' && id.length <= MAX_SHOWN_ID && !hasUnstorableCharacter(id) ? id : undefined
 }
 
@@ -59,8 +75,10 @@ export function contentHash(text: string): string {
 
 /** The version key of an object: `modified`, else `created`, else {@link UNVERSIONED} (throws on a bad stamp). */
 export function versionOf(obj: Record<string, unknown>): string {
-  const stamp = (obj.modified ?? obj.created) as string | undefined
-  return stamp ? toMicrosecondTimestamp(stamp) : UNVERSIONED
+  const stamp = obj.modified ?? obj.created
+  if (!stamp) return UNVERSIONED
+  if (typeof stamp !== 'string') throw new TypeError(`not a STIX timestamp: ${typeof stamp}`)
+  return toMicrosecondTimestamp(stamp)
 }
 
 /**
@@ -69,14 +87,19 @@ export function versionOf(obj: Record<string, unknown>): string {
  * and shared verbatim (TLP), SCOs have no `created_by_ref`, and an identity is not its own creator.
  */
 function needsCreator(obj: Record<string, unknown>, creatorRef: string): boolean {
-  return obj.created_by_ref === undefined && typeof obj.created === 'string' && obj.type !== 'marking-definition' && obj.id !== creatorRef
+  return (
+    obj.created_by_ref === undefined &&
+    typeof obj.created === 'string' &&
+    obj.type !== 'marking-definition' &&
+    obj.id !== creatorRef
+  )
 }
 
 /**
  * Adds the default TLP marking to an object that has none (marking definitions excepted) and, with
  * `creatorRef`, that identity as `created_by_ref` to an object that names no creator; serialises and hashes it.
  */
-export function storedForm(obj: Record<string, unknown>, defaultTlp?: Tlp, creatorRef?: string): StoredForm {
+export function storedForm(obj: KeyedObject, defaultTlp?: Tlp, creatorRef?: string): StoredForm {
   let document = obj
   let tlp = tlpFromMarkings(obj.object_marking_refs)
   if (!tlp && defaultTlp && obj.type !== 'marking-definition') {
@@ -87,7 +110,7 @@ export function storedForm(obj: Record<string, unknown>, defaultTlp?: Tlp, creat
   const attributed = creatorRef !== undefined && needsCreator(obj, creatorRef)
   if (attributed) document = { ...document, created_by_ref: creatorRef }
   const text = JSON.stringify(document)
-  return { document, tlp, text, hash: contentHash(text), attributed }
+  return { id: obj.id, document, tlp, text, hash: contentHash(text), attributed }
 }
 
 /**
@@ -100,12 +123,16 @@ export function screenObject(input: unknown, index: number, defaultTlp?: Tlp, cr
   const what = id ?? `object ${index}`
   const issue = findInputIssue(input)
   if (issue) return { ok: false, index, id, message: `${what}: ${issue.path || '/'}: ${issue.message}` }
-  const obj = input as Record<string, unknown> | null
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || typeof obj.id !== 'string') return { ok: true }
-  const form = storedForm(obj, defaultTlp, creatorRef)
+  if (!isKeyedObject(input)) return { ok: true }
+  const form = storedForm(input, defaultTlp, creatorRef)
   const bytes = Buffer.byteLength(form.text)
   if (bytes > STIX_INPUT_LIMITS.maxObjectBytes) {
-    return { ok: false, index, id, message: `${what}: /: the object is ${bytes} bytes of JSON; at most ${STIX_INPUT_LIMITS.maxObjectBytes} are accepted` }
+    return {
+      ok: false,
+      index,
+      id,
+      message: `${what}: /: the object is ${bytes} bytes of JSON; at most ${STIX_INPUT_LIMITS.maxObjectBytes} are accepted`,
+    }
   }
   return { ok: true, form }
 }
@@ -119,24 +146,31 @@ export function prepareObject(input: unknown, index: number, defaultTlp?: Tlp, f
   const result = getDefaultValidator().validate(input)
   if (!result.ok) {
     const what = id ?? `object ${index}`
-    return { ok: false, index, id, message: result.errors.map((e) => `${what}: ${e.path || '/'}: ${e.message}`).join('; ') }
+    return {
+      ok: false,
+      index,
+      id,
+      message: result.errors.map((e) => `${what}: ${e.path || '/'}: ${e.message}`).join('; '),
+    }
   }
-  const obj = input as Record<string, unknown>
-  if (obj.type === 'bundle') return { ok: false, index, id, message: `${id}: /type: a bundle is not a STIX object` }
-  const { document, tlp, text, hash, attributed } = form ?? storedForm(obj, defaultTlp)
+  // The schemas require a string id and type: the check only tells the compiler what validation ensured.
+  if (!isKeyedObject(input) || typeof input.type !== 'string')
+    return { ok: false, index, id, message: `${id ?? `object ${index}`}: /: not a STIX object` }
+  if (input.type === 'bundle') return { ok: false, index, id, message: `${id}: /type: a bundle is not a STIX object` }
+  const { document, tlp, text, hash, attributed } = form ?? storedForm(input, defaultTlp)
   return {
     ok: true,
     object: {
       index,
-      id: obj.id as string,
-      version: versionOf(obj),
-      type: obj.type as string,
-      specVersion: typeof obj.spec_version === 'string' ? obj.spec_version : '2.1',
+      id: input.id,
+      version: versionOf(input),
+      type: input.type,
+      specVersion: typeof input.spec_version === 'string' ? input.spec_version : '2.1',
       tlp,
-      revoked: obj.revoked === true,
-      labels: Array.isArray(obj.labels) ? obj.labels.filter((l): l is string => typeof l === 'string') : [],
-      created: typeof obj.created === 'string' ? toMicrosecondTimestamp(obj.created) : null,
-      name: typeof obj.name === 'string' ? obj.name : null,
+      revoked: input.revoked === true,
+      labels: Array.isArray(input.labels) ? input.labels.filter((l): l is string => typeof l === 'string') : [],
+      created: typeof input.created === 'string' ? toMicrosecondTimestamp(input.created) : null,
+      name: typeof input.name === 'string' ? input.name : null,
       document,
       text,
       hash,

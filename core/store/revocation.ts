@@ -21,6 +21,10 @@ export async function findRevokedBefore(
   objects: readonly { index: number; id: string; version: string }[],
 ): Promise<Map<number, string>> {
   if (!objects.length) return new Map()
-  const { rows } = await trx.raw(REVOKED_BEFORE, [objects.map((o) => o.index), objects.map((o) => o.id), objects.map((o) => o.version)])
-  return new Map((rows as { idx: number; revoked_at: string }[]).map((r) => [r.idx, r.revoked_at]))
+  const { rows } = await trx.raw<{ rows: { idx: number; revoked_at: string }[] }>(REVOKED_BEFORE, [
+    objects.map((o) => o.index),
+    objects.map((o) => o.id),
+    objects.map((o) => o.version),
+  ])
+  return new Map(rows.map((r) => [r.idx, r.revoked_at]))
 }

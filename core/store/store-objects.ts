@@ -1,6 +1,14 @@
 import type { Knex } from 'knex'
+import type { StixObject } from '../stix/types.js'
 import { canonicalJson } from '../stix/canonical-json.js'
-import { prepareObject, screenObject, versionOf, type PreparedObject, type Refusal, type StoredForm } from './prepare.js'
+import {
+  prepareObject,
+  screenObject,
+  versionOf,
+  type PreparedObject,
+  type Refusal,
+  type StoredForm,
+} from './prepare.js'
 import type { Tlp } from '../stix/tlp.js'
 import { addMembers, findUnchanged, insertVersions } from './write-batch.js'
 import { findRevokedBefore } from './revocation.js'
@@ -88,7 +96,7 @@ const keyOf = (o: { id: string; version: string }) => `${o.id}|${o.version}`
 export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatch> {
   const { objects, defaultTlp } = opts
   const identity = opts.attribution === 'as-given' ? undefined : await producerIdentity(opts.db, opts.producerOrgId)
-  const creatorRef = identity?.id as string | undefined
+  const creatorRef = identity?.id
   let refersToCreator = false
   const forms: (StoredForm | undefined)[] = new Array(objects.length)
   const refused = new Map<number, Refusal>()
@@ -99,7 +107,7 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
     else if (screening.form) {
       if (creatorRef !== undefined && screening.form.document.created_by_ref === creatorRef) refersToCreator = true
       forms[index] = screening.form
-      candidates.push({ id: (objects[index] as { id: string }).id, hash: screening.form.hash })
+      candidates.push({ id: screening.form.id, hash: screening.form.hash })
     }
   }
   const stored = await findUnchanged(opts.db, opts.producerOrgId, candidates)
@@ -117,14 +125,19 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
       continue
     }
     const form = forms[index]
-    const pk = form && stored.get(`${(objects[index] as { id: string }).id}|${form.hash}`)
+    const pk = form && stored.get(`${form.id}|${form.hash}`)
     if (pk !== undefined && form) {
-      const id = (objects[index] as { id: string }).id
-      const version = versionOf(objects[index] as Record<string, unknown>)
+      const id = form.id
+      // The stored form keeps the object's own modified and created.
+      const version = versionOf(form.document)
       const earlier = seenInCall.get(keyOf({ id, version }))
       if (earlier) {
         const same = earlier.hash === form.hash || canonicalJson(earlier.document) === canonicalJson(form.document)
-        decided.push(same ? { index, id, version, status: 'unchanged' } : { index, id, version, status: 'rejected', message: differentContent({ id, version }) })
+        decided.push(
+          same
+            ? { index, id, version, status: 'unchanged' }
+            : { index, id, version, status: 'rejected', message: differentContent({ id, version }) },
+        )
         continue
       }
       seenInCall.set(keyOf({ id, version }), { hash: form.hash, document: form.document })
@@ -155,13 +168,17 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
 }
 
 /** The organization's current STIX identity (migrations/0051), or undefined when it has none. */
-async function producerIdentity(db: Knex | Knex.Transaction, orgId: string): Promise<Record<string, unknown> | undefined> {
-  const row = (await db('organizations').where({ id: orgId }).first('stix_identity')) as { stix_identity: Record<string, unknown> | null } | undefined
+async function producerIdentity(db: Knex | Knex.Transaction, orgId: string): Promise<StixObject | undefined> {
+  const row = await db('organizations').where({ id: orgId }).first('stix_identity')
   return row?.stix_identity ?? undefined
 }
 
 /** Stores the producer's identity version (once) and returns its pk, or undefined when this producer holds other content under it. */
-async function writeCreator(trx: Knex.Transaction, creator: PreparedObject, opts: WriteOptions): Promise<string | undefined> {
+async function writeCreator(
+  trx: Knex.Transaction,
+  creator: PreparedObject,
+  opts: WriteOptions,
+): Promise<string | undefined> {
   const [outcome] = await insertVersions(trx, opts.producerOrgId, opts.collectionId, [creator])
   return outcome && outcome.pk !== null && (outcome.inserted || outcome.sameAsStored) ? outcome.pk : undefined
 }
@@ -170,7 +187,11 @@ async function writeCreator(trx: Knex.Transaction, creator: PreparedObject, opts
  * Writes a prepared batch inside the caller's transaction: inserts new versions, adds every stored or
  * already-known version to the collection (taking the collection's writer lock, held to commit).
  */
-export async function writePrepared(trx: Knex.Transaction, prepared: PreparedBatch, opts: WriteOptions): Promise<StoreResult[]> {
+export async function writePrepared(
+  trx: Knex.Transaction,
+  prepared: PreparedBatch,
+  opts: WriteOptions,
+): Promise<StoreResult[]> {
   const results: StoreResult[] = new Array(prepared.count)
   for (const r of prepared.decided) results[r.index] = r
   const batchSize = opts.batchSize ?? 1000
@@ -182,7 +203,13 @@ export async function writePrepared(trx: Knex.Transaction, prepared: PreparedBat
   const insertable = prepared.toInsert.filter((o) => {
     const revokedAt = revokedBefore.get(o.index)
     if (revokedAt === undefined) return true
-    results[o.index] = { index: o.index, id: o.id, version: o.version, status: 'rejected', message: `${o.id}: /modified: the object was revoked at ${revokedAt}; a revoked object gets no new versions` }
+    results[o.index] = {
+      index: o.index,
+      id: o.id,
+      version: o.version,
+      status: 'rejected',
+      message: `${o.id}: /modified: the object was revoked at ${revokedAt}; a revoked object gets no new versions`,
+    }
     return false
   })
   for (let start = 0; start < insertable.length; start += batchSize) {
@@ -190,17 +217,17 @@ export async function writePrepared(trx: Knex.Transaction, prepared: PreparedBat
     const outcomes = await insertVersions(trx, opts.producerOrgId, opts.collectionId, batch)
     const byIndex = new Map(batch.map((o) => [o.index, o]))
     for (const out of outcomes) {
-      const o = byIndex.get(out.index) as PreparedObject
+      const o = byIndex.get(out.index)
+      if (!o) continue
       const base = { index: o.index, id: o.id, version: o.version }
-      if (out.inserted) {
-        inserted.set(o.index, { hadOther: out.hadOtherVersions })
-      } else if (out.sameAsStored) {
-        results[o.index] = { ...base, status: 'unchanged' }
-      } else {
+      // A version inserted or found the same always has its pk: only a rejected one has none.
+      if (out.pk === null || !(out.inserted || out.sameAsStored)) {
         results[o.index] = { ...base, status: 'rejected', message: differentContent(o) }
         continue
       }
-      memberAt.set(o.index, out.pk as string)
+      if (out.inserted) inserted.set(o.index, { hadOther: out.hadOtherVersions })
+      else results[o.index] = { ...base, status: 'unchanged' }
+      memberAt.set(o.index, out.pk)
     }
   }
   // Statuses in submission order: a second version of an id earlier in this call makes a "new-version".
@@ -208,18 +235,24 @@ export async function writePrepared(trx: Knex.Transaction, prepared: PreparedBat
   const members: string[] = []
   const toInsertByIndex = new Map(prepared.toInsert.map((o) => [o.index, o]))
   const knownByIndex = new Map(prepared.known.map((k) => [k.index, k]))
-  for (const index of [...memberAt.keys()].sort((a, b) => a - b)) {
+  for (const [index, pk] of [...memberAt].sort(([a], [b]) => a - b)) {
     const k = knownByIndex.get(index)
+    const o = toInsertByIndex.get(index)
     if (k) {
       results[index] = { index, id: k.id, version: k.version, status: 'unchanged' }
       idsWithVersion.add(k.id)
-    } else {
-      const o = toInsertByIndex.get(index) as PreparedObject
+    } else if (o) {
       const ins = inserted.get(index)
-      if (ins) results[index] = { index, id: o.id, version: o.version, status: ins.hadOther || idsWithVersion.has(o.id) ? 'new-version' : 'new' }
+      if (ins)
+        results[index] = {
+          index,
+          id: o.id,
+          version: o.version,
+          status: ins.hadOther || idsWithVersion.has(o.id) ? 'new-version' : 'new',
+        }
       idsWithVersion.add(o.id)
     }
-    members.push(memberAt.get(index) as string)
+    members.push(pk)
   }
   // The identity first: a reader walking the collection in date_added order meets it before what it created.
   const creatorPk = prepared.creator && members.length ? await writeCreator(trx, prepared.creator, opts) : undefined
@@ -234,16 +267,24 @@ export async function writePrepared(trx: Knex.Transaction, prepared: PreparedBat
  * the transaction commits, so date_added follows commit order (see docs/taxii.md).
  */
 async function storeObjectsOnce(opts: StoreObjectsOptions): Promise<StoreResult[]> {
-  if (!(opts.db as Knex.Transaction).isTransaction) {
-    return (opts.db as Knex).transaction((trx) => storeObjectsOnce({ ...opts, db: trx }))
-  }
-  const trx = opts.db as Knex.Transaction
-  const prepared = await prepareObjects({ db: trx, objects: opts.objects, defaultTlp: opts.defaultTlp, producerOrgId: opts.producerOrgId, attribution: opts.attribution })
+  const trx = opts.db
+  if (!isTransaction(trx)) return trx.transaction((t) => storeObjectsOnce({ ...opts, db: t }))
+  const prepared = await prepareObjects({
+    db: trx,
+    objects: opts.objects,
+    defaultTlp: opts.defaultTlp,
+    producerOrgId: opts.producerOrgId,
+    attribution: opts.attribution,
+  })
   return writePrepared(trx, prepared, opts)
 }
 
 /** {@link storeObjectsOnce}, with its halves for pipelining callers (see pipelined-writes.ts). */
 export const storeObjects = withPipelineHalves(storeObjectsOnce, { prepare: prepareObjects, write: writePrepared })
+
+function isTransaction(db: Knex | Knex.Transaction): db is Knex.Transaction {
+  return db.isTransaction === true
+}
 
 function differentContent(o: { id: string; version: string }): string {
   return `${o.id}: /modified: version ${o.version} already exists with different content; a change needs a newer modified`

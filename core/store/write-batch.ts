@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { PreparedObject } from './prepare.js'
+import { nullableArray } from './sql-arrays.js'
 
 /** What the database says about one prepared object after the batch insert. */
 export interface BatchOutcome {
@@ -79,28 +80,53 @@ JOIN stix_objects s ON s.stix_id = i.stix_id AND s.version = i.version AND s.pro
 
 function columns(batch: PreparedObject[]): Knex.RawBinding[] {
   // node-postgres sends JS arrays (nulls included) as PostgreSQL arrays
-  return <Knex.RawBinding[]>[
-    batch.map((o) => o.index), batch.map((o) => o.id), batch.map((o) => o.version), batch.map((o) => o.type),
-    batch.map((o) => o.specVersion), batch.map((o) => o.tlp), batch.map((o) => o.revoked),
-    batch.map((o) => JSON.stringify(o.labels)), batch.map((o) => o.created), batch.map((o) => o.name),
-    batch.map((o) => o.hash), batch.map((o) => o.attributed), batch.map((o) => o.text).join('\n'),
+  return [
+    batch.map((o) => o.index),
+    batch.map((o) => o.id),
+    batch.map((o) => o.version),
+    batch.map((o) => o.type),
+    batch.map((o) => o.specVersion),
+    nullableArray(batch.map((o) => o.tlp)),
+    batch.map((o) => o.revoked),
+    batch.map((o) => JSON.stringify(o.labels)),
+    nullableArray(batch.map((o) => o.created)),
+    nullableArray(batch.map((o) => o.name)),
+    batch.map((o) => o.hash),
+    batch.map((o) => o.attributed),
+    batch.map((o) => o.text).join('\n'),
   ]
 }
 
 /** Inserts the versions of one batch (keys must be distinct within the batch). No per-object queries. */
-export async function insertVersions(trx: Knex.Transaction, producerOrgId: string, collectionId: string, batch: PreparedObject[]): Promise<BatchOutcome[]> {
+export async function insertVersions(
+  trx: Knex.Transaction,
+  producerOrgId: string,
+  collectionId: string,
+  batch: PreparedObject[],
+): Promise<BatchOutcome[]> {
   // Placeholders in statement order: the input's columns, then producer and collection for the insert, then for `stored`.
-  const { rows } = await trx.raw(INSERT_VERSIONS, [...columns(batch), producerOrgId, collectionId, producerOrgId, collectionId])
-  const outcomes: BatchOutcome[] = rows.map((r: { idx: number; pk: string | null; inserted: boolean; same: boolean; had_other: boolean }) => ({
-    index: r.idx, pk: r.pk, inserted: r.inserted, sameAsStored: r.same, hadOtherVersions: r.had_other,
+  const { rows } = await trx.raw<{
+    rows: { idx: number; pk: string | null; inserted: boolean; same: boolean; had_other: boolean }[]
+  }>(INSERT_VERSIONS, [...columns(batch), producerOrgId, collectionId, producerOrgId, collectionId])
+  const outcomes: BatchOutcome[] = rows.map((r) => ({
+    index: r.idx,
+    pk: r.pk,
+    inserted: r.inserted,
+    sameAsStored: r.same,
+    hadOtherVersions: r.had_other,
   }))
   const missing = outcomes.filter((o) => o.pk === null)
   if (missing.length) {
     const byIndex = new Map(batch.map((o) => [o.index, o]))
-    const again = missing.map((m) => byIndex.get(m.index) as PreparedObject)
-    const { rows: found } = await trx.raw(RECHECK, [...columns(again), producerOrgId])
-    for (const f of found as { idx: number; pk: string; same: boolean }[]) {
-      const outcome = outcomes.find((o) => o.index === f.idx) as BatchOutcome
+    const again = missing.flatMap((m) => byIndex.get(m.index) ?? [])
+    const { rows: found } = await trx.raw<{ rows: { idx: number; pk: string; same: boolean }[] }>(RECHECK, [
+      ...columns(again),
+      producerOrgId,
+    ])
+    const foundAt = new Map(found.map((f) => [f.idx, f]))
+    for (const outcome of missing) {
+      const f = foundAt.get(outcome.index)
+      if (!f) continue
       outcome.pk = f.pk
       outcome.sameAsStored = f.same
     }
@@ -115,10 +141,14 @@ export async function insertVersions(trx: Knex.Transaction, producerOrgId: strin
  * per version. Read-only; may run outside the writing transaction (stored versions are never rewritten, so a
  * hit stays true).
  */
-export async function findUnchanged(db: Knex | Knex.Transaction, producerOrgId: string, candidates: { id: string; hash: string }[]): Promise<Map<string, string>> {
+export async function findUnchanged(
+  db: Knex | Knex.Transaction,
+  producerOrgId: string,
+  candidates: { id: string; hash: string }[],
+): Promise<Map<string, string>> {
   const found = new Map<string, string>()
   if (!candidates.length) return found
-  const { rows } = await db.raw(
+  const { rows } = await db.raw<{ rows: { stix_id: string; content_hash: string; pk: string }[] }>(
     // LATERAL … LIMIT: one index probe per candidate whatever the planner's (often stale) idea of the table
     `SELECT c.stix_id, c.hash AS content_hash, s.pk FROM unnest(?::text[], ?::text[]) AS c(stix_id, hash)
      CROSS JOIN LATERAL (
@@ -128,7 +158,7 @@ export async function findUnchanged(db: Knex | Knex.Transaction, producerOrgId: 
        ORDER BY o.producer_org_id = ?::uuid DESC LIMIT 1) s`,
     [candidates.map((c) => c.id), candidates.map((c) => c.hash), producerOrgId, producerOrgId, producerOrgId],
   )
-  for (const r of rows as { stix_id: string; content_hash: string; pk: string }[]) found.set(`${r.stix_id}|${r.content_hash}`, r.pk)
+  for (const r of rows) found.set(`${r.stix_id}|${r.content_hash}`, r.pk)
   return found
 }
 

@@ -1,22 +1,35 @@
 import type { FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
-import type PgBoss from 'pg-boss'
 import type { Jobs } from '../infra/jobs.js'
 import { QUEUES } from '../jobs/queues.js'
 import { storeObjects } from '../store/index.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 import { completeStatus, failPendingStatus, insertPendingStatus, type PendingRequest } from './pending-status.js'
+import { statusDetails } from './status-resource.js'
 
 /**
  * Stores the objects of one pending TAXII add request and completes its status, in one transaction.
  * Idempotent: a retried job finds the status complete (or its objects already stored, hence unchanged).
  */
-export async function processPendingStatus(knex: Knex, statusId: string, metrics?: Pick<PlatformMetrics, 'objectsIngested'>): Promise<void> {
+export async function processPendingStatus(
+  knex: Knex,
+  statusId: string,
+  metrics?: Pick<PlatformMetrics, 'objectsIngested'>,
+): Promise<void> {
   const stored = await knex.transaction(async (trx) => {
-    const row = await trx('taxii_statuses').where({ id: statusId }).forUpdate().first('status', 'collection_id', 'organization_id', 'payload', 'pendings')
+    const row = await trx('taxii_statuses')
+      .where({ id: statusId })
+      .forUpdate()
+      .first('status', 'collection_id', 'organization_id', 'payload', 'pendings')
     if (!row || row.status === 'complete') return []
-    const results = await storeObjects({ db: trx, collectionId: row.collection_id, producerOrgId: row.organization_id, objects: row.payload ?? [] })
-    await completeStatus(trx, statusId, results, row.pendings)
+    const objects = Array.isArray(row.payload) ? row.payload : []
+    const results = await storeObjects({
+      db: trx,
+      collectionId: row.collection_id,
+      producerOrgId: row.organization_id,
+      objects,
+    })
+    await completeStatus(trx, statusId, results, statusDetails('pendings', row.pendings))
     return results
   })
   metrics?.objectsIngested('taxii', stored)
@@ -31,7 +44,11 @@ interface TaxiiIngestJob {
  * Records a request left to the `taxii.ingest` job and enqueues that job, in one transaction: a pending status
  * always has its job, and a job always finds its status. Returns the status id.
  */
-export async function queuePendingRequest(knex: Knex, jobs: Pick<Jobs, 'enqueue'>, input: PendingRequest): Promise<string> {
+export async function queuePendingRequest(
+  knex: Knex,
+  jobs: Pick<Jobs, 'enqueue'>,
+  input: PendingRequest,
+): Promise<string> {
   return knex.transaction(async (trx) => {
     const statusId = await insertPendingStatus(trx, input)
     await jobs.enqueue(trx, QUEUES.taxiiIngest, { statusId } satisfies TaxiiIngestJob)
@@ -54,7 +71,11 @@ export async function registerTaxiiIngestWorker(app: FastifyInstance): Promise<v
   await app.jobs.work(QUEUES.taxiiIngestDead, { batchSize: 1, includeMetadata: true }, async (jobs) => {
     for (const job of jobs) {
       const statusId = String(job.data.statusId)
-      app.log.error({ statusId, cause: (job as PgBoss.JobWithMetadata).output }, 'taxii.ingest failed for good: its pending objects are marked failed')
+      // includeMetadata: pg-boss hands the dead job with the output of its last failed attempt.
+      app.log.error(
+        { statusId, cause: 'output' in job ? job.output : undefined },
+        'taxii.ingest failed for good: its pending objects are marked failed',
+      )
       await failPendingStatus(app.knex, statusId, INGEST_FAILED_MESSAGE)
     }
   })

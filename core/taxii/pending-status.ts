@@ -1,7 +1,8 @@
 import type { Knex } from 'knex'
 import type { Principal } from '../plugin-api/index.js'
 import { displayableId, screenObject, type StoreResult } from '../store/index.js'
-import { objectLabel, summarize, type StatusDetail } from './status-store.js'
+import type { StatusDetail } from './status-resource.js'
+import { objectLabel, summarize } from './status-store.js'
 
 /** An add request too large to store while the client waits. */
 export interface PendingRequest {
@@ -31,21 +32,41 @@ export async function insertPendingStatus(db: Knex, input: PendingRequest): Prom
   })
   const [row] = await db('taxii_statuses')
     .insert({
-      collection_id: input.collectionId, organization_id: input.principal.orgId, user_id: input.principal.userId, status: 'pending',
-      total_count: input.objects.length, failure_count: failures.length, pending_count: pendings.length,
-      failures: JSON.stringify(failures), pendings: JSON.stringify(pendings), payload: `[${texts.join(',')}]`,
+      collection_id: input.collectionId,
+      organization_id: input.principal.orgId,
+      user_id: input.principal.userId,
+      status: 'pending',
+      total_count: input.objects.length,
+      failure_count: failures.length,
+      pending_count: pendings.length,
+      failures: JSON.stringify(failures),
+      pendings: JSON.stringify(pendings),
+      payload: `[${texts.join(',')}]`,
     })
     .returning('id')
   return row.id
 }
 
 /** Marks a pending request complete with the job's results (added to the failures found at submission) and drops its payload. */
-export async function completeStatus(trx: Knex.Transaction, id: string, results: StoreResult[], pendings: readonly StatusDetail[]): Promise<void> {
+export async function completeStatus(
+  trx: Knex.Transaction,
+  id: string,
+  results: StoreResult[],
+  pendings: readonly StatusDetail[],
+): Promise<void> {
   const { successes, failures } = summarize(results, pendings)
-  await trx('taxii_statuses').where({ id }).update({
-    status: 'complete', success_count: successes.length, failure_count: trx.raw('failure_count + ?', [failures.length]), pending_count: 0,
-    successes: JSON.stringify(successes), failures: trx.raw('failures || ?::jsonb', [JSON.stringify(failures)]), pendings: '[]', payload: null,
-  })
+  await trx('taxii_statuses')
+    .where({ id })
+    .update({
+      status: 'complete',
+      success_count: successes.length,
+      failure_count: trx.raw('failure_count + ?', [failures.length]),
+      pending_count: 0,
+      successes: JSON.stringify(successes),
+      failures: trx.raw('failures || ?::jsonb', [JSON.stringify(failures)]),
+      pendings: '[]',
+      payload: null,
+    })
 }
 
 // Every pending object becomes a failure carrying the reason, in request order.

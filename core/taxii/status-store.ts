@@ -1,31 +1,10 @@
 import type { Knex } from 'knex'
+import type { TaxiiStatusRow } from '../model/tables.js'
 import type { Principal } from '../plugin-api/index.js'
 import type { StoreResult } from '../store/index.js'
 import { formatTimestampSql } from '../infra/sql-timestamp.js'
 import { isUuid } from '../infra/uuid.js'
-
-/** A TAXII 2.1 status resource (§4.3.1). */
-export interface StatusResource {
-  id: string
-  status: 'complete' | 'pending'
-  request_timestamp: string
-  total_count: number
-  success_count: number
-  failure_count: number
-  pending_count: number
-  successes?: StatusDetail[]
-  failures?: StatusDetail[]
-  pendings?: StatusDetail[]
-}
-
-export interface StatusDetail {
-  id: string
-  version?: string
-  message?: string
-}
-
-/** Objects larger requests are handed to the `taxii.ingest` job above this many. */
-export const ASYNC_INGEST_THRESHOLD = 1000
+import { statusDetails, type StatusDetail, type StatusResource } from './status-resource.js'
 
 /** How an object without a usable id is named in a status: by its index in the request. */
 export const objectLabel = (index: number) => `(object ${index})`
@@ -36,24 +15,45 @@ export function summarize(results: readonly StoreResult[], labels?: readonly Sta
   const failures: StatusDetail[] = []
   for (const r of results) {
     const id = r.id ?? labels?.[r.index]?.id ?? objectLabel(r.index)
-    if (r.status === 'rejected') failures.push({ id, ...(r.version ? { version: r.version } : {}), message: r.message ?? 'rejected' })
-    else successes.push({ id, version: r.version as string, ...(r.status === 'unchanged' ? { message: 'already stored, unchanged' } : {}) })
+    if (r.status === 'rejected')
+      failures.push({ id, ...(r.version ? { version: r.version } : {}), message: r.message ?? 'rejected' })
+    else
+      successes.push({
+        id,
+        version: r.version,
+        ...(r.status === 'unchanged' ? { message: 'already stored, unchanged' } : {}),
+      })
   }
   return { successes, failures }
 }
 
 /** A finished add request, written in the transaction that stored the objects. */
-export async function insertCompleteStatus(trx: Knex.Transaction, input: { collectionId: string; principal: Principal; results: StoreResult[] }): Promise<string> {
+export async function insertCompleteStatus(
+  trx: Knex.Transaction,
+  input: { collectionId: string; principal: Principal; results: StoreResult[] },
+): Promise<string> {
   const { successes, failures } = summarize(input.results)
   const [row] = await trx('taxii_statuses')
     .insert({
-      collection_id: input.collectionId, organization_id: input.principal.orgId, user_id: input.principal.userId, status: 'complete',
-      total_count: input.results.length, success_count: successes.length, failure_count: failures.length,
-      successes: JSON.stringify(successes), failures: JSON.stringify(failures),
+      collection_id: input.collectionId,
+      organization_id: input.principal.orgId,
+      user_id: input.principal.userId,
+      status: 'complete',
+      total_count: input.results.length,
+      success_count: successes.length,
+      failure_count: failures.length,
+      successes: JSON.stringify(successes),
+      failures: JSON.stringify(failures),
     })
     .returning('id')
   return row.id
 }
+
+/** A status row as findStatus reads it: the request time already in the TAXII timestamp format. */
+type StatusReadRow = Omit<
+  TaxiiStatusRow,
+  'collection_id' | 'organization_id' | 'user_id' | 'request_timestamp' | 'payload' | 'expires_at'
+> & { request_timestamp: string }
 
 /** The status if it belongs to the caller's organization and has not expired. */
 export async function findStatus(db: Knex, id: string, orgId: string): Promise<StatusResource | null> {
@@ -61,14 +61,33 @@ export async function findStatus(db: Knex, id: string, orgId: string): Promise<S
   const row = await db('taxii_statuses')
     .where({ id, organization_id: orgId })
     .andWhere('expires_at', '>', db.fn.now())
-    .first('id', 'status', 'total_count', 'success_count', 'failure_count', 'pending_count', 'successes', 'failures', 'pendings',
-      db.raw(`${formatTimestampSql('request_timestamp')} AS request_timestamp`))
+    .first<StatusReadRow | undefined>(
+      'id',
+      'status',
+      'total_count',
+      'success_count',
+      'failure_count',
+      'pending_count',
+      'successes',
+      'failures',
+      'pendings',
+      db.raw(`${formatTimestampSql('request_timestamp')} AS request_timestamp`),
+    )
   if (!row) return null
-  const lists = (['successes', 'failures', 'pendings'] as const).filter((k) => row[k].length > 0)
+  const successes = statusDetails('successes', row.successes)
+  const failures = statusDetails('failures', row.failures)
+  const pendings = statusDetails('pendings', row.pendings)
   return {
-    id: row.id, status: row.status, request_timestamp: row.request_timestamp, total_count: row.total_count,
-    success_count: row.success_count, failure_count: row.failure_count, pending_count: row.pending_count,
-    ...Object.fromEntries(lists.map((k) => [k, row[k]])),
+    id: row.id,
+    status: row.status,
+    request_timestamp: row.request_timestamp,
+    total_count: row.total_count,
+    success_count: row.success_count,
+    failure_count: row.failure_count,
+    pending_count: row.pending_count,
+    ...(successes.length ? { successes } : {}),
+    ...(failures.length ? { failures } : {}),
+    ...(pendings.length ? { pendings } : {}),
   }
 }
 

@@ -17,6 +17,9 @@ const fields = {
  * (and so the OpenAPI document), the service checks them again for the console.
  */
 export const CreateTrustLevelInput = Type.Object(fields, { additionalProperties: false })
-export const UpdateTrustLevelInput = Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 })
+export const UpdateTrustLevelInput = Type.Partial(Type.Object(fields), {
+  additionalProperties: false,
+  minProperties: 1,
+})
 export type CreateTrustLevelInput = Static<typeof CreateTrustLevelInput>
 export type UpdateTrustLevelInput = Static<typeof UpdateTrustLevelInput>

@@ -8,9 +8,17 @@ const Notes = Type.String({ maxLength: 2000 })
  * schemas (and so the OpenAPI document), the service checks them again for the console.
  */
 export const CreateTrustRelationshipInput = Type.Object(
-  { trustorOrgId: Type.Optional(Type.String({ format: 'uuid', description: 'Defaults to your organization' })), trusteeOrgId: Uuid, trustLevelId: Uuid, notes: Type.Optional(Notes) },
+  {
+    trustorOrganizationId: Type.Optional(Type.String({ format: 'uuid', description: 'Defaults to your organization' })),
+    trusteeOrganizationId: Uuid,
+    trustLevelId: Uuid,
+    notes: Type.Optional(Notes),
+  },
   { additionalProperties: false },
 )
-export const UpdateTrustRelationshipInput = Type.Object({ trustLevelId: Type.Optional(Uuid), notes: Type.Optional(Notes) }, { additionalProperties: false, minProperties: 1 })
+export const UpdateTrustRelationshipInput = Type.Object(
+  { trustLevelId: Type.Optional(Uuid), notes: Type.Optional(Notes) },
+  { additionalProperties: false, minProperties: 1 },
+)
 export type CreateTrustRelationshipInput = Static<typeof CreateTrustRelationshipInput>
 export type UpdateTrustRelationshipInput = Static<typeof UpdateTrustRelationshipInput>

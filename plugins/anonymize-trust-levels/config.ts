@@ -1,4 +1,4 @@
-import { Type, type Static } from '../../core/plugin-api/index.js'
+import { Type } from '../../core/plugin-api/index.js'
 
 export const trustLevelsConfigSchema = Type.Object(
   {
@@ -15,5 +15,3 @@ export const trustLevelsConfigSchema = Type.Object(
   },
   { additionalProperties: false },
 )
-
-export type TrustLevelsConfig = Static<typeof trustLevelsConfigSchema>

@@ -47,7 +47,8 @@ function scrubReference(ref: Reference, env: AnonymizeEnv, kept: ReadonlySet<str
   for (const [key, value] of Object.entries(ref)) {
     if (kept.has(key)) out[key] = value
     else if (key === 'url' && typeof value === 'string') out.url = anonymizeUrl(value, env)
-    else if (key === 'hashes' && value !== null && typeof value === 'object') out.hashes = anonymizeHashes(value as Reference, env)
+    else if (key === 'hashes' && value !== null && typeof value === 'object')
+      out.hashes = anonymizeHashes(value as Reference, env)
     else if (key === 'description' && env.policy.dropFreeText) continue
     else if (typeof value === 'string') out[scrubText(key, env)] = scrubText(value, env)
   }
@@ -58,7 +59,8 @@ function anonymizeReference(ref: Reference, env: AnonymizeEnv): Reference | null
   const source = typeof ref.source_name === 'string' ? PUBLIC_SOURCES[ref.source_name] : undefined
   if (source !== undefined && Object.hasOwn(PUBLIC_SOURCES, ref.source_name as string)) {
     // The schemas tie a public source to its id format: a reference that breaks it is not what it claims.
-    if (ref.external_id !== undefined && !(typeof ref.external_id === 'string' && source.id.test(ref.external_id))) return null
+    if (ref.external_id !== undefined && !(typeof ref.external_id === 'string' && source.id.test(ref.external_id)))
+      return null
     const kept = new Set(['source_name', 'external_id'])
     if (isPublicUrl(ref.url, source.hosts)) kept.add('url')
     return scrubReference(ref, env, kept)

@@ -26,7 +26,11 @@ export function anonymizeHashes(hashes: Record<string, unknown>, env: AnonymizeE
   const out: Record<string, unknown> = {}
   for (const [algorithm, value] of Object.entries(hashes)) {
     if (typeof value !== 'string') continue
-    const rewritten = env.policy.pseudonymizeHashes ? anonymizeHash(algorithm, value, env) : DIGEST.test(value) ? value : scrubText(value, env)
+    const rewritten = env.policy.pseudonymizeHashes
+      ? anonymizeHash(algorithm, value, env)
+      : DIGEST.test(value)
+        ? value
+        : scrubText(value, env)
     out[scrubText(algorithm, env)] = rewritten
   }
   return out

@@ -9,7 +9,8 @@ export default defineAnonymizationStrategy({
   id: 'trust-levels',
   apiVersion: 1,
   version: '2.0.0',
-  description: 'Trust-level anonymization: CIDR prefixes, keyed .invalid pseudonyms, anonymous producer; valid STIX 2.1 out',
+  description:
+    'Trust-level anonymization: CIDR prefixes, keyed .invalid pseudonyms, anonymous producer; valid STIX 2.1 out',
   configSchema: trustLevelsConfigSchema,
   create(ctx) {
     const secret = ctx.secrets.anonymizationKey

@@ -55,7 +55,7 @@ function parseIpv6(text: string): { groups: number[]; prefix: number } | null {
 export function formatIpv6(groups: number[]): string {
   let bestStart = -1
   let bestLength = 1
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i
     while (j < 8 && groups[j] === 0) j += 1
     if (j - i > bestLength) [bestStart, bestLength] = [i, j - i]

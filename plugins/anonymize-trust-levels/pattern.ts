@@ -32,7 +32,9 @@ function kindOfPath(path: ObjectPath, value: string): ValueKind {
   if (hashesAt >= 0 && hashesAt < keys.length - 1) return { kind: 'hash', algorithm: keys[hashesAt + 1] }
   const last = keys[keys.length - 1]
   if (last === 'value') {
-    return keys.length === 1 && DIRECT_VALUE_KINDS[path.objectType] ? DIRECT_VALUE_KINDS[path.objectType] : kindFromShape(value)
+    return keys.length === 1 && DIRECT_VALUE_KINDS[path.objectType]
+      ? DIRECT_VALUE_KINDS[path.objectType]
+      : kindFromShape(value)
   }
   if (last === 'name' && (path.objectType === 'file' || keys.length > 1)) return { kind: 'file-name' }
   if (last !== undefined && FIELD_KINDS[last]) return FIELD_KINDS[last]
@@ -48,7 +50,10 @@ function rewriteLiteral(lit: Literal, kind: ValueKind, env: AnonymizeEnv): Liter
 function rewriteWildcard(cmp: ComparisonNode, lit: Literal, env: AnonymizeEnv): ComparisonNode {
   if (lit.kind !== 'string') return cmp
   const opaque = `${env.p.label('pattern', lit.value)}.invalid`
-  return { ...cmp, value: { kind: 'string', value: cmp.operator === 'MATCHES' ? `^${opaque.replace('.', '\\.')}$` : opaque } }
+  return {
+    ...cmp,
+    value: { kind: 'string', value: cmp.operator === 'MATCHES' ? `^${opaque.replace('.', '\\.')}$` : opaque },
+  }
 }
 
 function rewriteComparison(cmp: ComparisonNode, env: AnonymizeEnv): ComparisonNode {
@@ -68,12 +73,18 @@ function rewriteComparison(cmp: ComparisonNode, env: AnonymizeEnv): ComparisonNo
   const kind = kindOfPath(cmp.path, sample.value)
   if (!isRewritten(kind, env)) return cmp
   // A wildcard over free text keeps its shape with the values in it replaced; over a value it cannot.
-  if (cmp.operator === 'LIKE' || cmp.operator === 'MATCHES') return kind.kind === 'text' ? { ...cmp, value: rewriteLiteral(value, kind, env) } : rewriteWildcard(cmp, value, env)
+  if (cmp.operator === 'LIKE' || cmp.operator === 'MATCHES')
+    return kind.kind === 'text' ? { ...cmp, value: rewriteLiteral(value, kind, env) } : rewriteWildcard(cmp, value, env)
   if ((kind.kind === 'ipv4' || kind.kind === 'ipv6') && value.kind === 'string') {
     const ip = anonymizeIpKind(kind.kind, value.value, env)
     const equality = cmp.operator === '=' || cmp.operator === '!='
     if (!ip.network || !equality) return { ...cmp, value: { kind: 'string', value: ip.value } }
-    return { ...cmp, operator: 'ISSUBSET', negated: cmp.negated !== (cmp.operator === '!='), value: { kind: 'string', value: ip.value } }
+    return {
+      ...cmp,
+      operator: 'ISSUBSET',
+      negated: cmp.negated !== (cmp.operator === '!='),
+      value: { kind: 'string', value: ip.value },
+    }
   }
   return { ...cmp, value: rewriteLiteral(value, kind, env) }
 }

@@ -6,8 +6,10 @@ import { isTlpMarkingId } from '../../core/plugin-api/index.js'
  * object is passed as it is only when it holds nothing but what a TLP definition holds — vocabulary, ids,
  * timestamps and `TLP:…` names. Anything else is anonymized like any other marking definition.
  */
-const VALUE = /^(?:[a-z+-]{1,32}|TLP:[A-Z+]{3,12}|2\.1|[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)$/
-const KEY = /^(?:[a-z][a-z0-9_]{0,31}|extension-definition--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+const VALUE =
+  /^(?:[a-z+-]{1,32}|TLP:[A-Z+]{3,12}|2\.1|[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)$/
+const KEY =
+  /^(?:[a-z][a-z0-9_]{0,31}|extension-definition--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
 
 function holdsOnlyTlpVocabulary(value: unknown, depth: number): boolean {
   if (typeof value === 'string') return VALUE.test(value)

@@ -8,7 +8,8 @@ import { DROP, rewriteNested, type Rewritten } from './walk.js'
 
 /** From high, only TLP markings stay: other marking definitions may name the producer. */
 function granularMarkings(value: unknown, env: AnonymizeEnv, depth: number): Rewritten {
-  if (!Array.isArray(value) || !env.policy.anonymousIdentity) return rewriteNested('granular_markings', value, env, depth, 'stix')
+  if (!Array.isArray(value) || !env.policy.anonymousIdentity)
+    return rewriteNested('granular_markings', value, env, depth, 'stix')
   const tlp = value.filter((m: { marking_ref?: unknown }) => isTlpMarkingId(m?.marking_ref))
   return tlp.length ? rewriteNested('granular_markings', tlp, env, depth, 'stix') : DROP
 }
@@ -30,7 +31,11 @@ function rewriteProperty(type: string, key: string, value: unknown, env: Anonymi
  * Every property of an object through its rule (rules.ts), type-specific ones through their handler
  * (type-rules.ts). Returns null when the object must be withheld. Throws TooDeepError past MAX_DEPTH.
  */
-export function rewriteProperties(obj: Readonly<Record<string, unknown>>, env: AnonymizeEnv, depth: number): Record<string, unknown> | null {
+export function rewriteProperties(
+  obj: Readonly<Record<string, unknown>>,
+  env: AnonymizeEnv,
+  depth: number,
+): Record<string, unknown> | null {
   const type = String(obj.type)
   const typeRule = TYPE_RULES[type]
   const out: Record<string, unknown> = {}
@@ -45,11 +50,20 @@ export function rewriteProperties(obj: Readonly<Record<string, unknown>>, env: A
 }
 
 /** Properties every SCO may have: one left with nothing else (all its strings dropped at full) is withheld. */
-const SCO_COMMON = new Set(['type', 'id', 'spec_version', 'object_marking_refs', 'granular_markings', 'defanged', 'extensions'])
+const SCO_COMMON = new Set([
+  'type',
+  'id',
+  'spec_version',
+  'object_marking_refs',
+  'granular_markings',
+  'defanged',
+  'extensions',
+])
 
 /** The deprecated `objects` dictionary of observed-data embeds SCOs: each gets the SCO rules, or all go. */
 function embeddedObjects(value: unknown, env: AnonymizeEnv, depth: number): Rewritten {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return rewriteNested('objects', value, env, depth, 'stix')
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return rewriteNested('objects', value, env, depth, 'stix')
   const out: Record<string, unknown> = {}
   for (const [key, embedded] of Object.entries(value)) {
     if (embedded === null || typeof embedded !== 'object' || Array.isArray(embedded)) return DROP

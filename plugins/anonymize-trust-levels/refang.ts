@@ -5,7 +5,8 @@
  */
 
 /** Any marker that refanging would change; a text without one is scanned as it is. */
-const MARKER = /[[({]\s*(?:\.|dot|@|at|:|:\/\/|\/)\s*[\])}]|h(?:xx|\*\*)ps?|fxp|%(?:2[0-9a-f]|3[a-f]|40|5[bcdf])|\\[[\](){}.@:/]/i
+const MARKER =
+  /[[({]\s*(?:\.|dot|@|at|:|:\/\/|\/)\s*[\])}]|h(?:xx|\*\*)ps?|fxp|%(?:2[0-9a-f]|3[a-f]|40|5[bcdf])|\\[[\](){}.@:/]/i
 
 const DOT = /\s?[[({]\s*(?:\.|dot)\s*[\])}]\s?/gi
 const AT = /\s?[[({]\s*(?:@|at)\s*[\])}]\s?/gi
@@ -28,7 +29,11 @@ export function hasDefangMarker(text: string): boolean {
 /** `decodePercent: false` for text where a `%` is a wildcard (`LIKE '%22[.]254…'`), not an escape. */
 export function refang(text: string, decodePercent = true): string {
   const unescaped = text.replace(ESCAPED, '$1')
-  return (decodePercent ? unescaped.replace(PERCENT, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))) : unescaped)
+  return (
+    decodePercent
+      ? unescaped.replace(PERCENT, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+      : unescaped
+  )
     .replace(SCHEME_SEP, '://')
     .replace(COLON, ':')
     .replace(SLASH, '/')

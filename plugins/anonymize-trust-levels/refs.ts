@@ -11,9 +11,24 @@ import { anonymousIdentityId } from './identity.js'
  * At high and full every identity reference becomes the one anonymous identity.
  */
 export const SCO_TYPES: ReadonlySet<string> = new Set([
-  'artifact', 'autonomous-system', 'directory', 'domain-name', 'email-addr', 'email-message', 'file',
-  'ipv4-addr', 'ipv6-addr', 'mac-addr', 'mutex', 'network-traffic', 'process', 'software', 'url',
-  'user-account', 'windows-registry-key', 'x509-certificate',
+  'artifact',
+  'autonomous-system',
+  'directory',
+  'domain-name',
+  'email-addr',
+  'email-message',
+  'file',
+  'ipv4-addr',
+  'ipv6-addr',
+  'mac-addr',
+  'mutex',
+  'network-traffic',
+  'process',
+  'software',
+  'url',
+  'user-account',
+  'windows-registry-key',
+  'x509-certificate',
 ])
 
 export function mapId(id: string, env: AnonymizeEnv): string {

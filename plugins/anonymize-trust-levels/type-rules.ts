@@ -29,7 +29,15 @@ export const SCO_VALUE_FIELDS: Readonly<Record<string, Readonly<Record<string, V
 
 /** Containers whose name is the producer's own prose ("Incident at ACME"): a keyed name at full. */
 const PROSE_NAMED = new Set([
-  'report', 'grouping', 'note', 'opinion', 'observed-data', 'incident', 'campaign', 'infrastructure', 'location',
+  'report',
+  'grouping',
+  'note',
+  'opinion',
+  'observed-data',
+  'incident',
+  'campaign',
+  'infrastructure',
+  'location',
   'course-of-action',
 ])
 const withheld = (env: AnonymizeEnv) => `Withheld at anonymization level ${env.policy.level}.`
@@ -86,7 +94,8 @@ const identity: TypeRule = {
 const note: TypeRule = {
   keys: new Set(['content']),
   apply(out, obj, env) {
-    if (typeof obj.content === 'string') out.content = env.policy.dropFreeText ? withheld(env) : scrubText(obj.content, env)
+    if (typeof obj.content === 'string')
+      out.content = env.policy.dropFreeText ? withheld(env) : scrubText(obj.content, env)
     return true
   },
 }
@@ -107,7 +116,8 @@ const markingDefinition: TypeRule = {
   apply(out, obj, env, depth) {
     const definition = obj.definition as Record<string, unknown> | undefined
     if (definition === undefined) return true
-    if (obj.definition_type === 'statement' && env.policy.anonymousIdentity) out.definition = { statement: withheld(env) }
+    if (obj.definition_type === 'statement' && env.policy.anonymousIdentity)
+      out.definition = { statement: withheld(env) }
     else if (obj.definition_type === 'tlp') out.definition = definition
     else set(out, 'definition', rewriteNested('definition', definition, env, depth + 1, 'stix'))
     return out.definition !== undefined || obj.definition_type === undefined
@@ -135,7 +145,11 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
 }
 
 /** At full: prose-named containers get a keyed name, an indicator's name goes. */
-export function nameAtFull(out: Record<string, unknown>, obj: Readonly<Record<string, unknown>>, env: AnonymizeEnv): void {
+export function nameAtFull(
+  out: Record<string, unknown>,
+  obj: Readonly<Record<string, unknown>>,
+  env: AnonymizeEnv,
+): void {
   if (!env.policy.dropFreeText || typeof obj.name !== 'string') return
   if (obj.type === 'indicator') delete out.name
   else if (PROSE_NAMED.has(obj.type as string)) out.name = `${obj.type} ${env.p.label('name', obj.name)}`

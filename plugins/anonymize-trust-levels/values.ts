@@ -25,7 +25,8 @@ export function kindFromShape(value: string): ValueKind {
 }
 
 export function anonymizeIpKind(kind: 'ipv4' | 'ipv6', value: string, env: AnonymizeEnv): AnonymizedIp {
-  if (kind === 'ipv4') return looksLikeIp(value) && !value.includes(':') ? anonymizeIpv4(value, env) : anonymizeIp(value, env)
+  if (kind === 'ipv4')
+    return looksLikeIp(value) && !value.includes(':') ? anonymizeIpv4(value, env) : anonymizeIp(value, env)
   return anonymizeIpv6(value, env)
 }
 

@@ -38,7 +38,13 @@ const STIX_ID = /^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 /** A timestamp: kept without a scan. */
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$/
 
-function rewriteString(rule: Rule | undefined, key: string, value: string, env: AnonymizeEnv, context: Context): Rewritten {
+function rewriteString(
+  rule: Rule | undefined,
+  key: string,
+  value: string,
+  env: AnonymizeEnv,
+  context: Context,
+): Rewritten {
   if (context === 'person' || (context === 'custom' && PERSON_KEY.test(key))) return anonymizePersonName(value, env)
   if (context === 'headers' && ADDRESS_HEADER.test(key)) return anonymizePersonName(value, env)
   switch (rule) {
@@ -62,10 +68,20 @@ function rewriteString(rule: Rule | undefined, key: string, value: string, env: 
   }
 }
 
-function rewriteList(rule: Rule | undefined, key: string, list: readonly unknown[], env: AnonymizeEnv, depth: number, context: Context): Rewritten {
+function rewriteList(
+  rule: Rule | undefined,
+  key: string,
+  list: readonly unknown[],
+  env: AnonymizeEnv,
+  depth: number,
+  context: Context,
+): Rewritten {
   const out: unknown[] = []
   for (const item of list) {
-    const rewritten = typeof item === 'string' ? rewriteString(rule, key, item, env, context) : rewriteNested(key, item, env, depth + 1, context)
+    const rewritten =
+      typeof item === 'string'
+        ? rewriteString(rule, key, item, env, context)
+        : rewriteNested(key, item, env, depth + 1, context)
     if (rewritten !== DROP) out.push(rewritten)
   }
   // STIX lists are never empty; a list whose every element was dropped goes as a whole.
@@ -75,7 +91,12 @@ function rewriteList(rule: Rule | undefined, key: string, list: readonly unknown
 }
 
 /** A dictionary or a nested object: keys are scrubbed like values (they are data as often as names). */
-function rewriteDictionary(dict: Record<string, unknown>, env: AnonymizeEnv, depth: number, context: Context): Rewritten {
+function rewriteDictionary(
+  dict: Record<string, unknown>,
+  env: AnonymizeEnv,
+  depth: number,
+  context: Context,
+): Rewritten {
   const out: Record<string, unknown> = {}
   let kept = 0
   for (const [key, item] of Object.entries(dict)) {
@@ -106,13 +127,21 @@ function rewriteExtensions(extensions: Record<string, unknown>, env: AnonymizeEn
 }
 
 /** Rewrites the value of property `key` at any depth by the rule of its name (rules.ts) and its context. */
-export function rewriteNested(key: string, value: unknown, env: AnonymizeEnv, depth: number, context: Context): Rewritten {
+export function rewriteNested(
+  key: string,
+  value: unknown,
+  env: AnonymizeEnv,
+  depth: number,
+  context: Context,
+): Rewritten {
   if (depth > MAX_DEPTH) throw new TooDeepError()
   const rule = ruleOf(key)
   if (typeof value === 'string') return rewriteString(rule, key, value, env, context)
   if (value === null || typeof value !== 'object') return value
   if (context === 'person' || (context === 'headers' && ADDRESS_HEADER.test(key))) {
-    return Array.isArray(value) ? rewriteList(undefined, key, value, env, depth, 'person') : rewriteDictionary(value as Record<string, unknown>, env, depth, 'person')
+    return Array.isArray(value)
+      ? rewriteList(undefined, key, value, env, depth, 'person')
+      : rewriteDictionary(value as Record<string, unknown>, env, depth, 'person')
   }
   if (rule === 'drop' || (rule === 'prose' && env.policy.dropFreeText)) return DROP
   if (Array.isArray(value)) {

@@ -1,5 +1,6 @@
 /** Parsed `Authorization` header: a bearer token, HTTP Basic user + password, or nothing we understand. */
-export type Credentials = { scheme: 'bearer'; token: string } | { scheme: 'basic'; username: string; password: string } | null
+export type Credentials =
+  { scheme: 'bearer'; token: string } | { scheme: 'basic'; username: string; password: string } | null
 
 export function parseAuthorization(header: string | undefined): Credentials {
   if (!header) return null

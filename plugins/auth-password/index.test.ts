@@ -15,7 +15,8 @@ const identity: IdentityServices = {
   },
   verifyApiKey: async () => null,
 }
-const req = (authorization?: string) => ({ headers: authorization ? { authorization } : {}, ip: '10.0.0.1' }) as unknown as FastifyRequest
+const req = (authorization?: string) =>
+  ({ headers: authorization ? { authorization } : {}, ip: '10.0.0.1' }) as unknown as FastifyRequest
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
 t.test('password strategy', async (t) => {
@@ -24,7 +25,11 @@ t.test('password strategy', async (t) => {
   t.equal(await strategy.authenticate(req('Bearer a.b.c')), principal)
   t.equal(await strategy.authenticate(req(`Basic ${b64('a@b.test:right')}`)), principal)
   await t.rejects(strategy.authenticate(req(`Basic ${b64('a@b.test:wrong')}`)), AuthenticationFailedError)
-  t.equal(await strategy.authenticate(req(`Basic ${b64('a@b.test:crisp_0123456789ab_x')}`)), null, 'API keys as Basic password are left to api-key')
+  t.equal(
+    await strategy.authenticate(req(`Basic ${b64('a@b.test:crisp_0123456789ab_x')}`)),
+    null,
+    'API keys as Basic password are left to api-key',
+  )
   t.equal(await strategy.authenticate(req('Digest abc')), null)
   t.same(calls, ['jwt:a.b.c', 'pw:a@b.test', 'pw:a@b.test'])
   const noBasic = await plugin.create(pluginContext({ allowBasic: false }, { services: { identity } }))

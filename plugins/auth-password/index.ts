@@ -15,7 +15,10 @@ export default defineAuthStrategy({
   description: 'Email and password: JWT access tokens and HTTP Basic',
   configSchema: Type.Object(
     {
-      allowBasic: Type.Boolean({ default: true, description: 'Accept HTTP Basic with email and password (each request costs a password hash)' }),
+      allowBasic: Type.Boolean({
+        default: true,
+        description: 'Accept HTTP Basic with email and password (each request costs a password hash)',
+      }),
     },
     { additionalProperties: false },
   ),
@@ -27,8 +30,13 @@ export default defineAuthStrategy({
         if (credentials.scheme === 'bearer') return services.identity.verifyAccessToken(credentials.token)
         if (credentials.password.startsWith(API_KEY_PREFIX)) return null
         if (!config.allowBasic) return null
-        if (!credentials.username || !credentials.password) throw new AuthenticationFailedError('Empty HTTP Basic credentials')
-        return services.identity.verifyPassword({ email: credentials.username, password: credentials.password, ip: req.ip })
+        if (!credentials.username || !credentials.password)
+          throw new AuthenticationFailedError('Empty HTTP Basic credentials')
+        return services.identity.verifyPassword({
+          email: credentials.username,
+          password: credentials.password,
+          ip: req.ip,
+        })
       },
     }
   },

@@ -10,14 +10,27 @@ import { blocklistEntry } from './kinds.js'
 
 t.test('contract', (t) => runExporterContract(t, { definition, sampleObjects }))
 
-const ind = (n: number, pattern: string): StixObject => ({ ...sampleObjects[0], id: `indicator--00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, pattern })
+const ind = (n: number, pattern: string): StixObject => ({
+  ...sampleObjects[0],
+  id: `indicator--00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  pattern,
+})
 const objects = [
   ...sampleObjects,
   ...sampleObjects,
-  ind(20, "[ipv4-addr:value = '198.51.100.7/32'] OR [ipv4-addr:value = '10.0.0.0/33'] OR [ipv4-addr:value = '300.1.1.1']"),
-  ind(21, "[domain-name:value = 'EVIL.example.'] OR [domain-name:value = 'bad domain.example'] OR [domain-name:value = 'x\\nevil.example']"),
+  ind(
+    20,
+    "[ipv4-addr:value = '198.51.100.7/32'] OR [ipv4-addr:value = '10.0.0.0/33'] OR [ipv4-addr:value = '300.1.1.1']",
+  ),
+  ind(
+    21,
+    "[domain-name:value = 'EVIL.example.'] OR [domain-name:value = 'bad domain.example'] OR [domain-name:value = 'x\\nevil.example']",
+  ),
   ind(22, "[url:value = 'javascript:alert(1)'] OR [url:value = 'https://ok.example/path']"),
-  ind(23, "[file:hashes.MD5 = 'zz88612fea8a8f36de82e1278abb02f0'] OR [file:hashes.'SHA-256' = 'AEC070645FE53EE3B3763059376134F058CC337247C978ADD178B6CCDFB0019F']"),
+  ind(
+    23,
+    "[file:hashes.MD5 = 'zz88612fea8a8f36de82e1278abb02f0'] OR [file:hashes.'SHA-256' = 'AEC070645FE53EE3B3763059376134F058CC337247C978ADD178B6CCDFB0019F']",
+  ),
 ]
 
 async function list(kind?: string, config: Record<string, unknown> = {}, input = objects): Promise<string[]> {
@@ -43,7 +56,10 @@ t.test('what a partner receives at low, medium and high: its networks under cidr
     t.same(await list('cidr', {}, input), SAMPLE_PREFIXES[level], `${level}: cidr lists every network`)
     t.same(await list('ip', {}, input), [], `${level}: a network wider than one host is no ip line`)
     const names = [...(await list('domain', {}, input)), ...(await list('url', {}, input))]
-    t.notOk(names.some((line) => line.includes('.invalid')), `${level}: no pseudonym`)
+    t.notOk(
+      names.some((line) => line.includes('.invalid')),
+      `${level}: no pseudonym`,
+    )
     t.same(await list('domain', {}, input), level === 'low' ? ['evil.example'] : [], `${level}: only real domains`)
   }
 })
@@ -64,7 +80,10 @@ t.test('values never carry line breaks', async (t) => {
 
 t.test('dedupe memory is bounded; beyond the cap values may repeat but are never dropped', async (t) => {
   const d = createDeduper(2)
-  t.same(['a', 'b', 'a', 'c', 'c', 'b'].map((v) => d.firstTime(v)), [true, true, false, true, true, false])
+  t.same(
+    ['a', 'b', 'a', 'c', 'c', 'b'].map((v) => d.firstTime(v)),
+    [true, true, false, true, true, false],
+  )
   const long = createDeduper(10)
   const url = `https://x.example/${'p'.repeat(100)}`
   t.same([long.firstTime(url), long.firstTime(url)], [true, false])

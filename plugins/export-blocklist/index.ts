@@ -24,7 +24,8 @@ export const blocklistExporter = defineExporter({
       maxRemembered: Type.Integer({
         minimum: 1,
         default: 500000,
-        description: 'Distinct values remembered for de-duplication (about 100 bytes each); beyond it values may repeat',
+        description:
+          'Distinct values remembered for de-duplication (about 100 bytes each); beyond it values may repeat',
       }),
     },
     { additionalProperties: false },

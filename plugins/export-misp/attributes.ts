@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
-import { observableValues, tlpOf, type ObservableKind, type StixObject } from '../../core/plugin-api/index.js'
+import { observableValues, tlpOf, type ObservableValue, type StixObject } from '../../core/plugin-api/index.js'
 
 /** The MISP attribute type and category of each value kind (MISP's describeTypes.json). */
-const MISP_TYPES: Readonly<Record<ObservableKind, { type: string; category: string }>> = {
+const MISP_TYPES: Readonly<Record<ObservableValue['kind'], { type: string; category: string }>> = {
   'ipv4-addr': { type: 'ip-dst', category: 'Network activity' },
   'ipv6-addr': { type: 'ip-dst', category: 'Network activity' },
   'domain-name': { type: 'domain', category: 'Network activity' },

@@ -1,4 +1,4 @@
-import { Type, type Static } from '../../core/plugin-api/index.js'
+import { Type } from '../../core/plugin-api/index.js'
 
 export const mispConfigSchema = Type.Object(
   {
@@ -13,15 +13,15 @@ export const mispConfigSchema = Type.Object(
     }),
     distribution: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal('2'), Type.Literal('3')], {
       default: '0',
-      description: 'MISP distribution: 0 your organisation only (default: the export was anonymized for it), 1 this community, 2 connected communities, 3 all',
+      description:
+        'MISP distribution: 0 your organisation only (default: the export was anonymized for it), 1 this community, 2 connected communities, 3 all',
     }),
     maxEventTags: Type.Integer({
       minimum: 0,
       default: 1000,
-      description: 'Most distinct labels gathered into the event-level Tag list (bounds memory); attributes keep all their tags',
+      description:
+        'Most distinct labels gathered into the event-level Tag list (bounds memory); attributes keep all their tags',
     }),
   },
   { additionalProperties: false },
 )
-
-export type MispConfig = Static<typeof mispConfigSchema>

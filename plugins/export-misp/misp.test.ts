@@ -35,11 +35,19 @@ t.test('an event with the fields MISP import requires', async (t) => {
   }
   t.equal(new Set(event.Attribute.map((a: { uuid: string }) => a.uuid)).size, 14, 'attribute uuids are distinct')
   const ip = event.Attribute[0]
-  t.match(ip, { type: 'ip-dst', value: '198.51.100.7', to_ids: true, timestamp: String(Date.parse('2024-03-05T10:00:00Z') / 1000) })
+  t.match(ip, {
+    type: 'ip-dst',
+    value: '198.51.100.7',
+    to_ids: true,
+    timestamp: String(Date.parse('2024-03-05T10:00:00Z') / 1000),
+  })
   t.same(ip.Tag, [{ name: 'malicious-activity' }, { name: 'c2' }, { name: 'tlp:amber' }])
   const observable = event.Attribute.find((a: { value: string }) => a.value === '192.0.2.1')
   t.equal(observable.to_ids, false, 'plain observables are not marked for IDS')
-  t.same(event.Tag.map((x: { name: string }) => x.name), ['malicious-activity', 'c2', 'phishing', '+injection', '@x', 'tlp:amber'])
+  t.same(
+    event.Tag.map((x: { name: string }) => x.name),
+    ['malicious-activity', 'c2', 'phishing', '+injection', '@x', 'tlp:amber'],
+  )
 })
 
 t.test('attribute uuids are stable across exports', async (t) => {
@@ -50,21 +58,35 @@ t.test('attribute uuids are stable across exports', async (t) => {
 t.test('the event tag list is bounded', async (t) => {
   const exporter = await createExporter(definition, { maxEventTags: 1 })
   const { Event: event } = JSON.parse(await exportToText(exporter, sampleObjects, exportContext(exporter)))
-  t.same(event.Tag.map((x: { name: string }) => x.name), ['malicious-activity', 'tlp:amber'])
+  t.same(
+    event.Tag.map((x: { name: string }) => x.name),
+    ['malicious-activity', 'tlp:amber'],
+  )
 })
 
-interface Attribute { type: string; category: string; value: string; to_ids: boolean; comment: string }
+interface Attribute {
+  type: string
+  category: string
+  value: string
+  to_ids: boolean
+  comment: string
+}
 
 t.test('what a partner receives at low, medium and high: networks as ip-dst, pseudonyms as text only', async (t) => {
   const exporter = await createExporter(definition)
   for (const level of PREFIX_LEVELS) {
-    const { Event: event } = JSON.parse(await exportToText(exporter, await anonymizedSamples(level), exportContext(exporter)))
+    const { Event: event } = JSON.parse(
+      await exportToText(exporter, await anonymizedSamples(level), exportContext(exporter)),
+    )
     const attributes: Attribute[] = event.Attribute
     for (const a of attributes) t.ok(ALLOWED[a.type]?.includes(a.category), `${level}: ${a.type} in ${a.category}`)
     const detected = attributes.filter((a) => a.type === 'ip-dst' && a.to_ids).map((a) => a.value)
     t.same(new Set(detected), new Set(SAMPLE_PREFIXES[level]), `${level}: every indicator network is an ip-dst for IDS`)
     const pseudonyms = attributes.filter((a) => a.value.includes('.invalid'))
-    t.ok(pseudonyms.every((a) => a.type === 'text' && !a.to_ids && a.comment.startsWith('Pseudonymized ')), `${level}: pseudonyms are text, never for IDS`)
+    t.ok(
+      pseudonyms.every((a) => a.type === 'text' && !a.to_ids && a.comment.startsWith('Pseudonymized ')),
+      `${level}: pseudonyms are text, never for IDS`,
+    )
     t.equal(pseudonyms.length, level === 'low' ? 0 : 4, `${level}: domain, URL, sender and domain SCO`)
   }
 })

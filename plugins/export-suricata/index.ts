@@ -22,8 +22,18 @@ export const suricataExporter = defineExporter({
         default: 1000000,
         description: 'First sid; 1000000-1999999 is the range conventionally reserved for local rules',
       }),
-      sidEnd: Type.Integer({ minimum: 1, maximum: 4294967295, default: 1999999, description: 'Last sid that may be used; rules beyond it are not written' }),
-      messagePrefix: Type.String({ minLength: 1, maxLength: 64, default: 'CRISP', description: 'Start of every rule message' }),
+      sidEnd: Type.Integer({
+        minimum: 1,
+        maximum: 4294967295,
+        default: 1999999,
+        description: 'Last sid that may be used; rules beyond it are not written',
+      }),
+      messagePrefix: Type.String({
+        minLength: 1,
+        maxLength: 64,
+        default: 'CRISP',
+        description: 'Start of every rule message',
+      }),
     },
     { additionalProperties: false },
   ),
@@ -45,7 +55,11 @@ export const suricataExporter = defineExporter({
           for (const value of observableValues(obj)) {
             if (HASH_KINDS.has(value.kind)) hashes++
             if (isPseudonymHost(value)) pseudonyms++
-            const planned = rulesFor(value, (): RuleContext => ({ prefix: config.messagePrefix, stixId: obj.id, sid: sid++ }))
+            const planned = rulesFor(value, (): RuleContext => ({
+              prefix: config.messagePrefix,
+              stixId: obj.id,
+              sid: sid++,
+            }))
             if (sid - 1 > config.sidEnd) {
               overflow += planned.length
               sid = config.sidEnd + 1
@@ -53,9 +67,11 @@ export const suricataExporter = defineExporter({
           }
           if (text) yield text
         }
-        if (hashes) yield `# ${hashes} file-hash value(s) not written: Suricata matches file hashes only against list files\n`
+        if (hashes)
+          yield `# ${hashes} file-hash value(s) not written: Suricata matches file hashes only against list files\n`
         if (pseudonyms) yield `# ${pseudonyms} pseudonymized value(s) not written: they name no real host\n`
-        if (overflow) yield `# ${overflow} rule(s) not written: the sid range ${config.sidStart}-${config.sidEnd} is exhausted\n`
+        if (overflow)
+          yield `# ${overflow} rule(s) not written: the sid range ${config.sidStart}-${config.sidEnd} is exhausted\n`
       },
     }
   },

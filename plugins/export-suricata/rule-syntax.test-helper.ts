@@ -3,7 +3,22 @@
  * options split on unescaped `;`, known keywords, well-formed `content` strings and unique sids.
  */
 const HEADER = /^alert (ip|dns|tls|http) (any|[0-9a-f.:/]+) any (->|<>) (any|[0-9a-f.:/]+) any \((.*)\)$/
-const KEYWORDS = new Set(['msg', 'dns.query', 'tls.sni', 'http.host', 'http.uri.raw', 'dotprefix', 'content', 'nocase', 'endswith', 'startswith', 'bsize', 'metadata', 'sid', 'rev'])
+const KEYWORDS = new Set([
+  'msg',
+  'dns.query',
+  'tls.sni',
+  'http.host',
+  'http.uri.raw',
+  'dotprefix',
+  'content',
+  'nocase',
+  'endswith',
+  'startswith',
+  'bsize',
+  'metadata',
+  'sid',
+  'rev',
+])
 
 export function splitOptions(body: string): string[] {
   const options: string[] = []
@@ -37,7 +52,8 @@ export function checkRule(rule: string): { problems: string[]; sid?: number } {
     const value = rest.join(':')
     if (!KEYWORDS.has(keyword)) problems.push(`unknown keyword ${keyword}`)
     if (keyword === 'msg' && !/^"([^"\\;]|\\["\\;])*"$/.test(value)) problems.push(`bad msg ${value}`)
-    if (keyword === 'content' && !/^"([^"\\;|]|\|([0-9a-f]{2} ?)+\|)*"$/.test(value)) problems.push(`bad content ${value}`)
+    if (keyword === 'content' && !/^"([^"\\;|]|\|([0-9a-f]{2} ?)+\|)*"$/.test(value))
+      problems.push(`bad content ${value}`)
     if (keyword === 'sid') sid = Number(value)
   }
   if (!sid) problems.push('no sid')

@@ -23,7 +23,8 @@ function domain(value: string): string | null {
 }
 
 /** A domain or URL pseudonym (`.invalid` name): it gets no rule, since a rule states that its value is real. */
-export const isPseudonymHost = (v: ObservableValue): boolean => (v.kind === 'domain-name' || v.kind === 'url') && v.pseudonym
+export const isPseudonymHost = (v: ObservableValue): boolean =>
+  (v.kind === 'domain-name' || v.kind === 'url') && v.pseudonym
 
 const tail = (ctx: RuleContext) => `metadata:stix_id ${ctx.stixId}; sid:${ctx.sid}; rev:1;`
 
@@ -60,7 +61,9 @@ export function rulesFor(v: ObservableValue, next: () => RuleContext): string[] 
     const path = `${url.pathname}${url.search}`
     const uri = path === '/' ? '' : ` http.uri.raw; content:"${contentBytes(path)}"; startswith;`
     const msg = escapeMsg(`${ctx.prefix} URL ${host}${path}`.slice(0, 200))
-    return [`alert http any any -> any any (msg:"${msg}"; http.host; content:"${contentBytes(host)}"; bsize:${host.length};${uri} ${tail(ctx)})`]
+    return [
+      `alert http any any -> any any (msg:"${msg}"; http.host; content:"${contentBytes(host)}"; bsize:${host.length};${uri} ${tail(ctx)})`,
+    ]
   }
   return []
 }

@@ -1,11 +1,5 @@
 import type { NumberedLine } from './lines.js'
 
-/** One CSV record (possibly spanning lines, RFC 4180) and the line it starts on. */
-export interface CsvRecord {
-  line: number
-  fields: string[]
-}
-
 /** True while `text` has an unterminated quoted field: the record continues on the next line. */
 function endsInsideQuotes(text: string): boolean {
   let inside = false

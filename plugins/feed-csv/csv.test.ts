@@ -112,7 +112,10 @@ t.test('ids are deterministic: a re-run yields the same ids', async (t) => {
 })
 
 t.test('re-run with the checkpoint: 304, nothing yielded', async (t) => {
-  const run = await pull({ url: `${server.origin}/feodo-ipblocklist.txt` }, JSON.stringify({ lastModified: LAST_MODIFIED }))
+  const run = await pull(
+    { url: `${server.origin}/feodo-ipblocklist.txt` },
+    JSON.stringify({ lastModified: LAST_MODIFIED }),
+  )
   t.same(run.items, [])
 })
 
@@ -121,7 +124,9 @@ t.test('every detected kind becomes a parseable pattern; bad lines are rejected 
   const patterns = byType(run.objects, 'indicator').map((i) => i.pattern as string)
   t.equal(patterns.length, 11)
   for (const pattern of patterns) t.doesNotThrow(() => parsePattern(pattern), pattern)
-  t.ok(patterns.includes("[file:hashes.'SHA-256' = '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f']"))
+  t.ok(
+    patterns.includes("[file:hashes.'SHA-256' = '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f']"),
+  )
   t.ok(patterns.includes("[email-addr:value = 'phisher@evil-domain.example']"))
   t.ok(patterns.includes("[url:value = 'http://defanged.example/login']"), 'refanged')
   t.same(
@@ -154,18 +159,33 @@ t.test('URLhaus CSV: column by name from the "# id,dateadded,url,…" comment, d
     name: 'URLhaus malware_download: http://115.55.187.1:36553/i',
   })
   const escaped = indicators.find((i) => (i.pattern as string).includes('reilly'))
-  t.equal(escaped?.pattern, "[url:value = 'http://update.o\\'reilly-cdn.example/dl?x=1&path=C:%5Ctemp']", 'quote escaped, backslash percent-encoded')
+  t.equal(
+    escaped?.pattern,
+    "[url:value = 'http://update.o\\'reilly-cdn.example/dl?x=1&path=C:%5Ctemp']",
+    'quote escaped, backslash percent-encoded',
+  )
   t.doesNotThrow(() => parsePattern(escaped?.pattern as string))
   t.equal(indicators[4].pattern, "[url:value = 'http://45.95.147.229/x86_64']", 'record with a quoted newline')
-  t.same(run.rejected.map((r) => r.ref), ['line 14'])
+  t.same(
+    run.rejected.map((r) => r.ref),
+    ['line 14'],
+  )
   assertValidStix(t, run.objects)
 })
 
 t.test('Feodo CSV with a header line, column by index or name', async (t) => {
-  const byName = await pull({ url: `${server.origin}/feodo-ipblocklist.csv`, column: 'dst_ip', hasHeader: true, dateColumn: 'first_seen_utc' })
+  const byName = await pull({
+    url: `${server.origin}/feodo-ipblocklist.csv`,
+    column: 'dst_ip',
+    hasHeader: true,
+    dateColumn: 'first_seen_utc',
+  })
   const byIndex = await pull({ url: `${server.origin}/feodo-ipblocklist.csv`, column: 1, hasHeader: true })
   t.equal(byType(byName.objects, 'indicator').length, 3)
-  t.same(byName.objects.map((o) => o.id), byIndex.objects.map((o) => o.id))
+  t.same(
+    byName.objects.map((o) => o.id),
+    byIndex.objects.map((o) => o.id),
+  )
   t.equal(byType(byName.objects, 'indicator')[0].valid_from, '2021-03-16T19:39:44.000Z')
 })
 

@@ -1,8 +1,8 @@
 import { isIPv4, isIPv6 } from 'node:net'
-import type { IndicatorValueKind } from '../../core/plugin-api/index.js'
+import type { ObservableKind } from '../../core/plugin-api/index.js'
 
 export interface DetectedValue {
-  kind: IndicatorValueKind
+  kind: ObservableKind
   /** The value normalised: refanged, hashes and domains lowercased. */
   value: string
 }
@@ -11,7 +11,7 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]
 const EMAIL = /^[^@\s"'<>]+@([^@\s"'<>]+)$/
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
 const HEX = /^[0-9a-f]+$/i
-const HASH_KINDS: Record<number, IndicatorValueKind> = { 32: 'md5', 40: 'sha1', 64: 'sha256' }
+const HASH_KINDS: Record<number, ObservableKind> = { 32: 'md5', 40: 'sha1', 64: 'sha256' }
 
 /** `hxxp://evil[.]com` → `http://evil.com`: lists often publish defanged values. */
 function refang(value: string): string {

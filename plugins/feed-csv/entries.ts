@@ -76,6 +76,9 @@ async function* csvEntries(chunks: AsyncIterable<Uint8Array>, config: CsvConfig)
 }
 
 /** The list's values, or rejections for records that have none. */
-export function readEntries(chunks: AsyncIterable<Uint8Array>, config: CsvConfig): AsyncGenerator<ListEntry | Rejected> {
+export function readEntries(
+  chunks: AsyncIterable<Uint8Array>,
+  config: CsvConfig,
+): AsyncGenerator<ListEntry | Rejected> {
   return config.column === undefined ? plainEntries(chunks) : csvEntries(chunks, config)
 }

@@ -19,5 +19,5 @@ export async function* readLines(chunks: AsyncIterable<Uint8Array>): AsyncGenera
     }
   }
   rest += decoder.decode()
-  if (rest !== '') yield { number: ++number, text: rest.replace(/\r$/, '') }
+  if (rest !== '') yield { number: number + 1, text: rest.replace(/\r$/, '') }
 }

@@ -11,7 +11,8 @@ export function listDateToTimestamp(text: string | undefined): string | undefine
   if (!text) return undefined
   let candidate = text.trim()
   if (/^\d{4}-\d{2}-\d{2}$/.test(candidate)) candidate += 'T00:00:00Z'
-  else if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(candidate)) candidate = `${candidate.replace(' ', 'T')}Z`
+  else if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(candidate))
+    candidate = `${candidate.replace(' ', 'T')}Z`
   const ms = Date.parse(candidate)
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString()
 }

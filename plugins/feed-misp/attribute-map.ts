@@ -36,7 +36,12 @@ function ipWithPort(value: string, side: 'src' | 'dst'): MappedAttribute | strin
   }
   const ip = buildObservable(kind, address)
   const props = { [`${side}_ref`]: ip.sco.id, [`${side}_port`]: port, protocols: [kind.slice(0, 4)] }
-  const traffic = { type: 'network-traffic', spec_version: '2.1', id: deterministicScoId('network-traffic', props), ...props }
+  const traffic = {
+    type: 'network-traffic',
+    spec_version: '2.1',
+    id: deterministicScoId('network-traffic', props),
+    ...props,
+  }
   const pattern =
     `[network-traffic:${side}_ref.type = '${kind}' AND network-traffic:${side}_ref.value = ${patternString(address)}` +
     ` AND network-traffic:${side}_port = ${port}]`
@@ -85,7 +90,9 @@ export function mapAttribute(type: string, rawValue: string): MappedAttribute | 
       const hashKind = type.slice('filename|'.length) as HashKind
       const cut = value.lastIndexOf('|')
       const [name, hash] = [value.slice(0, cut), value.slice(cut + 1)]
-      return cut > 0 && isHash(hashKind, hash) ? single(buildNamedFile(name, hashKind, hash)) : `"${value}" is not "<filename>|<${hashKind}>"`
+      return cut > 0 && isHash(hashKind, hash)
+        ? single(buildNamedFile(name, hashKind, hash))
+        : `"${value}" is not "<filename>|<${hashKind}>"`
     }
     case 'filename': {
       const sco = { type: 'file', spec_version: '2.1', id: deterministicScoId('file', { name: value }), name: value }
@@ -94,9 +101,13 @@ export function mapAttribute(type: string, rawValue: string): MappedAttribute | 
     case 'email':
     case 'email-src':
     case 'email-dst':
-      return /^[^@\s]+@[^@\s]+$/.test(value) ? single(buildObservable('email-addr', value)) : `"${value}" is not an email address`
+      return /^[^@\s]+@[^@\s]+$/.test(value)
+        ? single(buildObservable('email-addr', value))
+        : `"${value}" is not an email address`
     case 'AS':
-      return /^(AS)?\d+$/i.test(value) ? single(buildObservable('autonomous-system', value)) : `"${value}" is not an AS number`
+      return /^(AS)?\d+$/i.test(value)
+        ? single(buildObservable('autonomous-system', value))
+        : `"${value}" is not an AS number`
     default:
       return `unsupported MISP attribute type "${type}"`
   }

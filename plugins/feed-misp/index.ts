@@ -1,9 +1,4 @@
-import {
-  SourceDataError,
-  defineFeedSource,
-  type FeedItem,
-  type FeedRun,
-} from '../../core/plugin-api/index.js'
+import { SourceDataError, defineFeedSource, type FeedItem, type FeedRun } from '../../core/plugin-api/index.js'
 import { mispConfigSchema } from './config.js'
 import { eventToItems } from './event-to-stix.js'
 import { eventsToProcess, parseCheckpoint } from './manifest.js'
@@ -44,10 +39,22 @@ export const mispFeedSource = defineFeedSource({
             })
           const items: FeedItem[] =
             body === null
-              ? [{ kind: 'rejected', reason: `event ${entry.uuid} is in the manifest but ${file} is missing (404)`, ref: entry.uuid }]
+              ? [
+                  {
+                    kind: 'rejected',
+                    reason: `event ${entry.uuid} is in the manifest but ${file} is missing (404)`,
+                    ref: entry.uuid,
+                  },
+                ]
               : isMispEvent(body)
                 ? eventToItems(body.Event, config)
-                : [{ kind: 'rejected', reason: `${file} is not a MISP event ({"Event": {uuid, info, …}})`, ref: entry.uuid }]
+                : [
+                    {
+                      kind: 'rejected',
+                      reason: `${file} is not a MISP event ({"Event": {uuid, info, …}})`,
+                      ref: entry.uuid,
+                    },
+                  ]
           for (const item of items) {
             run.signal.throwIfAborted()
             yield item

@@ -11,7 +11,9 @@ export function parseCheckpoint(checkpoint: string | null): MispCheckpoint | nul
   if (checkpoint === null) return null
   try {
     const parsed = JSON.parse(checkpoint) as Partial<MispCheckpoint>
-    return typeof parsed.timestamp === 'number' ? { timestamp: parsed.timestamp, uuid: String(parsed.uuid ?? '') } : null
+    return typeof parsed.timestamp === 'number'
+      ? { timestamp: parsed.timestamp, uuid: String(parsed.uuid ?? '') }
+      : null
   } catch {
     return null // an unreadable checkpoint only costs one full pull
   }

@@ -32,9 +32,12 @@ const server = await startFixtureServer(async (req, res) => {
   if (feed === 'broken') return void res.writeHead(503).end()
   if (feed === 'hang') return
   if (feed === 'bad-json') return void res.writeHead(200).end('{"5f8c3a2e-1b4d-4c6e-9a7f-0d2e3b4c5a61": {"timestamp": ')
-  if (feed === 'truncated') return sendTruncated(res, (await readFile(join(fixtures, 'manifest.json'), 'utf8')).slice(0, 300), 4000)
+  if (feed === 'truncated')
+    return sendTruncated(res, (await readFile(join(fixtures, 'manifest.json'), 'utf8')).slice(0, 300), 4000)
   if (feed === 'missing-event' && file === 'manifest.json') {
-    return void res.end(JSON.stringify({ '00000000-0000-4000-8000-000000000000': { info: 'gone', timestamp: '1709100000' } }))
+    return void res.end(
+      JSON.stringify({ '00000000-0000-4000-8000-000000000000': { info: 'gone', timestamp: '1709100000' } }),
+    )
   }
   const body = await readFile(join(fixtures, file ?? '')).catch(() => null)
   if (body === null) return void res.writeHead(404).end()
@@ -44,7 +47,10 @@ t.teardown(() => server.close())
 
 const signal = () => new AbortController().signal
 const pull = async (feed: string, checkpoint: string | null = null, extra: Record<string, unknown> = {}) =>
-  collectRun(await createFeedSource(definition, { url: `${server.origin}/${feed}/`, timeoutMs: 30_000, ...extra }), firstRun(signal(), checkpoint))
+  collectRun(
+    await createFeedSource(definition, { url: `${server.origin}/${feed}/`, timeoutMs: 30_000, ...extra }),
+    firstRun(signal(), checkpoint),
+  )
 const find = (objects: StixObject[], id: string) => objects.find((o) => o.id === id) as StixObject
 
 t.test('contract', (t) =>
@@ -67,12 +73,16 @@ t.test('first run: events oldest first, a report per event, a checkpoint after e
     ],
   )
   const reports = run.objects.filter((o) => o.type === 'report')
-  t.same(reports.map((r) => r.id), [`report--${A}`, `report--${B}`, `report--${C}`])
+  t.same(
+    reports.map((r) => r.id),
+    [`report--${A}`, `report--${B}`, `report--${C}`],
+  )
   t.equal(run.items.at(-1)?.kind, 'checkpoint')
   const firstReportAt = run.items.findIndex((i) => i.kind === 'object' && i.object.type === 'report')
   t.equal(run.items[firstReportAt + 1].kind, 'checkpoint', 'the checkpoint follows the event report')
   assertValidStix(t, run.objects)
-  for (const i of run.objects.filter((o) => o.type === 'indicator')) t.doesNotThrow(() => parsePattern(i.pattern as string), i.pattern as string)
+  for (const i of run.objects.filter((o) => o.type === 'indicator'))
+    t.doesNotThrow(() => parsePattern(i.pattern as string), i.pattern as string)
 })
 
 t.test('event conversion: report, indicators for to_ids, observables for the rest, tags and TLP', async (t) => {
@@ -86,10 +96,17 @@ t.test('event conversion: report, indicators for to_ids, observables for the res
     object_marking_refs: [TLP.green],
   })
   const refs = report.object_refs as string[]
-  t.ok(refs.every((ref) => objects.some((o) => o.id === ref)), 'every object_ref was yielded')
+  t.ok(
+    refs.every((ref) => objects.some((o) => o.id === ref)),
+    'every object_ref was yielded',
+  )
   t.ok(refs.includes('indicator--a1b2c3d4-0001-4a00-8000-000000000001'), 'the to_ids ip-dst became an indicator')
   t.notOk(refs.includes('indicator--a1b2c3d4-0004-4a00-8000-000000000004'), 'the non-to_ids md5 did not')
-  t.ok(objects.some((o) => o.type === 'file' && (o.hashes as Record<string, string>).MD5 === 'b5c8f3a1d1e2f3a4b5c6d7e8f9a0b1c2'))
+  t.ok(
+    objects.some(
+      (o) => o.type === 'file' && (o.hashes as Record<string, string>).MD5 === 'b5c8f3a1d1e2f3a4b5c6d7e8f9a0b1c2',
+    ),
+  )
   t.match(find(objects, 'indicator--a1b2c3d4-0001-4a00-8000-000000000001'), {
     pattern: "[ipv4-addr:value = '185.244.25.166']",
     object_marking_refs: [TLP.green],
@@ -110,28 +127,48 @@ t.test('event conversion: report, indicators for to_ids, observables for the res
   t.match(find(objects, 'indicator--b1b2c3d4-0006-4b00-8000-000000000006'), { description: 'MISP object file. packed' })
   t.same(find(objects, `report--${B}`).object_marking_refs, [TLP.amber])
 
-  t.same(find(objects, 'indicator--c1b2c3d4-0001-4c00-8000-000000000001').object_marking_refs, [TLP.amberStrict], 'attribute TLP wins')
-  t.equal(find(objects, 'indicator--c1b2c3d4-0003-4c00-8000-000000000003').pattern, "[url:value = 'http://login.o\\'brien-bank.example/verify']")
+  t.same(
+    find(objects, 'indicator--c1b2c3d4-0001-4c00-8000-000000000001').object_marking_refs,
+    [TLP.amberStrict],
+    'attribute TLP wins',
+  )
+  t.equal(
+    find(objects, 'indicator--c1b2c3d4-0003-4c00-8000-000000000003').pattern,
+    "[url:value = 'http://login.o\\'brien-bank.example/verify']",
+  )
 })
 
 t.test('unsupported or invalid attributes are rejected, naming the type or value', async (t) => {
   const { rejected } = await pull('feed')
-  t.same(rejected.map((r) => r.ref), [
-    'a1b2c3d4-0007-4a00-8000-000000000007',
-    'c1b2c3d4-0002-4c00-8000-000000000002',
-    'c1b2c3d4-0004-4c00-8000-000000000004',
-  ])
-  t.match(rejected[0].reason, `event ${A} attribute a1b2c3d4-0007-4a00-8000-000000000007: unsupported MISP attribute type "text"`)
+  t.same(
+    rejected.map((r) => r.ref),
+    [
+      'a1b2c3d4-0007-4a00-8000-000000000007',
+      'c1b2c3d4-0002-4c00-8000-000000000002',
+      'c1b2c3d4-0004-4c00-8000-000000000004',
+    ],
+  )
+  t.match(
+    rejected[0].reason,
+    `event ${A} attribute a1b2c3d4-0007-4a00-8000-000000000007: unsupported MISP attribute type "text"`,
+  )
   t.match(rejected[1].reason, /"not-a-hash" is not a sha256 hash/)
   t.match(rejected[2].reason, /unsupported MISP attribute type "ja3-fingerprint-md5"/)
 })
 
 t.test('re-runs: only events after the checkpoint; nothing when up to date', async (t) => {
   const after = await pull('feed', JSON.stringify({ timestamp: 1709300000, uuid: B }))
-  t.same(after.objects.filter((o) => o.type === 'report').map((r) => r.id), [`report--${C}`])
+  t.same(
+    after.objects.filter((o) => o.type === 'report').map((r) => r.id),
+    [`report--${C}`],
+  )
   const upToDate = await pull('feed', JSON.stringify({ timestamp: 1709400000, uuid: C }))
   t.same(upToDate.items, [])
-  t.same((await pull('feed')).objects.map((o) => o.id), (await pull('feed')).objects.map((o) => o.id), 'ids are stable')
+  t.same(
+    (await pull('feed')).objects.map((o) => o.id),
+    (await pull('feed')).objects.map((o) => o.id),
+    'ids are stable',
+  )
 })
 
 t.test('an event listed but missing is rejected and passed', async (t) => {
@@ -151,6 +188,10 @@ for (const [what, feed, message, retryable] of failures) {
   t.test(`${what} → ${retryable ? 'SourceUnavailableError' : 'SourceDataError'}`, async (t) => {
     // Only the server that never answers gets a short timeout (a loaded machine must not turn a truncation into one).
     const extra = feed === 'hang' ? { timeoutMs: 200 } : {}
-    await t.rejects(pull(feed, null, extra), { name: retryable ? 'SourceUnavailableError' : 'SourceDataError', retryable, message })
+    await t.rejects(pull(feed, null, extra), {
+      name: retryable ? 'SourceUnavailableError' : 'SourceDataError',
+      retryable,
+      message,
+    })
   })
 }

@@ -27,7 +27,9 @@ function firstPageUrl(config: OtxConfig, since: string | undefined): string {
 /** The API key must only ever go to the configured server, whatever `next` says. */
 function checkedNext(next: string, config: OtxConfig): string {
   if (!URL.canParse(next) || new URL(next).origin !== new URL(config.baseUrl).origin) {
-    throw new SourceDataError('OTX "next" link points outside the configured baseUrl; refusing to send the API key there')
+    throw new SourceDataError(
+      'OTX "next" link points outside the configured baseUrl; refusing to send the API key there',
+    )
   }
   return next
 }

@@ -25,7 +25,8 @@ async function page(n: number, prefix: string) {
 const server = await startFixtureServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://x')
   const [, mode] = url.pathname.split('/')
-  if (req.headers['x-otx-api-key'] !== API_KEY) return void res.writeHead(403).end('{"detail":"Authentication required"}')
+  if (req.headers['x-otx-api-key'] !== API_KEY)
+    return void res.writeHead(403).end('{"detail":"Authentication required"}')
   if (mode === 'broken') return void res.writeHead(500).end()
   if (mode === 'hang') return
   if (mode === 'bad-json') return void res.end('{"results": [{"id": "x",')
@@ -70,16 +71,22 @@ t.test('follows next, sends the key, converts pulses, checkpoints after each pag
   const before = server.requests.length
   const run = await pull()
   const requests = server.requests.slice(before)
-  t.same(requests.map((r) => new URL(r.url, 'http://x').searchParams.get('page')), ['1', '2'])
+  t.same(
+    requests.map((r) => new URL(r.url, 'http://x').searchParams.get('page')),
+    ['1', '2'],
+  )
   t.ok(requests.every((r) => r.headers['x-otx-api-key'] === API_KEY))
   t.equal(new URL(requests[0].url, 'http://x').searchParams.get('limit'), '2')
   t.same(run.checkpoints, ['2024-03-02T12:30:00.000Z', LATEST])
   const reports = byType(run.objects, 'report')
-  t.same(reports.map((r) => r.name), [
-    'Pikabot distribution via malvertising',
-    'Ivanti Connect Secure exploitation',
-    'Scanning infrastructure (bad data sample)',
-  ])
+  t.same(
+    reports.map((r) => r.name),
+    [
+      'Pikabot distribution via malvertising',
+      'Ivanti Connect Secure exploitation',
+      'Scanning infrastructure (bad data sample)',
+    ],
+  )
   t.match(reports[0], {
     labels: ['pikabot', 'malvertising', 'loader'],
     object_marking_refs: ['marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487'],
@@ -102,12 +109,17 @@ t.test('follows next, sends the key, converts pulses, checkpoints after each pag
     "[file:hashes.'SHA-1' = '3395856ce81f2b7382dee72602f798b642f14140']",
   ])
   for (const p of patterns) t.doesNotThrow(() => parsePattern(p))
-  t.match(byType(run.objects, 'vulnerability'), [{ name: 'CVE-2024-21887', external_references: [{ source_name: 'cve' }] }])
-  t.match(byType(run.objects, 'indicator')[2], { valid_until: '2024-06-01T00:00:00.000Z' })
-  t.same(run.rejected.map((r) => r.reason), [
-    'pulse 65e1a0f2c3b4a5d6e7f80911 indicator 3810005: unsupported OTX indicator type "YARA"',
-    'pulse 65e3c2b4e5d6c7f8091a2b33 indicator 3830002: "not-an-ip" is not a valid IPv4',
+  t.match(byType(run.objects, 'vulnerability'), [
+    { name: 'CVE-2024-21887', external_references: [{ source_name: 'cve' }] },
   ])
+  t.match(byType(run.objects, 'indicator')[2], { valid_until: '2024-06-01T00:00:00.000Z' })
+  t.same(
+    run.rejected.map((r) => r.reason),
+    [
+      'pulse 65e1a0f2c3b4a5d6e7f80911 indicator 3810005: unsupported OTX indicator type "YARA"',
+      'pulse 65e3c2b4e5d6c7f8091a2b33 indicator 3830002: "not-an-ip" is not a valid IPv4',
+    ],
+  )
   assertValidStix(t, run.objects)
 })
 
@@ -119,7 +131,10 @@ t.test('re-run from the checkpoint: modified_since sent, nothing new', async (t)
 })
 
 t.test('ids are stable across runs', async (t) => {
-  t.same((await pull()).objects.map((o) => o.id), (await pull()).objects.map((o) => o.id))
+  t.same(
+    (await pull()).objects.map((o) => o.id),
+    (await pull()).objects.map((o) => o.id),
+  )
 })
 
 t.test('pages newest first: a single checkpoint, after the last page', async (t) => {
@@ -148,6 +163,10 @@ const failures: Array<[string, string, RegExp, boolean]> = [
 for (const [what, prefix, message, retryable] of failures) {
   t.test(`${what} → ${retryable ? 'SourceUnavailableError' : 'SourceDataError'}`, async (t) => {
     const extra = prefix === '/hang' ? { timeoutMs: 200 } : {}
-    await t.rejects(pull(prefix, null, extra), { name: retryable ? 'SourceUnavailableError' : 'SourceDataError', retryable, message })
+    await t.rejects(pull(prefix, null, extra), {
+      name: retryable ? 'SourceUnavailableError' : 'SourceDataError',
+      retryable,
+      message,
+    })
   })
 }

@@ -1,7 +1,13 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import type { FeedItem, StixObject } from '../../core/plugin-api/index.js'
 import type { OtxConfig } from './config.js'
-import { buildIndicator, buildObservable, compactStixObject, deterministicId, type IndicatorValueKind } from '../../core/plugin-api/index.js'
+import {
+  buildIndicator,
+  buildObservable,
+  compactStixObject,
+  deterministicId,
+  type ObservableKind,
+} from '../../core/plugin-api/index.js'
 import { tlpMarkingId } from '../../core/plugin-api/index.js'
 
 export interface OtxIndicator {
@@ -35,10 +41,14 @@ export function otxTimestamp(text: string | null | undefined): string | undefine
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString()
 }
 
-const HASH_TYPES: Record<string, IndicatorValueKind> = { 'FileHash-MD5': 'md5', 'FileHash-SHA1': 'sha1', 'FileHash-SHA256': 'sha256' }
+const HASH_TYPES: Record<string, ObservableKind> = {
+  'FileHash-MD5': 'md5',
+  'FileHash-SHA1': 'sha1',
+  'FileHash-SHA256': 'sha256',
+}
 
 /** The observable kind of an OTX indicator type, or null when unsupported. */
-function kindOf(type: string, value: string): IndicatorValueKind | null {
+function kindOf(type: string, value: string): ObservableKind | null {
   switch (type) {
     case 'IPv4':
       return isIPv4(value) ? 'ipv4-addr' : null
@@ -58,7 +68,17 @@ function kindOf(type: string, value: string): IndicatorValueKind | null {
   }
 }
 
-const SUPPORTED = new Set(['IPv4', 'IPv6', 'CIDR', 'domain', 'hostname', 'URL', 'email', 'CVE', ...Object.keys(HASH_TYPES)])
+const SUPPORTED = new Set([
+  'IPv4',
+  'IPv6',
+  'CIDR',
+  'domain',
+  'hostname',
+  'URL',
+  'email',
+  'CVE',
+  ...Object.keys(HASH_TYPES),
+])
 
 interface Context {
   pulse: OtxPulse
@@ -117,7 +137,11 @@ export function pulseToItems(pulse: OtxPulse, config: OtxConfig): FeedItem[] {
   for (const ind of pulse.indicators ?? []) {
     const converted = indicatorToObjects(ind, ctx)
     if (typeof converted === 'string') {
-      items.push({ kind: 'rejected', reason: `pulse ${pulse.id} indicator ${ind.id}: ${converted}`, ref: `${pulse.id}/${ind.id}` })
+      items.push({
+        kind: 'rejected',
+        reason: `pulse ${pulse.id} indicator ${ind.id}: ${converted}`,
+        ref: `${pulse.id}/${ind.id}`,
+      })
       continue
     }
     for (const object of converted) {
@@ -142,7 +166,11 @@ export function pulseToItems(pulse: OtxPulse, config: OtxConfig): FeedItem[] {
     labels: pulse.tags,
     object_marking_refs: ctx.markings,
     external_references: [
-      { source_name: 'AlienVault OTX', external_id: pulse.id, url: `${config.baseUrl.replace(/\/$/, '')}/pulse/${pulse.id}` },
+      {
+        source_name: 'AlienVault OTX',
+        external_id: pulse.id,
+        url: `${config.baseUrl.replace(/\/$/, '')}/pulse/${pulse.id}`,
+      },
       ...(pulse.references ?? []).filter((r) => URL.canParse(r)).map((url) => ({ source_name: 'reference', url })),
     ],
   })

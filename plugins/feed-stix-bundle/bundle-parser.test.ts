@@ -71,21 +71,25 @@ const { json } = fc.letrec((tie) => ({
     fc.dictionary(nasty, tie('json'), { maxKeys: 4 }),
   ),
 }))
-const stixLike = fc.record(
-  { type: nasty, id: nasty, extra: json, [`"]}x`]: json },
-  { requiredKeys: ['type', 'id'] },
-)
+const stixLike = fc.record({ type: nasty, id: nasty, extra: json, [`"]}x`]: json }, { requiredKeys: ['type', 'id'] })
 const entry = fc.oneof({ weight: 4, arbitrary: stixLike }, { weight: 1, arbitrary: json })
-const bundle = fc.record(
-  {
-    before: fc.dictionary(nasty.filter((k) => k !== 'objects' && k !== 'type'), json, { maxKeys: 2 }),
-    objects: fc.array(entry, { maxLength: 12 }),
-    typeFirst: fc.boolean(),
-    indent: fc.constantFrom<undefined | number | string>(undefined, 1, 2, '\t', ' \n\r'.slice(0, 1)),
-  },
-)
+const bundle = fc.record({
+  before: fc.dictionary(
+    nasty.filter((k) => k !== 'objects' && k !== 'type'),
+    json,
+    { maxKeys: 2 },
+  ),
+  objects: fc.array(entry, { maxLength: 12 }),
+  typeFirst: fc.boolean(),
+  indent: fc.constantFrom<undefined | number | string>(undefined, 1, 2, '\t', ' \n\r'.slice(0, 1)),
+})
 
-function serialise(b: { before: Record<string, unknown>; objects: unknown[]; typeFirst: boolean; indent?: number | string }) {
+function serialise(b: {
+  before: Record<string, unknown>
+  objects: unknown[]
+  typeFirst: boolean
+  indent?: number | string
+}) {
   const doc = b.typeFirst
     ? { type: 'bundle', id: 'bundle--x', ...b.before, objects: b.objects }
     : { ...b.before, objects: b.objects, spec_version: '2.1', type: 'bundle' }
@@ -96,13 +100,17 @@ function serialise(b: { before: Record<string, unknown>; objects: unknown[]; typ
 
 t.test('random bundles in random chunks (bytes): exactly what JSON.parse of the whole gives', async (t) => {
   await fc.assert(
-    fc.asyncProperty(bundle, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 40 }), async (b, cuts) => {
-      const text = serialise(b)
-      const bytes = Buffer.from(text, 'utf8')
-      const result = await run(split(new Uint8Array(bytes), cuts))
-      deepStrictEqual(result.error, undefined)
-      deepStrictEqual(result.items, expected(text))
-    }),
+    fc.asyncProperty(
+      bundle,
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 40 }),
+      async (b, cuts) => {
+        const text = serialise(b)
+        const bytes = Buffer.from(text, 'utf8')
+        const result = await run(split(new Uint8Array(bytes), cuts))
+        deepStrictEqual(result.error, undefined)
+        deepStrictEqual(result.items, expected(text))
+      },
+    ),
     { numRuns: 500 },
   )
   t.pass('500 bundles')
@@ -110,21 +118,29 @@ t.test('random bundles in random chunks (bytes): exactly what JSON.parse of the 
 
 t.test('random bundles in random chunks (strings), and one byte at a time', async (t) => {
   await fc.assert(
-    fc.asyncProperty(bundle, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 40 }), async (b, cuts) => {
-      const text = serialise(b)
-      deepStrictEqual((await run(split(text, cuts))).items, expected(text))
-      const bytes = Buffer.from(text, 'utf8')
-      const single = await run(Array.from(bytes, (byte) => new Uint8Array([byte])))
-      deepStrictEqual(single.error, undefined)
-      deepStrictEqual(single.items, expected(text))
-    }),
+    fc.asyncProperty(
+      bundle,
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 40 }),
+      async (b, cuts) => {
+        const text = serialise(b)
+        deepStrictEqual((await run(split(text, cuts))).items, expected(text))
+        const bytes = Buffer.from(text, 'utf8')
+        const single = await run(Array.from(bytes, (byte) => new Uint8Array([byte])))
+        deepStrictEqual(single.error, undefined)
+        deepStrictEqual(single.items, expected(text))
+      },
+    ),
     { numRuns: 150 },
   )
   t.pass('150 bundles')
 })
 
 t.test('a large chunk is scanned in 16 KiB slices, with multi-byte characters across slice borders', async (t) => {
-  const objects = Array.from({ length: 3000 }, (_, i) => ({ type: 'note', id: `note--${i}`, content: `é😀"\\${'€'.repeat(i % 7)}` }))
+  const objects = Array.from({ length: 3000 }, (_, i) => ({
+    type: 'note',
+    id: `note--${i}`,
+    content: `é😀"\\${'€'.repeat(i % 7)}`,
+  }))
   const text = JSON.stringify({ type: 'bundle', objects })
   const { items, error } = await run([Buffer.from(text)])
   t.equal(error, undefined)
@@ -136,7 +152,13 @@ t.test('truncated at every position: an error, never fewer objects', async (t) =
   const crafted = JSON.stringify({
     type: 'bundle',
     id: 'bundle--1',
-    objects: [{ type: 'x', id: 'x--1', s: 'a"b\\"}]\\\\', u: '😀é\u2028' }, 7, 'str"}', [1, [2]], { type: 't', id: 'i', n: -1.5e-7 }],
+    objects: [
+      { type: 'x', id: 'x--1', s: 'a"b\\"}]\\\\', u: '😀é\u2028' },
+      7,
+      'str"}',
+      [1, [2]],
+      { type: 't', id: 'i', n: -1.5e-7 },
+    ],
     tail: { a: [true, false, null] },
   })
   for (const text of [fixture, crafted, JSON.stringify(JSON.parse(crafted), null, 2)]) {
@@ -158,42 +180,61 @@ t.test('truncated at every position: an error, never fewer objects', async (t) =
 
 t.test('random truncation of random bundles: an error', async (t) => {
   await fc.assert(
-    fc.asyncProperty(bundle, fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }), async (b, f, cuts) => {
-      const bytes = Buffer.from(serialise(b), 'utf8')
-      const { error } = await run(split(bytes.subarray(0, Math.floor(f * bytes.length)), cuts))
-      deepStrictEqual(error?.name, 'SourceDataError')
-    }),
+    fc.asyncProperty(
+      bundle,
+      fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }),
+      async (b, f, cuts) => {
+        const bytes = Buffer.from(serialise(b), 'utf8')
+        const { error } = await run(split(bytes.subarray(0, Math.floor(f * bytes.length)), cuts))
+        deepStrictEqual(error?.name, 'SourceDataError')
+      },
+    ),
     { numRuns: 300 },
   )
   t.pass('300 truncations')
 })
 
-t.test('one-character corruptions: an error exactly when JSON.parse of the whole fails, otherwise the same objects', async (t) => {
-  const garbage = fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', ' ', 'x', '1', '-', 'n', '\u0001', 'é')
-  await fc.assert(
-    fc.asyncProperty(bundle, fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.constantFrom('insert', 'delete', 'replace'), garbage, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }), async (b, f, how, c, cuts) => {
-      const text = serialise(b)
-      const p = Math.floor(f * text.length)
-      const mutated = text.slice(0, p) + (how === 'delete' ? '' : c) + text.slice(how === 'insert' ? p : p + 1)
-      // The parser reads bytes. A corruption that splits a surrogate pair leaves a lone surrogate, which UTF-8
-      // cannot carry (it is encoded as U+FFFD): the oracle is JSON.parse of what the bytes say.
-      const bytes = Buffer.from(mutated, 'utf8')
-      const want = expected(bytes.toString('utf8'))
-      const got = await run(split(bytes, cuts))
-      if (want === null) deepStrictEqual(got.error?.name, 'SourceDataError')
-      else {
-        deepStrictEqual(got.error, undefined)
-        deepStrictEqual(got.items, want)
-      }
-    }),
-    { numRuns: 1000 },
-  )
-  t.pass('1000 corruptions')
-})
+t.test(
+  'one-character corruptions: an error exactly when JSON.parse of the whole fails, otherwise the same objects',
+  async (t) => {
+    const garbage = fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', ' ', 'x', '1', '-', 'n', '\u0001', 'é')
+    await fc.assert(
+      fc.asyncProperty(
+        bundle,
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        fc.constantFrom('insert', 'delete', 'replace'),
+        garbage,
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }),
+        async (b, f, how, c, cuts) => {
+          const text = serialise(b)
+          const p = Math.floor(f * text.length)
+          const mutated = text.slice(0, p) + (how === 'delete' ? '' : c) + text.slice(how === 'insert' ? p : p + 1)
+          // The parser reads bytes. A corruption that splits a surrogate pair leaves a lone surrogate, which UTF-8
+          // cannot carry (it is encoded as U+FFFD): the oracle is JSON.parse of what the bytes say.
+          const bytes = Buffer.from(mutated, 'utf8')
+          const want = expected(bytes.toString('utf8'))
+          const got = await run(split(bytes, cuts))
+          if (want === null) deepStrictEqual(got.error?.name, 'SourceDataError')
+          else {
+            deepStrictEqual(got.error, undefined)
+            deepStrictEqual(got.items, want)
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    )
+    t.pass('1000 corruptions')
+  },
+)
 
 t.test('errors outside the entries', async (t) => {
   const cases: Array<[string, string, RegExp]> = [
-    ['garbage between entries', '{"type":"bundle","objects":[{"type":"a","id":"b"} x {"type":"a","id":"c"}]}', /invalid JSON \(expected "," or "\]" after objects\[0\], found "x"/],
+    [
+      'garbage between entries',
+      '{"type":"bundle","objects":[{"type":"a","id":"b"} x {"type":"a","id":"c"}]}',
+      /invalid JSON \(expected "," or "\]" after objects\[0\], found "x"/,
+    ],
     ['missing comma', '{"type":"bundle","objects":[{"type":"a","id":"b"} {"type":"a","id":"c"}]}', /invalid JSON/],
     ['trailing comma', '{"type":"bundle","objects":[{"type":"a","id":"b"},]}', /invalid JSON in objects\[1\]/],
     ['unbalanced', '{"type":"bundle","objects":[{"type":"a","id":"b"}}', /invalid JSON/],
@@ -207,13 +248,21 @@ t.test('errors outside the entries', async (t) => {
     ['no type', '{"id":"bundle--1","objects":[]}', /top-level "type" is undefined, not "bundle"/],
     ['another type', '{"type":"report","objects":[]}', /top-level "type" is "report", not "bundle"/],
     ['empty body', '', /ends before the document is complete/],
-    ['truncated inside an entry', '{"type":"bundle","objects":[{"type":"a"', /ends before the document is complete \(inside objects\[0\]\)/],
+    [
+      'truncated inside an entry',
+      '{"type":"bundle","objects":[{"type":"a"',
+      /ends before the document is complete \(inside objects\[0\]\)/,
+    ],
   ]
   for (const [what, text, message] of cases) {
     const { error } = await run([Buffer.from(text)])
     t.match(error, { name: 'SourceDataError', message }, what)
   }
-  const invalidUtf8 = await run([Buffer.from('{"type":"bundle","objects":[{"type":"a","id":"'), new Uint8Array([0xc3]), Buffer.from('"}]}')])
+  const invalidUtf8 = await run([
+    Buffer.from('{"type":"bundle","objects":[{"type":"a","id":"'),
+    new Uint8Array([0xc3]),
+    Buffer.from('"}]}'),
+  ])
   t.match(invalidUtf8.error, { name: 'SourceDataError', message: /invalid JSON/ }, 'invalid UTF-8')
   const cutCharacter = await run([Buffer.from('{"type":"bundle","objects":[]}'), new Uint8Array([0xf0, 0x9f])])
   t.match(cutCharacter.error, { name: 'SourceDataError' }, 'the body ends inside a UTF-8 sequence')

@@ -4,7 +4,11 @@ import { SourceDataError, type FeedItem, type StixObject } from '../../core/plug
 export function bundleEntryToItem(value: unknown, index: number): FeedItem {
   const ref = `objects[${index}]`
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { kind: 'rejected', reason: `${ref} is not a JSON object (${Array.isArray(value) ? 'array' : typeof value})`, ref }
+    return {
+      kind: 'rejected',
+      reason: `${ref} is not a JSON object (${Array.isArray(value) ? 'array' : typeof value})`,
+      ref,
+    }
   }
   const obj = value as Record<string, unknown>
   if (typeof obj.type !== 'string' || typeof obj.id !== 'string') {

@@ -3,12 +3,16 @@ import { Type, type Static } from '../../core/plugin-api/index.js'
 export const stixBundleConfigSchema = Type.Object(
   {
     url: Type.Optional(
-      Type.String({ pattern: '^https?://', description: 'http(s) URL of the STIX 2.1 bundle (give url or path, not both)' }),
+      Type.String({
+        pattern: '^https?://',
+        description: 'http(s) URL of the STIX 2.1 bundle (give url or path, not both)',
+      }),
     ),
     path: Type.Optional(
       Type.String({
         minLength: 1,
-        description: 'File of the STIX 2.1 bundle in the platform\'s feed files folder, relative to it (give url or path, not both; platform admins only)',
+        description:
+          "File of the STIX 2.1 bundle in the platform's feed files folder, relative to it (give url or path, not both; platform admins only)",
       }),
     ),
     headers: Type.Record(Type.String(), Type.String(), {

@@ -1,9 +1,21 @@
-import { defineFeedSource, redactUrl, type FeedItem, type FeedRun, type HttpClient, type LocalFile } from '../../core/plugin-api/index.js'
+import {
+  defineFeedSource,
+  redactUrl,
+  type FeedItem,
+  type FeedRun,
+  type HttpClient,
+  type LocalFile,
+} from '../../core/plugin-api/index.js'
 import { countBundleEntries, parseBundleStream } from './bundle-parser.js'
 import { stixBundleConfigSchema, type StixBundleConfig } from './config.js'
 import { openFileBundle, openHttpBundle, type OpenedBundle } from './sources.js'
 
-function open(config: StixBundleConfig, run: FeedRun, http: HttpClient, file: LocalFile | undefined): Promise<OpenedBundle | null> {
+function open(
+  config: StixBundleConfig,
+  run: FeedRun,
+  http: HttpClient,
+  file: LocalFile | undefined,
+): Promise<OpenedBundle | null> {
   if (file === undefined) {
     return openHttpBundle({
       http,
@@ -25,7 +37,8 @@ export const stixBundleFeedSource = defineFeedSource({
   id: 'stix-bundle',
   apiVersion: 1,
   version: '1.0.0',
-  description: 'STIX 2.1 bundle from an http(s) URL or a file of the feed files folder, streamed, re-fetched only when it changed',
+  description:
+    'STIX 2.1 bundle from an http(s) URL or a file of the feed files folder, streamed, re-fetched only when it changed',
   configSchema: stixBundleConfigSchema,
   create({ config, http, files }) {
     if ((config.url === undefined) === (config.path === undefined)) {

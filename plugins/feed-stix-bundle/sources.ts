@@ -39,7 +39,12 @@ export async function openHttpBundle(options: {
   const headers: Record<string, string> = { accept: 'application/stix+json, application/json', ...options.headers }
   if (previous.etag) headers['if-none-match'] = previous.etag
   if (previous.lastModified) headers['if-modified-since'] = previous.lastModified
-  const response = await options.http.get({ url: options.url, headers, signal: options.signal, timeoutMs: options.timeoutMs })
+  const response = await options.http.get({
+    url: options.url,
+    headers,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+  })
   if (response.status === 304) return null
   const next: HttpValidators = {}
   const etag = response.headers.get('etag')

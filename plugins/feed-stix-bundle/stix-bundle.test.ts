@@ -124,7 +124,9 @@ for (const [what, path, message, retryable] of failures) {
   t.test(`${what} → ${retryable ? 'SourceUnavailableError' : 'SourceDataError'}, no checkpoint`, async (t) => {
     const items: string[] = []
     const pulling = (async () => {
-      for await (const item of (await source({ url: `${server.origin}${path}`, timeoutMs: timeoutFor(path) })).pull(firstRun(signal()))) {
+      for await (const item of (await source({ url: `${server.origin}${path}`, timeoutMs: timeoutFor(path) })).pull(
+        firstRun(signal()),
+      )) {
         items.push(item.kind)
       }
     })()
@@ -162,7 +164,11 @@ t.test('local file: read once, then skipped until mtime or size change', async (
   t.same((await collectRun(feed, firstRun(signal(), checkpoint))).items, [], 'unchanged file: nothing')
   await utimes(path, new Date(), new Date(Date.now() + 5000))
   t.equal((await collectRun(feed, firstRun(signal(), checkpoint))).objects.length, 5, 'touched file: read again')
-  t.equal((await collectRun(await fileSource(path, dir), firstRun(signal()))).objects.length, 5, 'an absolute path inside the folder')
+  t.equal(
+    (await collectRun(await fileSource(path, dir), firstRun(signal()))).objects.length,
+    5,
+    'an absolute path inside the folder',
+  )
 })
 
 t.test('local file: the total counts rejected entries too; a file that is not JSON has none', async (t) => {
@@ -180,12 +186,23 @@ t.test('local file that does not exist → SourceDataError', async (t) => {
   await t.rejects(collectRun(feed, firstRun(signal())), { name: 'SourceDataError', message: /ENOENT/ })
 })
 
-t.test('local files: refused when the feed is saved unless a platform admin sets it up inside the folder', async (t) => {
-  await t.rejects(fileSource('bundle.json', undefined), /local file feeds are disabled .*CRISP_FEED_FILES_DIR/, 'no folder configured')
-  await t.rejects(fileSource('bundle.json', fixtures, false), /only platform admins/, 'not a platform admin')
-  await t.rejects(fileSource('../fixtures/bundle.json', fixtures), /"\.\." is not allowed/, '..')
-  await t.rejects(fileSource('/etc/passwd', fixtures), /not inside the feed files folder/, 'an absolute path elsewhere')
-})
+t.test(
+  'local files: refused when the feed is saved unless a platform admin sets it up inside the folder',
+  async (t) => {
+    await t.rejects(
+      fileSource('bundle.json', undefined),
+      /local file feeds are disabled .*CRISP_FEED_FILES_DIR/,
+      'no folder configured',
+    )
+    await t.rejects(fileSource('bundle.json', fixtures, false), /only platform admins/, 'not a platform admin')
+    await t.rejects(fileSource('../fixtures/bundle.json', fixtures), /"\.\." is not allowed/, '..')
+    await t.rejects(
+      fileSource('/etc/passwd', fixtures),
+      /not inside the feed files folder/,
+      'an absolute path elsewhere',
+    )
+  },
+)
 
 t.test('local files: a symbolic link leading out of the folder is refused when read', async (t) => {
   const dir = t.testdir({ inside: {} })
@@ -194,7 +211,11 @@ t.test('local files: a symbolic link leading out of the folder is refused when r
   for (const path of ['escape.json', 'elsewhere/bundle.json']) {
     const feed = await fileSource(path, join(dir, 'inside'))
     const run = collectRun(feed, firstRun(signal()))
-    await t.rejects(run, { name: 'SourceDataError', message: /symbolic link leads outside the feed files folder/ }, path)
+    await t.rejects(
+      run,
+      { name: 'SourceDataError', message: /symbolic link leads outside the feed files folder/ },
+      path,
+    )
   }
 })
 

@@ -19,15 +19,30 @@ interface Envelope {
 
 function asEnvelope(body: unknown): Envelope {
   const env = body as Partial<Envelope> | null
-  if (typeof env !== 'object' || env === null || Array.isArray(env) || (env.objects !== undefined && !Array.isArray(env.objects))) {
+  if (
+    typeof env !== 'object' ||
+    env === null ||
+    Array.isArray(env) ||
+    (env.objects !== undefined && !Array.isArray(env.objects))
+  ) {
     throw new SourceDataError('the TAXII server answered with something that is not an envelope')
   }
-  return { more: env.more === true, next: typeof env.next === 'string' && env.next ? env.next : undefined, objects: env.objects ?? [] }
+  return {
+    more: env.more === true,
+    next: typeof env.next === 'string' && env.next ? env.next : undefined,
+    objects: env.objects ?? [],
+  }
 }
 
 function isStixObject(value: unknown): value is StixObject {
   const obj = value as Record<string, unknown> | null
-  return typeof obj === 'object' && obj !== null && !Array.isArray(obj) && typeof obj.type === 'string' && typeof obj.id === 'string'
+  return (
+    typeof obj === 'object' &&
+    obj !== null &&
+    !Array.isArray(obj) &&
+    typeof obj.type === 'string' &&
+    typeof obj.id === 'string'
+  )
 }
 
 /** Polls one TAXII 2.1 collection, incremental by date added. */
@@ -57,7 +72,11 @@ export const taxii21FeedSource = defineFeedSource({
           for (const [index, entry] of envelope.objects.entries()) {
             run.signal.throwIfAborted()
             if (!isStixObject(entry)) {
-              yield { kind: 'rejected', reason: `objects[${index}] is not a STIX object with a type and an id`, ref: `objects[${index}]` }
+              yield {
+                kind: 'rejected',
+                reason: `objects[${index}] is not a STIX object with a type and an id`,
+                ref: `objects[${index}]`,
+              }
               continue
             }
             const key = versionKey(entry)

@@ -18,7 +18,9 @@ interface Entry {
   date_added: string
   object: StixObject
 }
-const collection = JSON.parse(await readFile(join(import.meta.dirname, 'fixtures', 'collection.json'), 'utf8')) as Entry[]
+const collection = JSON.parse(
+  await readFile(join(import.meta.dirname, 'fixtures', 'collection.json'), 'utf8'),
+) as Entry[]
 const LAST = '2024-03-02T09:00:00.000000Z'
 const BASIC = `Basic ${Buffer.from('analyst:s3cret').toString('base64')}`
 
@@ -35,14 +37,19 @@ function answerObjects(res: ServerResponse, query: URLSearchParams, opts: { incl
     headers['x-taxii-date-added-first'] = page[0].date_added
     headers['x-taxii-date-added-last'] = page[page.length - 1].date_added
   }
-  const envelope = { more, ...(more && opts.paging ? { next: String(offset + limit) } : {}), objects: page.map((e) => e.object) }
+  const envelope = {
+    more,
+    ...(more && opts.paging ? { next: String(offset + limit) } : {}),
+    objects: page.map((e) => e.object),
+  }
   res.writeHead(200, headers).end(page.length ? JSON.stringify(envelope) : '{}')
 }
 
 const server = await startFixtureServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://x')
   const [, mode] = url.pathname.split('/')
-  if (!url.pathname.endsWith('/collections/91a7b528-80eb-42ed-a74d-c6fbd5a26116/objects/')) return void res.writeHead(404).end()
+  if (!url.pathname.endsWith('/collections/91a7b528-80eb-42ed-a74d-c6fbd5a26116/objects/'))
+    return void res.writeHead(404).end()
   if (req.headers.accept !== 'application/taxii+json;version=2.1') return void res.writeHead(406).end()
   switch (mode) {
     case 'paging':
@@ -60,12 +67,16 @@ const server = await startFixtureServer(async (req, res) => {
       return answerObjects(res, url.searchParams, { inclusive: false, paging: true })
     case 'repeating':
       res.writeHead(200, { 'x-taxii-date-added-last': collection[1].date_added })
-      return void res.end(JSON.stringify({ more: true, next: 'same', objects: [collection[0].object, collection[1].object] }))
+      return void res.end(
+        JSON.stringify({ more: true, next: 'same', objects: [collection[0].object, collection[1].object] }),
+      )
     case 'no-headers':
       return void res.end(JSON.stringify({ more: true, objects: [collection[0].object] }))
     case 'bad-items':
       res.writeHead(200, { 'x-taxii-date-added-last': collection[0].date_added })
-      return void res.end(JSON.stringify({ more: false, objects: [collection[0].object, 'junk', { type: 'indicator' }] }))
+      return void res.end(
+        JSON.stringify({ more: false, objects: [collection[0].object, 'junk', { type: 'indicator' }] }),
+      )
     case 'broken':
       return void res.writeHead(500).end()
     case 'hang':
@@ -73,23 +84,34 @@ const server = await startFixtureServer(async (req, res) => {
     case 'bad-json':
       return void res.end('{"more": false, "objects": [{"type": "indicator",')
     case 'truncated':
-      return sendTruncated(res, JSON.stringify({ more: false, objects: collection.map((e) => e.object) }).slice(0, 400), 9000)
+      return sendTruncated(
+        res,
+        JSON.stringify({ more: false, objects: collection.map((e) => e.object) }).slice(0, 400),
+        9000,
+      )
     default:
       return void res.writeHead(404).end()
   }
 })
 t.teardown(() => server.close())
 
-const collectionUrl = (mode: string) => `${server.origin}/${mode}/api1/collections/91a7b528-80eb-42ed-a74d-c6fbd5a26116/`
+const collectionUrl = (mode: string) =>
+  `${server.origin}/${mode}/api1/collections/91a7b528-80eb-42ed-a74d-c6fbd5a26116/`
 const signal = () => new AbortController().signal
 const pull = async (mode: string, extra: Record<string, unknown> = {}, checkpoint: string | null = null) =>
   collectRun(
-    await createFeedSource(definition, { collectionUrl: collectionUrl(mode), timeoutMs: 30_000, pageSize: 2, ...extra }),
+    await createFeedSource(definition, {
+      collectionUrl: collectionUrl(mode),
+      timeoutMs: 30_000,
+      pageSize: 2,
+      ...extra,
+    }),
     firstRun(signal(), checkpoint),
   )
 const keys = (objects: StixObject[]) => objects.map((o) => `${o.id}|${o.modified}`)
 const allKeys = collection.map((e) => `${e.object.id}|${e.object.modified}`)
-const queries = (from: number) => server.requests.slice(from).map((r) => Object.fromEntries(new URL(r.url, 'http://x').searchParams))
+const queries = (from: number) =>
+  server.requests.slice(from).map((r) => Object.fromEntries(new URL(r.url, 'http://x').searchParams))
 
 t.test('contract', (t) =>
   runFeedSourceContract(t, {
@@ -145,7 +167,10 @@ t.test('more without next nor headers: one page, then stops', async (t) => {
 t.test('entries that are not STIX objects are rejected', async (t) => {
   const run = await pull('bad-items')
   t.equal(run.objects.length, 1)
-  t.same(run.rejected.map((r) => r.ref), ['objects[1]', 'objects[2]'])
+  t.same(
+    run.rejected.map((r) => r.ref),
+    ['objects[1]', 'objects[2]'],
+  )
 })
 
 t.test('authentication: basic, bearer, api-key', async (t) => {
@@ -158,7 +183,13 @@ t.test('authentication: basic, bearer, api-key', async (t) => {
 })
 
 const failures: Array<[string, string, Record<string, unknown>, RegExp, boolean]> = [
-  ['wrong basic credentials (401)', 'basic', { auth: { type: 'basic', username: 'analyst', password: 'nope' } }, /HTTP 401 .*refused the credentials/, false],
+  [
+    'wrong basic credentials (401)',
+    'basic',
+    { auth: { type: 'basic', username: 'analyst', password: 'nope' } },
+    /HTTP 401 .*refused the credentials/,
+    false,
+  ],
   ['no bearer token (403)', 'bearer', {}, /HTTP 403 .*refused the credentials/, false],
   ['HTTP 500', 'broken', {}, /HTTP 500/, true],
   // the only short timeout: elsewhere a loaded machine must not turn a refusal or truncation into a timeout

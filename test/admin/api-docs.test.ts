@@ -19,7 +19,10 @@ async function openDocs(page: Page, baseUrl: string): Promise<string[]> {
 
 t.test('CRISP_API_DOCS is validated at boot', async (t) => {
   t.throws(() => loadConfig(testEnv({ CRISP_API_DOCS: 'sometimes' }), ROOT), ConfigError)
-  t.match(t.throws(() => loadConfig(testEnv({ CRISP_API_DOCS: 'sometimes' }), ROOT)), { message: /CRISP_API_DOCS/ })
+  t.match(
+    t.throws(() => loadConfig(testEnv({ CRISP_API_DOCS: 'sometimes' }), ROOT)),
+    { message: /CRISP_API_DOCS/ },
+  )
   t.equal(loadConfig(testEnv(), ROOT).apiDocs, 'public', 'public by default')
 })
 
@@ -34,7 +37,8 @@ t.test('/docs has its own CSP; the API keeps its strict one', async (t) => {
 
 t.test('CRISP_API_DOCS=off serves neither the UI nor the document', async (t) => {
   const { app } = await buildTestApp(t, { env: { CRISP_API_DOCS: 'off' } })
-  for (const url of ['/docs', '/docs/', '/docs/json', '/docs/yaml']) t.equal((await app.inject(url)).statusCode, 404, `${url}: 404`)
+  for (const url of ['/docs', '/docs/', '/docs/json', '/docs/yaml'])
+    t.equal((await app.inject(url)).statusCode, 404, `${url}: 404`)
   t.equal((await app.inject('/healthz')).statusCode, 200, 'the API is served')
 })
 
@@ -46,9 +50,24 @@ t.test('CRISP_API_DOCS=authenticated asks for a login: Bearer or Basic, any role
     t.equal(anonymous.statusCode, 401, `${url}: anonymous 401`)
     t.match(anonymous.headers['www-authenticate'], /Basic/, 'a browser is asked for a login')
   }
-  t.equal((await app.inject({ url: '/docs/json', headers: { authorization: `Bearer ${await loginAs(app, viewer)}` } })).statusCode, 200, 'Bearer')
-  t.equal((await app.inject({ url: '/docs/json', headers: { authorization: basic(viewer.email, viewer.password) } })).statusCode, 200, 'Basic')
-  t.equal((await app.inject({ url: '/docs/json', headers: { authorization: basic(viewer.email, 'Wrong-password-99!') } })).statusCode, 401, 'a wrong password')
+  t.equal(
+    (await app.inject({ url: '/docs/json', headers: { authorization: `Bearer ${await loginAs(app, viewer)}` } }))
+      .statusCode,
+    200,
+    'Bearer',
+  )
+  t.equal(
+    (await app.inject({ url: '/docs/json', headers: { authorization: basic(viewer.email, viewer.password) } }))
+      .statusCode,
+    200,
+    'Basic',
+  )
+  t.equal(
+    (await app.inject({ url: '/docs/json', headers: { authorization: basic(viewer.email, 'Wrong-password-99!') } }))
+      .statusCode,
+    401,
+    'a wrong password',
+  )
 })
 
 const noBrowser = hasChromium() ? false : '/usr/bin/chromium is absent (apt-get install -y chromium)'
@@ -62,7 +81,7 @@ t.test('/docs in a real browser renders the operations', { skip: noBrowser }, as
   t.same(await openDocs(page, baseUrl), [], 'no CSP violation')
   await shot(page, 'api-docs')
   t.notMatch(await page.textContent('body'), /Failed to load API definition/)
-  t.ok(await page.locator('.opblock').count() > 40, 'the operations are listed')
+  t.ok((await page.locator('.opblock').count()) > 40, 'the operations are listed')
 })
 
 t.test('/docs behind a login, in a real browser with HTTP Basic credentials', { skip: noBrowser }, async (t) => {
@@ -72,5 +91,9 @@ t.test('/docs behind a login, in a real browser with HTTP Basic credentials', { 
   const browser = await launchBrowser()
   t.teardown(() => browser.close())
   await browser.context.setHTTPCredentials({ username: viewer.email, password: viewer.password })
-  t.same(await openDocs(await browser.context.newPage(), baseUrl), [], 'loads after the Basic challenge, without CSP violations')
+  t.same(
+    await openDocs(await browser.context.newPage(), baseUrl),
+    [],
+    'loads after the Basic challenge, without CSP violations',
+  )
 })

@@ -13,7 +13,9 @@ export const SCREENSHOTS = path.join(ROOT, 'test', 'screenshots')
  * As in production: the console's components bundled beforehand (`npm run build:admin`), into a folder removed
  * with the test, so the console's start-up skips bundling.
  */
-export async function prebuildConsoleBundle(t: { teardown(fn: () => void): void }): ReturnType<typeof buildAdminBundle> {
+export async function prebuildConsoleBundle(t: {
+  teardown(fn: () => void): void
+}): ReturnType<typeof buildAdminBundle> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'crisp-adminjs-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const bundle = await buildAdminBundle({ dir })
@@ -25,13 +27,24 @@ export async function prebuildConsoleBundle(t: { teardown(fn: () => void): void 
  * Debian's chromium, headless, with a fresh profile and no background traffic (this machine has no internet).
  * `ignoreHTTPSErrors` accepts a test's self-signed certificate.
  */
-export async function launchBrowser(options: { ignoreHTTPSErrors?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(
+  options: { ignoreHTTPSErrors?: boolean } = {},
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'crisp-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
   mkdirSync(SCREENSHOTS, { recursive: true })
   return {
@@ -68,7 +81,10 @@ export async function logIn(page: Page, baseUrl: string, email: string, password
 
 /** Fills a text/number/password/textarea property of an AdminJS form. */
 export async function fillProperty(page: Page, property: string, value: string): Promise<void> {
-  await page.locator(`[data-testid="property-edit-${property}"] input, [data-testid="property-edit-${property}"] textarea`).first().fill(value)
+  await page
+    .locator(`[data-testid="property-edit-${property}"] input, [data-testid="property-edit-${property}"] textarea`)
+    .first()
+    .fill(value)
 }
 
 /** Picks an option of a select or reference property (react-select) by its visible text. */

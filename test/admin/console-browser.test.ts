@@ -1,6 +1,18 @@
+import assert from 'node:assert/strict'
 import t from 'tap'
 import { buildConsoleApp } from './console-app.js'
-import { chooseOption, fillProperty, hasChromium, launchBrowser, logIn, prebuildConsoleBundle, save, shot, timings, visit } from './browser.js'
+import {
+  chooseOption,
+  fillProperty,
+  hasChromium,
+  launchBrowser,
+  logIn,
+  prebuildConsoleBundle,
+  save,
+  shot,
+  timings,
+  visit,
+} from './browser.js'
 import { createOrg, createUser, TEST_PASSWORD } from '../helper.js'
 
 if (!hasChromium()) {
@@ -14,8 +26,18 @@ if (!hasChromium()) {
     const admin = await createUser(app, { orgId: opsOrg, role: 'admin', email: 'root@ops.example' })
     const viewer = await createUser(app, { orgId: opsOrg, role: 'viewer' })
     const publisher = await createUser(app, { orgId: opsOrg, role: 'publisher' })
-    const [collection] = await knex('collections').insert({ organization_id: opsOrg, title: 'Ops intel' }).returning('id')
-    const [feed] = await knex('feeds').insert({ organization_id: opsOrg, collection_id: collection.id, name: 'Nightly bundle', source_plugin: 'stix-bundle', config: { url: 'http://127.0.0.1:9/bundle.json' } }).returning('id')
+    const [collection] = await knex('collections')
+      .insert({ organization_id: opsOrg, title: 'Ops intel' })
+      .returning('id')
+    const [feed] = await knex('feeds')
+      .insert({
+        organization_id: opsOrg,
+        collection_id: collection.id,
+        name: 'Nightly bundle',
+        source_plugin: 'stix-bundle',
+        config: { url: 'http://127.0.0.1:9/bundle.json' },
+      })
+      .returning('id')
 
     const prebuilt = await fetch(`${baseUrl}/admin/frontend/assets/components.bundle.js`)
     t.equal(prebuilt.status, 200, 'the prebuilt components bundle is served')
@@ -37,7 +59,11 @@ if (!hasChromium()) {
         await page.waitForSelector('text=admins only')
         await shot(page, `login-refused-${user.role}`)
         t.match(page.url(), /\/admin\/login/)
-        const denied = await knex('audit_log').where({ action: 'admin_console.login', outcome: 'denied', actor_user_id: user.id })
+        const denied = await knex('audit_log').where({
+          action: 'admin_console.login',
+          outcome: 'denied',
+          actor_user_id: user.id,
+        })
         t.equal(denied.length, 1, 'refusal audited')
       })
     }
@@ -52,15 +78,26 @@ if (!hasChromium()) {
     })
 
     await t.test('creates an organization, a user, a trust level and a trust relationship', async (t) => {
-      await visit(page, `${baseUrl}/admin/resources/organizations/actions/new`, '[data-testid="property-edit-name"]', 'organization: new')
+      await visit(
+        page,
+        `${baseUrl}/admin/resources/organizations/actions/new`,
+        '[data-testid="property-edit-name"]',
+        'organization: new',
+      )
       await fillProperty(page, 'name', 'Partner CERT')
       await fillProperty(page, 'contact_email', 'soc@partner.example')
       await save(page)
       await shot(page, 'organization-created')
       const partner = await knex('organizations').where({ name: 'Partner CERT' }).first()
+      assert.ok(partner, 'the partner organization is stored')
       t.ok(partner, 'organization stored')
 
-      await visit(page, `${baseUrl}/admin/resources/users/actions/new`, '[data-testid="property-edit-email"]', 'user: new')
+      await visit(
+        page,
+        `${baseUrl}/admin/resources/users/actions/new`,
+        '[data-testid="property-edit-email"]',
+        'user: new',
+      )
       await fillProperty(page, 'email', 'analyst@partner.example')
       await fillProperty(page, 'display_name', 'Ana Lyst')
       await chooseOption(page, 'organization_id', 'Partner CERT')
@@ -69,18 +106,30 @@ if (!hasChromium()) {
       await save(page)
       await shot(page, 'user-created')
       const user = await knex('users').where({ email: 'analyst@partner.example' }).first()
+      assert.ok(user, 'the user is stored')
       t.match(user, { organization_id: partner.id, role: 'publisher', display_name: 'Ana Lyst' })
       t.match(user.password_hash, /^scrypt\$/, 'password hashed by the user service')
 
-      await visit(page, `${baseUrl}/admin/resources/trust_levels/actions/new`, '[data-testid="property-edit-name"]', 'trust level: new')
+      await visit(
+        page,
+        `${baseUrl}/admin/resources/trust_levels/actions/new`,
+        '[data-testid="property-edit-name"]',
+        'trust level: new',
+      )
       await fillProperty(page, 'name', 'Sector peers')
       await fillProperty(page, 'level', '3')
       await chooseOption(page, 'anonymization_level', 'medium')
       await save(page)
       const level = await knex('trust_levels').where({ name: 'Sector peers' }).first()
+      assert.ok(level, 'the trust level is stored')
       t.match(level, { level: 3, anonymization_level: 'medium' })
 
-      await visit(page, `${baseUrl}/admin/resources/trust_relationships/actions/new`, '[data-testid="property-edit-trustor_org_id"]', 'trust relationship: new')
+      await visit(
+        page,
+        `${baseUrl}/admin/resources/trust_relationships/actions/new`,
+        '[data-testid="property-edit-trustor_org_id"]',
+        'trust relationship: new',
+      )
       await chooseOption(page, 'trustor_org_id', 'Platform ops')
       await chooseOption(page, 'trustee_org_id', 'Partner CERT')
       await chooseOption(page, 'trust_level_id', 'Sector peers')
@@ -91,22 +140,44 @@ if (!hasChromium()) {
     })
 
     await t.test('runs a feed and sees its run', async (t) => {
-      await visit(page, `${baseUrl}/admin/resources/feeds/records/${feed.id}/show`, '[data-testid="action-runNow"]', 'feed: show')
+      await visit(
+        page,
+        `${baseUrl}/admin/resources/feeds/records/${feed.id}/show`,
+        '[data-testid="action-runNow"]',
+        'feed: show',
+      )
       await page.locator('[data-testid="action-runNow"]').first().click()
       await page.getByRole('button', { name: 'Confirm' }).click()
       await page.waitForSelector('text=Feed run queued')
       const run = await knex('feed_runs').where({ feed_id: feed.id }).first()
-      t.ok(run, 'run queued through the feed service')
-      await visit(page, `${baseUrl}/admin/resources/feed_runs`, `[data-id="${run.id}"], tr:has-text("manual")`, 'feed runs: list')
+      assert.ok(run, 'run queued through the feed service')
+      await visit(
+        page,
+        `${baseUrl}/admin/resources/feed_runs`,
+        `[data-id="${run.id}"], tr:has-text("manual")`,
+        'feed runs: list',
+      )
       await shot(page, 'feed-runs')
-      t.match(await page.textContent("body"), /queued|running|failed|succeeded/i, "the run is listed")
+      t.match(await page.textContent('body'), /queued|running|failed|succeeded/i, 'the run is listed')
       await visit(page, `${baseUrl}/admin/resources/feeds`, 'text=Nightly bundle', 'feeds: list')
       t.match(await page.textContent('body'), /(queued|running|failed|succeeded) \(/, 'last run status shown')
     })
 
     await t.test('finds each action in the audit log', async (t) => {
-      for (const action of ['organization.create', 'user.create', 'trust_level.create', 'trust_relationship.create', 'feed.run', 'auth.login']) {
-        await visit(page, `${baseUrl}/admin/resources/audit_log?filters.action=${action}`, `td:has-text("${action}")`, `audit log: ${action}`)
+      for (const action of [
+        'organization.create',
+        'user.create',
+        'trust_level.create',
+        'trust_relationship.create',
+        'feed.run',
+        'auth.login',
+      ]) {
+        await visit(
+          page,
+          `${baseUrl}/admin/resources/audit_log?filters.action=${action}`,
+          `td:has-text("${action}")`,
+          `audit log: ${action}`,
+        )
         t.match(await page.textContent('table'), admin.email, `${action} by the admin`)
       }
       await shot(page, 'audit-log')

@@ -55,22 +55,54 @@ if (!hasChromium()) {
       labels: ['c2'],
       object_marking_refs: GREEN,
     })
-    const bundle = (objects: unknown[]) => ({ type: 'bundle', id: 'bundle--0b3f8f6c-2b7e-4c58-9d0f-6f1f3c2a9e11', objects })
-    const published = await app.inject({ method: 'POST', url: `/api/v1/collections/${partnerCollection}/bundles`, headers: { authorization: `Bearer ${partnerToken}` }, payload: bundle([anonymized, indicator({ name: 'Partner red', description: CANARY, object_marking_refs: [TLP_MARKING_IDS.red] })]) })
+    const bundle = (objects: unknown[]) => ({
+      type: 'bundle',
+      id: 'bundle--0b3f8f6c-2b7e-4c58-9d0f-6f1f3c2a9e11',
+      objects,
+    })
+    const published = await app.inject({
+      method: 'POST',
+      url: `/api/v1/collections/${partnerCollection}/bundles`,
+      headers: { authorization: `Bearer ${partnerToken}` },
+      payload: bundle([
+        anonymized,
+        indicator({ name: 'Partner red', description: CANARY, object_marking_refs: [TLP_MARKING_IDS.red] }),
+      ]),
+    })
     t.equal(published.json().counts.rejected, 0)
-    const partnerIp = await app.inject({ method: 'POST', url: '/api/v1/indicators', headers: { authorization: `Bearer ${partnerToken}` }, payload: { collectionId: partnerCollection, value: '203.0.113.99', tlp: 'green' } })
+    const partnerIp = await app.inject({
+      method: 'POST',
+      url: '/api/v1/indicators',
+      headers: { authorization: `Bearer ${partnerToken}` },
+      payload: { collectionId: partnerCollection, value: '203.0.113.99', tlp: 'green' },
+    })
     t.equal(partnerIp.statusCode, 201)
     const homeToken = await loginAs(app, homePublisher)
     for (const value of ['own-evil.example', 'https://own-evil.example/drop.php']) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/indicators', headers: { authorization: `Bearer ${homeToken}` }, payload: { collectionId: homeCollection, value } })
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/indicators',
+        headers: { authorization: `Bearer ${homeToken}` },
+        payload: { collectionId: homeCollection, value },
+      })
       t.equal(res.statusCode, 201)
     }
-    await app.inject({ method: 'POST', url: `/api/v1/collections/${outsiderCollection}/bundles`, headers: { authorization: `Bearer ${await loginAs(app, outsiderAdmin)}` }, payload: bundle([indicator({ name: 'Outsider secret', description: CANARY })]) })
+    await app.inject({
+      method: 'POST',
+      url: `/api/v1/collections/${outsiderCollection}/bundles`,
+      headers: { authorization: `Bearer ${await loginAs(app, outsiderAdmin)}` },
+      payload: bundle([indicator({ name: 'Outsider secret', description: CANARY })]),
+    })
 
     const adminToken = await loginAs(app, admin)
-    const apiList = async (query = '') => (await api(app, adminToken, `/api/v1/objects?limit=1000${query}`)).items as Item[]
+    const apiList = async (query = '') =>
+      (await api(app, adminToken, `/api/v1/objects?limit=1000${query}`)).items as Item[]
     const everything = await apiList()
-    t.equal(everything.length, 7, 'the API gives the admin: 4 own objects, 3 of the partner (RED withheld), nothing of the outsider')
+    t.equal(
+      everything.length,
+      7,
+      'the API gives the admin: 4 own objects, 3 of the partner (RED withheld), nothing of the outsider',
+    )
     t.notMatch(JSON.stringify(everything), CANARY, 'the API itself releases no canary')
 
     const browser = await launchBrowser()
@@ -79,7 +111,9 @@ if (!hasChromium()) {
     await logIn(page, baseUrl, admin.email, TEST_PASSWORD)
     const rowIds = async (query: string, ready: string) => {
       await visit(page, `${baseUrl}/admin/resources/shared_objects${query}`, ready, `object browser ${query}`)
-      return (await page.locator('tr[data-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''))).sort()
+      return (
+        await page.locator('tr[data-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''))
+      ).sort()
     }
     const firstRow = (items: Item[]) => `tr[data-id="${recordIds(items)[0]}"]`
 
@@ -103,52 +137,96 @@ if (!hasChromium()) {
       for (const [browse, query] of cases) {
         const expected = await apiList(query)
         if (!expected.length) {
-          await visit(page, `${baseUrl}/admin/resources/shared_objects?${browse}`, 'text=No records', `object browser ${browse}`)
+          await visit(
+            page,
+            `${baseUrl}/admin/resources/shared_objects?${browse}`,
+            'text=No records',
+            `object browser ${browse}`,
+          )
           t.same(await page.locator('tr[data-id]').count(), 0, `${browse}: nothing, as the API (${query})`)
           continue
         }
-        t.same(await rowIds(`?perPage=50&${browse}`, firstRow(expected)), recordIds(expected), `${browse} = API ${query} (${expected.length})`)
+        t.same(
+          await rowIds(`?perPage=50&${browse}`, firstRow(expected)),
+          recordIds(expected),
+          `${browse} = API ${query} (${expected.length})`,
+        )
       }
-      t.equal((await apiList(`&q=${CANARY}`)).length, 0, 'searching for the raw canary finds nothing: it was never released')
+      t.equal(
+        (await apiList(`&q=${CANARY}`)).length,
+        0,
+        'searching for the raw canary finds nothing: it was never released',
+      )
     })
 
-    await t.test("the partner's anonymized object is shown exactly as GET /api/v1/objects/{id} returns it", async (t) => {
-      const fromApi = await api(app, adminToken, `/api/v1/objects/${anonymized.id}`)
-      t.notOk('description' in fromApi || 'external_references' in fromApi, 'anonymized for the admin: free text dropped')
-      t.equal(fromApi.name, 'Partner C2 beacon')
-      const id = `${partnerCollection}.${anonymized.id}`
-      await visit(page, `${baseUrl}/admin/resources/shared_objects/records/${encodeURIComponent(id)}/show`, '[data-testid="property-show-object"]', 'object browser: show')
-      await shot(page, 'object-browser-show')
-      const shown = await page.locator('[data-testid="property-show-object"]').innerText()
-      t.same(JSON.parse(shown.slice(shown.indexOf('{'))), fromApi, 'the JSON on the page is the API response')
-      t.match(await page.textContent('[data-testid="property-show-origin"]'), /shared with me/i)
-      t.match(await page.textContent('[data-testid="property-show-producer"]'), /Partner CERT/)
-      const html = await page.content()
-      t.notMatch(html, CANARY, 'the raw canary appears nowhere in the page')
-      const record = await page.evaluate(async (url) => (await fetch(url)).text(), `${baseUrl}/admin/api/resources/shared_objects/records/${encodeURIComponent(id)}/show`)
-      t.notMatch(record, CANARY, "nor in the console's own JSON for the page")
+    await t.test(
+      "the partner's anonymized object is shown exactly as GET /api/v1/objects/{id} returns it",
+      async (t) => {
+        const fromApi = await api(app, adminToken, `/api/v1/objects/${anonymized.id}`)
+        t.notOk(
+          'description' in fromApi || 'external_references' in fromApi,
+          'anonymized for the admin: free text dropped',
+        )
+        t.equal(fromApi.name, 'Partner C2 beacon')
+        const id = `${partnerCollection}.${anonymized.id}`
+        await visit(
+          page,
+          `${baseUrl}/admin/resources/shared_objects/records/${encodeURIComponent(id)}/show`,
+          '[data-testid="property-show-object"]',
+          'object browser: show',
+        )
+        await shot(page, 'object-browser-show')
+        const shown = await page.locator('[data-testid="property-show-object"]').innerText()
+        t.same(JSON.parse(shown.slice(shown.indexOf('{'))), fromApi, 'the JSON on the page is the API response')
+        t.match(await page.textContent('[data-testid="property-show-origin"]'), /shared with me/i)
+        t.match(await page.textContent('[data-testid="property-show-producer"]'), /Partner CERT/)
+        const html = await page.content()
+        t.notMatch(html, CANARY, 'the raw canary appears nowhere in the page')
+        const record = await page.evaluate(
+          async (url) => (await fetch(url)).text(),
+          `${baseUrl}/admin/api/resources/shared_objects/records/${encodeURIComponent(id)}/show`,
+        )
+        t.notMatch(record, CANARY, "nor in the console's own JSON for the page")
 
-      const ownId = (await apiList(`&producer=${home}&type=url`))[0]
-      await visit(page, `${baseUrl}/admin/resources/shared_objects/records/${encodeURIComponent(`${ownId.collectionId}.${ownId.object.id}`)}/show`, '[data-testid="property-show-object"]', 'object browser: own')
-      const own = await page.locator('[data-testid="property-show-object"]').innerText()
-      t.same(JSON.parse(own.slice(own.indexOf('{'))), ownId.object, "the organization's own object, as stored")
-    })
+        const ownId = (await apiList(`&producer=${home}&type=url`))[0]
+        await visit(
+          page,
+          `${baseUrl}/admin/resources/shared_objects/records/${encodeURIComponent(`${ownId.collectionId}.${ownId.object.id}`)}/show`,
+          '[data-testid="property-show-object"]',
+          'object browser: own',
+        )
+        const own = await page.locator('[data-testid="property-show-object"]').innerText()
+        t.same(JSON.parse(own.slice(own.indexOf('{'))), ownId.object, "the organization's own object, as stored")
+      },
+    )
 
     await t.test('read-only, and scoped to the signed-in principal', async (t) => {
       await visit(page, `${baseUrl}/admin/resources/shared_objects`, 'tr[data-id]', 'object browser: actions')
       t.equal(await page.locator('[data-testid="action-new"]').count(), 0, 'no "Create new"')
       const id = encodeURIComponent(`${partnerCollection}.${anonymized.id}`)
       for (const action of ['edit', 'delete']) {
-        const status = await page.evaluate(async (url) => (await fetch(url)).status, `${baseUrl}/admin/api/resources/shared_objects/records/${id}/${action}`)
+        const status = await page.evaluate(
+          async (url) => (await fetch(url)).status,
+          `${baseUrl}/admin/api/resources/shared_objects/records/${id}/${action}`,
+        )
         t.not(status, 200, `the ${action} action does not exist for this resource`)
       }
 
       const outsider = await consoleLogin(app, outsiderAdmin.email, TEST_PASSWORD)
       if (!outsider) throw new Error('the outsider admin could not log in')
       const listed = await consoleAction(app, outsider, 'shared_objects/actions/list?perPage=50')
-      const outsiderApi = (await api(app, await loginAs(app, outsiderAdmin), '/api/v1/objects?limit=1000')).items as Item[]
-      t.same(listed.json.records.map((r: { id: string }) => r.id).sort(), recordIds(outsiderApi), "another organization's admin gets its own view, as its API does")
-      t.ok(outsiderApi.some((i) => i.object.name === 'Outsider secret') && !outsiderApi.some((i) => i.collectionId === homeCollection), 'its own private object, none of the console org')
+      const outsiderApi = (await api(app, await loginAs(app, outsiderAdmin), '/api/v1/objects?limit=1000'))
+        .items as Item[]
+      t.same(
+        listed.json.records.map((r: { id: string }) => r.id).sort(),
+        recordIds(outsiderApi),
+        "another organization's admin gets its own view, as its API does",
+      )
+      t.ok(
+        outsiderApi.some((i) => i.object.name === 'Outsider secret') &&
+          !outsiderApi.some((i) => i.collectionId === homeCollection),
+        'its own private object, none of the console org',
+      )
       const foreign = await consoleAction(app, outsider, `shared_objects/records/${id}/show`)
       t.not(foreign.status === 200 && foreign.json.record, true, 'a record outside its view does not open')
 

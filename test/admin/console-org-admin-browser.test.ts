@@ -1,6 +1,17 @@
+import assert from 'node:assert/strict'
 import t from 'tap'
 import { buildConsoleApp } from './console-app.js'
-import { chooseOption, fillProperty, hasChromium, launchBrowser, logIn, prebuildConsoleBundle, save, shot, visit } from './browser.js'
+import {
+  chooseOption,
+  fillProperty,
+  hasChromium,
+  launchBrowser,
+  logIn,
+  prebuildConsoleBundle,
+  save,
+  shot,
+  visit,
+} from './browser.js'
 import { createOrg, createUser, TEST_PASSWORD } from '../helper.js'
 
 if (!hasChromium()) {
@@ -8,7 +19,7 @@ if (!hasChromium()) {
 } else {
   await prebuildConsoleBundle(t)
 
-  t.test('an org-admin manages its own organization\'s users in the console, and sees no other\'s', async (t) => {
+  t.test("an org-admin manages its own organization's users in the console, and sees no other's", async (t) => {
     const { app, knex, baseUrl } = await buildConsoleApp(t, { listen: true })
     const acme = await createOrg(knex, 'Acme CERT')
     const beta = await createOrg(knex, 'Beta SOC')
@@ -32,7 +43,12 @@ if (!hasChromium()) {
     })
 
     await t.test('creates a user in its own organization', async (t) => {
-      await visit(page, `${baseUrl}/admin/resources/users/actions/new`, '[data-testid="property-edit-email"]', 'org-admin: new user')
+      await visit(
+        page,
+        `${baseUrl}/admin/resources/users/actions/new`,
+        '[data-testid="property-edit-email"]',
+        'org-admin: new user',
+      )
       await fillProperty(page, 'email', 'analyst@acme.example')
       await fillProperty(page, 'display_name', 'Ana Lyst')
       await chooseOption(page, 'organization_id', 'Acme CERT')
@@ -41,6 +57,7 @@ if (!hasChromium()) {
       await save(page)
       await shot(page, 'org-admin-user-created')
       const user = await knex('users').where({ email: 'analyst@acme.example' }).first()
+      assert.ok(user, 'the user is stored')
       t.match(user, { organization_id: acme, role: 'viewer', display_name: 'Ana Lyst' })
       const audit = await knex('audit_log').where({ action: 'user.create', target_id: user.id }).first()
       t.equal(audit?.actor_user_id, orgAdmin.id, 'created by the org-admin, audited')
@@ -51,12 +68,17 @@ if (!hasChromium()) {
       await shot(page, 'org-admin-users')
       const body = await page.textContent('body')
       t.match(body, /lead@acme\.example/)
-      t.notMatch(body, /bob@beta\.example/, 'the other organization\'s user is not listed')
-      await visit(page, `${baseUrl}/admin/resources/users?filters.organization_id=${beta}`, 'table, [data-testid="no-records"], h2, h3', 'org-admin: users of beta')
+      t.notMatch(body, /bob@beta\.example/, "the other organization's user is not listed")
+      await visit(
+        page,
+        `${baseUrl}/admin/resources/users?filters.organization_id=${beta}`,
+        'table, [data-testid="no-records"], h2, h3',
+        'org-admin: users of beta',
+      )
       t.notMatch(await page.textContent('body'), /bob@beta\.example/, 'not even when the list is filtered for it')
     })
 
-    await t.test('a direct link to another organization\'s user shows nothing of it', async (t) => {
+    await t.test("a direct link to another organization's user shows nothing of it", async (t) => {
       await page.goto(`${baseUrl}/admin/resources/users/records/${bob.id}/show`, { waitUntil: 'domcontentloaded' })
       await page.waitForSelector('text=/cannot be found/i', { timeout: 20_000 })
       await shot(page, 'org-admin-foreign-user')

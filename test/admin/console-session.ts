@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
@@ -15,7 +16,9 @@ export interface ConsoleSession {
 export function cookiesOf(res: { headers: Record<string, unknown> }): Record<string, string> {
   const raw = res.headers['set-cookie']
   const lines = Array.isArray(raw) ? raw : raw ? [String(raw)] : []
-  return Object.fromEntries(lines.map((line) => line.split(';')[0].split('=')).map(([name, ...value]) => [name, value.join('=')]))
+  return Object.fromEntries(
+    lines.map((line) => line.split(';')[0].split('=')).map(([name, ...value]) => [name, value.join('=')]),
+  )
 }
 
 /** Opens the login page for its token cookie, like a browser does before it can post the form. */
@@ -27,7 +30,11 @@ export async function loginPageToken(app: FastifyInstance): Promise<string> {
  * Logs in to the console through its login form, then opens a page to get the session's CSRF token; returns
  * null when the login is refused.
  */
-export async function consoleLogin(app: FastifyInstance, email: string, password: string): Promise<ConsoleSession | null> {
+export async function consoleLogin(
+  app: FastifyInstance,
+  email: string,
+  password: string,
+): Promise<ConsoleSession | null> {
   const loginToken = await loginPageToken(app)
   const res = await app.inject({
     method: 'POST',
@@ -42,16 +49,32 @@ export async function consoleLogin(app: FastifyInstance, email: string, password
   return { cookie: `${session}; XSRF-TOKEN=${token}`, token }
 }
 
+/** The console session of an admin who must get in: a refused login fails the test there. */
+export async function signedInConsole(app: FastifyInstance, email: string, password: string): Promise<ConsoleSession> {
+  const session = await consoleLogin(app, email, password)
+  assert.ok(session, `${email} signs in to the console`)
+  return session
+}
+
 /** The headers of a console page's own API call: cookies, origin and token. */
-export const consoleHeaders = (session: ConsoleSession) => ({ cookie: session.cookie, 'x-xsrf-token': session.token, ...SAME_ORIGIN })
+export const consoleHeaders = (session: ConsoleSession) => ({
+  cookie: session.cookie,
+  'x-xsrf-token': session.token,
+  ...SAME_ORIGIN,
+})
 
 /** Calls a console action the way its forms do (AdminJS's JSON API) and returns the JSON answer. */
-export async function consoleAction(app: FastifyInstance, session: ConsoleSession, path: string, fields?: Record<string, string>) {
+export async function consoleAction(
+  app: FastifyInstance,
+  session: ConsoleSession,
+  path: string,
+  fields?: Record<string, string>,
+) {
   const res = await app.inject({
     method: fields ? 'POST' : 'GET',
     url: `/admin/api/resources/${path}`,
     headers: { ...consoleHeaders(session), ...(fields ? FORM : {}) },
     ...(fields ? { payload: form(fields) } : {}),
   })
-  return { status: res.statusCode, json: res.json() as Record<string, any> }
+  return { status: res.statusCode, json: res.json() }
 }

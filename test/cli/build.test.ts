@@ -19,7 +19,10 @@ t.teardown(() => {
 })
 
 const main = path.join(outDir, 'core', 'cli', 'main.js')
-const env = (overrides: Record<string, string> = {}) => ({ ...process.env, ...testEnv({ CRISP_DATA_DIR: dataDir, ...overrides }) })
+const env = (overrides: Record<string, string> = {}) => ({
+  ...process.env,
+  ...testEnv({ CRISP_DATA_DIR: dataDir, ...overrides }),
+})
 const builtCli = (args: string[], overrides: Record<string, string> = {}) =>
   spawnSync(process.execPath, [main, ...args], { cwd: ROOT, env: env(overrides), encoding: 'utf8', timeout: 30_000 })
 
@@ -33,7 +36,11 @@ function freePort(): Promise<number> {
   })
 }
 
-const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--outdir', outDir], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 })
+const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--outdir', outDir], {
+  cwd: ROOT,
+  encoding: 'utf8',
+  timeout: 30_000,
+})
 
 t.test('the build writes one .js per source .ts, without tests', async (t) => {
   t.equal(build.status, 0, build.stderr)
@@ -48,12 +55,15 @@ t.test('every relative import of the compiled platform names a compiled file', a
   const importPattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g
   const missing: string[] = []
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []))
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : [],
+    )
   // bench/ is left out: its benchmarks may import test helpers, which are not compiled.
   for (const dir of ['core', 'plugins', 'admin', 'config', 'migrations']) {
     for (const file of walk(path.join(outDir, dir))) {
       for (const [, specifier] of readFileSync(file, 'utf8').matchAll(importPattern)) {
-        if (!existsSync(path.resolve(path.dirname(file), specifier))) missing.push(`${path.relative(outDir, file)} → ${specifier}`)
+        if (!existsSync(path.resolve(path.dirname(file), specifier)))
+          missing.push(`${path.relative(outDir, file)} → ${specifier}`)
       }
     }
   }
@@ -71,10 +81,16 @@ t.test('the built `crisp plugins list` runs on plain node and lists the built-in
 
 t.test('a TypeScript plugin under the compiled build fails with a clear message', async (t) => {
   const pluginsFile = path.join(dataDir, 'plugins.json')
-  writeFileSync(pluginsFile, JSON.stringify({ plugins: [{ from: path.join(ROOT, 'test', 'fixtures', 'anonymize-strip-text', 'index.ts') }] }))
+  writeFileSync(
+    pluginsFile,
+    JSON.stringify({ plugins: [{ from: path.join(ROOT, 'test', 'fixtures', 'anonymize-strip-text', 'index.ts') }] }),
+  )
   const res = builtCli(['plugins', 'list'], { CRISP_PLUGINS_FILE: pluginsFile })
   t.equal(res.status, 1)
-  t.match(res.stderr, /anonymize-strip-text\/index\.ts: cannot load plugin: .*\.ts.*compile the plugin to JavaScript, or run the platform through tsx/)
+  t.match(
+    res.stderr,
+    /anonymize-strip-text\/index\.ts: cannot load plugin: .*\.ts.*compile the plugin to JavaScript, or run the platform through tsx/,
+  )
 })
 
 t.test('`node <build>/core/cli/main.js start` serves the API and the admin console', async (t) => {
@@ -94,7 +110,10 @@ t.test('`node <build>/core/cli/main.js start` serves the API and the admin conso
     const deadline = Date.now() + 25_000
     let ready = 0
     while (Date.now() < deadline && child.exitCode === null) {
-      ready = await fetch(`${base}/readyz`).then((r) => r.status, () => 0)
+      ready = await fetch(`${base}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )
       if (ready === 200) break
       await new Promise((r) => setTimeout(r, 200))
     }

@@ -25,7 +25,15 @@ t.test('--help lists every command; each command has --help', async (t) => {
 })
 
 t.test('bad arguments: one clear line and exit code 2', async (t) => {
-  for (const args of [['frobnicate'], ['start', '--bogus'], ['worker', '--no-workers'], ['migrate', 'sideways'], ['users', 'create-admin', '--nope'], ['users', 'create-admin', '--email'], []]) {
+  for (const args of [
+    ['frobnicate'],
+    ['start', '--bogus'],
+    ['worker', '--no-workers'],
+    ['migrate', 'sideways'],
+    ['users', 'create-admin', '--nope'],
+    ['users', 'create-admin', '--email'],
+    [],
+  ]) {
     const res = crisp(args)
     t.equal(res.status, 2, `crisp ${args.join(' ')} exits 2`)
     if (args.length) {

@@ -4,9 +4,15 @@ import t from 'tap'
 import { createOrg, createUser, loginAs, ROOT, testEnv } from '../helper.js'
 import { liveTestApp } from '../live-app.js'
 
-function crisp(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function crisp(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), ...args], { cwd: ROOT, env: { ...process.env, ...testEnv(env) } })
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...testEnv(env) },
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c))
@@ -20,8 +26,17 @@ t.test("crisp taxii discover lists CRISP's own TAXII server's api root and colle
   const orgId = await createOrg(knex, 'Discovering org')
   const user = await createUser(app, { orgId, role: 'publisher' })
   const headers = { authorization: `Bearer ${await loginAs(app, user)}` }
-  const collection = (await app.inject({ method: 'POST', url: '/api/v1/collections', headers, payload: { title: 'Pipeline IOCs', visibility: 'private' } })).json()
-  const key = (await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers, payload: { name: 'discover' } })).json().key as string
+  const collection = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/collections',
+      headers,
+      payload: { title: 'Pipeline IOCs', visibility: 'private' },
+    })
+  ).json()
+  const key = (
+    await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers, payload: { name: 'discover' } })
+  ).json().key as string
   const allow = { CRISP_FEED_ALLOW_PRIVATE: '127.0.0.1/32' }
 
   const withKey = await crisp(['taxii', 'discover', `${url}/taxii2/`, '--api-key', key], allow)
@@ -31,7 +46,10 @@ t.test("crisp taxii discover lists CRISP's own TAXII server's api root and colle
   t.match(withKey.stdout, `taxii21 feed: {"collectionUrl": "${url}/taxii2/api/collections/${collection.id}/"}`)
   t.notMatch(withKey.stdout, key, 'the key is never printed')
 
-  const withPassword = await crisp(['taxii', 'discover', `${url}/taxii2/api/`, '--user', user.email, '--password', user.password], allow)
+  const withPassword = await crisp(
+    ['taxii', 'discover', `${url}/taxii2/api/`, '--user', user.email, '--password', user.password],
+    allow,
+  )
   t.equal(withPassword.code, 0, withPassword.stderr)
   t.match(withPassword.stdout, `collection ${collection.id}`, 'an api root URL works too, with e-mail and password')
 

@@ -43,35 +43,60 @@ export interface ExporterContractOptions {
 }
 
 const REPEAT = 2000
-const NO_SERVICES = new Proxy({}, { get: () => { throw new Error('exporters get no services') } })
+const NO_SERVICES = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new Error('exporters get no services')
+    },
+  },
+)
 
 /** Applies schema defaults, checks the config like the registry does at boot, then creates the exporter. */
-export async function createExporter(definition: ExporterDefinitionLike, config: Record<string, unknown> = {}): Promise<Exporter> {
+export async function createExporter(
+  definition: ExporterDefinitionLike,
+  config: Record<string, unknown> = {},
+): Promise<Exporter> {
   const withDefaults = Value.Default(definition.configSchema, Value.Clone(config))
   if (!Value.Check(definition.configSchema, withDefaults)) {
     const first = [...Value.Errors(definition.configSchema, withDefaults)][0]
     throw new Error(`config refused: ${first?.path} ${first?.message}`)
   }
-  const ctx = { config: withDefaults, log: silentLogger, secrets: { anonymizationKey: 'contract-key' }, services: NO_SERVICES }
+  const ctx = {
+    config: withDefaults,
+    log: silentLogger,
+    secrets: { anonymizationKey: 'contract-key' },
+    services: NO_SERVICES,
+  }
   return definition.create(ctx as PluginContext<never>)
 }
 
 /** Applies the exporter's options defaults like the core does; throws when the options are refused. */
-export function exportContext(exporter: Exporter, options: Record<string, unknown> = {}, extra: Partial<ExportContext> = {}): ExportContext {
+export function exportContext(
+  exporter: Exporter,
+  options: Record<string, unknown> = {},
+  extra: Partial<ExportContext> = {},
+): ExportContext {
   const schema = exporter.optionsSchema
   const resolved = schema ? Value.Default(schema, Value.Clone(options)) : {}
-  if (schema && !Value.Check(schema, resolved)) throw new Error(`options refused: ${[...Value.Errors(schema, resolved)][0]?.message}`)
+  if (schema && !Value.Check(schema, resolved))
+    throw new Error(`options refused: ${[...Value.Errors(schema, resolved)][0]?.message}`)
   return { recipientOrgId: 'org-contract', options: resolved as Record<string, unknown>, ...extra }
 }
 
 /** Runs an export to the end and returns its text. */
-export async function exportToText(exporter: Exporter, objects: Iterable<StixObject> | AsyncIterable<StixObject>, ctx: ExportContext): Promise<string> {
+export async function exportToText(
+  exporter: Exporter,
+  objects: Iterable<StixObject> | AsyncIterable<StixObject>,
+  ctx: ExportContext,
+): Promise<string> {
   const decoder = new TextDecoder()
   let text = ''
   async function* input() {
     yield* objects
   }
-  for await (const chunk of exporter.write(input(), ctx)) text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
+  for await (const chunk of exporter.write(input(), ctx))
+    text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
   return text + decoder.decode()
 }
 
@@ -102,7 +127,8 @@ export async function runExporterContract(t: Test, opts: ExporterContractOptions
   t.match(exporter.format, /^[a-z0-9][a-z0-9.-]*$/, 'format is URL-safe')
   t.match(exporter.mediaType, /^[a-z]+\/[a-z0-9.+-]+(;.*)?$/i, 'mediaType is a media type')
   t.match(exporter.fileExtension, /^[a-z0-9]+$/i, 'fileExtension has no dot')
-  if (exporter.optionsSchema) t.equal((exporter.optionsSchema as { type?: string }).type, 'object', 'optionsSchema is an object schema')
+  if (exporter.optionsSchema)
+    t.equal((exporter.optionsSchema as { type?: string }).type, 'object', 'optionsSchema is an object schema')
   const ctx = () => exportContext(exporter, opts.options)
 
   await t.test('an empty input gives a complete (possibly empty) export', async (t) => {
@@ -118,7 +144,8 @@ export async function runExporterContract(t: Test, opts: ExporterContractOptions
     do chunk = await it.next()
     while (!chunk.done && chunk.value.length === 0)
     t.notOk(chunk.done, 'wrote something')
-    if (!chunk.done) t.ok(typeof chunk.value === 'string' || chunk.value instanceof Uint8Array, 'chunks are strings or bytes')
+    if (!chunk.done)
+      t.ok(typeof chunk.value === 'string' || chunk.value instanceof Uint8Array, 'chunks are strings or bytes')
     t.ok(state.read < total, `read ${state.read} of ${total} objects before the first bytes`)
     // A generator that never started holds nothing: pull until the input is open, then stop early.
     while (state.read === 0 && !(await it.next()).done);
@@ -129,7 +156,8 @@ export async function runExporterContract(t: Test, opts: ExporterContractOptions
   await t.test('writes only strings and bytes, and reads the whole input', async (t) => {
     const { state, objects } = countingInput(opts.sampleObjects, opts.sampleObjects.length * 3)
     let bad = 0
-    for await (const chunk of exporter.write(objects, ctx())) if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) bad++
+    for await (const chunk of exporter.write(objects, ctx()))
+      if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) bad++
     t.equal(bad, 0)
     t.equal(state.read, opts.sampleObjects.length * 3)
     t.ok(state.closed)

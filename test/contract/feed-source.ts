@@ -199,7 +199,10 @@ export async function runFeedSourceContract(t: Test, options: FeedSourceContract
     const pulling = (async () => {
       for await (const item of source.pull(makeRun(new AbortController().signal))) items.push(item)
     })()
-    await t.rejects(pulling, { name: 'EgressDeniedError', message: /^refused by the egress policy: .*a loopback address/ })
+    await t.rejects(pulling, {
+      name: 'EgressDeniedError',
+      message: /^refused by the egress policy: .*a loopback address/,
+    })
     t.same(items, [], 'nothing yielded')
     if (options.fixture) t.equal(options.fixture.requests.length, before, 'no request reached the fixture server')
   })
@@ -210,7 +213,10 @@ class DeadlineError extends Error {}
 async function settleWithin<T>(fn: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`did not settle within ${ABORT_DEADLINE_MS} ms`)), ABORT_DEADLINE_MS)
+    timer = setTimeout(
+      () => reject(new DeadlineError(`did not settle within ${ABORT_DEADLINE_MS} ms`)),
+      ABORT_DEADLINE_MS,
+    )
   })
   try {
     return await Promise.race([fn(), deadline])

@@ -1,7 +1,10 @@
 import t from 'tap'
 import { buildTestApp, createOrg, createUser, loginAs } from '../helper.js'
 
-const plugins = { plugins: [{ from: './test/fixtures/anonymize-strip-text/index.ts' }], defaults: { 'anonymization-strategy': 'strip-text' } }
+const plugins = {
+  plugins: [{ from: './test/fixtures/anonymize-strip-text/index.ts' }],
+  defaults: { 'anonymization-strategy': 'strip-text' },
+}
 
 t.test('health, readiness, request ids, security headers, error shape', async (t) => {
   const { app } = await buildTestApp(t, { plugins })
@@ -71,16 +74,28 @@ t.test('OpenAPI 3 document lists every route', async (t) => {
 })
 
 t.test('the example third-party plugin loads by path and is listed by GET /api/v1/plugins (admins only)', async (t) => {
-  const { app, knex } = await buildTestApp(t, { plugins: { plugins: [{ from: './test/fixtures/exporter-ndjson/index.ts' }] } })
+  const { app, knex } = await buildTestApp(t, {
+    plugins: { plugins: [{ from: './test/fixtures/exporter-ndjson/index.ts' }] },
+  })
   const orgId = await createOrg(knex, 'Operators')
   const admin = await loginAs(app, await createUser(app, { orgId, role: 'admin' }))
   const viewer = await loginAs(app, await createUser(app, { orgId, role: 'viewer' }))
   const res = await app.inject({ url: '/api/v1/plugins', headers: { authorization: `Bearer ${admin}` } })
   t.equal(res.statusCode, 200)
   const items = res.json().items as { kind: string; id: string; version: string; description: string; source: string }[]
-  t.match(items.find((p) => p.id === 'ndjson'), { kind: 'exporter', version: '1.0.0', source: './test/fixtures/exporter-ndjson/index.ts' })
-  for (const builtin of ['trust-levels', 'password', 'api-key', 'stix-bundle', 'csv']) t.ok(items.some((p) => p.id === builtin), `${builtin} listed`)
-  t.ok(items.every((p) => p.description.length > 0), 'every plugin has a description')
+  t.match(
+    items.find((p) => p.id === 'ndjson'),
+    { kind: 'exporter', version: '1.0.0', source: './test/fixtures/exporter-ndjson/index.ts' },
+  )
+  for (const builtin of ['trust-levels', 'password', 'api-key', 'stix-bundle', 'csv'])
+    t.ok(
+      items.some((p) => p.id === builtin),
+      `${builtin} listed`,
+    )
+  t.ok(
+    items.every((p) => p.description.length > 0),
+    'every plugin has a description',
+  )
   const denied = await app.inject({ url: '/api/v1/plugins', headers: { authorization: `Bearer ${viewer}` } })
   t.equal(denied.statusCode, 403)
 })

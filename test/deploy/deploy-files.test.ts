@@ -46,7 +46,12 @@ function bootsWith(t: Test, env: Record<string, string>, what: string): void {
 function makeSecretFile(dir: string, name: string): string {
   mkdirSync(dir, { recursive: true })
   const file = path.join(dir, name)
-  writeFileSync(file, /database_url/i.test(name) ? 'postgres://crisp:pw@postgres:5432/crisp\n' : `${randomBytes(36).toString('base64url')}\n`)
+  writeFileSync(
+    file,
+    /database_url/i.test(name)
+      ? 'postgres://crisp:pw@postgres:5432/crisp\n'
+      : `${randomBytes(36).toString('base64url')}\n`,
+  )
   return file
 }
 
@@ -61,7 +66,10 @@ t.test('Dockerfile: multi-stage, pinned, non-root, health-checked, no secrets', 
   t.match(build, /npm ci --omit=dev/, 'the build installs production dependencies from the lockfile')
   t.match(build, /npm run build\b/, 'and compiles dist/')
   t.match(build, /npm run build:admin/, 'and prebuilds the console bundle (nothing is bundled at start-up)')
-  t.ok(instructions('COPY').some((i) => i.args.includes(`--from=${dockerfile.stages[0].name}`)), 'the runtime copies the build stage')
+  t.ok(
+    instructions('COPY').some((i) => i.args.includes(`--from=${dockerfile.stages[0].name}`)),
+    'the runtime copies the build stage',
+  )
 
   const user = instructions('USER').at(-1)?.args.split(':')[0]
   t.ok(user && !['root', '0'].includes(user), `the final USER is not root (${user})`)
@@ -70,31 +78,52 @@ t.test('Dockerfile: multi-stage, pinned, non-root, health-checked, no secrets', 
   t.equal(healthcheck.length, 1, 'one HEALTHCHECK')
   t.match(healthcheck[0]?.args, /\/(healthz|readyz)/, 'against /healthz or /readyz')
   t.notMatch(healthcheck[0]?.args, /curl|wget/, 'with node, not a tool the slim image lacks')
-  t.ok(instructions('EXPOSE').some((i) => i.args.split(/\s+/).includes(runtimeEnv.PORT)), `EXPOSE matches PORT ${runtimeEnv.PORT}`)
+  t.ok(
+    instructions('EXPOSE').some((i) => i.args.split(/\s+/).includes(runtimeEnv.PORT)),
+    `EXPOSE matches PORT ${runtimeEnv.PORT}`,
+  )
   t.equal(runtimeEnv.NODE_ENV, 'production')
   t.equal(runtimeEnv.HOST, '0.0.0.0', 'listens on every interface of the container')
-  t.ok(instructions('VOLUME').some((i) => i.args.includes(runtimeEnv.CRISP_DATA_DIR)), `CRISP_DATA_DIR (${runtimeEnv.CRISP_DATA_DIR}) is a volume`)
+  t.ok(
+    instructions('VOLUME').some((i) => i.args.includes(runtimeEnv.CRISP_DATA_DIR)),
+    `CRISP_DATA_DIR (${runtimeEnv.CRISP_DATA_DIR}) is a volume`,
+  )
 
   // The entrypoint runs what `npm start` runs, without npm (npm writes to its cache, the root FS is read-only).
   const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> }
   const started = /node (--conditions=crisp-compiled) (\S+) start/.exec(pkg.scripts.start)
   t.ok(started, 'package.json start runs the compiled CLI')
-  t.same(execForm(instructions('ENTRYPOINT')[0]?.args ?? ''), ['node', started?.[1], started?.[2]], 'ENTRYPOINT is the compiled CLI')
+  t.same(
+    execForm(instructions('ENTRYPOINT')[0]?.args ?? ''),
+    ['node', started?.[1], started?.[2]],
+    'ENTRYPOINT is the compiled CLI',
+  )
   t.same(execForm(instructions('CMD')[0]?.args ?? ''), ['start'], 'CMD start')
 
   for (const stage of dockerfile.stages) {
-    const declared = [...Object.keys(stageEnv(stage)), ...stage.instructions.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=')[0])]
+    const declared = [
+      ...Object.keys(stageEnv(stage)),
+      ...stage.instructions.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=')[0]),
+    ]
     const leaked = declared.filter((name) => SECRETS.includes(name) || SECRETS.includes(name.replace(/_FILE$/, '')))
     t.same(leaked, [], `${stage.name}: no secret in ENV or ARG (they would live in the image)`)
   }
 
   const problems = lintDockerfile(read('Dockerfile'))
-  t.same(problems.map((p) => `${p.range.start.line + 1}: ${p.message}`), [], 'dockerfile-utils finds no problem')
+  t.same(
+    problems.map((p) => `${p.range.start.line + 1}: ${p.message}`),
+    [],
+    'dockerfile-utils finds no problem',
+  )
 })
 
 t.test('.dockerignore keeps secrets, local data and build outputs out of the context', async (t) => {
-  const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
-  for (const entry of ['secrets', '.env', 'node_modules', 'dist', '.data', '.git', '.adminjs']) t.ok(ignored.includes(entry), entry)
+  const ignored = read('.dockerignore')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+  for (const entry of ['secrets', '.env', 'node_modules', 'dist', '.data', '.git', '.adminjs'])
+    t.ok(ignored.includes(entry), entry)
   for (const needed of ['core', 'config', 'admin', 'plugins', 'migrations', 'data', 'scripts', 'package.json']) {
     t.notOk(ignored.includes(needed), `${needed} is in the build context`)
   }
@@ -105,7 +134,10 @@ t.test('compose.yaml: PostgreSQL, API and worker, secrets only as files', async 
   t.same(Object.keys(compose.services).sort(), ['api', 'postgres', 'worker'])
   const { postgres, api, worker } = compose.services
   t.match(postgres.image, /^postgres:1[3-9]\b/, 'PostgreSQL ≥ 13 (pg-boss 10), pinned major')
-  t.ok(postgres.volumes?.some((v) => v.endsWith(':/var/lib/postgresql/data')), 'its data on a volume')
+  t.ok(
+    postgres.volumes?.some((v) => v.endsWith(':/var/lib/postgresql/data')),
+    'its data on a volume',
+  )
   t.ok(postgres.environment?.POSTGRES_PASSWORD_FILE, 'its password from a file')
   t.same(api.command, ['start', '--no-workers'])
   t.same(worker.command, ['worker'])
@@ -116,15 +148,24 @@ t.test('compose.yaml: PostgreSQL, API and worker, secrets only as files', async 
     t.same(plain, [], `${name}: no secret given as a plain value`)
     for (const [key, value] of Object.entries(service.environment ?? {}).filter(([k]) => k.endsWith('_FILE'))) {
       const secret = /^\/run\/secrets\/([\w-]+)$/.exec(String(value))?.[1]
-      t.ok(secret && service.secrets?.includes(secret) && compose.secrets[secret]?.file, `${name}: ${key} names a compose secret it mounts`)
+      t.ok(
+        secret && service.secrets?.includes(secret) && compose.secrets[secret]?.file,
+        `${name}: ${key} names a compose secret it mounts`,
+      )
     }
   }
-  for (const [name, service] of [['api', api], ['worker', worker]] as const) {
+  for (const [name, service] of [
+    ['api', api],
+    ['worker', worker],
+  ] as const) {
     t.equal(service.read_only, true, `${name}: read-only root filesystem`)
     t.ok(service.tmpfs?.includes('/tmp'), `${name}: /tmp is a tmpfs`)
     t.equal(service.depends_on?.postgres?.condition, 'service_healthy', `${name} waits for a healthy PostgreSQL`)
     t.equal(service.environment?.NODE_ENV, 'production')
-    t.ok(service.volumes?.some((v) => v.endsWith(`:${runtimeEnv.CRISP_DATA_DIR}`)), `${name}: the data volume at CRISP_DATA_DIR`)
+    t.ok(
+      service.volumes?.some((v) => v.endsWith(`:${runtimeEnv.CRISP_DATA_DIR}`)),
+      `${name}: the data volume at CRISP_DATA_DIR`,
+    )
     t.same(service.cap_drop, ['ALL'], `${name}: no capabilities`)
 
     // What the container's process sees: the image's ENV, then the service's, the secret files made up here.
@@ -144,45 +185,89 @@ t.test('compose.yaml: PostgreSQL, API and worker, secrets only as files', async 
   t.same(errors, [], 'dclint (the compose specification schema) finds no error')
 })
 
-t.test('`docker compose config` accepts compose.yaml', { skip: composeCommand() ? false : 'no docker compose here' }, async (t) => {
-  const [command, ...args] = composeCommand() as string[]
-  const dir = mkdtempSync(path.join(tmp, 'compose-'))
-  writeFileSync(path.join(dir, 'compose.yaml'), read('compose.yaml'))
-  writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\n')
-  for (const name of Object.keys((parseYaml(read('compose.yaml')) as ComposeFile).secrets)) makeSecretFile(path.join(dir, 'secrets'), name)
-  const run = spawnSync(command, [...args, '-f', path.join(dir, 'compose.yaml'), 'config', '-q'], { encoding: 'utf8' })
-  t.equal(run.status, 0, run.stderr)
-})
+t.test(
+  '`docker compose config` accepts compose.yaml',
+  { skip: composeCommand() ? false : 'no docker compose here' },
+  async (t) => {
+    const [command, ...args] = composeCommand() as string[]
+    const dir = mkdtempSync(path.join(tmp, 'compose-'))
+    writeFileSync(path.join(dir, 'compose.yaml'), read('compose.yaml'))
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\n')
+    for (const name of Object.keys((parseYaml(read('compose.yaml')) as ComposeFile).secrets))
+      makeSecretFile(path.join(dir, 'secrets'), name)
+    const run = spawnSync(command, [...args, '-f', path.join(dir, 'compose.yaml'), 'config', '-q'], {
+      encoding: 'utf8',
+    })
+    t.equal(run.status, 0, run.stderr)
+  },
+)
 
-t.test('the image builds', { skip: has('docker', ['info']) ? false : 'no container engine answers here (docker info)', timeout: 1_200_000 }, async (t) => {
-  execFileSync('docker', ['build', '-t', 'crisp:deploy-test', ROOT], { stdio: 'inherit', timeout: 1_100_000 })
-  const version = execFileSync('docker', ['run', '--rm', '--read-only', 'crisp:deploy-test', '--version'], { encoding: 'utf8' }).trim()
-  t.equal(version, JSON.parse(read('package.json')).version, 'the image runs the CLI as a non-root user on a read-only root')
-})
+t.test(
+  'the image builds',
+  { skip: has('docker', ['info']) ? false : 'no container engine answers here (docker info)', timeout: 1_200_000 },
+  async (t) => {
+    execFileSync('docker', ['build', '-t', 'crisp:deploy-test', ROOT], { stdio: 'inherit', timeout: 1_100_000 })
+    const version = execFileSync('docker', ['run', '--rm', '--read-only', 'crisp:deploy-test', '--version'], {
+      encoding: 'utf8',
+    }).trim()
+    t.equal(
+      version,
+      JSON.parse(read('package.json')).version,
+      'the image runs the CLI as a non-root user on a read-only root',
+    )
+  },
+)
 
 t.test('systemd units: hardened, secrets as credentials read through *_FILE', async (t) => {
-  for (const [file, command] of [['deploy/crisp.service', 'start --no-workers'], ['deploy/crisp-worker.service', 'worker']] as const) {
+  for (const [file, command] of [
+    ['deploy/crisp.service', 'start --no-workers'],
+    ['deploy/crisp-worker.service', 'worker'],
+  ] as const) {
     const unit = parseUnit(read(file))
     const service = unit.Service ?? []
     const value = (key: string) => service.filter((e) => e.key === key).map((e) => e.value)
-    t.match(value('ExecStart')[0], new RegExp(`^/usr/bin/node --conditions=crisp-compiled dist/core/cli/main\\.js ${command}$`), `${file}: runs ${command}`)
+    t.match(
+      value('ExecStart')[0],
+      new RegExp(`^/usr/bin/node --conditions=crisp-compiled dist/core/cli/main\\.js ${command}$`),
+      `${file}: runs ${command}`,
+    )
     t.ok(value('User')[0] && value('User')[0] !== 'root', `${file}: a dedicated user`)
-    for (const [key, expected] of [['NoNewPrivileges', 'yes'], ['ProtectSystem', 'strict'], ['ProtectHome', 'yes'], ['PrivateTmp', 'yes'], ['PrivateDevices', 'yes'], ['CapabilityBoundingSet', '']] as const) {
+    for (const [key, expected] of [
+      ['NoNewPrivileges', 'yes'],
+      ['ProtectSystem', 'strict'],
+      ['ProtectHome', 'yes'],
+      ['PrivateTmp', 'yes'],
+      ['PrivateDevices', 'yes'],
+      ['CapabilityBoundingSet', ''],
+    ] as const) {
       t.equal(value(key)[0], expected, `${file}: ${key}=${expected}`)
     }
     t.ok(value('EnvironmentFile').length, `${file}: EnvironmentFile`)
-    const environment = Object.fromEntries(value('Environment').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
-    t.ok(value('ReadWritePaths').some((p) => p.split(/\s+/).includes(environment.CRISP_DATA_DIR)), `${file}: the data folder is writable`)
-    t.same(Object.keys(environment).filter((k) => SECRETS.includes(k)), [], `${file}: no secret in Environment=`)
+    const environment = Object.fromEntries(
+      value('Environment').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+    )
+    t.ok(
+      value('ReadWritePaths').some((p) => p.split(/\s+/).includes(environment.CRISP_DATA_DIR)),
+      `${file}: the data folder is writable`,
+    )
+    t.same(
+      Object.keys(environment).filter((k) => SECRETS.includes(k)),
+      [],
+      `${file}: no secret in Environment=`,
+    )
 
     const credentials = Object.fromEntries(value('LoadCredential').map((c) => c.split(':') as [string, string]))
     const credentialsDir = path.join(tmp, `credentials-${path.basename(file)}`)
     const env: Record<string, string> = Object.fromEntries(
-      read('deploy/crisp.env.example').split('\n').filter((l) => /^\w+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      read('deploy/crisp.env.example')
+        .split('\n')
+        .filter((l) => /^\w+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     )
     for (const [key, setting] of Object.entries(environment)) {
       const credential = /^%d\/([\w-]+)$/.exec(setting)?.[1]
-      if (key.endsWith('_FILE')) t.ok(credential && credentials[credential], `${file}: ${key} points at a loaded credential`)
+      if (key.endsWith('_FILE'))
+        t.ok(credential && credentials[credential], `${file}: ${key} points at a loaded credential`)
       env[key] = credential ? makeSecretFile(credentialsDir, credential) : setting
     }
     bootsWith(t, env, file)
@@ -200,7 +285,11 @@ t.test('systemd units: hardened, secrets as credentials read through *_FILE', as
 
 t.test('nginx example: forwards what CRISP_TRUST_PROXY needs, and nginx accepts it', async (t) => {
   const conf = read('deploy/nginx.conf')
-  for (const header of ['X-Forwarded-For   $proxy_add_x_forwarded_for', 'X-Forwarded-Proto $scheme', 'X-Forwarded-Host  $host']) {
+  for (const header of [
+    'X-Forwarded-For   $proxy_add_x_forwarded_for',
+    'X-Forwarded-Proto $scheme',
+    'X-Forwarded-Host  $host',
+  ]) {
     t.ok(conf.includes(`proxy_set_header ${header}`), header)
   }
   t.match(conf, /CRISP_TRUST_PROXY/, 'says which CRISP_TRUST_PROXY goes with it')
@@ -212,19 +301,32 @@ t.test('nginx example: forwards what CRISP_TRUST_PROXY needs, and nginx accepts 
     .replace(/ssl_certificate\s+\S+;/, `ssl_certificate ${certFile};`)
     .replace(/ssl_certificate_key\s+\S+;/, `ssl_certificate_key ${keyFile};`)
   writeFileSync(path.join(dir, 'site.conf'), site)
-  writeFileSync(path.join(dir, 'nginx.conf'), `pid ${dir}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n  include ${dir}/site.conf;\n}\n`)
+  writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    `pid ${dir}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n  include ${dir}/site.conf;\n}\n`,
+  )
   const check = spawnSync('nginx', ['-t', '-q', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' })
   t.equal(check.status, 0, `nginx -t: ${check.stderr}`)
 })
 
 t.test('the documentation says how to run each of them', async (t) => {
   const doc = read('docs/deployment.md')
-  for (const needle of ['docker compose up', 'docker build', 'compose.yaml', 'deploy/crisp.service', 'deploy/crisp-worker.service', 'deploy/nginx.conf', '_FILE', 'Production checklist']) {
+  for (const needle of [
+    'docker compose up',
+    'docker build',
+    'compose.yaml',
+    'deploy/crisp.service',
+    'deploy/crisp-worker.service',
+    'deploy/nginx.conf',
+    '_FILE',
+    'Production checklist',
+  ]) {
     t.ok(doc.includes(needle), `docs/deployment.md mentions ${needle}`)
   }
   for (const name of SECRETS) t.ok(doc.includes(name), `docs/deployment.md lists ${name} among the secrets`)
   const security = read('SECURITY.md')
-  for (const heading of ['Supported versions', 'Reporting a vulnerability', 'Security model']) t.match(security, new RegExp(`^## ${heading}`, 'm'), `SECURITY.md: ${heading}`)
+  for (const heading of ['Supported versions', 'Reporting a vulnerability', 'Security model'])
+    t.match(security, new RegExp(`^## ${heading}`, 'm'), `SECURITY.md: ${heading}`)
 })
 
 function composeCommand(): string[] | undefined {

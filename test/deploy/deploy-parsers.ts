@@ -38,7 +38,11 @@ export function parseDockerfile(text: string): { globalArgs: Record<string, stri
   for (const instruction of instructions) {
     if (instruction.keyword === 'FROM') {
       const [from, as, name] = instruction.args.replace(/--platform=\S+\s+/, '').split(/\s+/)
-      stages.push({ from: substitute(from, globalArgs), name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] })
+      stages.push({
+        from: substitute(from, globalArgs),
+        name: as?.toUpperCase() === 'AS' ? name : undefined,
+        instructions: [],
+      })
     } else if (stages.length === 0 && instruction.keyword === 'ARG') {
       const [key, value = ''] = instruction.args.split('=')
       globalArgs[key] = value
@@ -94,5 +98,8 @@ export function parseUnit(text: string): Record<string, { key: string; value: st
 
 /** Compose's `${NAME}`, `${NAME:-default}` and `${NAME-default}` with nothing set: the defaults. */
 export function composeDefaults(value: string): string {
-  return value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_, _name: string, fallback: string | undefined) => fallback ?? '')
+  return value.replace(
+    /\$\{(\w+)(?::?-([^}]*))?\}/g,
+    (_, _name: string, fallback: string | undefined) => fallback ?? '',
+  )
 }

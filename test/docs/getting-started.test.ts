@@ -23,7 +23,8 @@ function guideScript(settings: Record<string, string>): string {
     replaced.add(name)
     return `${name}='${settings[name]}'`
   })
-  if (replaced.size !== Object.keys(settings).length) throw new Error(`the guide's first block no longer sets ${Object.keys(settings).join(', ')}`)
+  if (replaced.size !== Object.keys(settings).length)
+    throw new Error(`the guide's first block no longer sets ${Object.keys(settings).join(', ')}`)
   return ['set -euo pipefail', ...blocks].join('\n')
 }
 
@@ -41,8 +42,16 @@ t.test('docs/getting-started.md: its commands run, in order, against a fresh pla
   const lines = stdout.trim().split('\n')
   const published = "[ipv4-addr:value = '198.51.100.23']"
 
-  t.equal((await knex('organizations').whereIn('name', ['ACME Energy', 'Globex Grid'])).length, 2, 'both organizations exist')
-  t.equal((await knex('users').whereIn('email', ['analyst@acme.example', 'analyst@globex.example'])).length, 2, 'a user in each')
+  t.equal(
+    (await knex('organizations').whereIn('name', ['ACME Energy', 'Globex Grid'])).length,
+    2,
+    'both organizations exist',
+  )
+  t.equal(
+    (await knex('users').whereIn('email', ['analyst@acme.example', 'analyst@globex.example'])).length,
+    2,
+    'a user in each',
+  )
   t.ok(lines.includes('{"new":1,"new-version":0,"unchanged":0,"rejected":0}'), 'the bundle stored one new object')
 
   const patterns = lines.filter((l) => l.startsWith('[ipv4-addr:value'))

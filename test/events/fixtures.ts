@@ -25,15 +25,37 @@ let n = 0
 /** A valid event; `severity` and the rest can be overridden. */
 export function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   n++
-  return { source: 'siem-test', event_type: 'network-connection', severity: 1, description: `Event ${n}`, occurred_at: '2026-11-30T10:00:00Z', ...overrides }
+  return {
+    source: 'siem-test',
+    event_type: 'network-connection',
+    severity: 1,
+    description: `Event ${n}`,
+    occurred_at: '2026-11-30T10:00:00Z',
+    ...overrides,
+  }
 }
 
-export async function postEvents(app: FastifyInstance, headers: Record<string, string>, payload: unknown, contentType = 'application/json') {
-  return app.inject({ method: 'POST', url: '/api/v1/events', headers: { ...headers, 'content-type': contentType }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) })
+export async function postEvents(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  payload: unknown,
+  contentType = 'application/json',
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: { ...headers, 'content-type': contentType },
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+  })
 }
 
 /** Log lines the app wrote, parsed, whose `msg` is `msg`. */
-export const logLines = (logs: string[], msg: string) => logs.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l)).filter((l) => l.msg === msg)
+export const logLines = (logs: string[], msg: string) =>
+  logs
+    .flatMap((l) => l.split('\n'))
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.msg === msg)
 
 /** Waits until the matching job has run for every event. */
 export async function matched(knex: Knex, eventIds: string[]): Promise<void> {

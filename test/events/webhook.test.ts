@@ -40,33 +40,82 @@ t.test('new High/Critical alerts are posted, HMAC-signed, retried by pg-boss, an
   const { app, knex } = await buildTestApp(t, { env: { CRISP_FEED_ALLOW_PRIVATE: '127.0.0.1/32' } })
   const org = await orgWithRoles(app, 'Hooked')
   const hook = await receiver(t, [503])
-  const set = await app.inject({ method: 'PUT', url: '/api/v1/alert-settings/webhook', headers: bearer(org.admin.token), payload: { url: hook.url } })
+  const set = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/alert-settings/webhook',
+    headers: bearer(org.admin.token),
+    payload: { url: hook.url },
+  })
   t.equal(set.statusCode, 200, set.body)
   const { secret } = set.json()
   t.match(secret, /^whsec_/)
-  t.equal((await app.inject({ url: '/api/v1/alert-settings', headers: bearer(org.admin.token) })).json().webhookUrl, hook.url)
-  await app.inject({ method: 'PATCH', url: '/api/v1/alert-settings', headers: bearer(org.admin.token), payload: { alertThreshold: 2 } })
+  t.equal(
+    (await app.inject({ url: '/api/v1/alert-settings', headers: bearer(org.admin.token) })).json().webhookUrl,
+    hook.url,
+  )
+  await app.inject({
+    method: 'PATCH',
+    url: '/api/v1/alert-settings',
+    headers: bearer(org.admin.token),
+    payload: { alertThreshold: 2 },
+  })
 
-  const sent = await postEvents(app, bearer(org.admin.token), [event({ severity: 4 }), event({ severity: 2 }), event({ severity: 1 })])
+  const sent = await postEvents(app, bearer(org.admin.token), [
+    event({ severity: 4 }),
+    event({ severity: 2 }),
+    event({ severity: 1 }),
+  ])
   const [critical, medium] = sent.json().results
   t.type(medium.alertId, 'string', 'a Medium alert exists (threshold 2)…')
-  await until(knex, async () => (await knex('webhook_deliveries').where({ status: 'delivered' })).length === 1, 'the delivery')
+  await until(
+    knex,
+    async () => (await knex('webhook_deliveries').where({ status: 'delivered' })).length === 1,
+    'the delivery',
+  )
   t.equal(hook.received.length, 2, 'the first attempt got 503, the retry succeeded')
   const deliveries = await knex('webhook_deliveries')
-  t.same(deliveries.map((d) => d.alert_id), [critical.alertId], '…but only the Critical alert is posted')
+  t.same(
+    deliveries.map((d) => d.alert_id),
+    [critical.alertId],
+    '…but only the Critical alert is posted',
+  )
   for (const r of hook.received) {
     const timestamp = r.headers['x-crisp-timestamp'] as string
-    t.equal(r.headers['x-crisp-signature'], webhookSignature(secret, timestamp, r.body), 'the signature verifies with the secret')
+    t.equal(
+      r.headers['x-crisp-signature'],
+      webhookSignature(secret, timestamp, r.body),
+      'the signature verifies with the secret',
+    )
     t.equal(r.headers['x-crisp-delivery'], deliveries[0].id)
   }
   const payload = JSON.parse(hook.received[1].body)
-  t.match(payload, { type: 'alert.created', alert: { id: critical.alertId, severity: 4, severityName: 'Critical', status: 'open' }, event: { id: critical.id } })
-  t.not(webhookSignature('another secret', hook.received[1].headers['x-crisp-timestamp'] as string, hook.received[1].body), hook.received[1].headers['x-crisp-signature'])
+  t.match(payload, {
+    type: 'alert.created',
+    alert: { id: critical.alertId, severity: 4, severityName: 'Critical', status: 'open' },
+    event: { id: critical.id },
+  })
+  t.not(
+    webhookSignature('another secret', hook.received[1].headers['x-crisp-timestamp'] as string, hook.received[1].body),
+    hook.received[1].headers['x-crisp-signature'],
+  )
 
   const log = await app.inject({ url: '/api/v1/alert-settings/webhook/deliveries', headers: bearer(org.admin.token) })
   t.equal(log.statusCode, 200, log.body)
-  t.match(log.json().items, [{ alertId: critical.alertId, status: 'delivered', attempts: 2, responseStatus: 200, lastError: null, deliveredAt: String }])
-  t.equal((await app.inject({ url: '/api/v1/alert-settings/webhook/deliveries', headers: bearer(org.publisher.token) })).statusCode, 403)
+  t.match(log.json().items, [
+    {
+      alertId: critical.alertId,
+      status: 'delivered',
+      attempts: 2,
+      responseStatus: 200,
+      lastError: null,
+      deliveredAt: String,
+    },
+  ])
+  t.equal(
+    (await app.inject({ url: '/api/v1/alert-settings/webhook/deliveries', headers: bearer(org.publisher.token) }))
+      .statusCode,
+    403,
+  )
   t.ok(await knex('audit_log').where({ action: 'alert_webhook.update', target_id: org.orgId }).first())
 })
 
@@ -74,10 +123,29 @@ t.test('the webhook obeys the egress policy: a private address is refused and th
   const { app, knex } = await buildTestApp(t)
   const org = await orgWithRoles(app, 'Careless')
   const hook = await receiver(t, [])
-  t.equal((await app.inject({ method: 'PUT', url: '/api/v1/alert-settings/webhook', headers: bearer(org.admin.token), payload: { url: 'ftp://example.com/x' } })).statusCode, 400)
-  await app.inject({ method: 'PUT', url: '/api/v1/alert-settings/webhook', headers: bearer(org.admin.token), payload: { url: hook.url } })
+  t.equal(
+    (
+      await app.inject({
+        method: 'PUT',
+        url: '/api/v1/alert-settings/webhook',
+        headers: bearer(org.admin.token),
+        payload: { url: 'ftp://example.com/x' },
+      })
+    ).statusCode,
+    400,
+  )
+  await app.inject({
+    method: 'PUT',
+    url: '/api/v1/alert-settings/webhook',
+    headers: bearer(org.admin.token),
+    payload: { url: hook.url },
+  })
   await postEvents(app, bearer(org.admin.token), [event({ severity: 3 })])
-  await until(knex, async () => Boolean(await knex('webhook_deliveries').where('attempts', '>', 0).first()), 'an attempt')
+  await until(
+    knex,
+    async () => Boolean(await knex('webhook_deliveries').where('attempts', '>', 0).first()),
+    'an attempt',
+  )
   const [delivery] = await knex('webhook_deliveries')
   t.equal(delivery.status, 'retrying')
   t.match(delivery.last_error, /loopback/)

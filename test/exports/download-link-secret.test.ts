@@ -11,20 +11,29 @@ const auth = { authorization: `Bearer ${world.tokens.reader}` }
 
 t.test('a link signed with the JWT secret is refused; the same link with the download secret works', async (t) => {
   t.not(config.secrets.downloadLink, config.secrets.jwt)
-  const created = await app.inject({ method: 'POST', url: '/api/v1/exports', headers: auth, payload: { format: 'csv', filter: { type: 'indicator' } } })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/exports',
+    headers: auth,
+    payload: { format: 'csv', filter: { type: 'indicator' } },
+  })
   t.equal(created.statusCode, 202)
   let job = created.json()
-  for (let i = 0; i < 60 && !['done', 'failed'].includes(job.status); i++) {
+  for (let i = 0; i < 60 && !['succeeded', 'failed'].includes(job.status); i++) {
     await new Promise((r) => setTimeout(r, 250))
     job = (await app.inject({ url: `/api/v1/exports/jobs/${job.id}`, headers: auth })).json()
   }
-  t.equal(job.status, 'done', JSON.stringify(job))
+  t.equal(job.status, 'succeeded', JSON.stringify(job))
   const expires = Number(new URL(job.downloadUrl, 'http://x').searchParams.get('expires'))
   const link = (secret: string) => {
     const signed = signDownload(secret, job.id, new Date(expires * 1000))
     return `/api/v1/exports/jobs/${job.id}/download?expires=${signed.expires}&token=${signed.token}`
   }
-  t.equal(link(config.secrets.downloadLink), job.downloadUrl.replace(/^https?:\/\/[^/]+/, ''), 'the API signs with the download secret')
+  t.equal(
+    link(config.secrets.downloadLink),
+    job.downloadUrl.replace(/^https?:\/\/[^/]+/, ''),
+    'the API signs with the download secret',
+  )
   t.equal((await app.inject({ url: link(config.secrets.downloadLink) })).statusCode, 200)
   const forged = await app.inject({ url: link(config.secrets.jwt) })
   t.equal(forged.statusCode, 403)

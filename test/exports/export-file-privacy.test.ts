@@ -15,14 +15,19 @@ const world = await seedExportWorld(app)
 const auth = { authorization: `Bearer ${world.tokens.reader}` }
 
 t.test('an export file is readable by its owner only; its download link is not logged', async (t) => {
-  const created = await app.inject({ method: 'POST', url: '/api/v1/exports', headers: auth, payload: { format: 'csv', filter: { type: 'indicator' } } })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/exports',
+    headers: auth,
+    payload: { format: 'csv', filter: { type: 'indicator' } },
+  })
   t.equal(created.statusCode, 202)
   let job = created.json()
-  for (let i = 0; i < 60 && !['done', 'failed'].includes(job.status); i++) {
+  for (let i = 0; i < 60 && !['succeeded', 'failed'].includes(job.status); i++) {
     await new Promise((r) => setTimeout(r, 250))
     job = (await app.inject({ url: `/api/v1/exports/jobs/${job.id}`, headers: auth })).json()
   }
-  t.equal(job.status, 'done', JSON.stringify(job))
+  t.equal(job.status, 'succeeded', JSON.stringify(job))
   const exportsDir = path.join(dataDir, 'exports')
   t.equal(statSync(exportsDir).mode & 0o777, 0o700, 'the exports folder is owner-only')
   t.equal(statSync(path.join(exportsDir, `${job.id}.csv`)).mode & 0o777, 0o600, 'the file is owner-only')

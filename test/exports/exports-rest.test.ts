@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import t from 'tap'
+import { exportDir, sweepExpiredExports } from '../../core/exports/export-files.js'
+import { QUEUES } from '../../core/jobs/queues.js'
 import { getDefaultValidator } from '../../core/stix/validator.js'
 import { streamSharedObjects } from '../../core/sharing/index.js'
 import type { StixObject } from '../../core/plugin-api/index.js'
@@ -10,12 +14,20 @@ import { seedExportWorld } from './seed.js'
 // The ndjson exporter is a third-party plugin, added by configuration only.
 const { app } = await buildTestApp(t, { plugins: { plugins: [{ from: './test/fixtures/exporter-ndjson/index.ts' }] } })
 const world = await seedExportWorld(app)
+// The expiry test runs the maintenance sweep itself: no per-minute tick may run it in between.
+await app.jobs.boss.unschedule(QUEUES.maintenance)
 const auth = (token: string) => ({ authorization: `Bearer ${token}` })
 const get = (url: string, token = world.tokens.reader) => app.inject({ method: 'GET', url, headers: auth(token) })
 
 async function servedTo(orgId: string): Promise<StixObject[]> {
   const out: StixObject[] = []
-  for await (const o of streamSharedObjects({ knex: app.knex, registry: app.registry, principal: { orgId }, filter: {} })) out.push(o)
+  for await (const o of streamSharedObjects({
+    knex: app.knex,
+    registry: app.registry,
+    principal: { orgId },
+    filter: {},
+  }))
+    out.push(o)
   return out
 }
 
@@ -78,38 +90,87 @@ t.test('a partner trusted at medium gets its networks as prefixes, and pseudonym
   t.equal((await get('/api/v1/exports/blocklist?kind=domain')).body, '', 'no pseudonym in a blocklist')
   t.notOk((await get('/api/v1/exports/suricata')).body.includes('.invalid'), 'nor in a rule')
   const rows = parseCsv((await get('/api/v1/exports/csv?type=indicator')).body).slice(1)
-  t.same(new Set(rows.filter((r) => r[1] === 'ipv4-cidr' || r[1] === 'ipv6-cidr').map((r) => r[0])), new Set(SAMPLE_PREFIXES.medium))
+  t.same(
+    new Set(rows.filter((r) => r[1] === 'ipv4-cidr' || r[1] === 'ipv6-cidr').map((r) => r[0])),
+    new Set(SAMPLE_PREFIXES.medium),
+  )
   const pseudonyms = rows.filter((r) => r[0].includes('.invalid'))
-  t.ok(pseudonyms.length > 0 && pseudonyms.every((r) => r[1].startsWith('pseudonym-')), 'the CSV names pseudonyms as such')
+  t.ok(
+    pseudonyms.length > 0 && pseudonyms.every((r) => r[1].startsWith('pseudonym-')),
+    'the CSV names pseudonyms as such',
+  )
 })
 
 t.test('a third-party exporter loaded from the plugins file', async (t) => {
   const res = await get('/api/v1/exports/ndjson')
   t.equal(res.statusCode, 200)
   t.equal(res.headers['content-type'], 'application/x-ndjson')
-  t.same(res.body.trim().split('\n').map((l) => JSON.parse(l)), await servedTo(world.reader.orgId))
+  t.same(
+    res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+    await servedTo(world.reader.orgId),
+  )
 })
 
-t.test('an export job: progress, a signed expiring link, visible only to its user, file removed after expiry', async (t) => {
-  const created = await app.inject({ method: 'POST', url: '/api/v1/exports', headers: auth(world.tokens.reader), payload: { format: 'csv', filter: { type: 'indicator' } } })
-  t.equal(created.statusCode, 202)
-  const { id } = created.json()
-  let job = created.json()
-  for (let i = 0; i < 60 && !['done', 'failed'].includes(job.status); i++) {
-    await new Promise((r) => setTimeout(r, 250))
-    job = (await get(`/api/v1/exports/jobs/${id}`)).json()
-  }
-  t.equal(job.status, 'done', JSON.stringify(job))
-  t.equal(job.objectsWritten, 6)
-  t.equal((await get(`/api/v1/exports/jobs/${id}`, world.tokens.readerColleague)).statusCode, 404, 'not even a colleague sees it')
-  const file = await app.inject({ method: 'GET', url: job.downloadUrl })
-  t.equal(file.statusCode, 200, 'the link needs no session')
-  const direct = await get('/api/v1/exports/csv?type=indicator')
-  t.equal(file.body, direct.body, 'the same bytes as a direct download')
-  t.equal((await app.inject({ method: 'GET', url: job.downloadUrl.replace(/token=[^&]+/, 'token=not-the-token') })).statusCode, 403)
-  t.equal((await app.inject({ method: 'GET', url: job.downloadUrl.replace(/expires=\d+/, 'expires=9999999999') })).statusCode, 403)
-  await app.knex('export_jobs').where({ id }).update({ expires_at: new Date(Date.now() - 1000) })
-  t.equal((await get(`/api/v1/exports/jobs/${id}`)).json().status, 'expired')
-  t.equal((await app.inject({ method: 'GET', url: job.downloadUrl })).statusCode, 403)
-  t.equal((await app.knex('export_jobs').where({ id }).first()).file_name, null, 'the file is gone')
-})
+t.test(
+  'an export job: progress, a signed expiring link, visible only to its user, file removed after expiry',
+  async (t) => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/exports',
+      headers: auth(world.tokens.reader),
+      payload: { format: 'csv', filter: { type: 'indicator' } },
+    })
+    t.equal(created.statusCode, 202)
+    const { id } = created.json()
+    let job = created.json()
+    for (let i = 0; i < 60 && !['succeeded', 'failed'].includes(job.status); i++) {
+      await new Promise((r) => setTimeout(r, 250))
+      job = (await get(`/api/v1/exports/jobs/${id}`)).json()
+    }
+    t.equal(job.status, 'succeeded', JSON.stringify(job))
+    t.equal(job.objectsWritten, 6)
+    t.equal(
+      (await get(`/api/v1/exports/jobs/${id}`, world.tokens.readerColleague)).statusCode,
+      404,
+      'not even a colleague sees it',
+    )
+    const file = await app.inject({ method: 'GET', url: job.downloadUrl })
+    t.equal(file.statusCode, 200, 'the link needs no session')
+    const direct = await get('/api/v1/exports/csv?type=indicator')
+    t.equal(file.body, direct.body, 'the same bytes as a direct download')
+    t.equal(
+      (await app.inject({ method: 'GET', url: job.downloadUrl.replace(/token=[^&]+/, 'token=not-the-token') }))
+        .statusCode,
+      403,
+    )
+    t.equal(
+      (await app.inject({ method: 'GET', url: job.downloadUrl.replace(/expires=\d+/, 'expires=9999999999') }))
+        .statusCode,
+      403,
+    )
+    await app
+      .knex('export_jobs')
+      .where({ id })
+      .update({ expires_at: new Date(Date.now() - 1000) })
+    const expired = (await get(`/api/v1/exports/jobs/${id}`)).json()
+    t.equal(expired.status, 'expired', 'expired from expires_at on, before any sweep')
+    t.notOk(expired.downloadUrl, 'and no link')
+    t.equal((await app.inject({ method: 'GET', url: job.downloadUrl })).statusCode, 403)
+
+    // Reads change nothing: the row and the file stay until the maintenance sweep removes them.
+    const filePath = path.join(exportDir(app.exportSettings.dataDir), `${id}.csv`)
+    t.match(
+      await app.knex('export_jobs').where({ id }).first(),
+      { status: 'succeeded', file_name: `${id}.csv` },
+      'the GETs left the row as it was',
+    )
+    t.ok(existsSync(filePath), 'and the file')
+    t.equal(await sweepExpiredExports(app.knex, app.exportSettings.dataDir), 1, 'the sweep finds the expired job')
+    t.match(await app.knex('export_jobs').where({ id }).first(), { status: 'expired', file_name: null })
+    t.notOk(existsSync(filePath), 'the file is gone')
+    t.equal((await get(`/api/v1/exports/jobs/${id}`)).json().status, 'expired', 'a GET after the sweep says the same')
+  },
+)

@@ -31,12 +31,22 @@ export const sampleObjects: StixObject[] = [
     labels: ['phishing'],
     object_marking_refs: [TLP_GREEN],
   }),
-  indicator(3, "[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' AND file:hashes.MD5 = '44d88612fea8a8f36de82e1278abb02f']"),
+  indicator(
+    3,
+    "[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' AND file:hashes.MD5 = '44d88612fea8a8f36de82e1278abb02f']",
+  ),
   indicator(4, "[ipv4-addr:value IN ('203.0.113.0/24', '198.51.100.7')] AND [ipv6-addr:value = '2001:db8::1']"),
-  indicator(5, "[file:name = '=cmd|\\' /C calc\\'!A0'] AND [email-message:from_ref.value = 'bad@evil.example']", { labels: ['+injection', '@x'] }),
+  indicator(5, "[file:name = '=cmd|\\' /C calc\\'!A0'] AND [email-message:from_ref.value = 'bad@evil.example']", {
+    labels: ['+injection', '@x'],
+  }),
   indicator(6, "[domain-name:value != 'good.example'] AND [url:value LIKE 'http://%']"),
   { type: 'ipv4-addr', spec_version: '2.1', id: 'ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd', value: '192.0.2.1' },
-  { type: 'domain-name', spec_version: '2.1', id: 'domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5', value: 'Evil.example' },
+  {
+    type: 'domain-name',
+    spec_version: '2.1',
+    id: 'domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5',
+    value: 'Evil.example',
+  },
   {
     type: 'file',
     spec_version: '2.1',

@@ -6,14 +6,19 @@ import { ROOT, testEnv } from '../helper.js'
 import { authAs, buildFeedsApp, createOrgWithUsers, PLUGINS_FILE } from './feed-helper.js'
 import { startWorker, streamBundle } from './worker-process.js'
 
-const server = await startFixtureServer((req, res) => streamBundle(res, { seed: 'cli', count: 2000, perChunk: 200, delayMs: 50 }))
+const server = await startFixtureServer((req, res) =>
+  streamBundle(res, { seed: 'cli', count: 2000, perChunk: 200, delayMs: 50 }),
+)
 t.teardown(() => server.close())
 const { app, knex, databaseUrl } = await buildFeedsApp(t, {}, false)
 const org = await createOrgWithUsers(knex)
 
 function crisp(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), ...args], { cwd: ROOT, env: { ...process.env, ...testEnv({ DATABASE_URL: databaseUrl, CRISP_PLUGINS_FILE: PLUGINS_FILE }) } })
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...testEnv({ DATABASE_URL: databaseUrl, CRISP_PLUGINS_FILE: PLUGINS_FILE }) },
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -23,7 +28,17 @@ function crisp(args: string[]): Promise<{ code: number | null; stdout: string; s
 }
 
 t.test('crisp feeds list and feeds run --wait (plain lines off a terminal)', async (t) => {
-  const feed = await app.inject({ method: 'POST', url: '/api/v1/feeds', headers: authAs(org.publisher), payload: { name: 'cli feed', source: 'stix-bundle', config: { url: `${server.origin}/b.json` }, collectionId: org.collectionId } })
+  const feed = await app.inject({
+    method: 'POST',
+    url: '/api/v1/feeds',
+    headers: authAs(org.publisher),
+    payload: {
+      name: 'cli feed',
+      source: 'stix-bundle',
+      config: { url: `${server.origin}/b.json` },
+      collectionId: org.collectionId,
+    },
+  })
   const id = feed.json().id
   const list = await crisp(['feeds', 'list'])
   t.equal(list.code, 0, list.stderr)

@@ -9,7 +9,12 @@ const LATEST = '2024-03-03T07:45:10.250Z'
 type Pulse = { id: string; modified: string; tlp?: string; indicators: { id: number }[] }
 const page = async (n: number) => JSON.parse(await readFile(pluginFixture('feed-otx', `page${n}.json`), 'utf8'))
 /** A pulse modified after the fixtures' newest, without a TLP. */
-const newer: Pulse = { ...(await page(2)).results[0], id: '65e4d3c5f6e7d8091a2b3c44', name: 'Newer pulse, no TLP', modified: '2024-03-04T09:00:00.000000' }
+const newer: Pulse = {
+  ...(await page(2)).results[0],
+  id: '65e4d3c5f6e7d8091a2b3c44',
+  name: 'Newer pulse, no TLP',
+  modified: '2024-03-04T09:00:00.000000',
+}
 delete newer.tlp
 // new values too: observables have value-derived ids, so reused values would count as unchanged
 newer.indicators = newer.indicators
@@ -20,7 +25,8 @@ let published: Pulse[] = []
 const server = await startFixtureServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://x')
   const [, mode] = url.pathname.split('/')
-  if (req.headers['x-otx-api-key'] !== API_KEY) return void res.writeHead(401).end('{"detail":"Authentication required"}')
+  if (req.headers['x-otx-api-key'] !== API_KEY)
+    return void res.writeHead(401).end('{"detail":"Authentication required"}')
   if (mode === 'bad-json') return void res.end('{"results": [{"id": "x",')
   const since = url.searchParams.get('modified_since')
   if (since) {
@@ -37,7 +43,12 @@ t.teardown(() => server.close())
 const { app, knex } = await buildFeedsApp(t)
 const org = await createOrgWithUsers(knex)
 const feeds = feedRunner(app, knex, org)
-const config = (extra: Record<string, unknown> = {}) => ({ apiKey: API_KEY, baseUrl: server.origin, pageSize: 2, ...extra })
+const config = (extra: Record<string, unknown> = {}) => ({
+  apiKey: API_KEY,
+  baseUrl: server.origin,
+  pageSize: 2,
+  ...extra,
+})
 
 t.test('OTX pulses: stored with producer and TLP, bad indicators rejected, modified_since = checkpoint', async (t) => {
   const feedId = await feeds.makeFeed('otx', config())
@@ -53,21 +64,32 @@ t.test('OTX pulses: stored with producer and TLP, bad indicators rejected, modif
   t.equal(stored.length, first.counts.new)
   t.equal(stored.filter((o) => o.stix_id.startsWith('report--')).length, 3)
   t.equal(stored.filter((o) => o.stix_id.startsWith('indicator--')).length, 10)
-  t.ok(stored.every((o) => o.producer_org_id === org.id), 'producer is the feed org')
+  t.ok(
+    stored.every((o) => o.producer_org_id === org.id),
+    'producer is the feed org',
+  )
   const report = (name: string) => stored.find((o) => o.stix_id.startsWith('report--') && o.document.name === name)!
-  t.same(markings(report('Pikabot distribution via malvertising').document), [TLP.clear], "the pulse's TLP (white) is kept")
+  t.same(
+    markings(report('Pikabot distribution via malvertising').document),
+    [TLP.clear],
+    "the pulse's TLP (white) is kept",
+  )
   t.same(markings(report('Ivanti Connect Secure exploitation').document), [TLP.green])
   t.equal(await feeds.checkpoint(feedId), LATEST, 'checkpoint: the greatest pulse modified')
 
   let before = server.requests.length
   const upToDate = await feeds.run(feedId)
-  t.equal(new URL(server.requests[before].url, 'http://x').searchParams.get('modified_since'), LATEST, 'modified_since = checkpoint')
+  t.equal(
+    new URL(server.requests[before].url, 'http://x').searchParams.get('modified_since'),
+    LATEST,
+    'modified_since = checkpoint',
+  )
   t.match(upToDate, { status: 'succeeded', counts: { fetched: 0, new: 0 } }, 'nothing newer: nothing fetched')
 
   published = [newer]
   before = server.requests.length
   const second = await feeds.run(feedId)
-  t.equal(second.status, 'succeeded', second.error)
+  t.equal(second.status, 'succeeded', second.error ?? 'succeeded')
   t.equal(new URL(server.requests[before].url, 'http://x').searchParams.get('modified_since'), LATEST)
   t.match(second.counts, { new: second.counts.fetched, unchanged: 0, rejected: 0 }, 'only the newer pulse, all new')
   const now = await feeds.stored()
@@ -75,13 +97,20 @@ t.test('OTX pulses: stored with producer and TLP, bad indicators rejected, modif
   t.equal(added.length, second.counts.new)
   t.equal(added.filter((o) => o.stix_id.startsWith('report--')).length, 1, 'one report')
   t.equal(added.filter((o) => o.stix_id.startsWith('indicator--')).length, 2, 'its two valid indicators')
-  t.ok(added.every((o) => markings(o.document).includes(TLP.amber) && o.producer_org_id === org.id), 'no pulse TLP: the feed default')
+  t.ok(
+    added.every((o) => markings(o.document).includes(TLP.amber) && o.producer_org_id === org.id),
+    'no pulse TLP: the feed default',
+  )
   t.equal(await feeds.checkpoint(feedId), '2024-03-04T09:00:00.000Z')
 
   published = []
   await knex('feeds').where({ id: feedId }).update({ checkpoint: null })
   const again = await feeds.run(feedId)
-  t.match(again, { status: 'partial', counts: { new: 0, newVersions: 0, unchanged: first.counts.new, rejected: 2 } }, 'a full re-run over unchanged data')
+  t.match(
+    again,
+    { status: 'partial', counts: { new: 0, newVersions: 0, unchanged: first.counts.new, rejected: 2 } },
+    'a full re-run over unchanged data',
+  )
   t.equal((await feeds.stored()).length, now.length, 'nothing new stored')
 })
 

@@ -24,8 +24,15 @@ t.test('two worker processes on one database run each job exactly once', async (
   const runs: { runId: string; collectionId: string; seed: string }[] = []
   for (let i = 0; i < FEEDS; i++) {
     const seed = `f${i}`
-    const [{ id: collectionId }] = await knex('collections').insert({ organization_id: org.id, title: seed }).returning('id')
-    const feed = await app.inject({ method: 'POST', url: '/api/v1/feeds', headers, payload: { name: seed, source: 'stix-bundle', config: { url: `${server.origin}/${seed}` }, collectionId } })
+    const [{ id: collectionId }] = await knex('collections')
+      .insert({ organization_id: org.id, title: seed })
+      .returning('id')
+    const feed = await app.inject({
+      method: 'POST',
+      url: '/api/v1/feeds',
+      headers,
+      payload: { name: seed, source: 'stix-bundle', config: { url: `${server.origin}/${seed}` }, collectionId },
+    })
     const run = await app.inject({ method: 'POST', url: `/api/v1/feeds/${feed.json().id}/run`, headers })
     runs.push({ runId: run.json().id, collectionId, seed })
   }
@@ -35,7 +42,9 @@ t.test('two worker processes on one database run each job exactly once', async (
     t.equal(requests.get(seed), 1, `${seed}: source fetched once`)
     t.equal((await storedObjects(knex, collectionId)).length, PER_FEED)
   }
-  const completed = await knex.raw(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'feed.pull' AND state = 'completed'`)
+  const completed = await knex.raw(
+    `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'feed.pull' AND state = 'completed'`,
+  )
   t.equal(completed.rows[0].n, FEEDS, 'one completed job per run')
   await Promise.all(workers.map((w) => w.kill('SIGTERM')))
 })

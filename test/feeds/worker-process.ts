@@ -17,7 +17,17 @@ export function startWorker(databaseUrl: string, env: Record<string, string> = {
   const logFile = path.join(dir, 'worker.log')
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), 'worker'], {
     cwd: ROOT,
-    env: { ...process.env, ...testEnv({ ...FIXTURE_EGRESS_ENV, DATABASE_URL: databaseUrl, CRISP_PLUGINS_FILE: PLUGINS_FILE, CRISP_DATA_DIR: dir, LOG_LEVEL: 'info', ...env }) },
+    env: {
+      ...process.env,
+      ...testEnv({
+        ...FIXTURE_EGRESS_ENV,
+        DATABASE_URL: databaseUrl,
+        CRISP_PLUGINS_FILE: PLUGINS_FILE,
+        CRISP_DATA_DIR: dir,
+        LOG_LEVEL: 'info',
+        ...env,
+      }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const log = createWriteStream(logFile)
@@ -54,7 +64,10 @@ export function indicator(seed: string, i: number): string {
 }
 
 /** Writes a bundle of `count` indicators to `res`, `perChunk` objects every `delayMs`. */
-export async function streamBundle(res: import('node:http').ServerResponse, options: { seed: string; count: number; perChunk?: number; delayMs?: number }): Promise<void> {
+export async function streamBundle(
+  res: import('node:http').ServerResponse,
+  options: { seed: string; count: number; perChunk?: number; delayMs?: number },
+): Promise<void> {
   const { seed, count, perChunk = 1000, delayMs = 0 } = options
   res.writeHead(200, { 'content-type': 'application/json' })
   res.write('{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[')

@@ -10,20 +10,30 @@ import type { LightMyRequestResponse } from 'fastify'
  * - knex_migrations*: never change, not data.
  * pg-boss keeps its queues in its own schema (`pgboss`), outside the public schema counted here.
  */
-export const UNCOUNTED_TABLES = new Set(['audit_log', 'anonymized_objects', 'login_failures', 'knex_migrations', 'knex_migrations_lock'])
+export const UNCOUNTED_TABLES = new Set([
+  'audit_log',
+  'anonymized_objects',
+  'login_failures',
+  'knex_migrations',
+  'knex_migrations_lock',
+])
 
 export type RowCounts = Record<string, number>
 
 /** A function that counts the rows of every public table but those above, in one query. */
 export async function rowCounter(knex: Knex): Promise<{ tables: string[]; count: () => Promise<RowCounts> }> {
-  const { rows } = await knex.raw(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`)
+  const { rows } = await knex.raw(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  )
   const tables = (rows as { table_name: string }[]).map((r) => r.table_name).filter((t) => !UNCOUNTED_TABLES.has(t))
   const sql = `SELECT ${tables.map((t) => `(SELECT count(*) FROM "${t}")::int AS "${t}"`).join(', ')}`
   return { tables, count: async () => (await knex.raw(sql)).rows[0] as RowCounts }
 }
 
 export function countChanges(before: RowCounts, after: RowCounts): string[] {
-  return Object.keys(after).filter((t) => before[t] !== after[t]).map((t) => `${t}: ${before[t]} → ${after[t]}`)
+  return Object.keys(after)
+    .filter((t) => before[t] !== after[t])
+    .map((t) => `${t}: ${before[t]} → ${after[t]}`)
 }
 
 /** What is wrong with an answer: a 5xx, or a 4xx not in the error format of the API addressed. */
@@ -40,11 +50,13 @@ export function responseProblem(res: LightMyRequestResponse, url: string, method
   const b = body as { title?: unknown; http_status?: unknown; error?: { code?: unknown; message?: unknown } }
   if (url.startsWith('/taxii2/')) {
     if (!type.startsWith('application/taxii+json')) return `${res.statusCode} TAXII error with content-type ${type}`
-    if (typeof b.title !== 'string' || (b.http_status !== undefined && b.http_status !== String(res.statusCode))) return `${res.statusCode} not a TAXII error object`
+    if (typeof b.title !== 'string' || (b.http_status !== undefined && b.http_status !== String(res.statusCode)))
+      return `${res.statusCode} not a TAXII error object`
     return undefined
   }
   if (!type.startsWith('application/json')) return `${res.statusCode} error with content-type ${type}`
-  if (typeof b.error?.code !== 'string' || typeof b.error?.message !== 'string') return `${res.statusCode} not in the { error: { code, message } } shape`
+  if (typeof b.error?.code !== 'string' || typeof b.error?.message !== 'string')
+    return `${res.statusCode} not in the { error: { code, message } } shape`
   return undefined
 }
 

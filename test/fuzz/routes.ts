@@ -30,7 +30,11 @@ interface Operation {
 }
 
 /** The envelope TAXII's POST objects takes (its parser is TAXII's own, so OpenAPI does not show a body). */
-const TAXII_ENVELOPE: Schema = { type: 'object', required: ['objects'], properties: { objects: { type: 'array', items: { type: 'object' } } } }
+const TAXII_ENVELOPE: Schema = {
+  type: 'object',
+  required: ['objects'],
+  properties: { objects: { type: 'array', items: { type: 'object' } } },
+}
 
 /** Every operation `/docs/json` documents, in document order. The admin console's routes are out of scope. */
 export async function documentedRoutes(app: FastifyInstance, headers: Record<string, string>): Promise<RouteSpec[]> {
@@ -41,10 +45,16 @@ export async function documentedRoutes(app: FastifyInstance, headers: Record<str
   for (const [path, operations] of Object.entries(doc.paths)) {
     if (path.startsWith('/admin') || path.startsWith('/docs')) continue
     for (const [method, op] of Object.entries(operations)) {
-      const params = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema, required: true }))
-      const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema, required: !!p.required }))
+      const params = (op.parameters ?? [])
+        .filter((p) => p.in === 'path')
+        .map((p) => ({ name: p.name, schema: p.schema, required: true }))
+      const query = (op.parameters ?? [])
+        .filter((p) => p.in === 'query')
+        .map((p) => ({ name: p.name, schema: p.schema, required: !!p.required }))
       const taxii = path.startsWith('/taxii2/')
-      const body = op.requestBody?.content?.['application/json']?.schema ?? (taxii && method === 'post' ? TAXII_ENVELOPE : undefined)
+      const body =
+        op.requestBody?.content?.['application/json']?.schema ??
+        (taxii && method === 'post' ? TAXII_ENVELOPE : undefined)
       routes.push({ method: method.toUpperCase(), path, params, query, body, taxii, secured: !!op.security?.length })
     }
   }
@@ -53,10 +63,16 @@ export async function documentedRoutes(app: FastifyInstance, headers: Record<str
 
 /** The TAXII 2.1 endpoints (§4–5) the suite must reach, documented or not. */
 export const TAXII_ROUTES = [
-  'GET /taxii2/', 'GET /taxii2/api/', 'GET /taxii2/api/collections/', 'GET /taxii2/api/collections/{collectionId}/',
-  'GET /taxii2/api/collections/{collectionId}/objects/', 'POST /taxii2/api/collections/{collectionId}/objects/',
-  'GET /taxii2/api/collections/{collectionId}/objects/{objectId}/', 'DELETE /taxii2/api/collections/{collectionId}/objects/{objectId}/',
-  'GET /taxii2/api/collections/{collectionId}/objects/{objectId}/versions/', 'GET /taxii2/api/collections/{collectionId}/manifest/',
+  'GET /taxii2/',
+  'GET /taxii2/api/',
+  'GET /taxii2/api/collections/',
+  'GET /taxii2/api/collections/{collectionId}/',
+  'GET /taxii2/api/collections/{collectionId}/objects/',
+  'POST /taxii2/api/collections/{collectionId}/objects/',
+  'GET /taxii2/api/collections/{collectionId}/objects/{objectId}/',
+  'DELETE /taxii2/api/collections/{collectionId}/objects/{objectId}/',
+  'GET /taxii2/api/collections/{collectionId}/objects/{objectId}/versions/',
+  'GET /taxii2/api/collections/{collectionId}/manifest/',
   'GET /taxii2/api/status/{statusId}/',
 ]
 
@@ -93,9 +109,22 @@ export interface IdPools extends ValuePools {
 /** Ids of the rows that exist now (re-read as requests create and delete rows). */
 export async function loadIdPools(knex: Knex, formats: string[]): Promise<IdPools> {
   const byName: Record<string, string[]> = { format: formats }
-  for (const [name, sql] of Object.entries(ID_QUERIES)) byName[name] = ((await knex.raw(`${sql} LIMIT 50`)).rows as { id: string }[]).map((r) => r.id)
-  const uuids = [...new Set(Object.entries(byName).filter(([n]) => !n.startsWith('object') && n !== 'format').flatMap(([, ids]) => ids))]
-  return { byName, uuids, stixIds: byName.objects, formats, cursors: forgedCursors(byName.organizations.slice(0, 3), byName.collections.slice(0, 3)) }
+  for (const [name, sql] of Object.entries(ID_QUERIES))
+    byName[name] = ((await knex.raw(`${sql} LIMIT 50`)).rows as { id: string }[]).map((r) => r.id)
+  const uuids = [
+    ...new Set(
+      Object.entries(byName)
+        .filter(([n]) => !n.startsWith('object') && n !== 'format')
+        .flatMap(([, ids]) => ids),
+    ),
+  ]
+  return {
+    byName,
+    uuids,
+    stixIds: byName.objects,
+    formats,
+    cursors: forgedCursors(byName.organizations.slice(0, 3), byName.collections.slice(0, 3)),
+  }
 }
 
 /** The export formats the app serves, as its answer to an unknown one lists them. */
@@ -107,11 +136,17 @@ export async function exportFormats(app: FastifyInstance, headers: Record<string
 /** REST (bound to an organization) and TAXII (to a collection and an organization) cursors naming real rows, at positions no page ever ends on. */
 function forgedCursors(orgIds: string[], collectionIds: string[]): string[] {
   const seqs = ['0', '9223372036854775807', '9999999999999999999', '-1', '1e3', '']
-  const dates = ['2024-01-01T00:00:00.000000Z', '9999-12-31T23:59:59.999999Z', '0000-00-00T00:00:00.000000Z', '2024-13-45T25:61:61.000000Z']
+  const dates = [
+    '2024-01-01T00:00:00.000000Z',
+    '9999-12-31T23:59:59.999999Z',
+    '0000-00-00T00:00:00.000000Z',
+    '2024-13-45T25:61:61.000000Z',
+  ]
   const out: string[] = []
   for (const o of orgIds) {
     for (const seq of seqs) out.push(encodeCursor([seq], o))
-    for (const c of collectionIds) for (const [i, d] of dates.entries()) out.push(encodeCursor([d, seqs[i % seqs.length]], `${c}/${o}`))
+    for (const c of collectionIds)
+      for (const [i, d] of dates.entries()) out.push(encodeCursor([d, seqs[i % seqs.length]], `${c}/${o}`))
   }
   return out.length ? out : ['x']
 }

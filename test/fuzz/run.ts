@@ -21,7 +21,14 @@ const freePort = () =>
   })
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, seed: { type: 'string' }, only: { type: 'string' }, verbose: { type: 'boolean', default: false } } })
+  const { values } = parseArgs({
+    options: {
+      requests: { type: 'string', default: '20000' },
+      seed: { type: 'string' },
+      only: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+    },
+  })
   const seed = values.seed ? Number(values.seed) : Date.now() % 2 ** 31
   const requests = Number(values.requests)
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-fuzz-'))
@@ -31,7 +38,12 @@ async function main(): Promise<number> {
   try {
     let adminUrl = process.env.TEST_DATABASE_URL
     if (!adminUrl) {
-      embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port: await freePort(), ephemeral: true, throwAway: true })
+      embedded = await startEmbeddedPostgres({
+        dataDir: path.join(scratch, 'pg'),
+        port: await freePort(),
+        ephemeral: true,
+        throwAway: true,
+      })
       adminUrl = embedded.adminUrl()
     }
     await prepareTemplate(adminUrl)
@@ -40,12 +52,25 @@ async function main(): Promise<number> {
     console.log(`HTTP fuzz: seed ${seed} (repeat with --seed ${seed}), about ${requests} requests`)
     const { app, knex, logs } = await buildFuzzApp({ teardown: (fn) => teardowns.push(fn) })
     const started = Date.now()
-    const report = await runFuzz({ app, knex, logs, seed, requests, only: values.only ? new RegExp(values.only) : undefined, verbose: values.verbose, progress: (line) => console.log(`  ${line}`) })
+    const report = await runFuzz({
+      app,
+      knex,
+      logs,
+      seed,
+      requests,
+      only: values.only ? new RegExp(values.only) : undefined,
+      verbose: values.verbose,
+      progress: (line) => console.log(`  ${line}`),
+    })
     if (report.failures.length) console.log(`\n${formatFailures(report, 200)}`)
-    console.log(`\nrow counts of ${report.countedTables.length} tables checked after each refused request: ${report.countedTables.join(', ')}`)
+    console.log(
+      `\nrow counts of ${report.countedTables.length} tables checked after each refused request: ${report.countedTables.join(', ')}`,
+    )
     console.log(`${report.perRoute.size} routes in ${((Date.now() - started) / 1000).toFixed(1)} s; seed ${seed}`)
     const others = report.failures.length - report.serverErrors
-    console.log(`${report.sent} requests, ${report.serverErrors} server errors${others ? `, ${others} other failures` : ''}`)
+    console.log(
+      `${report.sent} requests, ${report.serverErrors} server errors${others ? `, ${others} other failures` : ''}`,
+    )
     return report.failures.length ? 1 : 0
   } finally {
     for (const fn of teardowns.reverse()) await fn()

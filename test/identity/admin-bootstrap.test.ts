@@ -7,7 +7,10 @@ const log = createLogger({ level: 'silent' })
 
 t.test('first admin and `crisp users create-admin` go through the user service and its policy', async (t) => {
   const { app, knex } = await buildIdentityApp(t)
-  await t.rejects(ensureFirstAdmin({ knex, email: 'root@ops.test', password: 'password1234', log }), /CRISP_ADMIN_PASSWORD: .*symbol/)
+  await t.rejects(
+    ensureFirstAdmin({ knex, email: 'root@ops.test', password: 'password1234', log }),
+    /CRISP_ADMIN_PASSWORD: .*symbol/,
+  )
   t.equal((await knex('users')).length, 0, 'a weak configured password creates nothing')
 
   const printed: string[] = []
@@ -19,8 +22,12 @@ t.test('first admin and `crisp users create-admin` go through the user service a
 
   await createAdmin({ knex, email: 'second@ops.test', password: 'Tangerine-Wombat-73!', reason: 'cli' })
   t.equal((await knex('users').where({ role: 'admin' })).length, 2, 'create-admin adds an admin even when one exists')
-  await t.rejects(createAdmin({ knex, email: 'SECOND@ops.test', password: 'Tangerine-Wombat-73!', reason: 'cli' }), { code: 'CRISP_USER_EMAIL_TAKEN' })
-  await t.rejects(createAdmin({ knex, email: 'third@ops.test', password: 'short', reason: 'cli' }), { code: 'CRISP_PASSWORD_POLICY' })
+  await t.rejects(createAdmin({ knex, email: 'SECOND@ops.test', password: 'Tangerine-Wombat-73!', reason: 'cli' }), {
+    code: 'CRISP_USER_EMAIL_TAKEN',
+  })
+  await t.rejects(createAdmin({ knex, email: 'third@ops.test', password: 'short', reason: 'cli' }), {
+    code: 'CRISP_PASSWORD_POLICY',
+  })
   const audit = await knex('audit_log').where({ action: 'user.create' })
   t.equal(audit.length, 2)
   t.notOk(JSON.stringify(audit).includes(password), 'the generated password is not audited')

@@ -19,21 +19,41 @@ t.test('bad input is refused with a precise message and nothing is written', asy
   t.equal(unknown.statusCode, 400)
   t.match(unknown.json().error.message, 'body: unknown property "owner"')
 
-  const wrongType = await send('POST', '/api/v1/trust-levels', JSON.stringify({ name: 'T', level: 'high', anonymizationLevel: 'low' }))
+  const wrongType = await send(
+    'POST',
+    '/api/v1/trust-levels',
+    JSON.stringify({ name: 'T', level: 'high', anonymizationLevel: 'low' }),
+  )
   t.equal(wrongType.statusCode, 400)
   t.match(wrongType.json().error.message, 'body/level')
 
-  const outOfRange = await send('POST', '/api/v1/trust-levels', JSON.stringify({ name: 'T', level: 9, anonymizationLevel: 'low' }))
+  const outOfRange = await send(
+    'POST',
+    '/api/v1/trust-levels',
+    JSON.stringify({ name: 'T', level: 9, anonymizationLevel: 'low' }),
+  )
   t.match(outOfRange.json().error.message, 'body/level: must be <= 5')
 
-  const badEnum = await send('POST', '/api/v1/users', JSON.stringify({ organizationId: org, email: 'a@b.test', role: 'root', password: 'Tangerine-Wombat-73!' }))
+  const badEnum = await send(
+    'POST',
+    '/api/v1/users',
+    JSON.stringify({ organizationId: org, email: 'a@b.test', role: 'root', password: 'Tangerine-Wombat-73!' }),
+  )
   t.equal(badEnum.statusCode, 400)
   t.match(badEnum.json().error.message, 'body/role')
 
-  const badEmail = await send('POST', '/api/v1/users', JSON.stringify({ organizationId: org, email: 'not-an-email', role: 'viewer', password: 'Tangerine-Wombat-73!' }))
+  const badEmail = await send(
+    'POST',
+    '/api/v1/users',
+    JSON.stringify({ organizationId: org, email: 'not-an-email', role: 'viewer', password: 'Tangerine-Wombat-73!' }),
+  )
   t.match(badEmail.json().error.message, 'body/email: must match format "email"')
 
-  const weak = await send('POST', '/api/v1/users', JSON.stringify({ organizationId: org, email: 'weak@b.test', role: 'viewer', password: 'password123' }))
+  const weak = await send(
+    'POST',
+    '/api/v1/users',
+    JSON.stringify({ organizationId: org, email: 'weak@b.test', role: 'viewer', password: 'password123' }),
+  )
   t.equal(weak.statusCode, 400)
   t.equal(weak.json().error.code, 'CRISP_PASSWORD_POLICY')
   t.match(weak.json().error.message, /at least 12 characters.*upper-case.*symbol.*commonly used/)
@@ -52,7 +72,11 @@ t.test('bad input is refused with a precise message and nothing is written', asy
   t.equal(badCursor.statusCode, 400)
   t.equal(badCursor.json().error.code, 'CRISP_INVALID_CURSOR')
 
-  const huge = await send('POST', '/api/v1/organizations', JSON.stringify({ name: 'X', description: 'x'.repeat(70 * 1024) }))
+  const huge = await send(
+    'POST',
+    '/api/v1/organizations',
+    JSON.stringify({ name: 'X', description: 'x'.repeat(70 * 1024) }),
+  )
   t.equal(huge.statusCode, 413)
   t.equal(huge.json().error.code, 'CRISP_BODY_TOO_LARGE')
 

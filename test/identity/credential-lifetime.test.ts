@@ -5,7 +5,7 @@ import { bearer, buildIdentityApp, login } from './fixtures.js'
 import { jwtKeyId } from '../../core/identity/jwt-keys.js'
 
 const me = (app: Awaited<ReturnType<typeof buildIdentityApp>>['app'], headers: Record<string, string>) =>
-  app.inject({ url: '/api/v1/auth/me', headers }).then((r) => r.statusCode)
+  app.inject({ url: '/api/v1/users/me', headers }).then((r) => r.statusCode)
 
 /** An HS256 JWT over `claims`, signed with the platform's secret (and naming it by its kid). */
 function signJwt(secret: string, claims: object): string {
@@ -19,8 +19,15 @@ t.test('an access token without exp is refused, even signed with the platform se
   const user = await createUser(app, { orgId: await createOrg(knex, 'A'), role: 'viewer' })
   const issued = await loginAs(app, user)
   const { sub, sid, tv, iat } = JSON.parse(Buffer.from(issued.split('.')[1], 'base64url').toString())
-  t.equal(await me(app, bearer(signJwt(config.secrets.jwt, { sub, sid, tv, iat, exp: iat + 600 }))), 200, 'the same claims with exp work')
-  const res = await app.inject({ url: '/api/v1/auth/me', headers: bearer(signJwt(config.secrets.jwt, { sub, sid, tv, iat })) })
+  t.equal(
+    await me(app, bearer(signJwt(config.secrets.jwt, { sub, sid, tv, iat, exp: iat + 600 }))),
+    200,
+    'the same claims with exp work',
+  )
+  const res = await app.inject({
+    url: '/api/v1/users/me',
+    headers: bearer(signJwt(config.secrets.jwt, { sub, sid, tv, iat })),
+  })
   t.equal(res.statusCode, 401)
   t.match(res.json().error.message, /invalid or expired/)
 })
@@ -31,10 +38,18 @@ t.test("deactivation revokes the user's API keys: reactivation does not bring th
   const admin = bearer(await loginAs(app, await createUser(app, { orgId: org, role: 'admin' })))
   const user = await createUser(app, { orgId: org, role: 'publisher' })
   const token = await loginAs(app, user)
-  const { key, apiKey } = (await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(token), payload: { name: 'taxii client' } })).json()
+  const { key, apiKey } = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(token),
+      payload: { name: 'taxii client' },
+    })
+  ).json()
   t.equal(await me(app, bearer(key)), 200, 'the key works (and is cached)')
 
-  const setActive = (isActive: boolean) => app.inject({ method: 'PATCH', url: `/api/v1/users/${user.id}`, headers: admin, payload: { isActive } })
+  const setActive = (isActive: boolean) =>
+    app.inject({ method: 'PATCH', url: `/api/v1/users/${user.id}`, headers: admin, payload: { isActive } })
   t.equal((await setActive(false)).statusCode, 200)
   t.equal(await me(app, bearer(key)), 401)
   t.equal((await setActive(true)).statusCode, 200)
@@ -43,6 +58,13 @@ t.test("deactivation revokes the user's API keys: reactivation does not bring th
   t.equal(await me(app, bearer(key)), 401, 'its old key is not')
   const listed = (await app.inject({ url: '/api/v1/api-keys', headers: bearer(fresh.accessToken) })).json().items
   t.match(listed, [{ id: apiKey.id, revokedAt: /^\d{4}-/ }], 'the key shows as revoked')
-  const another = (await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(fresh.accessToken), payload: { name: 'new' } })).json().key
+  const another = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(fresh.accessToken),
+      payload: { name: 'new' },
+    })
+  ).json().key
   t.equal(await me(app, bearer(another)), 200, 'a new key works')
 })

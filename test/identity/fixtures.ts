@@ -13,7 +13,9 @@ export function buildIdentityApp(t: TestLike, env: Record<string, string> = {}) 
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-export const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` })
+export const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+})
 
 export async function count(knex: Knex, table: string): Promise<number> {
   const [{ n }] = await knex(table).count({ n: '*' })
@@ -22,6 +24,11 @@ export async function count(knex: Knex, table: string): Promise<number> {
 
 /** Logs in and returns both tokens. */
 export async function login(app: FastifyInstance, email: string, password: string, ip = '127.0.0.1') {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, remoteAddress: ip })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+    remoteAddress: ip,
+  })
   return { res, accessToken: res.json().accessToken as string, refreshToken: res.json().refreshToken as string }
 }

@@ -6,7 +6,10 @@ t.test('login limiter: 5 failures per window per key, success forgives the accou
   const { knex } = await freshDatabase(t)
   const limiter = createLoginLimiter({ db: knex })
   // The window is counted on the database's clock: "time passes" by moving the recorded failures back.
-  const age = (ms: number) => knex.raw(`UPDATE login_failures SET failed_at = ARRAY(SELECT t - ?::interval FROM unnest(failed_at) t)`, [`${ms} milliseconds`])
+  const age = (ms: number) =>
+    knex.raw(`UPDATE login_failures SET failed_at = ARRAY(SELECT t - ?::interval FROM unnest(failed_at) t)`, [
+      `${ms} milliseconds`,
+    ])
   const keys = { ip: '1.1.1.1', account: 'A@b.test' }
   for (let i = 0; i < 4; i++) await limiter.recordFailure(keys)
   t.equal(await limiter.retryAfter(keys), 0)

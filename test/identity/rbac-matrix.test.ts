@@ -29,43 +29,110 @@ t.test('RBAC matrix: every identity/trust/feed route × every kind of caller', a
   const tokens: Partial<Record<Who, string>> = {}
   for (const who of WHO) if (who !== 'anonymous') tokens[who] = await loginAs(app, users[who])
   const [level] = await knex('trust_levels').where({ level: 3 }).select('id')
-  const [relAC] = await knex('trust_relationships').insert({ trustor_org_id: orgA, trustee_org_id: orgC, trust_level_id: level.id }).returning('id')
+  const [relAC] = await knex('trust_relationships')
+    .insert({ trustor_org_id: orgA, trustee_org_id: orgC, trust_level_id: level.id })
+    .returning('id')
   const [collectionA] = await knex('collections').insert({ organization_id: orgA, title: 'A intel' }).returning('id')
   const unique = () => randomBytes(4).toString('hex')
   const freshOrg = () => createOrg(knex, `Fresh ${unique()}`)
-  const freshLevel = async () => (await knex('trust_levels').insert({ name: `L ${unique()}`, level: 2, anonymization_level: 'high' }).returning('id'))[0].id
+  const freshLevel = async () =>
+    (
+      await knex('trust_levels')
+        .insert({ name: `L ${unique()}`, level: 2, anonymization_level: 'high' })
+        .returning('id')
+    )[0].id
   const freshRelationship = async () =>
-    (await knex('trust_relationships').insert({ trustor_org_id: orgA, trustee_org_id: await freshOrg(), trust_level_id: level.id }).returning('id'))[0].id
+    (
+      await knex('trust_relationships')
+        .insert({ trustor_org_id: orgA, trustee_org_id: await freshOrg(), trust_level_id: level.id })
+        .returning('id')
+    )[0].id
   const viewerKey = async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(tokens.viewer as string), payload: { name: unique() } })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(tokens.viewer as string),
+      payload: { name: unique() },
+    })
     return res.json().apiKey.id
   }
   const freshViewer = async () => (await createUser(app, { orgId: orgA, role: 'viewer' })).id
   const feedConfig = { url: 'http://127.0.0.1:9/bundle.json' }
   const freshFeed = async () =>
-    (await knex('feeds').insert({ organization_id: orgA, collection_id: collectionA.id, name: `F ${unique()}`, source_plugin: 'stix-bundle', config: feedConfig }).returning('id'))[0].id
+    (
+      await knex('feeds')
+        .insert({
+          organization_id: orgA,
+          collection_id: collectionA.id,
+          name: `F ${unique()}`,
+          source_plugin: 'stix-bundle',
+          config: feedConfig,
+        })
+        .returning('id')
+    )[0].id
   const feedA = await freshFeed()
 
-  type Row = { method: string; url: () => Promise<string> | string; body?: () => Promise<object> | object; expect: Expected; freshLogin?: boolean }
-  const row = (method: string, url: Row['url'], expect: Expected, body?: Row['body'], freshLogin?: boolean): Row => ({ method, url, expect, body, freshLogin })
-  const newUser = (organizationId: string, role: string) => () => ({ organizationId, email: `n-${unique()}@example.test`, role, password: 'Tangerine-Wombat-73!' })
+  type Row = {
+    method: string
+    url: () => Promise<string> | string
+    body?: () => Promise<object> | object
+    expect: Expected
+    freshLogin?: boolean
+  }
+  const row = (method: string, url: Row['url'], expect: Expected, body?: Row['body'], freshLogin?: boolean): Row => ({
+    method,
+    url,
+    expect,
+    body,
+    freshLogin,
+  })
+  const newUser = (organizationId: string, role: string) => () => ({
+    organizationId,
+    email: `n-${unique()}@example.test`,
+    role,
+    password: 'Tangerine-Wombat-73!',
+  })
 
   //                                                                                  anon viewer publ orgAdm admin other otherAdm
   const table: Row[] = [
     row('GET', () => '/api/v1/plugins', [401, 403, 403, 403, 200, 403, 403]),
-    row('POST', () => '/api/v1/auth/login', [401, 401, 401, 401, 401, 401, 401], () => ({ email: `nobody-${unique()}@example.test`, password: 'Wrong-password-00!' })),
-    row('POST', () => '/api/v1/auth/refresh', [401, 401, 401, 401, 401, 401, 401], () => ({ refreshToken: 'not-a-token' })),
+    row(
+      'POST',
+      () => '/api/v1/auth/login',
+      [401, 401, 401, 401, 401, 401, 401],
+      () => ({ email: `nobody-${unique()}@example.test`, password: 'Wrong-password-00!' }),
+    ),
+    row(
+      'POST',
+      () => '/api/v1/auth/refresh',
+      [401, 401, 401, 401, 401, 401, 401],
+      () => ({ refreshToken: 'not-a-token' }),
+    ),
     row('POST', () => '/api/v1/auth/logout', [401, 204, 204, 204, 204, 204, 204], undefined, true),
-    row('GET', () => '/api/v1/auth/me', [401, 200, 200, 200, 200, 200, 200]),
     row('GET', () => '/api/v1/api-keys', [401, 200, 200, 200, 200, 200, 200]),
-    row('POST', () => '/api/v1/api-keys', [401, 201, 201, 201, 201, 201, 201], () => ({ name: 'matrix' })),
+    row(
+      'POST',
+      () => '/api/v1/api-keys',
+      [401, 201, 201, 201, 201, 201, 201],
+      () => ({ name: 'matrix' }),
+    ),
     row('DELETE', async () => `/api/v1/api-keys/${await viewerKey()}`, [401, 204, 404, 204, 204, 404, 404]),
     row('GET', () => `/api/v1/users/${users.viewer.id}/api-keys`, [401, 403, 403, 200, 200, 403, 404]),
     row('GET', () => `/api/v1/users/${users.admin.id}/api-keys`, [401, 403, 403, 404, 200, 403, 404]),
     row('GET', () => '/api/v1/organizations', [401, 200, 200, 200, 200, 200, 200]),
-    row('POST', () => '/api/v1/organizations', [401, 403, 403, 403, 201, 403, 403], () => ({ name: `New ${unique()}` })),
+    row(
+      'POST',
+      () => '/api/v1/organizations',
+      [401, 403, 403, 403, 201, 403, 403],
+      () => ({ name: `New ${unique()}` }),
+    ),
     row('GET', () => `/api/v1/organizations/${orgA}`, [401, 200, 200, 200, 200, 200, 200]),
-    row('PATCH', () => `/api/v1/organizations/${orgA}`, [401, 403, 403, 403, 200, 403, 403], () => ({ description: unique() })),
+    row(
+      'PATCH',
+      () => `/api/v1/organizations/${orgA}`,
+      [401, 403, 403, 403, 200, 403, 403],
+      () => ({ description: unique() }),
+    ),
     row('DELETE', async () => `/api/v1/organizations/${await freshOrg()}`, [401, 403, 403, 403, 204, 403, 403]),
     row('GET', () => `/api/v1/organizations/${orgA}/members`, [401, 200, 200, 200, 200, 403, 403]),
     row('GET', () => '/api/v1/users', [401, 403, 403, 200, 200, 403, 200]),
@@ -74,31 +141,116 @@ t.test('RBAC matrix: every identity/trust/feed route × every kind of caller', a
     row('POST', () => '/api/v1/users', [401, 403, 403, 403, 201, 403, 403], newUser(orgA, 'admin')),
     row('POST', () => '/api/v1/users', [401, 403, 403, 403, 201, 403, 201], newUser(orgB, 'viewer')),
     row('GET', () => '/api/v1/users/me', [401, 200, 200, 200, 200, 200, 200]),
-    row('PATCH', () => '/api/v1/users/me', [401, 200, 200, 200, 200, 200, 200], () => ({ displayName: 'Renamed' })),
-    row('POST', () => '/api/v1/users/me/password', [401, 400, 400, 400, 400, 400, 400], () => ({ oldPassword: 'Not-my-password-11!', newPassword: 'Tangerine-Wombat-73!' })),
-    row('POST', async () => `/api/v1/users/${await freshViewer()}/password`, [401, 403, 403, 204, 204, 403, 404], () => ({ password: 'Tangerine-Wombat-73!' })),
+    row(
+      'PATCH',
+      () => '/api/v1/users/me',
+      [401, 200, 200, 200, 200, 200, 200],
+      () => ({ displayName: 'Renamed' }),
+    ),
+    row(
+      'POST',
+      () => '/api/v1/users/me/password',
+      [401, 400, 400, 400, 400, 400, 400],
+      () => ({ oldPassword: 'Not-my-password-11!', newPassword: 'Tangerine-Wombat-73!' }),
+    ),
+    row(
+      'POST',
+      async () => `/api/v1/users/${await freshViewer()}/password`,
+      [401, 403, 403, 204, 204, 403, 404],
+      () => ({ password: 'Tangerine-Wombat-73!' }),
+    ),
     row('GET', () => `/api/v1/users/${users.viewer.id}`, [401, 200, 403, 200, 200, 403, 404]),
     row('GET', () => `/api/v1/users/${users.admin.id}`, [401, 403, 403, 404, 200, 403, 404]),
-    row('PATCH', () => `/api/v1/users/${users.viewer.id}`, [401, 200, 403, 200, 200, 403, 404], () => ({ displayName: 'Viewer' })),
-    row('PATCH', async () => `/api/v1/users/${await freshViewer()}`, [401, 403, 403, 200, 200, 403, 404], () => ({ role: 'publisher' })),
-    row('PATCH', async () => `/api/v1/users/${await freshViewer()}`, [401, 403, 403, 200, 200, 403, 404], () => ({ isActive: false })),
-    row('PATCH', async () => `/api/v1/users/${await freshViewer()}`, [401, 403, 403, 403, 200, 403, 403], () => ({ role: 'admin' })),
-    row('PATCH', async () => `/api/v1/users/${await freshViewer()}`, [401, 403, 403, 403, 200, 403, 404], () => ({ organizationId: orgB })),
-    row('PATCH', () => `/api/v1/users/${users.admin.id}`, [401, 403, 403, 404, 200, 403, 404], () => ({ displayName: 'Root' })),
+    row(
+      'PATCH',
+      () => `/api/v1/users/${users.viewer.id}`,
+      [401, 200, 403, 200, 200, 403, 404],
+      () => ({ displayName: 'Viewer' }),
+    ),
+    row(
+      'PATCH',
+      async () => `/api/v1/users/${await freshViewer()}`,
+      [401, 403, 403, 200, 200, 403, 404],
+      () => ({ role: 'publisher' }),
+    ),
+    row(
+      'PATCH',
+      async () => `/api/v1/users/${await freshViewer()}`,
+      [401, 403, 403, 200, 200, 403, 404],
+      () => ({ isActive: false }),
+    ),
+    row(
+      'PATCH',
+      async () => `/api/v1/users/${await freshViewer()}`,
+      [401, 403, 403, 403, 200, 403, 403],
+      () => ({ role: 'admin' }),
+    ),
+    row(
+      'PATCH',
+      async () => `/api/v1/users/${await freshViewer()}`,
+      [401, 403, 403, 403, 200, 403, 404],
+      () => ({ organizationId: orgB }),
+    ),
+    row(
+      'PATCH',
+      () => `/api/v1/users/${users.admin.id}`,
+      [401, 403, 403, 404, 200, 403, 404],
+      () => ({ displayName: 'Root' }),
+    ),
     row('GET', () => '/api/v1/trust-levels', [401, 200, 200, 200, 200, 200, 200]),
-    row('POST', () => '/api/v1/trust-levels', [401, 403, 403, 403, 201, 403, 403], () => ({ name: `T ${unique()}`, level: 4, anonymizationLevel: 'low' })),
+    row(
+      'POST',
+      () => '/api/v1/trust-levels',
+      [401, 403, 403, 403, 201, 403, 403],
+      () => ({ name: `T ${unique()}`, level: 4, anonymizationLevel: 'low' }),
+    ),
     row('GET', () => `/api/v1/trust-levels/${level.id}`, [401, 200, 200, 200, 200, 200, 200]),
-    row('PATCH', async () => `/api/v1/trust-levels/${await freshLevel()}`, [401, 403, 403, 403, 200, 403, 403], () => ({ description: 'changed' })),
+    row(
+      'PATCH',
+      async () => `/api/v1/trust-levels/${await freshLevel()}`,
+      [401, 403, 403, 403, 200, 403, 403],
+      () => ({ description: 'changed' }),
+    ),
     row('DELETE', async () => `/api/v1/trust-levels/${await freshLevel()}`, [401, 403, 403, 403, 204, 403, 403]),
     row('GET', () => '/api/v1/trust-relationships', [401, 200, 200, 200, 200, 200, 200]),
-    row('POST', () => '/api/v1/trust-relationships', [401, 403, 201, 201, 201, 403, 403], async () => ({ trustorOrgId: orgA, trusteeOrgId: await freshOrg(), trustLevelId: level.id })),
+    row(
+      'POST',
+      () => '/api/v1/trust-relationships',
+      [401, 403, 201, 201, 201, 403, 403],
+      async () => ({ trustorOrganizationId: orgA, trusteeOrganizationId: await freshOrg(), trustLevelId: level.id }),
+    ),
     row('GET', () => `/api/v1/trust-relationships/${relAC.id}`, [401, 200, 200, 200, 200, 404, 404]),
-    row('PATCH', () => `/api/v1/trust-relationships/${relAC.id}`, [401, 403, 200, 200, 200, 404, 404], () => ({ notes: unique() })),
-    row('DELETE', async () => `/api/v1/trust-relationships/${await freshRelationship()}`, [401, 403, 204, 204, 204, 404, 404]),
+    row(
+      'PATCH',
+      () => `/api/v1/trust-relationships/${relAC.id}`,
+      [401, 403, 200, 200, 200, 404, 404],
+      () => ({ notes: unique() }),
+    ),
+    row(
+      'DELETE',
+      async () => `/api/v1/trust-relationships/${await freshRelationship()}`,
+      [401, 403, 204, 204, 204, 404, 404],
+    ),
     row('GET', () => '/api/v1/feeds', [401, 403, 200, 200, 200, 200, 200]),
-    row('POST', () => '/api/v1/feeds', [401, 403, 201, 201, 201, 403, 403], () => ({ name: `F ${unique()}`, source: 'stix-bundle', organizationId: orgA, collectionId: collectionA.id, config: feedConfig })),
+    row(
+      'POST',
+      () => '/api/v1/feeds',
+      [401, 403, 201, 201, 201, 403, 403],
+      () => ({
+        name: `F ${unique()}`,
+        source: 'stix-bundle',
+        organizationId: orgA,
+        collectionId: collectionA.id,
+        config: feedConfig,
+      }),
+    ),
     row('GET', () => `/api/v1/feeds/${feedA}`, [401, 403, 200, 200, 200, 404, 404]),
-    row('PATCH', () => `/api/v1/feeds/${feedA}`, [401, 403, 200, 200, 200, 404, 404], () => ({ schedule: null })),
+    row(
+      'PATCH',
+      () => `/api/v1/feeds/${feedA}`,
+      [401, 403, 200, 200, 200, 404, 404],
+      () => ({ schedule: null }),
+    ),
     row('DELETE', async () => `/api/v1/feeds/${await freshFeed()}`, [401, 403, 204, 204, 204, 404, 404]),
     row('GET', () => '/api/v1/audit', [401, 403, 403, 403, 200, 403, 403]),
   ]

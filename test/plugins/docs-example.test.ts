@@ -21,5 +21,9 @@ t.test("docs/plugins.md's worked example compiles against `crisp/plugin-api` and
   const plugin = (await import(file)).default
   t.match(plugin, { kind: 'exporter', id: 'ndjson', apiVersion: 1 }, 'a definition the registry accepts')
   const { defineExporter } = await import('../../core/plugin-api/index.js')
-  t.equal((await import('crisp/plugin-api')).defineExporter, defineExporter, 'the documented name is the same module as core/plugin-api')
+  t.equal(
+    (await import('crisp/plugin-api')).defineExporter,
+    defineExporter,
+    'the documented name is the same module as core/plugin-api',
+  )
 })

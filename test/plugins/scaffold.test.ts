@@ -7,7 +7,8 @@ import { ROOT } from '../helper.js'
 import { typecheck } from './tsc.js'
 
 const run = promisify(execFile)
-const crisp = (args: string[]) => run(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), ...args], { cwd: ROOT, timeout: 60_000 })
+const crisp = (args: string[]) =>
+  run(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), ...args], { cwd: ROOT, timeout: 60_000 })
 
 // Scaffolds go inside the checkout, where local plugins live (.scratch is ignored by git and by the test runner).
 mkdirSync(path.join(ROOT, '.scratch'), { recursive: true })
@@ -22,7 +23,10 @@ for (const kind of ['feed-source', 'exporter', 'anonymization-strategy']) {
     const folder = path.join(dir, `${kind}-${id}`)
     t.same(readdirSync(folder).sort(), ['README.md', 'index.ts', `${id}.test.ts`].sort())
 
-    const contract = await run(process.execPath, ['--import', 'tsx', path.join(folder, `${id}.test.ts`)], { cwd: ROOT, timeout: 120_000 }).catch((err) => err)
+    const contract = await run(process.execPath, ['--import', 'tsx', path.join(folder, `${id}.test.ts`)], {
+      cwd: ROOT,
+      timeout: 120_000,
+    }).catch((err) => err)
     t.equal(contract.code ?? 0, 0, `the contract test passes:\n${contract.stdout}\n${contract.stderr}`)
     const out = String(contract.stdout)
     t.match(out, new RegExp(`^ok 1 - ${id} meets the ${kind} contract`, 'm'), 'the contract suite ran')

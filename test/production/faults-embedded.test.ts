@@ -30,7 +30,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await check()); ) {
+  for (const deadline = Date.now() + timeoutMs; !(await check());) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 100))
   }
@@ -39,7 +39,14 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 t.test('a supervised embedded server that stops unexpectedly is restarted, with a log line', async (t) => {
   const dataDir = path.join(scratch(t), 'pg')
   const lines: string[] = []
-  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), supervise: true, throwAway: true, ephemeral: true, warn: (l) => lines.push(l) })
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    supervise: true,
+    throwAway: true,
+    ephemeral: true,
+    warn: (l) => lines.push(l),
+  })
   t.teardown(() => server.stop())
   const pgdata = path.join(dataDir, 'pgdata')
   const first = livePostmaster(pgdata)
@@ -51,27 +58,37 @@ t.test('a supervised embedded server that stops unexpectedly is restarted, with 
   t.not(livePostmaster(pgdata), first, 'a new server process')
 })
 
-t.test('an orphan left by a SIGKILLed platform is detected and stopped at the next start, with a log line', async (t) => {
-  const dataDir = path.join(scratch(t), 'pg')
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import=tsx', path.join(ROOT, 'test', 'production', 'faults-embedded-child.ts'), dataDir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
-    child.once('exit', (code) => reject(new Error(`child exited ${code}`)))
-  })
-  child.kill('SIGKILL')
-  const pgdata = path.join(dataDir, 'pgdata')
-  const orphan = livePostmaster(pgdata)
-  t.teardown(() => orphan !== undefined && livePostmaster(pgdata) === orphan && process.kill(orphan, 'SIGQUIT'))
-  t.ok(orphan, 'the server outlived its platform')
-  const lines: string[] = []
-  const server = await startEmbeddedPostgres({ dataDir, port, throwAway: true, warn: (l) => lines.push(l) })
-  t.teardown(() => server.stop())
-  t.match(lines.join('\n'), new RegExp(`left by an earlier crash is still running on .*\\(pid ${orphan}\\); stopping it`))
-  t.match(lines.join('\n'), /orphaned server .* stopped/)
-  t.not(livePostmaster(pgdata), orphan, 'the orphan is gone; a new server runs')
-  t.ok(await answers(server.adminUrl()), 'the new server answers')
-})
+t.test(
+  'an orphan left by a SIGKILLed platform is detected and stopped at the next start, with a log line',
+  async (t) => {
+    const dataDir = path.join(scratch(t), 'pg')
+    const port = await freePort()
+    const child = spawn(
+      process.execPath,
+      ['--import=tsx', path.join(ROOT, 'test', 'production', 'faults-embedded-child.ts'), dataDir, String(port)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
+      child.once('exit', (code) => reject(new Error(`child exited ${code}`)))
+    })
+    child.kill('SIGKILL')
+    const pgdata = path.join(dataDir, 'pgdata')
+    const orphan = livePostmaster(pgdata)
+    t.teardown(() => orphan !== undefined && livePostmaster(pgdata) === orphan && process.kill(orphan, 'SIGQUIT'))
+    t.ok(orphan, 'the server outlived its platform')
+    const lines: string[] = []
+    const server = await startEmbeddedPostgres({ dataDir, port, throwAway: true, warn: (l) => lines.push(l) })
+    t.teardown(() => server.stop())
+    t.match(
+      lines.join('\n'),
+      new RegExp(`left by an earlier crash is still running on .*\\(pid ${orphan}\\); stopping it`),
+    )
+    t.match(lines.join('\n'), /orphaned server .* stopped/)
+    t.not(livePostmaster(pgdata), orphan, 'the orphan is gone; a new server runs')
+    t.ok(await answers(server.adminUrl()), 'the new server answers')
+  },
+)
 
 t.test('binaries run as another user live in a folder the platform owns, closed to others', async (t) => {
   const dir = scratch(t)

@@ -29,17 +29,35 @@ export async function freePort(): Promise<number> {
 
 /** The test's environment without tap's (its loader hooks in NODE_OPTIONS slow a child's start-up several-fold). */
 function plainEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_OPTIONS' && !name.startsWith('TAP') && !name.startsWith('_TAPJS')))
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => name !== 'NODE_OPTIONS' && !name.startsWith('TAP') && !name.startsWith('_TAPJS'),
+    ),
+  )
 }
 
 /** Starts `crisp start --no-workers` (with `port`) or `crisp worker` (without), as an operator would. */
-export function startCrisp(kind: 'api' | 'worker', env: Record<string, string>, port?: number, options: { ownGroup?: boolean } = {}): CrispProcess {
+export function startCrisp(
+  kind: 'api' | 'worker',
+  env: Record<string, string>,
+  port?: number,
+  options: { ownGroup?: boolean } = {},
+): CrispProcess {
   const dir = mkdtempSync(path.join(os.tmpdir(), `crisp-${kind}-`))
   const logFile = path.join(dir, `${kind}.log`)
   const args = kind === 'api' ? ['start', '--no-workers'] : ['worker']
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), ...args], {
     cwd: ROOT,
-    env: { ...plainEnv(), ...testEnv({ CRISP_DATA_DIR: dir, LOG_LEVEL: 'info', HOST: '127.0.0.1', ...(port ? { PORT: String(port) } : {}), ...env }) },
+    env: {
+      ...plainEnv(),
+      ...testEnv({
+        CRISP_DATA_DIR: dir,
+        LOG_LEVEL: 'info',
+        HOST: '127.0.0.1',
+        ...(port ? { PORT: String(port) } : {}),
+        ...env,
+      }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so a test can signal it and its children at once, as a terminal's Ctrl-C does.
     detached: options.ownGroup ?? false,
@@ -72,8 +90,12 @@ export function startCrisp(kind: 'api' | 'worker', env: Record<string, string>, 
 export async function waitForReadiness(node: CrispProcess, status: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (!node.alive()) throw new Error(`${node.logFile}: process exited (${node.child.exitCode ?? node.child.signalCode})`)
-    const got = await fetch(`${node.origin}/readyz`).then((r) => r.status, () => 0)
+    if (!node.alive())
+      throw new Error(`${node.logFile}: process exited (${node.child.exitCode ?? node.child.signalCode})`)
+    const got = await fetch(`${node.origin}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    )
     if (got === status) return
     if (Date.now() > deadline) throw new Error(`${node.origin}/readyz still ${got} after ${timeoutMs} ms`)
     await new Promise((r) => setTimeout(r, 100))

@@ -57,7 +57,10 @@ function runAsUser(): RunAs | undefined {
   } catch {
     execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'])
   }
-  return { uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()) }
+  return {
+    uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+  }
 }
 
 function run(bin: string, args: string[], runAs: RunAs | undefined): Promise<string> {
@@ -68,7 +71,11 @@ function run(bin: string, args: string[], runAs: RunAs | undefined): Promise<str
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (out += d))
     child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(bin)} ${args.join(' ')} exited ${code}: ${out.trim()}`))))
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${path.basename(bin)} ${args.join(' ')} exited ${code}: ${out.trim()}`)),
+    )
   })
 }
 
@@ -82,7 +89,8 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
       return
     } catch (err) {
       await client.end().catch(() => undefined)
-      if (Date.now() > deadline) throw new Error(`PostgreSQL not ready after ${timeoutMs} ms: ${(err as Error).message}`)
+      if (Date.now() > deadline)
+        throw new Error(`PostgreSQL not ready after ${timeoutMs} ms: ${(err as Error).message}`, { cause: err })
       await new Promise((r) => setTimeout(r, 50))
     }
   }
@@ -100,7 +108,9 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
  * t.teardown(() => pgsrv.destroy())
  * const url = await pgsrv.createDatabase('crisp_prod')
  */
-export async function startRealPostgres(options: { log?: (line: string) => void; maxConnections?: number } = {}): Promise<RealPostgres> {
+export async function startRealPostgres(
+  options: { log?: (line: string) => void; maxConnections?: number } = {},
+): Promise<RealPostgres> {
   const found = findDebianPostgres()
   if (!found) throw new Error('no PostgreSQL server under /usr/lib/postgresql/*/bin (apt-get install postgresql)')
   const runAs = runAsUser()
@@ -113,7 +123,22 @@ export async function startRealPostgres(options: { log?: (line: string) => void;
   writeFileSync(pwfile, password, { mode: 0o600 })
   if (runAs) chownSync(pwfile, runAs.uid, runAs.gid)
   const bin = (name: string) => path.join(found.binDir, name)
-  await run(bin('initdb'), ['-D', pgdata, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-sync', '--locale=C'], runAs)
+  await run(
+    bin('initdb'),
+    [
+      '-D',
+      pgdata,
+      '-U',
+      'postgres',
+      '--auth=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--locale=C',
+    ],
+    runAs,
+  )
   const port = await freePort()
   const serverOptions = [
     `-p ${port}`,
@@ -125,7 +150,8 @@ export async function startRealPostgres(options: { log?: (line: string) => void;
     '-c full_page_writes=off',
   ].join(' ')
   const logFile = path.join(dir, 'server.log')
-  const url = (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`
+  const url = (database = 'postgres') =>
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`
   const log = options.log ?? (() => undefined)
   let running = false
   const start = async () => {
@@ -155,7 +181,11 @@ export async function startRealPostgres(options: { log?: (line: string) => void;
       return url(name)
     },
     async restart(mode = 'fast') {
-      await run(bin('pg_ctl'), ['-D', pgdata, '-l', logFile, '-o', serverOptions, '-m', mode, '-w', '-t', '60', 'restart'], runAs)
+      await run(
+        bin('pg_ctl'),
+        ['-D', pgdata, '-l', logFile, '-o', serverOptions, '-m', mode, '-w', '-t', '60', 'restart'],
+        runAs,
+      )
       await waitUntilReady(url(), 30_000)
       running = true
       log(`real PostgreSQL restarted (${mode})`)

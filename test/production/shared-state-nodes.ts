@@ -29,12 +29,27 @@ export async function freePort(): Promise<number> {
  * Starts an API node on `databaseUrl` and resolves once it answers `/readyz`; rejects (with its log) when it
  * exits first. Every node gets the same secrets (testEnv) and `env`, as nodes of one platform must.
  */
-export async function startApiNode(options: { name: string; databaseUrl: string; port: number; env?: Record<string, string> }): Promise<ApiNode> {
+export async function startApiNode(options: {
+  name: string
+  databaseUrl: string
+  port: number
+  env?: Record<string, string>
+}): Promise<ApiNode> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `crisp-${options.name}-`))
   const logFile = path.join(dir, 'node.log')
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'crisp.js'), 'start', '--no-workers'], {
     cwd: ROOT,
-    env: { ...process.env, ...testEnv({ DATABASE_URL: options.databaseUrl, PORT: String(options.port), HOST: '127.0.0.1', CRISP_DATA_DIR: dir, LOG_LEVEL: 'info', ...options.env }) },
+    env: {
+      ...process.env,
+      ...testEnv({
+        DATABASE_URL: options.databaseUrl,
+        PORT: String(options.port),
+        HOST: '127.0.0.1',
+        CRISP_DATA_DIR: dir,
+        LOG_LEVEL: 'info',
+        ...options.env,
+      }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const out = createWriteStream(logFile)
@@ -47,7 +62,10 @@ export async function startApiNode(options: { name: string; databaseUrl: string;
   void exited.then(() => (gone = true))
   for (;;) {
     if (gone) throw new Error(`${options.name} exited before it was ready:\n${log()}`)
-    const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false)
+    const ready = await fetch(`${baseUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ready) break
     await new Promise((r) => setTimeout(r, 200))
   }

@@ -27,19 +27,35 @@ async function heard(node: ApiNode, change: string): Promise<void> {
 /** The session (refresh family) id an access token carries. */
 const sessionOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid
 
-async function call(node: ApiNode, path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  node: ApiNode,
+  path: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...init.headers }
   if (init.token) headers.authorization = `Bearer ${init.token}`
   if (init.body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(`${node.baseUrl}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body), redirect: 'manual' })
+  const res = await fetch(`${node.baseUrl}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    redirect: 'manual',
+  })
   const text = await res.text()
   return { status: res.status, text, headers: res.headers, json: () => JSON.parse(text) }
 }
 
-const login = (node: ApiNode, email: string, password: string) => call(node, '/api/v1/auth/login', { method: 'POST', body: { email, password } })
+const login = (node: ApiNode, email: string, password: string) =>
+  call(node, '/api/v1/auth/login', { method: 'POST', body: { email, password } })
 
 /** `name=value` of each Set-Cookie of a response. */
-const cookiesOf = (headers: Headers) => Object.fromEntries(headers.getSetCookie().map((line) => line.split(';')[0].split('=')).map(([name, ...value]) => [name, value.join('=')]))
+const cookiesOf = (headers: Headers) =>
+  Object.fromEntries(
+    headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0].split('='))
+      .map(([name, ...value]) => [name, value.join('=')]),
+  )
 
 /** Signs in to the console of `node` through its login form; returns the session cookie. */
 async function consoleLogin(node: ApiNode, email: string, password: string): Promise<string> {
@@ -64,7 +80,11 @@ async function consoleHome(node: ApiNode, cookie: string): Promise<string> {
 }
 
 async function newUser(knex: Knex, orgId: string, role: 'viewer' | 'admin', email: string) {
-  const user = await createUserService({ db: knex, actor: null, input: { organizationId: orgId, email, role, password: TEST_PASSWORD } })
+  const user = await createUserService({
+    db: knex,
+    actor: null,
+    input: { organizationId: orgId, email, role, password: TEST_PASSWORD },
+  })
   return { id: user.id, email }
 }
 
@@ -87,10 +107,14 @@ t.test('two API nodes on one database share limits, revocations and console sess
   await t.test('a session ended on A is refused on B at once', async (t) => {
     const viewer = await newUser(knex, org, 'viewer', 'session@shared.test')
     const { accessToken } = (await login(a, viewer.email, TEST_PASSWORD)).json()
-    t.equal((await call(b, '/api/v1/auth/me', { token: accessToken })).status, 200, 'B accepts (and caches) the session')
+    t.equal(
+      (await call(b, '/api/v1/users/me', { token: accessToken })).status,
+      200,
+      'B accepts (and caches) the session',
+    )
     t.equal((await call(a, '/api/v1/auth/logout', { method: 'POST', token: accessToken })).status, 204)
     await heard(b, `session:${sessionOf(accessToken)}`)
-    t.equal((await call(b, '/api/v1/auth/me', { token: accessToken })).status, 401, 'B refuses it')
+    t.equal((await call(b, '/api/v1/users/me', { token: accessToken })).status, 401, 'B refuses it')
   })
 
   await t.test('an API key revoked on A is refused on B at once', async (t) => {
@@ -98,29 +122,53 @@ t.test('two API nodes on one database share limits, revocations and console sess
     t.equal(created.status, 201)
     const { key, apiKey } = created.json()
     const withKey = { headers: { authorization: `Bearer ${key}` } }
-    t.equal((await call(b, '/api/v1/auth/me', withKey)).status, 200, 'B accepts (and caches, 30 s) the key')
+    t.equal((await call(b, '/api/v1/users/me', withKey)).status, 200, 'B accepts (and caches, 30 s) the key')
     t.equal((await call(a, `/api/v1/api-keys/${apiKey.id}`, { method: 'DELETE', token: adminToken })).status, 204)
     await heard(b, `api_key:${apiKey.id}`)
-    t.equal((await call(b, '/api/v1/auth/me', withKey)).status, 401, 'B refuses it, 30 s before its cache entry would expire')
+    t.equal(
+      (await call(b, '/api/v1/users/me', withKey)).status,
+      401,
+      'B refuses it, 30 s before its cache entry would expire',
+    )
   })
 
   await t.test('a user deactivated on A (or in SQL) is refused on both nodes at once', async (t) => {
     const viewer = await newUser(knex, org, 'viewer', 'deactivated@shared.test')
-    const key = (await call(a, '/api/v1/api-keys', { method: 'POST', token: (await login(a, viewer.email, TEST_PASSWORD)).json().accessToken, body: { name: 'v' } })).json().key
+    const key = (
+      await call(a, '/api/v1/api-keys', {
+        method: 'POST',
+        token: (await login(a, viewer.email, TEST_PASSWORD)).json().accessToken,
+        body: { name: 'v' },
+      })
+    ).json().key
     const withKey = { headers: { authorization: `Bearer ${key}` } }
-    for (const node of nodes) t.equal((await call(node, '/api/v1/auth/me', withKey)).status, 200, `${node.name} accepts the user`)
-    t.equal((await call(a, `/api/v1/users/${viewer.id}`, { method: 'PATCH', token: adminToken, body: { isActive: false } })).status, 200)
-    t.equal((await call(a, '/api/v1/auth/me', withKey)).status, 401, 'A, which made the change, refuses the user on the next request')
+    for (const node of nodes)
+      t.equal((await call(node, '/api/v1/users/me', withKey)).status, 200, `${node.name} accepts the user`)
+    t.equal(
+      (await call(a, `/api/v1/users/${viewer.id}`, { method: 'PATCH', token: adminToken, body: { isActive: false } }))
+        .status,
+      200,
+    )
+    t.equal(
+      (await call(a, '/api/v1/users/me', withKey)).status,
+      401,
+      'A, which made the change, refuses the user on the next request',
+    )
     await heard(b, `user:${viewer.id}`)
-    t.equal((await call(b, '/api/v1/auth/me', withKey)).status, 401, 'B refuses the user')
+    t.equal((await call(b, '/api/v1/users/me', withKey)).status, 401, 'B refuses the user')
 
     // Not only the API's own writes: a change made outside any node (the CLI, an operator's SQL) reaches them too.
     const other = await newUser(knex, org, 'viewer', 'sql@shared.test')
     const { accessToken } = (await login(b, other.email, TEST_PASSWORD)).json()
-    for (const node of nodes) t.equal((await call(node, '/api/v1/auth/me', { token: accessToken })).status, 200)
+    for (const node of nodes) t.equal((await call(node, '/api/v1/users/me', { token: accessToken })).status, 200)
     await knex('users').where({ id: other.id }).update({ is_active: false })
     for (const node of nodes) await heard(node, `user:${other.id}`)
-    for (const node of nodes) t.equal((await call(node, '/api/v1/auth/me', { token: accessToken })).status, 401, `${node.name} refuses after an UPDATE in SQL`)
+    for (const node of nodes)
+      t.equal(
+        (await call(node, '/api/v1/users/me', { token: accessToken })).status,
+        401,
+        `${node.name} refuses after an UPDATE in SQL`,
+      )
   })
 
   await t.test('a console session opened on A works on B, and a logout on A ends it on B', async (t) => {
@@ -131,7 +179,10 @@ t.test('two API nodes on one database share limits, revocations and console sess
     const logout = await fetch(`${a.baseUrl}/admin/logout`, { headers: { cookie, ...SAME_ORIGIN }, redirect: 'manual' })
     t.equal(logout.status, 302)
     t.match(await consoleHome(b, cookie), /^302 \/admin\/login/, 'B sends the same cookie to the login page')
-    const signedIn = await knex('console_sessions').whereRaw(`data->'adminUser' IS NOT NULL`).count({ n: '*' }).then(([r]) => Number(r.n))
+    const signedIn = await knex('console_sessions')
+      .whereRaw(`data->'adminUser' IS NOT NULL`)
+      .count({ n: '*' })
+      .then(([r]) => Number(r.n))
     t.equal(signedIn, 0, 'no stored session holds a signed-in admin any more')
   })
 
@@ -139,25 +190,42 @@ t.test('two API nodes on one database share limits, revocations and console sess
     const second = await newUser(knex, org, 'admin', 'console-admin@shared.test')
     const cookie = await consoleLogin(b, second.email, TEST_PASSWORD)
     t.equal(await consoleHome(b, cookie), 'signed in')
-    t.equal((await call(a, `/api/v1/users/${second.id}`, { method: 'PATCH', token: adminToken, body: { isActive: false } })).status, 200)
+    t.equal(
+      (await call(a, `/api/v1/users/${second.id}`, { method: 'PATCH', token: adminToken, body: { isActive: false } }))
+        .status,
+      200,
+    )
     await heard(b, `user:${second.id}`)
     t.match(await consoleHome(b, cookie), /^302 \/admin\/login/)
   })
 
-  await t.test('the listener reconnects after its connection is cut, and revocations still reach the node', async (t) => {
-    const listeners = () => knex('pg_stat_activity').where({ application_name: 'crisp-listen', datname: knex.raw('current_database()') }).count({ n: '*' }).then(([r]) => Number(r.n))
-    t.equal(await listeners(), 2, 'one listening connection per node')
-    await knex.raw(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'crisp-listen' AND datname = current_database()`)
-    const reconnected = () => nodes.every((n) => n.log().includes('notification listener reconnected'))
-    while (!reconnected()) await new Promise((r) => setTimeout(r, 100))
-    t.equal(await listeners(), 2, 'both nodes listen again')
-    const viewer = await newUser(knex, org, 'viewer', 'after-cut@shared.test')
-    const { accessToken } = (await login(a, viewer.email, TEST_PASSWORD)).json()
-    t.equal((await call(b, '/api/v1/auth/me', { token: accessToken })).status, 200)
-    t.equal((await call(a, '/api/v1/auth/logout', { method: 'POST', token: accessToken })).status, 204)
-    await heard(b, `session:${sessionOf(accessToken)}`)
-    t.equal((await call(b, '/api/v1/auth/me', { token: accessToken })).status, 401, 'B hears the revocation on its new connection')
-  })
+  await t.test(
+    'the listener reconnects after its connection is cut, and revocations still reach the node',
+    async (t) => {
+      const listeners = () =>
+        knex('pg_stat_activity')
+          .where({ application_name: 'crisp-listen', datname: knex.raw('current_database()') })
+          .count({ n: '*' })
+          .then(([r]) => Number(r.n))
+      t.equal(await listeners(), 2, 'one listening connection per node')
+      await knex.raw(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'crisp-listen' AND datname = current_database()`,
+      )
+      const reconnected = () => nodes.every((n) => n.log().includes('notification listener reconnected'))
+      while (!reconnected()) await new Promise((r) => setTimeout(r, 100))
+      t.equal(await listeners(), 2, 'both nodes listen again')
+      const viewer = await newUser(knex, org, 'viewer', 'after-cut@shared.test')
+      const { accessToken } = (await login(a, viewer.email, TEST_PASSWORD)).json()
+      t.equal((await call(b, '/api/v1/users/me', { token: accessToken })).status, 200)
+      t.equal((await call(a, '/api/v1/auth/logout', { method: 'POST', token: accessToken })).status, 204)
+      await heard(b, `session:${sessionOf(accessToken)}`)
+      t.equal(
+        (await call(b, '/api/v1/users/me', { token: accessToken })).status,
+        401,
+        'B hears the revocation on its new connection',
+      )
+    },
+  )
 
   // Last: it also locks 127.0.0.1, the address every request of this test comes from.
   await t.test('five failed logins spread over A and B lock the account on both', async (t) => {

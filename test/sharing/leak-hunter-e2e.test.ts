@@ -18,15 +18,26 @@ import { buildTestApp, loginAs } from '../helper.js'
 import { basic, createCollection, orgWithUsers, TAXII, trust } from '../taxii/fixtures.js'
 
 const PER_TYPE = 2
-const seed = process.env.LEAK_HUNTER_SEED ? Number(process.env.LEAK_HUNTER_SEED) : Math.floor(Math.random() * 0x7fffffff)
+const seed = process.env.LEAK_HUNTER_SEED
+  ? Number(process.env.LEAK_HUNTER_SEED)
+  : Math.floor(Math.random() * 0x7fffffff)
 /** The default trust levels (migrations/0001) by the anonymization level they apply; `full` = no relationship. */
-const TRUST_LEVEL: Readonly<Record<Level, string | null>> = { low: 'High trust', medium: 'Medium trust', high: 'Low trust', full: null }
+const TRUST_LEVEL: Readonly<Record<Level, string | null>> = {
+  low: 'High trust',
+  medium: 'Medium trust',
+  high: 'Low trust',
+  full: null,
+}
 
-t.comment(`leak hunter (e2e) seed ${seed} (replay: LEAK_HUNTER_SEED=${seed} npm test -- test/sharing/leak-hunter-e2e.test.ts)`)
+t.comment(
+  `leak hunter (e2e) seed ${seed} (replay: LEAK_HUNTER_SEED=${seed} npm test -- test/sharing/leak-hunter-e2e.test.ts)`,
+)
 
 /** Two objects of each type; an observable whose standard id repeats (same values) is left out, as the store would refuse it. */
 function generate(): Generated[] {
-  const all = HUNTED_TYPES.flatMap((type, i) => fc.sample(objectArbitrary(type, (i + 1) * 0x9e3779b1), { seed: typeSeed(seed, i), numRuns: PER_TYPE }))
+  const all = HUNTED_TYPES.flatMap((type, i) =>
+    fc.sample(objectArbitrary(type, (i + 1) * 0x9e3779b1), { seed: typeSeed(seed, i), numRuns: PER_TYPE }),
+  )
   const ids = new Set<unknown>()
   return all.filter((g) => !ids.has(g.object.id) && ids.add(g.object.id))
 }
@@ -45,7 +56,8 @@ async function readEverything(app: FastifyInstance, cid: string, reader: Reader)
     return res
   }
   const list = await get('REST list', `/api/v1/objects?collection=${cid}&limit=1000`, bearer)
-  const ids: string[] = list.statusCode === 200 ? list.json().items.map((i: { object: { id: string } }) => i.object.id) : []
+  const ids: string[] =
+    list.statusCode === 200 ? list.json().items.map((i: { object: { id: string } }) => i.object.id) : []
   for (const id of ids) {
     await get('REST object', `/api/v1/objects/${id}`, bearer)
     await get('REST versions', `/api/v1/objects/${id}/versions`, bearer)
@@ -56,7 +68,11 @@ async function readEverything(app: FastifyInstance, cid: string, reader: Reader)
   for (const p of app.registry.byKind('exporter')) {
     for (const options of optionVariants(p.impl.optionsSchema)) {
       const query = new URLSearchParams({ collection: cid, ...(options as Record<string, string>) })
-      await get(`export ${[p.impl.format, ...Object.values(options)].join(':')}`, `/api/v1/exports/${p.impl.format}?${query}`, bearer)
+      await get(
+        `export ${[p.impl.format, ...Object.values(options)].join(':')}`,
+        `/api/v1/exports/${p.impl.format}?${query}`,
+        bearer,
+      )
     }
   }
   return outputs
@@ -96,9 +112,16 @@ t.test('no canary a level must hide reaches a partner through REST, TAXII or any
       classes.set(key, [...(classes.get(key) ?? []), leak])
     }
     if (leaks.length) {
-      const lines = [...classes].map(([key, ls]) => `${level} ${key} ×${ls.length} via ${[...new Set(ls.map((l) => l.channel))].join(', ')}\n    e.g. ${describeLeak(ls[0])}`)
+      const lines = [...classes].map(
+        ([key, ls]) =>
+          `${level} ${key} ×${ls.length} via ${[...new Set(ls.map((l) => l.channel))].join(', ')}\n    e.g. ${describeLeak(ls[0])}`,
+      )
       t.comment(lines.slice(0, 40).join('\n'))
     }
-    t.equal(leaks.length, 0, `no canary leaks at ${level} (${classes.size} leaking positions, ${outputs.length} responses read)`)
+    t.equal(
+      leaks.length,
+      0,
+      `no canary leaks at ${level} (${classes.size} leaking positions, ${outputs.length} responses read)`,
+    )
   }
 })

@@ -18,7 +18,12 @@ const TRUE = { ipv4: '198.51.100.77', email: 'alice.c4n4ry@corp-victim.example',
 const FALSE = { ipv4: '198.51.100.78', email: 'bob.c4n4ry@corp-victim.example', domain: 'mail.corp-other.example' }
 type Guessed = keyof typeof TRUE
 const SCO_TYPE: Readonly<Record<Guessed, string>> = { ipv4: 'ipv4-addr', email: 'email-addr', domain: 'domain-name' }
-const TRUST_LEVEL: Readonly<Record<Level, string | null>> = { low: 'High trust', medium: 'Medium trust', high: 'Low trust', full: null }
+const TRUST_LEVEL: Readonly<Record<Level, string | null>> = {
+  low: 'High trust',
+  medium: 'Medium trust',
+  high: 'Low trust',
+  full: null,
+}
 const GREEN = [TLP_MARKING_IDS.green]
 
 const scoId = (kind: Guessed, value: string) => deterministicScoId(SCO_TYPE[kind], { value })
@@ -41,7 +46,13 @@ function producerObjects() {
     object_marking_refs: GREEN,
   }))
   const others = Array.from({ length: 6 }, (_, i) =>
-    indicator({ name: `Scanner ${i}`, description: `Mass scanning from 203.0.113.${10 + i}`, labels: ['phishing', `batch-${i}`], pattern: `[ipv4-addr:value = '203.0.113.${10 + i}']`, object_marking_refs: GREEN }),
+    indicator({
+      name: `Scanner ${i}`,
+      description: `Mass scanning from 203.0.113.${10 + i}`,
+      labels: ['phishing', `batch-${i}`],
+      pattern: `[ipv4-addr:value = '203.0.113.${10 + i}']`,
+      object_marking_refs: GREEN,
+    }),
   )
   return [main, ...observables, ...others]
 }
@@ -63,13 +74,24 @@ function shapeOf(res: LightMyRequestResponse): Shape {
     body = undefined
   }
   const error = body?.error as { code?: string } | undefined
-  const list = (body?.items ?? body?.objects ?? body?.versions ?? (body?.Event as { Attribute?: unknown[] } | undefined)?.Attribute) as unknown[] | undefined
-  const count = list ? list.length : body ? (body.id ? 1 : 0) : res.body.split('\n').filter((l) => l && !l.startsWith('#')).length
+  const list = (body?.items ??
+    body?.objects ??
+    body?.versions ??
+    (body?.Event as { Attribute?: unknown[] } | undefined)?.Attribute) as unknown[] | undefined
+  const count = list
+    ? list.length
+    : body
+      ? body.id
+        ? 1
+        : 0
+      : res.body.split('\n').filter((l) => l && !l.startsWith('#')).length
   return {
     status: res.statusCode,
     ...(error?.code || body?.error_code ? { error: String(error?.code ?? body?.error_code) } : {}),
     count,
     ...(typeof body?.more === 'boolean' ? { more: body.more } : {}),
+    // REST pages name their cursor `nextCursor`, TAXII envelopes `next`.
+    ...('nextCursor' in (body ?? {}) ? { next: body?.nextCursor ? 'set' : null } : {}),
     ...('next' in (body ?? {}) ? { next: body?.next ? 'set' : null } : {}),
   }
 }
@@ -97,7 +119,10 @@ function routesFor(kind: CanaryKind | 'label', cid: string): Route[] {
       { name: 'REST ?labels=', url: (l) => `/api/v1/objects?labels=${e(l)}` },
       { name: 'REST ?labels= limit 1', url: (l) => `/api/v1/objects?labels=${e(l)}&limit=1` },
       { name: 'REST ?labels= in the collection', url: (l) => `/api/v1/objects?collection=${cid}&labels=${e(l)}` },
-      { name: 'export stix-bundle ?labels=', url: (l) => `/api/v1/exports/stix-bundle?collection=${cid}&labels=${e(l)}` },
+      {
+        name: 'export stix-bundle ?labels=',
+        url: (l) => `/api/v1/exports/stix-bundle?collection=${cid}&labels=${e(l)}`,
+      },
       { name: 'export csv ?labels=', url: (l) => `/api/v1/exports/csv?labels=${e(l)}` },
       { name: 'export misp ?labels=', url: (l) => `/api/v1/exports/misp?labels=${e(l)}` },
     ]
@@ -114,10 +139,18 @@ function cases(level: Level, cid: string): { what: string; route: Route; truth: 
   const out: { what: string; route: Route; truth: string; lie: string }[] = []
   for (const kind of Object.keys(TRUE) as Guessed[]) {
     if (!MUST_HIDE[kind].includes(level)) continue
-    for (const route of routesFor(kind, cid)) out.push({ what: `${kind} in text`, route, truth: TRUE[kind], lie: FALSE[kind] })
+    for (const route of routesFor(kind, cid))
+      out.push({ what: `${kind} in text`, route, truth: TRUE[kind], lie: FALSE[kind] })
     const label = (v: typeof TRUE) => labelsOf(v)[Object.keys(TRUE).indexOf(kind)]
-    for (const route of routesFor('label', cid)) out.push({ what: `${kind} in a label`, route, truth: label(TRUE), lie: label(FALSE) })
-    for (const route of routesFor('sco-id', cid)) out.push({ what: `standard id of a ${SCO_TYPE[kind]}`, route, truth: scoId(kind, TRUE[kind]), lie: scoId(kind, FALSE[kind]) })
+    for (const route of routesFor('label', cid))
+      out.push({ what: `${kind} in a label`, route, truth: label(TRUE), lie: label(FALSE) })
+    for (const route of routesFor('sco-id', cid))
+      out.push({
+        what: `standard id of a ${SCO_TYPE[kind]}`,
+        route,
+        truth: scoId(kind, TRUE[kind]),
+        lie: scoId(kind, FALSE[kind]),
+      })
   }
   return out
 }
@@ -126,7 +159,10 @@ async function reader(app: FastifyInstance, name: string) {
   const org = await orgWithUsers(app, name)
   const token = await loginAs(app, org.viewer)
   const get = (route: Route, arg: string) =>
-    app.inject({ url: route.url(arg), headers: route.taxii ? { accept: TAXII, authorization: `Bearer ${token}` } : { authorization: `Bearer ${token}` } })
+    app.inject({
+      url: route.url(arg),
+      headers: route.taxii ? { accept: TAXII, authorization: `Bearer ${token}` } : { authorization: `Bearer ${token}` },
+    })
   return { org, get }
 }
 
@@ -144,10 +180,21 @@ t.test('a partner cannot tell a true guess from a false one through any filter o
   t.equal(pub.json().counts?.rejected, 0, 'the store accepts every object')
 
   const ownGet = (route: Route, arg: string) =>
-    app.inject({ url: route.url(arg), headers: route.taxii ? { accept: TAXII, authorization: basic(producer.viewer) } : { authorization: basic(producer.viewer) } })
-  const controls = cases('full', cid).filter((c) => c.route.name === 'REST ?q=' || c.route.name === 'REST ?labels=' || c.route.name === 'REST object')
+    app.inject({
+      url: route.url(arg),
+      headers: route.taxii
+        ? { accept: TAXII, authorization: basic(producer.viewer) }
+        : { authorization: basic(producer.viewer) },
+    })
+  const controls = cases('full', cid).filter(
+    (c) => c.route.name === 'REST ?q=' || c.route.name === 'REST ?labels=' || c.route.name === 'REST object',
+  )
   for (const c of controls) {
-    t.notSame(shapeOf(await ownGet(c.route, c.truth)), shapeOf(await ownGet(c.route, c.lie)), `control: the producer's viewer tells them apart (${c.what}, ${c.route.name})`)
+    t.notSame(
+      shapeOf(await ownGet(c.route, c.truth)),
+      shapeOf(await ownGet(c.route, c.lie)),
+      `control: the producer's viewer tells them apart (${c.what}, ${c.route.name})`,
+    )
   }
 
   for (const level of ['low', 'medium', 'high', 'full'] as const) {
@@ -159,13 +206,22 @@ t.test('a partner cannot tell a true guess from a false one through any filter o
       const truth = shapeOf(await partner.get(c.route, c.truth))
       const lie = shapeOf(await partner.get(c.route, c.lie))
       const same = JSON.stringify(truth) === JSON.stringify(lie)
-      if (!same) differing.push(`${c.what}, ${c.route.name}: true guess ${JSON.stringify(truth)} vs false guess ${JSON.stringify(lie)}`)
+      if (!same)
+        differing.push(
+          `${c.what}, ${c.route.name}: true guess ${JSON.stringify(truth)} vs false guess ${JSON.stringify(lie)}`,
+        )
     }
     if (differing.length) t.comment(`${level}: answers that confirm a guess:\n${differing.join('\n')}`)
-    t.equal(differing.length, 0, `at ${level}: every filter and id route answers a true and a false guess alike (${cases(level, cid).length} pairs)`)
+    t.equal(
+      differing.length,
+      0,
+      `at ${level}: every filter and id route answers a true and a false guess alike (${cases(level, cid).length} pairs)`,
+    )
 
     // The ids the partner received are the ones that resolve.
-    const listed = (await partner.get({ name: 'list', url: () => `/api/v1/objects?collection=${cid}&limit=1000` }, '')).json().items as { object: { id: string; type: string } }[]
+    const listed = (
+      await partner.get({ name: 'list', url: () => `/api/v1/objects?collection=${cid}&limit=1000` }, '')
+    ).json().items as { object: { id: string; type: string } }[]
     for (const kind of Object.keys(TRUE) as Guessed[]) {
       const received = listed.find((i) => i.object.type === SCO_TYPE[kind])?.object.id
       t.ok(received, `at ${level}: the partner receives the ${SCO_TYPE[kind]}`)
@@ -175,7 +231,8 @@ t.test('a partner cannot tell a true guess from a false one through any filter o
         const res = await partner.get(route, received)
         const shape = shapeOf(res)
         t.equal(shape.status, 200, `at ${level}: the received ${SCO_TYPE[kind]} id resolves through ${route.name}`)
-        if (route.name !== 'TAXII versions') t.ok(res.body.includes(received), `at ${level}: ${route.name} answers with that id`)
+        if (route.name !== 'TAXII versions')
+          t.ok(res.body.includes(received), `at ${level}: ${route.name} answers with that id`)
       }
     }
   }

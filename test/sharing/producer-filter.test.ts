@@ -15,7 +15,12 @@ interface Item {
 }
 
 async function publish(app: FastifyInstance, user: TestUser, cid: string, objects: unknown[]) {
-  const res = await app.inject({ method: 'POST', url: `/api/v1/collections/${cid}/bundles`, headers: { authorization: basic(user) }, payload: { type: 'bundle', id: 'bundle--6f9e8f5a-8a8e-4c4e-9e3e-0f6f3b0f2a11', objects } })
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/v1/collections/${cid}/bundles`,
+    headers: { authorization: basic(user) },
+    payload: { type: 'bundle', id: 'bundle--6f9e8f5a-8a8e-4c4e-9e3e-0f6f3b0f2a11', objects },
+  })
   if (res.json().counts?.rejected !== 0) throw new Error(res.body)
 }
 
@@ -32,13 +37,27 @@ t.test('producer and shared-with-me filters select collections by owner, through
   const privateOther = await createCollection(knex, hidden.orgId, 'private', 'Nobody else')
   const green = { object_marking_refs: [TLP_MARKING_IDS.green] }
   await publish(app, reader.publisher, own, [indicator({ name: 'own 1' }), indicator({ name: 'own 2' })])
-  await publish(app, trusted.publisher, fromTrusted, [indicator({ name: 'trusted 1', ...green }), indicator({ name: 'trusted 2', ...green }), indicator({ name: 'trusted amber', object_marking_refs: [TLP_MARKING_IDS.amber] }), indicator({ name: 'trusted red', object_marking_refs: [TLP_MARKING_IDS.red] })])
-  await publish(app, stranger.publisher, fromStranger, [indicator({ name: 'stranger 1', ...green }), indicator({ name: 'stranger amber', object_marking_refs: [TLP_MARKING_IDS.amber] })])
+  await publish(app, trusted.publisher, fromTrusted, [
+    indicator({ name: 'trusted 1', ...green }),
+    indicator({ name: 'trusted 2', ...green }),
+    indicator({ name: 'trusted amber', object_marking_refs: [TLP_MARKING_IDS.amber] }),
+    indicator({ name: 'trusted red', object_marking_refs: [TLP_MARKING_IDS.red] }),
+  ])
+  await publish(app, stranger.publisher, fromStranger, [
+    indicator({ name: 'stranger 1', ...green }),
+    indicator({ name: 'stranger amber', object_marking_refs: [TLP_MARKING_IDS.amber] }),
+  ])
   await publish(app, hidden.publisher, privateOther, [indicator({ name: 'hidden 1', ...green })])
 
   const list = async (query: string, limit = 1000) => {
-    const res = await app.inject({ url: `/api/v1/objects?limit=${limit}${query}`, headers: { authorization: basic(reader.viewer) } })
-    return { status: res.statusCode, body: res.json() as { items: Item[]; next: string | null; error?: { code: string } } }
+    const res = await app.inject({
+      url: `/api/v1/objects?limit=${limit}${query}`,
+      headers: { authorization: basic(reader.viewer) },
+    })
+    return {
+      status: res.statusCode,
+      body: res.json() as { items: Item[]; nextCursor: string | null; error?: { code: string } },
+    }
   }
   const all = (await list('')).body.items
   t.equal(all.length, 6, 'unfiltered: own 2, trusted 3 (RED withheld), stranger 1 (AMBER withheld without trust)')
@@ -46,20 +65,51 @@ t.test('producer and shared-with-me filters select collections by owner, through
 
   const shared = await list('&shared_with_me=true')
   t.equal(shared.status, 200)
-  t.same(shared.body.items, released([fromTrusted, fromStranger]), 'shared with me: exactly what the unfiltered listing released from other organizations, byte for byte')
-  t.notOk(shared.body.items.some((i) => /own|hidden|red/.test(String(i.object.name))), 'nothing own, nothing private, nothing withheld')
+  t.same(
+    shared.body.items,
+    released([fromTrusted, fromStranger]),
+    'shared with me: exactly what the unfiltered listing released from other organizations, byte for byte',
+  )
+  t.notOk(
+    shared.body.items.some((i) => /own|hidden|red/.test(String(i.object.name))),
+    'nothing own, nothing private, nothing withheld',
+  )
   t.same((await list('&shared_with_me=false')).body.items, all, 'false does not filter')
 
   t.same((await list(`&producer=${trusted.orgId}`)).body.items, released([fromTrusted]), 'one producer')
-  t.same((await list(`&producer=${trusted.orgId},${stranger.orgId}`)).body.items, released([fromTrusted, fromStranger]), 'several producers, ORed')
-  t.same((await list(`&producer=${reader.orgId}`)).body.items, released([own]), "the reader's own organization as producer")
-  t.same((await list(`&producer=${reader.orgId}&shared_with_me=true`)).body.items, [], 'own producer and shared-with-me exclude each other')
-  t.same((await list(`&producer=${stranger.orgId}&collection=${fromTrusted}`)).body.items, [], 'ANDed with the collection filter')
-  t.same((await list(`&producer=${trusted.orgId}&type=indicator&q=trusted%202`)).body.items.map((i) => i.object.name), ['trusted 2'], 'ANDed with the other filters')
+  t.same(
+    (await list(`&producer=${trusted.orgId},${stranger.orgId}`)).body.items,
+    released([fromTrusted, fromStranger]),
+    'several producers, ORed',
+  )
+  t.same(
+    (await list(`&producer=${reader.orgId}`)).body.items,
+    released([own]),
+    "the reader's own organization as producer",
+  )
+  t.same(
+    (await list(`&producer=${reader.orgId}&shared_with_me=true`)).body.items,
+    [],
+    'own producer and shared-with-me exclude each other',
+  )
+  t.same(
+    (await list(`&producer=${stranger.orgId}&collection=${fromTrusted}`)).body.items,
+    [],
+    'ANDed with the collection filter',
+  )
+  t.same(
+    (await list(`&producer=${trusted.orgId}&type=indicator&q=trusted%202`)).body.items.map((i) => i.object.name),
+    ['trusted 2'],
+    'ANDed with the other filters',
+  )
 
   const hiddenAnswer = await list(`&producer=${hidden.orgId}`)
   const unknownAnswer = await list('&producer=00000000-0000-4000-8000-000000000000')
-  t.same([hiddenAnswer.status, hiddenAnswer.body], [200, { items: [], next: null }], 'a producer whose collections the reader cannot see: nothing')
+  t.same(
+    [hiddenAnswer.status, hiddenAnswer.body],
+    [200, { items: [], nextCursor: null }],
+    'a producer whose collections the reader cannot see: nothing',
+  )
   t.same(hiddenAnswer.body, unknownAnswer.body, 'answered exactly like an organization that does not exist')
 
   const bad = await list('&producer=not-an-org')
@@ -71,9 +121,13 @@ t.test('producer and shared-with-me filters select collections by owner, through
   for (let n = 0; n < 10 && next !== null; n++) {
     const page: Awaited<ReturnType<typeof list>> = await list(`&shared_with_me=true${next ? `&cursor=${next}` : ''}`, 1)
     pages.push(...page.body.items.map((i) => i.object.id))
-    next = page.body.next
+    next = page.body.nextCursor
   }
-  t.same(pages, shared.body.items.map((i) => i.object.id), 'pages of one object walk the same selection')
+  t.same(
+    pages,
+    shared.body.items.map((i) => i.object.id),
+    'pages of one object walk the same selection',
+  )
 })
 
 t.test('filtering by producer opens no oracle on anonymized values', async (t) => {
@@ -82,18 +136,42 @@ t.test('filtering by producer opens no oracle on anonymized values', async (t) =
   const partner = await orgWithUsers(app, 'Partner without trust')
   const cid = await createCollection(knex, producer.orgId, 'public', 'Shared intel')
   await publish(app, producer.publisher, cid, [
-    indicator({ name: 'C2 198.51.100.77', description: 'beacons to 198.51.100.77', labels: ['c2-198.51.100.77'], pattern: "[ipv4-addr:value = '198.51.100.77']", object_marking_refs: [TLP_MARKING_IDS.green] }),
+    indicator({
+      name: 'C2 198.51.100.77',
+      description: 'beacons to 198.51.100.77',
+      labels: ['c2-198.51.100.77'],
+      pattern: "[ipv4-addr:value = '198.51.100.77']",
+      object_marking_refs: [TLP_MARKING_IDS.green],
+    }),
     indicator({ name: 'scanner', description: 'mass scanning', object_marking_refs: [TLP_MARKING_IDS.green] }),
   ])
   const shape = async (user: TestUser, query: string) => {
     const res = await app.inject({ url: `/api/v1/objects?${query}`, headers: { authorization: basic(user) } })
-    return JSON.stringify({ status: res.statusCode, count: res.json().items?.length, next: res.json().next })
+    return JSON.stringify({
+      status: res.statusCode,
+      count: res.json().items?.length,
+      nextCursor: res.json().nextCursor,
+    })
   }
-  for (const filter of [`producer=${producer.orgId}`, 'shared_with_me=true', `producer=${producer.orgId}&shared_with_me=true`]) {
-    for (const [what, truth, lie] of [['q', 'q=198.51.100.77', 'q=198.51.100.78'], ['labels', 'labels=c2-198.51.100.77', 'labels=c2-198.51.100.78']]) {
-      const own = [await shape(producer.viewer, `producer=${producer.orgId}&${truth}`), await shape(producer.viewer, `producer=${producer.orgId}&${lie}`)]
+  for (const filter of [
+    `producer=${producer.orgId}`,
+    'shared_with_me=true',
+    `producer=${producer.orgId}&shared_with_me=true`,
+  ]) {
+    for (const [what, truth, lie] of [
+      ['q', 'q=198.51.100.77', 'q=198.51.100.78'],
+      ['labels', 'labels=c2-198.51.100.77', 'labels=c2-198.51.100.78'],
+    ]) {
+      const own = [
+        await shape(producer.viewer, `producer=${producer.orgId}&${truth}`),
+        await shape(producer.viewer, `producer=${producer.orgId}&${lie}`),
+      ]
       t.not(own[0], own[1], `control: the producer's own viewer tells the guesses apart (${what})`)
-      t.equal(await shape(partner.viewer, `${filter}&${truth}`), await shape(partner.viewer, `${filter}&${lie}`), `${filter} with ${what}: a true and a false guess answer alike`)
+      t.equal(
+        await shape(partner.viewer, `${filter}&${truth}`),
+        await shape(partner.viewer, `${filter}&${lie}`),
+        `${filter} with ${what}: a true and a false guess answer alike`,
+      )
     }
   }
 })

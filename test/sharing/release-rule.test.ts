@@ -23,11 +23,21 @@ interface Case {
 }
 
 /** A producer's public collection holding one indicator per TLP case; with `trustedAt`, trusting the reader at that level. */
-async function producerCollection(knex: Knex, readerOrgId: string, label: string, trustedAt?: AnonymizationLevel): Promise<Case> {
+async function producerCollection(
+  knex: Knex,
+  readerOrgId: string,
+  label: string,
+  trustedAt?: AnonymizationLevel,
+): Promise<Case> {
   const producerOrgId = label === 'own' ? readerOrgId : await createOrg(knex, `producer ${label}`)
   if (trustedAt) {
     const level = await knex('trust_levels').where({ anonymization_level: trustedAt }).first('id')
-    await knex('trust_relationships').insert({ trustor_org_id: producerOrgId, trustee_org_id: readerOrgId, trust_level_id: level.id })
+    if (!level) throw new Error(`no default trust level at ${trustedAt}`)
+    await knex('trust_relationships').insert({
+      trustor_org_id: producerOrgId,
+      trustee_org_id: readerOrgId,
+      trust_level_id: level.id,
+    })
   }
   const collectionId = await createCollection(knex, producerOrgId, label === 'own' ? 'private' : 'public', label)
   const objects = TLP_CASES.map((tlp, i) => ({
@@ -48,7 +58,11 @@ async function producerCollection(knex: Knex, readerOrgId: string, label: string
 }
 
 /** The TLP cases the page query returns for the given collections, per collection. */
-async function releasedBySql(knex: Knex, contexts: ReadonlyMap<string, CollectionContext>, ids: readonly string[]): Promise<Map<string, Set<TlpCase>>> {
+async function releasedBySql(
+  knex: Knex,
+  contexts: ReadonlyMap<string, CollectionContext>,
+  ids: readonly string[],
+): Promise<Map<string, Set<TlpCase>>> {
   const collections: Record<Relation, string[]> = { own: [], trusted: [], untrusted: [] }
   for (const id of ids) {
     const context = contexts.get(id)
@@ -58,7 +72,7 @@ async function releasedBySql(knex: Knex, contexts: ReadonlyMap<string, Collectio
   const released = new Map<string, Set<TlpCase>>()
   for (const row of rows) {
     const cases = released.get(row.collection_id) ?? new Set<TlpCase>()
-    cases.add(row.tlp === null ? 'unmarked' : TLP_CASES.find((c) => c === row.tlp) ?? 'unmarked')
+    cases.add(row.tlp === null ? 'unmarked' : (TLP_CASES.find((c) => c === row.tlp) ?? 'unmarked'))
     released.set(row.collection_id, cases)
   }
   return released
@@ -68,9 +82,14 @@ t.test('the page query and decideRelease agree on every TLP case for every relat
   const { knex } = await freshDatabase(t)
   const reader = await createOrg(knex, 'reader')
   const cases: Case[] = [await producerCollection(knex, reader, 'own')]
-  for (const level of ANONYMIZATION_LEVELS) cases.push(await producerCollection(knex, reader, `trusted at ${level}`, level))
+  for (const level of ANONYMIZATION_LEVELS)
+    cases.push(await producerCollection(knex, reader, `trusted at ${level}`, level))
   cases.push(await producerCollection(knex, reader, 'untrusted'))
-  t.equal(Number((await knex('collection_objects').count({ n: '*' }).first())?.n), cases.length * TLP_CASES.length, 'one stored row per combination')
+  t.equal(
+    Number((await knex('collection_objects').count({ n: '*' }).first())?.n),
+    cases.length * TLP_CASES.length,
+    'one stored row per combination',
+  )
 
   const contexts = await resolveCollectionContexts(knex, reader)
   const expectedRelation = (c: Case): Relation => (c.label === 'own' ? 'own' : c.trustedAt ? 'trusted' : 'untrusted')
@@ -84,14 +103,31 @@ t.test('the page query and decideRelease agree on every TLP case for every relat
       continue
     }
     t.equal(context.relation, expectedRelation(c), `${c.label}: relation`)
-    t.equal(context.anonymizationLevel, c.label === 'own' ? 'none' : (c.trustedAt ?? 'full'), `${c.label}: level resolved once for the collection`)
+    t.equal(
+      context.anonymizationLevel,
+      c.label === 'own' ? 'none' : (c.trustedAt ?? 'full'),
+      `${c.label}: level resolved once for the collection`,
+    )
     const alone = await releasedBySql(knex, contexts, [c.collectionId])
     for (const tlp of TLP_CASES) {
-      const decision = decideRelease({ tlp: tlp === 'unmarked' ? null : tlp, relation: context.relation, anonymizationLevel: context.anonymizationLevel })
+      const decision = decideRelease({
+        tlp: tlp === 'unmarked' ? null : tlp,
+        relation: context.relation,
+        anonymizationLevel: context.anonymizationLevel,
+      })
       const where = `${c.label}, ${tlp}`
-      t.equal(together.get(c.collectionId)?.has(tlp) ?? false, decision.release, `${where}: SQL over all collections agrees with decideRelease`)
-      t.equal(alone.get(c.collectionId)?.has(tlp) ?? false, decision.release, `${where}: SQL over this collection agrees with decideRelease`)
-      if (decision.release && !decision.own) t.equal(decision.level, context.anonymizationLevel, `${where}: released at the collection's level`)
+      t.equal(
+        together.get(c.collectionId)?.has(tlp) ?? false,
+        decision.release,
+        `${where}: SQL over all collections agrees with decideRelease`,
+      )
+      t.equal(
+        alone.get(c.collectionId)?.has(tlp) ?? false,
+        decision.release,
+        `${where}: SQL over this collection agrees with decideRelease`,
+      )
+      if (decision.release && !decision.own)
+        t.equal(decision.level, context.anonymizationLevel, `${where}: released at the collection's level`)
     }
   }
 })

@@ -12,17 +12,25 @@ const post = (objects: unknown[]) =>
     headers: { accept: TAXII, 'content-type': TAXII, authorization: basic(org.publisher) },
     payload: { objects },
   })
-const ingestJobs = async () => (await app.knex.raw<{ rows: { data: { statusId: string } }[] }>(`SELECT data FROM pgboss.job WHERE name = ?`, [QUEUES.taxiiIngest])).rows
+const ingestJobs = async () =>
+  (
+    await app.knex.raw<{ rows: { data: { statusId: string } }[] }>(`SELECT data FROM pgboss.job WHERE name = ?`, [
+      QUEUES.taxiiIngest,
+    ])
+  ).rows
 
-t.test('a large add request whose job cannot be enqueued is refused whole: no status is left pending without a job', async (t) => {
-  const declaration = queueDeclarations(config).find((q) => q.name === QUEUES.taxiiIngest)!
-  await app.jobs.boss.deleteQueue(QUEUES.taxiiIngest)
-  const res = await post([...Array.from({ length: 1000 }, () => indicator()), { type: 'indicator' }])
-  await app.jobs.boss.createQueue(QUEUES.taxiiIngest, declaration)
-  t.equal(res.statusCode, 500)
-  t.match(res.json(), { title: 'Internal Server Error', http_status: '500' })
-  t.same(await app.knex('taxii_statuses').where({ collection_id: cid }), [], 'no status committed')
-})
+t.test(
+  'a large add request whose job cannot be enqueued is refused whole: no status is left pending without a job',
+  async (t) => {
+    const declaration = queueDeclarations(config).find((q) => q.name === QUEUES.taxiiIngest)!
+    await app.jobs.boss.deleteQueue(QUEUES.taxiiIngest)
+    const res = await post([...Array.from({ length: 1000 }, () => indicator()), { type: 'indicator' }])
+    await app.jobs.boss.createQueue(QUEUES.taxiiIngest, declaration)
+    t.equal(res.statusCode, 500)
+    t.match(res.json(), { title: 'Internal Server Error', http_status: '500' })
+    t.same(await app.knex('taxii_statuses').where({ collection_id: cid }), [], 'no status committed')
+  },
+)
 
 t.test('a large add request commits with exactly one job, which completes it', async (t) => {
   const res = await post([...Array.from({ length: 1000 }, () => indicator()), { type: 'indicator' }])
@@ -31,7 +39,13 @@ t.test('a large add request commits with exactly one job, which completes it', a
   const statusId = res.json().id
   t.same(await ingestJobs(), [{ data: { statusId } }], 'its one job')
 
-  const read = () => app.inject({ url: `/taxii2/api/status/${statusId}/`, headers: { accept: TAXII, authorization: basic(org.publisher) } }).then((r) => r.json())
+  const read = () =>
+    app
+      .inject({
+        url: `/taxii2/api/status/${statusId}/`,
+        headers: { accept: TAXII, authorization: basic(org.publisher) },
+      })
+      .then((r) => r.json())
   let status = await read()
   for (let i = 0; i < 100 && status.status === 'pending'; i++) {
     await new Promise((r) => setTimeout(r, 100))

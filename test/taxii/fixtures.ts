@@ -27,7 +27,12 @@ export async function orgWithUsers(app: FastifyInstance, name: string) {
   return { orgId, publisher, viewer }
 }
 
-export async function createCollection(knex: Knex, orgId: string, visibility: 'private' | 'trusted' | 'public' = 'private', title = 'Test collection'): Promise<string> {
+export async function createCollection(
+  knex: Knex,
+  orgId: string,
+  visibility: 'private' | 'trusted' | 'public' = 'private',
+  title = 'Test collection',
+): Promise<string> {
   const [row] = await knex('collections').insert({ organization_id: orgId, title, visibility }).returning('id')
   return row.id
 }
@@ -35,7 +40,12 @@ export async function createCollection(knex: Knex, orgId: string, visibility: 'p
 /** The owner trusts the trustee at the named default trust level ('Full trust' … 'Untrusted'). */
 export async function trust(knex: Knex, trustorOrgId: string, trusteeOrgId: string, levelName: string): Promise<void> {
   const level = await knex('trust_levels').where({ name: levelName }).first('id')
-  await knex('trust_relationships').insert({ trustor_org_id: trustorOrgId, trustee_org_id: trusteeOrgId, trust_level_id: level.id })
+  if (!level) throw new Error(`no trust level named ${levelName}`)
+  await knex('trust_relationships').insert({
+    trustor_org_id: trustorOrgId,
+    trustee_org_id: trusteeOrgId,
+    trust_level_id: level.id,
+  })
 }
 
 let counter = 0

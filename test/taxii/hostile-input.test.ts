@@ -14,8 +14,10 @@ const org = await orgWithUsers(app, 'Publisher org')
 const collectionId = await createCollection(knex, org.orgId)
 const base = `/taxii2/api/collections/${collectionId}`
 const headers = { accept: TAXII, authorization: basic(org.publisher) }
-const post = (body: string) => app.inject({ method: 'POST', url: `${base}/objects/`, headers: { ...headers, 'content-type': TAXII }, payload: body })
-const oasisObjects = () => JSON.parse(readFileSync(path.join(SHARED, 'datasets', 'oasis-examples', 'infrastructure.json'), 'utf8')).objects
+const post = (body: string) =>
+  app.inject({ method: 'POST', url: `${base}/objects/`, headers: { ...headers, 'content-type': TAXII }, payload: body })
+const oasisObjects = () =>
+  JSON.parse(readFileSync(path.join(SHARED, 'datasets', 'oasis-examples', 'infrastructure.json'), 'utf8')).objects
 
 async function finalStatus(statusId: string) {
   const read = async () => (await app.inject({ url: `/taxii2/api/status/${statusId}/`, headers })).json()
@@ -27,18 +29,27 @@ async function finalStatus(statusId: string) {
   return status
 }
 
-function isTaxiiError(t: Test, res: { statusCode: number; headers: Record<string, unknown>; json(): Record<string, unknown> }, status: number) {
+function isTaxiiError(
+  t: Test,
+  res: { statusCode: number; headers: Record<string, unknown>; json(): Record<string, unknown> },
+  status: number,
+) {
   t.equal(res.statusCode, status)
   t.equal(res.headers['content-type'], TAXII)
   t.match(res.json(), { title: String, http_status: String(status), error_code: /^CRISP_/ })
 }
 
-t.test('the OASIS infrastructure example over TAXII: nine successes, the upper-case UUID a failure with its reason', async (t) => {
-  const res = await post(envelope(oasisObjects()))
-  t.equal(res.statusCode, 202, res.body.slice(0, 300))
-  t.match(res.json(), { status: 'complete', total_count: 10, success_count: 9, failure_count: 1, pending_count: 0 })
-  t.match(res.json().failures, [{ id: 'relationship--81f12913-1372-4c96-85ec-E9034ac98aba', message: /\/id: must write its UUID in lower case/ }])
-})
+t.test(
+  'the OASIS infrastructure example over TAXII: nine successes, the upper-case UUID a failure with its reason',
+  async (t) => {
+    const res = await post(envelope(oasisObjects()))
+    t.equal(res.statusCode, 202, res.body.slice(0, 300))
+    t.match(res.json(), { status: 'complete', total_count: 10, success_count: 9, failure_count: 1, pending_count: 0 })
+    t.match(res.json().failures, [
+      { id: 'relationship--81f12913-1372-4c96-85ec-E9034ac98aba', message: /\/id: must write its UUID in lower case/ },
+    ])
+  },
+)
 
 t.test('a large add with one bad object ends complete with failure_count 1', async (t) => {
   const bad = { ...indicator(), id: 'indicator--81f12913-1372-4c96-85ec-E9034ac98aba' }
@@ -60,8 +71,14 @@ t.test('a large add: objects jsonb cannot hold are failures at once, the others 
   const status = await finalStatus(res.json().id)
   t.match(status, { status: 'complete', total_count: 1002, success_count: 1000, failure_count: 2, pending_count: 0 })
   t.match(status.failures, [
-    { id: nul.id, message: `${nul.id}: /description: the string contains a NUL character (U+0000), which cannot be stored` },
-    { id: surrogate.id, message: `${surrogate.id}: /x_dict/\\ud83d: the property name contains a lone surrogate (U+D83D), which is not valid Unicode` },
+    {
+      id: nul.id,
+      message: `${nul.id}: /description: the string contains a NUL character (U+0000), which cannot be stored`,
+    },
+    {
+      id: surrogate.id,
+      message: `${surrogate.id}: /x_dict/\\ud83d: the property name contains a lone surrogate (U+D83D), which is not valid Unicode`,
+    },
   ])
 })
 
@@ -70,9 +87,13 @@ t.test('a job that fails for good ends its status: every pending object a failur
   // The database refuses this one object's row: every attempt of the job fails.
   await knex.raw(`CREATE FUNCTION test_refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN IF NEW.stix_id = '${poisoned.id}' THEN RAISE EXCEPTION 'simulated storage failure'; END IF; RETURN NEW; END $$`)
-  await knex.raw('CREATE TRIGGER test_refuse_row BEFORE INSERT ON stix_objects FOR EACH ROW EXECUTE FUNCTION test_refuse_row()')
+  await knex.raw(
+    'CREATE TRIGGER test_refuse_row BEFORE INSERT ON stix_objects FOR EACH ROW EXECUTE FUNCTION test_refuse_row()',
+  )
   t.teardown(() => knex.raw('DROP TRIGGER test_refuse_row ON stix_objects; DROP FUNCTION test_refuse_row()'))
-  const res = await post(envelope([...Array.from({ length: 1000 }, () => indicator()), poisoned, { type: 'indicator' }]))
+  const res = await post(
+    envelope([...Array.from({ length: 1000 }, () => indicator()), poisoned, { type: 'indicator' }]),
+  )
   t.equal(res.statusCode, 202, res.body.slice(0, 300))
   const status = await finalStatus(res.json().id)
   t.match(status, { status: 'complete', total_count: 1002, success_count: 0, failure_count: 1002, pending_count: 0 })
@@ -84,7 +105,12 @@ t.test('a job that fails for good ends its status: every pending object a failur
 
 t.test('invalid UTF-8 and %00 are TAXII 400s', async (t) => {
   const [before, after] = envelope([indicator({ name: 'MARK' })]).split('MARK')
-  const res = await app.inject({ method: 'POST', url: `${base}/objects/`, headers: { ...headers, 'content-type': TAXII }, payload: Buffer.concat([Buffer.from(before), Buffer.from([0xff]), Buffer.from(after)]) })
+  const res = await app.inject({
+    method: 'POST',
+    url: `${base}/objects/`,
+    headers: { ...headers, 'content-type': TAXII },
+    payload: Buffer.concat([Buffer.from(before), Buffer.from([0xff]), Buffer.from(after)]),
+  })
   isTaxiiError(t, res, 400)
   t.equal(res.json().error_code, 'CRISP_TAXII_INVALID_UTF8')
   for (const query of ['match[type]=indicator%00', 'added_after=%00', 'next=%00', 'match[id]=%00']) {
@@ -97,13 +123,25 @@ t.test('invalid UTF-8 and %00 are TAXII 400s', async (t) => {
 
 t.test('Accept, DELETE with a Content-Type, over-long ids: TAXII answers', async (t) => {
   isTaxiiError(t, await app.inject({ url: `${base}/objects/`, headers: { ...headers, accept: '' } }), 406)
-  t.equal((await app.inject({ url: `${base}/objects/`, headers: { authorization: headers.authorization } })).statusCode, 200, 'no Accept at all is fine')
+  t.equal(
+    (await app.inject({ url: `${base}/objects/`, headers: { authorization: headers.authorization } })).statusCode,
+    200,
+    'no Accept at all is fine',
+  )
 
   const obj = indicator()
   t.equal((await post(envelope([obj]))).json().success_count, 1)
-  const del = await app.inject({ method: 'DELETE', url: `${base}/objects/${obj.id}/`, headers: { ...headers, 'content-type': TAXII } })
+  const del = await app.inject({
+    method: 'DELETE',
+    url: `${base}/objects/${obj.id}/`,
+    headers: { ...headers, 'content-type': TAXII },
+  })
   t.equal(del.statusCode, 200, del.body.slice(0, 300))
-  const again = await app.inject({ method: 'DELETE', url: `${base}/objects/${obj.id}/`, headers: { ...headers, 'content-type': 'application/json' } })
+  const again = await app.inject({
+    method: 'DELETE',
+    url: `${base}/objects/${obj.id}/`,
+    headers: { ...headers, 'content-type': 'application/json' },
+  })
   isTaxiiError(t, again, 404)
 
   const long = await app.inject({ url: `${base}/objects/indicator--${'a'.repeat(5000)}/`, headers })

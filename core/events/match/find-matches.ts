@@ -6,9 +6,8 @@ import { releaseSharedSlices, resolveCollectionContexts } from '../../sharing/in
 import type { EventObservable } from '../event-input.js'
 import { indexObservables } from './observable-index.js'
 import { probeReleasedValues } from './probe-released.js'
+import { parseStixText } from '../../stix/stix-text.js'
 import { fillReleasedValues, indexedCollections, MATCHABLE_TYPES } from './released-index.js'
-
-export { MATCHABLE_TYPES }
 
 export interface FoundMatch {
   eventId: string
@@ -40,12 +39,18 @@ export interface ReleasedCandidate {
 type Index = ReturnType<typeof indexObservables>
 
 /** The event observables a released object's values match (pseudonyms match nothing: see observable-index.ts). */
-export function matchesOf(index: Index, released: ReleasedCandidate): FoundMatch[] {
-  const object = released.object ?? (JSON.parse(released.json) as StixObject)
+function matchesOf(index: Index, released: ReleasedCandidate): FoundMatch[] {
+  const object = released.object ?? parseStixText(released.json)
   const found: FoundMatch[] = []
   for (const value of observableValues(object)) {
     for (const hit of index.lookup(value)) {
-      found.push({ ...hit, stixId: released.id, stixType: object.type, objectJson: released.json, collectionId: released.collectionId })
+      found.push({
+        ...hit,
+        stixId: released.id,
+        stixType: object.type,
+        objectJson: released.json,
+        collectionId: released.collectionId,
+      })
     }
   }
   return found
@@ -74,13 +79,34 @@ export async function findMatches(opts: FindMatchesOptions): Promise<FoundMatch[
     opts.signal?.throwIfAborted()
     for (const p of await fillReleasedValues(opts.knex, anonymizer, c, opts.signal)) prefixes.add(p)
   }
-  const candidates = await probeReleasedValues({ knex: opts.knex, anonymizer, readerOrgId: opts.organizationId, collections: indexed, events: opts.events, prefixes })
+  const candidates = await probeReleasedValues({
+    knex: opts.knex,
+    anonymizer,
+    readerOrgId: opts.organizationId,
+    collections: indexed,
+    events: opts.events,
+    prefixes,
+  })
   for (const released of candidates) found.push(...matchesOf(index, released))
   if (!unindexed.length) return found
-  const slices = releaseSharedSlices({ knex: opts.knex, registry: opts.registry, principal: { orgId: opts.organizationId }, filter: { types: MATCHABLE_TYPES, collectionIds: unindexed }, limit: 1000 })
+  const slices = releaseSharedSlices({
+    knex: opts.knex,
+    registry: opts.registry,
+    principal: { orgId: opts.organizationId },
+    filter: { types: MATCHABLE_TYPES, collectionIds: unindexed },
+    limit: 1000,
+  })
   for await (const slice of slices) {
     opts.signal?.throwIfAborted()
-    for (const released of slice) found.push(...matchesOf(index, { id: released.id, json: released.json, object: released.object, collectionId: released.row.collection_id }))
+    for (const released of slice)
+      found.push(
+        ...matchesOf(index, {
+          id: released.id,
+          json: released.json,
+          object: released.object,
+          collectionId: released.row.collection_id,
+        }),
+      )
   }
   return found
 }

@@ -18,7 +18,7 @@ export interface MatchDeps {
 }
 
 /** Events matched in one pass over the shared intelligence. */
-export const PASS_SIZE = 5000
+const PASS_SIZE = 5000
 
 /**
  * The `events.match` job: matches the job's events that are not matched yet, {@link PASS_SIZE} per pass. A
@@ -40,7 +40,7 @@ async function matchPass(deps: MatchDeps, organizationId: string, eventIds: read
   // By primary key: no index of unmatched events, so that marking them matched is an in-place update
   // (migration 0054).
   const events: { id: string; observables: EventObservable[] }[] = await knex('security_events')
-    .whereRaw('id = ANY(?::uuid[])', [eventIds] as Knex.RawBinding[])
+    .whereRaw('id = ANY(?::uuid[])', [[...eventIds]])
     .where({ organization_id: organizationId })
     .whereNull('matched_at')
     .select('id', 'observables')
@@ -50,17 +50,30 @@ async function matchPass(deps: MatchDeps, organizationId: string, eventIds: read
     const settings = await getAlertSettings(trx, organizationId)
     const recorded = await recordMatches(trx, found, settings)
     const sightings = await shareSightings(trx, recorded.fresh, settings)
-    await enqueueWebhooks(trx, deps.jobs, recorded.createdAlerts.map((a) => a.id))
-    await trx.raw('UPDATE security_events SET matched_at = now() WHERE id = ANY(?::uuid[])', [events.map((e) => e.id)] as Knex.RawBinding[])
+    await enqueueWebhooks(
+      trx,
+      deps.jobs,
+      recorded.createdAlerts.map((a) => a.id),
+    )
+    await trx.raw('UPDATE security_events SET matched_at = now() WHERE id = ANY(?::uuid[])', [events.map((e) => e.id)])
     return { recorded, sightings }
   })
   for (const m of outcome.recorded.fresh) {
-    log.info({ eventId: m.eventId, stixId: m.stixId, collectionId: m.collectionId, organizationId }, 'security event matched shared intelligence')
+    log.info(
+      { eventId: m.eventId, stixId: m.stixId, collectionId: m.collectionId, organizationId },
+      'security event matched shared intelligence',
+    )
   }
-  for (const a of outcome.recorded.createdAlerts) log.warn({ alertId: a.id, eventId: a.eventId, organizationId }, 'alert created automatically (match with shared intelligence)')
-  for (const [alertId, [from, to]] of outcome.recorded.raised) log.info({ alertId, from, to }, 'alert severity raised by a match')
+  for (const a of outcome.recorded.createdAlerts)
+    log.warn(
+      { alertId: a.id, eventId: a.eventId, organizationId },
+      'alert created automatically (match with shared intelligence)',
+    )
+  for (const [alertId, [from, to]] of outcome.recorded.raised)
+    log.info({ alertId, from, to }, 'alert severity raised by a match')
   for (const s of outcome.sightings) {
-    if ('sightingId' in s) log.info({ sightingId: s.sightingId, matchId: s.matchId }, 'sighting shared back to the producer')
+    if ('sightingId' in s)
+      log.info({ sightingId: s.sightingId, matchId: s.matchId }, 'sighting shared back to the producer')
     else log.info({ matchId: s.matchId, reason: s.skipped }, 'sighting not shared')
   }
   return outcome.recorded.fresh.length

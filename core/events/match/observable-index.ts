@@ -64,8 +64,11 @@ export function indexObservables(events: readonly { id: string; observables: rea
     if (value.kind === 'ipv4-addr' || value.kind === 'ipv6-addr') {
       const range = releasedNetwork(value)
       if (!range) return []
-      const entries = networkBucket(range.version, range.prefix).get(range.base >> BigInt(BITS[range.version] - range.prefix)) ?? []
-      return entries.filter((e) => cidrContains(range, e.address)).map((e) => ({ eventId: e.eventId, observable: e.observable, matchedValue: value.value }))
+      const entries =
+        networkBucket(range.version, range.prefix).get(range.base >> BigInt(BITS[range.version] - range.prefix)) ?? []
+      return entries
+        .filter((e) => cidrContains(range, e.address))
+        .map((e) => ({ eventId: e.eventId, observable: e.observable, matchedValue: value.value }))
     }
     if (isPseudonym(value)) return []
     const found = exact.get(`${value.kind}\u0000${normalize(value.kind, value.value)}`) ?? []

@@ -1,17 +1,15 @@
 import type { Knex } from 'knex'
-import type { AnonymizeContext, StixObject } from '../../plugin-api/index.js'
 import type { LoadedPlugin } from '../../registry/registry.js'
+import type { StixObjectRow } from '../../model/tables.js'
 import { decideRelease } from '../../sharing/index.js'
-import type { Tlp } from '../../stix/tlp.js'
 import type { EventObservable } from '../event-input.js'
 import type { ReleasedCandidate } from './find-matches.js'
 import { probeKeys } from './released-keys.js'
 import { RAW_VARIANT, type IndexedCollection } from './released-index.js'
+import { parseStixText } from '../../stix/stix-text.js'
 
-interface CandidateRow {
+interface CandidateRow extends Pick<StixObjectRow, 'stix_id' | 'tlp'> {
   collection_id: string
-  stix_id: string
-  tlp: string | null
   anon_id: string | null
   anon_doc: string | null
   /** The stored version: for the reader's own collections, and where the stored output is gone (pruned). */
@@ -37,7 +35,15 @@ export async function probeReleasedValues(opts: {
   if (!collections.length) return []
   const { kinds, values } = probeKeys(opts.events, opts.prefixes)
   if (!kinds.length) return []
-  const { rows } = (await knex.raw(
+  const bindings: Knex.RawBinding[] = [
+    kinds,
+    values,
+    collections.map((c) => c.id),
+    collections.map((c) => c.variant),
+    RAW_VARIANT,
+    RAW_VARIANT,
+  ]
+  const { rows } = await knex.raw<{ rows: CandidateRow[] }>(
     `WITH hits AS (
        SELECT DISTINCT v.collection_id, v.variant, rv.object_pk
        FROM unnest(?::text[], ?::text[]) AS p(kind, value)
@@ -52,25 +58,33 @@ export async function probeReleasedValues(opts: {
      LEFT JOIN anonymized_objects ao ON ao.object_pk = h.object_pk AND ao.variant = h.variant AND h.variant <> ?
      WHERE NOT EXISTS (SELECT 1 FROM stix_objects s2 JOIN collection_objects co2 ON co2.object_pk = s2.pk AND co2.collection_id = h.collection_id
                        WHERE s2.stix_id = s.stix_id AND s2.version > s.version)`,
-    [kinds, values, collections.map((c) => c.id), collections.map((c) => c.variant), RAW_VARIANT, RAW_VARIANT] as Knex.RawBinding[],
-  )) as { rows: CandidateRow[] }
+    bindings,
+  )
   const byId = new Map(collections.map((c) => [c.id, c]))
   const released: ReleasedCandidate[] = []
   for (const row of rows) {
     const c = byId.get(row.collection_id)
     if (!c) continue
-    const decision = decideRelease({ tlp: row.tlp as Tlp | null, relation: c.context.relation, anonymizationLevel: c.context.anonymizationLevel })
+    const decision = decideRelease({
+      tlp: row.tlp,
+      relation: c.context.relation,
+      anonymizationLevel: c.context.anonymizationLevel,
+    })
     if (!decision.release) continue
+    // `doc` is null only where the stored output replaces it (`has_output`), never for the reader's own collections.
     if (decision.own) {
-      released.push({ id: row.stix_id, json: row.doc as string, collectionId: c.id })
+      if (row.doc !== null) released.push({ id: row.stix_id, json: row.doc, collectionId: c.id })
       continue
     }
     if (row.has_output) {
-      if (row.anon_doc !== null) released.push({ id: row.anon_id as string, json: row.anon_doc, collectionId: c.id })
+      // A null document: the strategy withholds the object from this variant.
+      if (row.anon_id !== null && row.anon_doc !== null)
+        released.push({ id: row.anon_id, json: row.anon_doc, collectionId: c.id })
       continue
     }
+    if (row.doc === null) continue
     // The stored output was pruned since the fill: the same strategy and variant give the same output again.
-    const object = opts.anonymizer.impl.anonymize(JSON.parse(row.doc as string) as StixObject, { ...(c.ctx as AnonymizeContext), level: decision.level })
+    const object = opts.anonymizer.impl.anonymize(parseStixText(row.doc), { ...c.ctx, level: decision.level })
     if (object) released.push({ id: object.id, json: JSON.stringify(object), object, collectionId: c.id })
   }
   return released

@@ -1,9 +1,13 @@
 import type { Knex } from 'knex'
-import type { AnonymizeContext, StixObject } from '../../plugin-api/index.js'
+import type { AnonymizeContext } from '../../plugin-api/index.js'
+import type { CollectionObjectRow, ReleasedValueFillRow, StixObjectRow } from '../../model/tables.js'
 import type { LoadedPlugin } from '../../registry/registry.js'
 import { insertAnonymizedEntries, variantKey, type AnonymizedEntry } from '../../sharing/anonymized-store.js'
 import type { CollectionContext } from '../../sharing/index.js'
+import { RELATIONS } from '../../sharing/release-policy.js'
+import { releasedTlpSql } from '../../sharing/shared-rows.js'
 import { releasedKeys } from './released-keys.js'
+import { parseStixText } from '../../stix/stix-text.js'
 
 /**
  * The released-value index (tables released_values, released_value_objects, released_value_fills): for each
@@ -28,8 +32,8 @@ export interface IndexedCollection {
   id: string
   context: CollectionContext
   variant: string
-  /** How the collection's objects are anonymized for the reader; absent for {@link RAW_VARIANT}. */
-  ctx?: AnonymizeContext
+  /** How the collection's objects are anonymized for the reader (level `none`, unused, for {@link RAW_VARIANT}). */
+  ctx: AnonymizeContext
 }
 
 /** Memberships read per fill query. */
@@ -45,15 +49,23 @@ const RESCAN_MS = 10 * 60_000
  * The reader's visible collections with their variant; `unindexed` are those whose strategy names no output
  * variant (its output is never stored, so it cannot be indexed): they are matched the slow way.
  */
-export function indexedCollections(contexts: ReadonlyMap<string, CollectionContext>, readerOrgId: string, anonymizer: LoadedPlugin<'anonymization-strategy'>) {
+export function indexedCollections(
+  contexts: ReadonlyMap<string, CollectionContext>,
+  readerOrgId: string,
+  anonymizer: LoadedPlugin<'anonymization-strategy'>,
+) {
   const indexed: IndexedCollection[] = []
   const unindexed: string[] = []
   for (const [id, context] of contexts) {
+    const ctx: AnonymizeContext = {
+      level: context.anonymizationLevel,
+      producerOrgId: context.ownerOrgId,
+      recipientOrgId: readerOrgId,
+    }
     if (context.ownerOrgId === readerOrgId) {
-      indexed.push({ id, context, variant: RAW_VARIANT })
+      indexed.push({ id, context, variant: RAW_VARIANT, ctx })
       continue
     }
-    const ctx: AnonymizeContext = { level: context.anonymizationLevel, producerOrgId: context.ownerOrgId, recipientOrgId: readerOrgId }
     const variant = variantKey(anonymizer, ctx)
     if (variant) indexed.push({ id, context, variant, ctx })
     else unindexed.push(id)
@@ -61,13 +73,23 @@ export function indexedCollections(contexts: ReadonlyMap<string, CollectionConte
   return { indexed, unindexed }
 }
 
-interface FillRow {
-  seq: string
-  object_pk: string
-  stix_id: string
+interface FillRow extends Pick<CollectionObjectRow, 'seq' | 'object_pk'>, Pick<StixObjectRow, 'stix_id'> {
   cached: boolean
   anon_doc: string | null
   doc: string | null
+}
+
+/** Any of the conditions (null: no condition, everything passes). */
+const anyOf = (conditions: (string | null)[]) =>
+  conditions.some((c) => c === null) ? null : `(${conditions.join(' OR ')})`
+
+/**
+ * The TLP cases a fill indexes, generated from the release rule: the raw variant is the reader's own, any
+ * other is received by other organizations — trusted or not, as readers of both relations may share a variant.
+ */
+const FILL_TLP_SQL = {
+  raw: releasedTlpSql('own'),
+  anonymized: anyOf(RELATIONS.filter((relation) => relation !== 'own').map(releasedTlpSql)),
 }
 
 /** One batch of memberships not indexed yet for the collection's variant, after `after`. */
@@ -78,39 +100,67 @@ function unindexedRows(knex: Knex, c: IndexedCollection, after: string): Promise
     .where('co.collection_id', c.id)
     .andWhere('co.seq', '>', after)
     .whereIn('s.type', MATCHABLE_TYPES)
-    .whereNotExists((w) => w.select(knex.raw('1')).from('released_value_objects as rvo').whereRaw('rvo.object_pk = co.object_pk AND rvo.variant = ?', [c.variant]))
+    .whereNotExists((w) =>
+      w
+        .select(knex.raw('1'))
+        .from('released_value_objects as rvo')
+        .whereRaw('rvo.object_pk = co.object_pk AND rvo.variant = ?', [c.variant]),
+    )
     .orderBy('co.seq')
     .limit(FILL_BATCH)
-  if (raw) return q.select(knex.raw('co.seq::text AS seq, co.object_pk::text AS object_pk, s.stix_id, false AS cached, NULL AS anon_doc, s.document::text AS doc'))
-  // RED and AMBER+STRICT never leave their producer: no other reader's variant needs them.
-  q.whereRaw(`coalesce(s.tlp, '') NOT IN ('red', 'amber+strict')`)
-  q.leftJoin('anonymized_objects as ao', (j) => j.on('ao.object_pk', 'co.object_pk').andOn('ao.variant', '=', knex.raw('?', [c.variant])))
-  return q.select(knex.raw(`co.seq::text AS seq, co.object_pk::text AS object_pk, s.stix_id, ao.object_pk IS NOT NULL AS cached,
-    ao.document AS anon_doc, CASE WHEN ao.object_pk IS NULL THEN s.document::text END AS doc`))
+  // What no reader of the variant may receive (RED and AMBER+STRICT for every other organization) is not indexed.
+  const tlp = raw ? FILL_TLP_SQL.raw : FILL_TLP_SQL.anonymized
+  if (tlp) q.whereRaw(tlp)
+  if (raw)
+    return q.select<FillRow[]>(
+      knex.raw(
+        'co.seq::text AS seq, co.object_pk::text AS object_pk, s.stix_id, false AS cached, NULL AS anon_doc, s.document::text AS doc',
+      ),
+    )
+  q.leftJoin('anonymized_objects as ao', (j) =>
+    j.on('ao.object_pk', 'co.object_pk').andOn('ao.variant', '=', knex.raw('?', [c.variant])),
+  )
+  return q.select<FillRow[]>(
+    knex.raw(`co.seq::text AS seq, co.object_pk::text AS object_pk, s.stix_id, ao.object_pk IS NOT NULL AS cached,
+    ao.document AS anon_doc, CASE WHEN ao.object_pk IS NULL THEN s.document::text END AS doc`),
+  )
 }
 
 /** The released text of a fill row: stored output, the stored version (raw), or computed now (and kept to store). */
-function releasedText(row: FillRow, c: IndexedCollection, anonymizer: LoadedPlugin<'anonymization-strategy'>, computed: AnonymizedEntry[]): string | null {
+function releasedText(
+  row: FillRow,
+  c: IndexedCollection,
+  anonymizer: LoadedPlugin<'anonymization-strategy'>,
+  computed: AnonymizedEntry[],
+): string | null {
   if (c.variant === RAW_VARIANT) return row.doc
   if (row.cached) return row.anon_doc
-  const out = anonymizer.impl.anonymize(JSON.parse(row.doc as string) as StixObject, c.ctx as AnonymizeContext)
+  // Without stored output the row carries the stored version.
+  if (row.doc === null) return null
+  const out = anonymizer.impl.anonymize(parseStixText(row.doc), c.ctx)
   const document = out ? JSON.stringify(out) : null
   computed.push({ objectPk: row.object_pk, variant: c.variant, anonymizedId: out?.id ?? row.stix_id, document })
   return document
 }
 
-async function writeBatch(knex: Knex, variant: string, rows: FillRow[], keys: { pk: string; kind: string; value: string }[], computed: AnonymizedEntry[]) {
+async function writeBatch(
+  knex: Knex,
+  variant: string,
+  rows: FillRow[],
+  keys: { pk: string; kind: string; value: string }[],
+  computed: AnonymizedEntry[],
+) {
   if (computed.length) await insertAnonymizedEntries(knex, computed)
   if (keys.length) {
     await knex.raw(
       `INSERT INTO released_values (kind, value, variant, object_pk)
        SELECT kind, value, ?, pk FROM unnest(?::text[], ?::text[], ?::bigint[]) AS k(kind, value, pk) ON CONFLICT DO NOTHING`,
-      [variant, keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.pk)] as Knex.RawBinding[],
+      [variant, keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.pk)],
     )
   }
   await knex.raw(
     `INSERT INTO released_value_objects (object_pk, variant) SELECT pk, ? FROM unnest(?::bigint[]) AS r(pk) ON CONFLICT DO NOTHING`,
-    [variant, rows.map((r) => r.object_pk)] as Knex.RawBinding[],
+    [variant, rows.map((r) => r.object_pk)],
   )
 }
 
@@ -119,8 +169,19 @@ async function writeBatch(knex: Knex, variant: string, rows: FillRow[], keys: { 
  * lengths the (collection, variant) holds. Incremental: keyset on the membership seq, versions already indexed
  * skipped; concurrent fills write the same rows (ON CONFLICT DO NOTHING).
  */
-export async function fillReleasedValues(knex: Knex, anonymizer: LoadedPlugin<'anonymization-strategy'>, c: IndexedCollection, signal?: AbortSignal): Promise<string[]> {
-  const progress = await knex('released_value_fills').where({ collection_id: c.id, variant: c.variant }).first(knex.raw('seq::text AS seq'), 'prefixes', knex.raw('extract(epoch FROM now() - scanned_at) * 1000 AS age_ms'))
+export async function fillReleasedValues(
+  knex: Knex,
+  anonymizer: LoadedPlugin<'anonymization-strategy'>,
+  c: IndexedCollection,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const progress = await knex('released_value_fills')
+    .where({ collection_id: c.id, variant: c.variant })
+    .first<(Pick<ReleasedValueFillRow, 'seq' | 'prefixes'> & { age_ms: string }) | undefined>(
+      knex.raw('seq::text AS seq'),
+      'prefixes',
+      knex.raw('extract(epoch FROM now() - scanned_at) * 1000 AS age_ms'),
+    )
   const rescan = !progress || Number(progress.age_ms) > RESCAN_MS
   let after: string = rescan ? '0' : progress.seq
   const prefixes = new Set<string>(progress?.prefixes ?? [])
@@ -134,7 +195,7 @@ export async function fillReleasedValues(knex: Knex, anonymizer: LoadedPlugin<'a
     for (const row of rows) {
       const text = releasedText(row, c, anonymizer, computed)
       if (text === null) continue
-      for (const key of releasedKeys(JSON.parse(text) as StixObject)) {
+      for (const key of releasedKeys(parseStixText(text))) {
         keys.push({ pk: row.object_pk, kind: key.kind, value: key.value })
         if (key.prefix) prefixes.add(key.prefix)
       }
@@ -149,7 +210,7 @@ export async function fillReleasedValues(knex: Knex, anonymizer: LoadedPlugin<'a
      ON CONFLICT (collection_id, variant) DO UPDATE SET seq = GREATEST(released_value_fills.seq, EXCLUDED.seq),
        prefixes = ARRAY(SELECT DISTINCT unnest(released_value_fills.prefixes || EXCLUDED.prefixes)),
        scanned_at = CASE WHEN ? THEN now() ELSE released_value_fills.scanned_at END`,
-    [c.id, c.variant, last, [...prefixes], rescan] as Knex.RawBinding[],
+    [c.id, c.variant, last, [...prefixes], rescan],
   )
   return [...prefixes]
 }

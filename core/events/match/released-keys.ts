@@ -26,7 +26,11 @@ export function releasedKeys(object: StixObject): ReleasedKey[] {
       const range = releasedNetwork(value)
       if (!range) continue
       const bits = range.base >> BigInt(BITS[range.version] - range.prefix)
-      keys.push({ kind: `ipv${range.version}-addr`, value: networkKey(range.version, range.prefix, bits), prefix: `${range.version}/${range.prefix}` })
+      keys.push({
+        kind: `ipv${range.version}-addr`,
+        value: networkKey(range.version, range.prefix, bits),
+        prefix: `${range.version}/${range.prefix}`,
+      })
       continue
     }
     if (isPseudonym(value)) continue
@@ -39,7 +43,10 @@ export function releasedKeys(object: StixObject): ReleasedKey[] {
  * What a batch of events probes the index with: each exact value once, and each address under every prefix
  * length in `prefixes` (`4/16`, `6/128`…) — the candidates are checked again on the released object.
  */
-export function probeKeys(events: readonly { observables: readonly EventObservable[] }[], prefixes: ReadonlySet<string>): { kinds: string[]; values: string[] } {
+export function probeKeys(
+  events: readonly { observables: readonly EventObservable[] }[],
+  prefixes: ReadonlySet<string>,
+): { kinds: string[]; values: string[] } {
   const seen = new Set<string>()
   const kinds: string[] = []
   const values: string[] = []
@@ -50,7 +57,7 @@ export function probeKeys(events: readonly { observables: readonly EventObservab
     kinds.push(kind)
     values.push(value)
   }
-  const lengths = { 4: [] as number[], 6: [] as number[] }
+  const lengths: Record<4 | 6, number[]> = { 4: [], 6: [] }
   for (const p of prefixes) {
     const [version, length] = p.split('/').map(Number)
     if (version === 4 || version === 6) lengths[version].push(length)
@@ -61,7 +68,10 @@ export function probeKeys(events: readonly { observables: readonly EventObservab
         const address = parseIp(observable.value)
         if (!address) continue
         for (const length of lengths[address.version]) {
-          add(`ipv${address.version}-addr`, networkKey(address.version, length, address.value >> BigInt(BITS[address.version] - length)))
+          add(
+            `ipv${address.version}-addr`,
+            networkKey(address.version, length, address.value >> BigInt(BITS[address.version] - length)),
+          )
         }
         continue
       }

@@ -20,8 +20,17 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox<DiscoveryOptions> = asyn
     default: root,
     api_roots: [root],
   }
-  app.get('/', { config: { public: true }, schema: { tags: ['taxii'], summary: 'TAXII discovery (no credentials needed)', response: { 200: DiscoverySchema } } }, async (_req, reply) =>
-    reply.type(TAXII_MEDIA_TYPE).send(discovery),
+  app.get(
+    '/',
+    {
+      config: { taxiiPublic: true },
+      schema: {
+        tags: ['taxii'],
+        summary: 'TAXII discovery (no credentials needed)',
+        response: { 200: DiscoverySchema, 406: ErrorSchema },
+      },
+    },
+    async (_req, reply) => reply.type(TAXII_MEDIA_TYPE).send(discovery),
   )
   const apiRoot = {
     title: 'CRISP',
@@ -29,8 +38,12 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox<DiscoveryOptions> = asyn
     versions: [TAXII_MEDIA_TYPE],
     max_content_length: opts.maxContentLength,
   }
-  app.get('/api/', { schema: { tags: ['taxii'], summary: 'TAXII API root', response: { 200: ApiRootSchema, 401: ErrorSchema } } }, async (req, reply) => {
-    principalOf(req)
-    return reply.type(TAXII_MEDIA_TYPE).send(apiRoot)
-  })
+  app.get(
+    '/api/',
+    { schema: { tags: ['taxii'], summary: 'TAXII API root', response: { 200: ApiRootSchema, 401: ErrorSchema } } },
+    async (req, reply) => {
+      principalOf(req)
+      return reply.type(TAXII_MEDIA_TYPE).send(apiRoot)
+    },
+  )
 }

@@ -4,8 +4,16 @@ import { AppError, databaseClientError } from '../../infra/errors.js'
 import { TAXII_MEDIA_TYPE } from './media.js'
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable',
-  413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  406: 'Not Acceptable',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 }
 
@@ -15,7 +23,12 @@ export const taxiiError = (status: number, code: string, message: string) => new
 
 /** The TAXII 2.1 error resource (§3.6.1); `http_status` is a string. */
 export function errorBody(status: number, description: string, code?: string) {
-  return { title: TITLES[status] ?? 'Error', description, ...(code ? { error_code: code } : {}), http_status: String(status) }
+  return {
+    title: TITLES[status] ?? 'Error',
+    description,
+    ...(code ? { error_code: code } : {}),
+    http_status: String(status),
+  }
 }
 
 const FASTIFY_STATUS: Record<string, [number, string]> = {
@@ -30,18 +43,24 @@ const FASTIFY_STATUS: Record<string, [number, string]> = {
 /** Maps any error to a TAXII error answer; 5xx details stay in the log. */
 export function taxiiErrorHandler(raised: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply) {
   const err = databaseClientError(raised) ?? raised
+  const statusCode = err.statusCode ?? 500
   let status: number
   let code: string
   let message: string
   if (err instanceof AppError) [status, code, message] = [err.statusCode, err.code, err.message]
-  else if ((err as FastifyError).validation) [status, code, message] = [400, 'CRISP_TAXII_BAD_PARAMETER', err.message]
-  else if (FASTIFY_STATUS[(err as FastifyError).code]) [status, code, message] = [...FASTIFY_STATUS[(err as FastifyError).code], URL_ERROR_MESSAGES[(err as FastifyError).code] ?? err.message]
-  else if (err instanceof SyntaxError) [status, code, message] = [400, 'CRISP_TAXII_INVALID_JSON', `Malformed JSON body: ${err.message}`]
-  else if ((err.statusCode ?? 500) < 500) [status, code, message] = [err.statusCode as number, 'CRISP_TAXII_CLIENT_ERROR', err.message]
+  else if (err.validation) [status, code, message] = [400, 'CRISP_TAXII_BAD_PARAMETER', err.message]
+  else if (FASTIFY_STATUS[err.code])
+    [status, code, message] = [...FASTIFY_STATUS[err.code], URL_ERROR_MESSAGES[err.code] ?? err.message]
+  else if (err instanceof SyntaxError)
+    [status, code, message] = [400, 'CRISP_TAXII_INVALID_JSON', `Malformed JSON body: ${err.message}`]
+  else if (statusCode < 500) [status, code, message] = [statusCode, 'CRISP_TAXII_CLIENT_ERROR', err.message]
   else [status, code, message] = [500, 'CRISP_INTERNAL', 'Internal server error']
   if (status >= 500) req.log.error({ err }, 'TAXII request failed')
   if (status === 401) reply.header('www-authenticate', BASIC_CHALLENGE)
   // A Buffer keeps the exact media type: Fastify appends a charset to JSON-like types of string bodies, and errors
   // raised before routing (frameworkErrors) never pass the TAXII scope's onSend hook that would take it off.
-  return reply.code(status).type(TAXII_MEDIA_TYPE).send(Buffer.from(JSON.stringify(errorBody(status, message, code))))
+  return reply
+    .code(status)
+    .type(TAXII_MEDIA_TYPE)
+    .send(Buffer.from(JSON.stringify(errorBody(status, message, code))))
 }

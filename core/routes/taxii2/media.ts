@@ -10,11 +10,15 @@ interface MediaRange {
 
 function parseMediaRange(text: string): MediaRange {
   const [essence, ...params] = text.split(';').map((p) => p.trim().toLowerCase())
-  const version = params.map((p) => p.split('=')).find(([k]) => k === 'version')?.[1]?.replace(/"/g, '')
+  const version = params
+    .map((p) => p.split('='))
+    .find(([k]) => k === 'version')?.[1]
+    ?.replace(/"/g, '')
   return { essence, version }
 }
 
-const isTaxii = (r: MediaRange) => r.essence === 'application/taxii+json' && (r.version === undefined || r.version === '2.1')
+const isTaxii = (r: MediaRange) =>
+  r.essence === 'application/taxii+json' && (r.version === undefined || r.version === '2.1')
 
 /**
  * Accept: absent, a wildcard, or `application/taxii+json` with or without `;version=2.1`. An empty header
@@ -22,7 +26,10 @@ const isTaxii = (r: MediaRange) => r.essence === 'application/taxii+json' && (r.
  */
 export function acceptsTaxii(accept: string | undefined): boolean {
   if (accept === undefined) return true
-  return accept.split(',').map(parseMediaRange).some((r) => isTaxii(r) || r.essence === '*/*' || r.essence === 'application/*')
+  return accept
+    .split(',')
+    .map(parseMediaRange)
+    .some((r) => isTaxii(r) || r.essence === '*/*' || r.essence === 'application/*')
 }
 
 /** Content-Type of a POST: `application/taxii+json`, with no version or version 2.1. */

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Principal } from '../../plugin-api/index.js'
+import type { CollectionAccess } from '../../collections/visible-collections.js'
 import { readSharedPage, type SharedObjectFilter, type SharedPage } from '../../sharing/index.js'
-import type { CollectionAccess } from '../../sharing/index.js'
 import { decodeNext, encodeNext } from './cursor.js'
 import { TAXII_MEDIA_TYPE } from './media.js'
 import { parseLimit, type TaxiiQuery } from './params.js'
@@ -16,8 +17,12 @@ export interface TaxiiPage {
  * after the last scanned row; `added_after` is exclusive and date_added is unique per collection, so both
  * ways of paging see every object once.
  */
-export async function readTaxiiPage(req: FastifyRequest, collection: CollectionAccess, query: TaxiiQuery, filter: SharedObjectFilter): Promise<TaxiiPage> {
-  const principal = req.principal as NonNullable<FastifyRequest['principal']>
+export async function readTaxiiPage(
+  req: FastifyRequest,
+  { principal, collection }: { principal: Principal; collection: CollectionAccess },
+  query: TaxiiQuery,
+  filter: SharedObjectFilter,
+): Promise<TaxiiPage> {
   const scope = { collectionId: collection.id, orgId: principal.orgId }
   const after = query.next ? decodeNext(query.next, scope) : undefined
   const page = await readSharedPage({
@@ -32,7 +37,8 @@ export async function readTaxiiPage(req: FastifyRequest, collection: CollectionA
     metrics: req.server.metrics,
     storedOutput: req.server.anonymizedOutput,
   })
-  const next = page.more && page.last ? encodeNext(scope, { dateAdded: page.last.date_added, seq: page.last.seq }) : undefined
+  const next =
+    page.more && page.last ? encodeNext(scope, { dateAdded: page.last.date_added, seq: page.last.seq }) : undefined
   return { page, next }
 }
 

@@ -21,7 +21,12 @@ function list(query: TaxiiQuery, param: string, check: (v: string) => boolean, w
 
 /** `match[version]`: last (default), first, all, or exact timestamps; values are ORed. */
 export function parseVersionMatch(query: TaxiiQuery, fallback: VersionMatch): VersionMatch {
-  const values = list(query, 'match[version]', (v) => ['first', 'last', 'all'].includes(v) || isStixTimestamp(v), 'is not first, last, all or a timestamp')
+  const values = list(
+    query,
+    'match[version]',
+    (v) => ['first', 'last', 'all'].includes(v) || isStixTimestamp(v),
+    'is not first, last, all or a timestamp',
+  )
   if (!values) return fallback
   return {
     all: values.includes('all'),
@@ -38,7 +43,8 @@ export function parseSpecVersions(query: TaxiiQuery): string[] | undefined {
 /** The filters of §3.4 shared by manifest, objects and versions. */
 export function parseObjectFilters(query: TaxiiQuery): SharedObjectFilter {
   const addedAfter = query.added_after
-  if (addedAfter !== undefined && !isStixTimestamp(addedAfter)) throw bad('added_after', 'must be an RFC 3339 timestamp')
+  if (addedAfter !== undefined && !isStixTimestamp(addedAfter))
+    throw bad('added_after', 'must be an RFC 3339 timestamp')
   return {
     types: list(query, 'match[type]', (v) => /^[a-z][a-z0-9-]*[a-z0-9]$/.test(v), 'is not a STIX type'),
     ids: list(query, 'match[id]', isStixIdentifier, 'is not a STIX identifier'),

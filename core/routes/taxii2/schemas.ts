@@ -44,28 +44,17 @@ export const EnvelopeSchema = Type.Object({
 export const ManifestSchema = Type.Object({
   more: Type.Optional(Type.Boolean()),
   next: Type.Optional(Type.String()),
-  objects: Type.Optional(Type.Array(Type.Object({ id: Type.String(), date_added: Type.String(), version: Type.String(), media_type: Type.String() }))),
+  objects: Type.Optional(
+    Type.Array(
+      Type.Object({ id: Type.String(), date_added: Type.String(), version: Type.String(), media_type: Type.String() }),
+    ),
+  ),
 })
 
 export const VersionsSchema = Type.Object({
   more: Type.Optional(Type.Boolean()),
   next: Type.Optional(Type.String()),
   versions: Type.Optional(Type.Array(Type.String())),
-})
-
-const Detail = Type.Object({ id: Type.String(), version: Type.Optional(Type.String()), message: Type.Optional(Type.String()) })
-
-export const StatusSchema = Type.Object({
-  id: Type.String(),
-  status: Type.Union([Type.Literal('complete'), Type.Literal('pending')]),
-  request_timestamp: Type.String(),
-  total_count: Type.Integer(),
-  success_count: Type.Integer(),
-  failure_count: Type.Integer(),
-  pending_count: Type.Integer(),
-  successes: Type.Optional(Type.Array(Detail)),
-  failures: Type.Optional(Type.Array(Detail)),
-  pendings: Type.Optional(Type.Array(Detail)),
 })
 
 export const CollectionParams = Type.Object({ collectionId: Type.String() })

@@ -8,7 +8,17 @@ export type Level = Exclude<AnonymizationLevel, 'none'>
 export const LEVELS: readonly Level[] = ['low', 'medium', 'high', 'full']
 
 export type CanaryKind = 'ipv4' | 'ipv6' | 'domain' | 'email' | 'url' | 'hash' | 'file' | 'person' | 'sco-id'
-export const CANARY_KINDS: readonly CanaryKind[] = ['ipv4', 'ipv6', 'domain', 'email', 'url', 'hash', 'file', 'person', 'sco-id']
+export const CANARY_KINDS: readonly CanaryKind[] = [
+  'ipv4',
+  'ipv6',
+  'domain',
+  'email',
+  'url',
+  'hash',
+  'file',
+  'person',
+  'sco-id',
+]
 
 /**
  * THE EXPECTATION: kind of value → levels whose output must not contain it, anywhere (docs/anonymization.md,
@@ -49,10 +59,38 @@ export type Spelling =
 
 /** How analysts write each kind in free text. Structured positions only take what their schema accepts. */
 export const SPELLINGS: Readonly<Record<CanaryKind, readonly Spelling[]>> = {
-  ipv4: ['plain', 'defang-brackets', 'defang-parens', 'defang-braces', 'defang-words', 'defang-last-dot', 'percent', 'percent-lower'],
+  ipv4: [
+    'plain',
+    'defang-brackets',
+    'defang-parens',
+    'defang-braces',
+    'defang-words',
+    'defang-last-dot',
+    'percent',
+    'percent-lower',
+  ],
   ipv6: ['plain', 'upper', 'defang-brackets', 'percent', 'percent-lower'],
-  domain: ['plain', 'upper', 'defang-brackets', 'defang-parens', 'defang-braces', 'defang-words', 'defang-last-dot', 'percent', 'percent-lower'],
-  email: ['plain', 'upper', 'defang-brackets', 'defang-parens', 'defang-braces', 'defang-words', 'percent', 'percent-lower'],
+  domain: [
+    'plain',
+    'upper',
+    'defang-brackets',
+    'defang-parens',
+    'defang-braces',
+    'defang-words',
+    'defang-last-dot',
+    'percent',
+    'percent-lower',
+  ],
+  email: [
+    'plain',
+    'upper',
+    'defang-brackets',
+    'defang-parens',
+    'defang-braces',
+    'defang-words',
+    'percent',
+    'percent-lower',
+  ],
   url: ['plain', 'upper', 'hxxp', 'hxxps-bracket-scheme', 'hxxp-bracket-colon', 'percent', 'percent-lower'],
   hash: ['plain', 'upper'],
   file: ['plain', 'upper', 'percent'],
@@ -60,7 +98,8 @@ export const SPELLINGS: Readonly<Record<CanaryKind, readonly Spelling[]>> = {
   'sco-id': ['plain'],
 }
 
-const pct = (chars: string) => (s: string) => s.replace(new RegExp(`[${chars}]`, 'g'), (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+const pct = (chars: string) => (s: string) =>
+  s.replace(new RegExp(`[${chars}]`, 'g'), (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
 const lowerEscapes = (s: string) => s.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())
 const lastDot = (s: string) => s.replace(/\.(?=[^.]*$)/, '[.]')
 

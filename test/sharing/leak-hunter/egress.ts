@@ -32,7 +32,10 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet
 export function optionVariants(schema: TSchema | undefined): Record<string, unknown>[] {
   let variants: Record<string, unknown>[] = [{}]
   for (const [name, prop] of Object.entries((schema?.properties ?? {}) as Record<string, TSchema>)) {
-    const values = Array.isArray(prop.anyOf) && prop.anyOf.every((b: TSchema) => 'const' in b) ? prop.anyOf.map((b: TSchema) => b.const) : null
+    const values =
+      Array.isArray(prop.anyOf) && prop.anyOf.every((b: TSchema) => 'const' in b)
+        ? prop.anyOf.map((b: TSchema) => b.const)
+        : null
     if (values) variants = variants.flatMap((v) => values.map((value: unknown) => ({ ...v, [name]: value })))
   }
   return variants
@@ -47,9 +50,15 @@ export async function createEgress(options: { anonymizationKey?: string } = {}):
     secrets: { anonymizationKey: options.anonymizationKey ?? 'leak-hunter-anonymization-key-0123456789' },
   })
   const strategy: AnonymizationStrategy = registry.defaultAnonymizer().impl
-  const exporters: { name: string; exporter: Exporter; options: Record<string, unknown> }[] = registry.byKind('exporter').flatMap((p) =>
-    optionVariants(p.impl.optionsSchema).map((o) => ({ name: [p.id, ...Object.values(o)].join(':'), exporter: p.impl, options: o })),
-  )
+  const exporters: { name: string; exporter: Exporter; options: Record<string, unknown> }[] = registry
+    .byKind('exporter')
+    .flatMap((p) =>
+      optionVariants(p.impl.optionsSchema).map((o) => ({
+        name: [p.id, ...Object.values(o)].join(':'),
+        exporter: p.impl,
+        options: o,
+      })),
+    )
   return {
     channels: [JSON_CHANNEL, ...exporters.map((e) => e.name)],
     async outputs(objects, level) {
@@ -58,7 +67,11 @@ export async function createEgress(options: { anonymizationKey?: string } = {}):
       for (const o of objects) {
         try {
           // A copy per call: a strategy that mutated its input would otherwise hide leaks from the next level.
-          const out = strategy.anonymize(structuredClone(o), { level, producerOrgId: PRODUCER, recipientOrgId: RECIPIENT })
+          const out = strategy.anonymize(structuredClone(o), {
+            level,
+            producerOrgId: PRODUCER,
+            recipientOrgId: RECIPIENT,
+          })
           if (out) released.push(out)
         } catch (err) {
           errors.push(`strategy at ${level} threw on ${o.type}: ${(err as Error).message}`)
@@ -67,7 +80,10 @@ export async function createEgress(options: { anonymizationKey?: string } = {}):
       const outputs: Output[] = [{ channel: JSON_CHANNEL, text: released.map((o) => JSON.stringify(o)).join('\n') }]
       for (const e of exporters) {
         try {
-          const ctx = exportContext(e.exporter, e.options, { recipientOrgId: RECIPIENT, collectionOf: () => 'Shared intel' })
+          const ctx = exportContext(e.exporter, e.options, {
+            recipientOrgId: RECIPIENT,
+            collectionOf: () => 'Shared intel',
+          })
           outputs.push({ channel: e.name, text: await exportToText(e.exporter, released, ctx) })
         } catch (err) {
           errors.push(`exporter ${e.name} at ${level} threw: ${(err as Error).message}`)

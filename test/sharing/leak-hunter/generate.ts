@@ -6,7 +6,17 @@
 import { deterministicScoId, ID_CONTRIBUTING_PROPERTIES } from '../../../core/stix/ids.js'
 import { Planter } from './planter.js'
 import { referenceId, recordObservableId } from './refs.js'
-import { branchPresence, isObjectView, SCHEMA_PROPERTY_NAMES, SCO_TYPES, TYPE_SCHEMAS, viewOf, type Json, type Node, type View } from './schemas.js'
+import {
+  branchPresence,
+  isObjectView,
+  SCHEMA_PROPERTY_NAMES,
+  SCO_TYPES,
+  TYPE_SCHEMAS,
+  viewOf,
+  type Json,
+  type Node,
+  type View,
+} from './schemas.js'
 import { semanticValue, topOverride, customProperties } from './semantics.js'
 
 export interface Ctx {
@@ -23,14 +33,17 @@ export interface Ctx {
 }
 
 export const positionOf = (ctx: Ctx) => [ctx.label, ...ctx.path].join('.').replace(/\.\[/g, '[').replace(/\.\{/g, '{')
-export const child = (ctx: Ctx, key: string | number) => ({ ...ctx, path: [...ctx.path, typeof key === 'number' ? `[${key}]` : key] })
+export const child = (ctx: Ctx, key: string | number) => ({
+  ...ctx,
+  path: [...ctx.path, typeof key === 'number' ? `[${key}]` : key],
+})
 
 const isRefName = (name: string) => name === 'id' || /_refs?$/.test(name)
 const lastKey = (ctx: Ctx) => [...ctx.path].reverse().find((k) => !k.startsWith('[')) ?? ''
 
 /** A value for the conjunction of schema nodes `nodes` at `ctx`. */
 export function genValue(nodes: Node[], ctx: Ctx, consumed = new Set<Json>()): unknown {
-  let view = viewOf(nodes, consumed)
+  const view = viewOf(nodes, consumed)
   if (!isObjectView(view) && view.alternatives.length) {
     const alt = view.alternatives[0]
     const strings = alt.branches.filter((b) => viewOf([b]).types.has('string'))
@@ -40,7 +53,10 @@ export function genValue(nodes: Node[], ctx: Ctx, consumed = new Set<Json>()): u
   const special = semanticValue(view, ctx)
   if (special !== undefined) return special
   const name = lastKey(ctx)
-  if (view.refs.has('identifier') || (isRefName(name) && (view.types.has('string') || view.types.size === 0) && !view.items.length)) {
+  if (
+    view.refs.has('identifier') ||
+    (isRefName(name) && (view.types.has('string') || view.types.size === 0) && !view.items.length)
+  ) {
     // Where the schema only asks for a string (observables' refs), producers sometimes write the value itself.
     const bare = !view.refs.has('identifier') && view.patterns.length === 0 && name !== 'id'
     if (bare && ctx.p.d.chance(0.15)) return ctx.p.freeText(positionOf(ctx))
@@ -81,13 +97,22 @@ interface Plan {
 }
 
 /** Chooses a branch of every anyOf/oneOf compatible with what is already required or forbidden. */
-function plan(view: View, d: Planter['d'], into: Plan = { props: new Map(), required: new Set(), forbidden: new Set() }, top = false): Plan {
+function plan(
+  view: View,
+  d: Planter['d'],
+  into: Plan = { props: new Map(), required: new Set(), forbidden: new Set() },
+  top = false,
+): Plan {
   for (const [k, v] of view.props) into.props.set(k, [...(into.props.get(k) ?? []), ...v])
   for (const r of view.required) into.required.add(r)
   for (const f of view.forbidden) into.forbidden.add(f)
   for (const alt of view.alternatives) {
     const presence = alt.branches.map(branchPresence)
-    const fits = alt.branches.filter((_, i) => ![...presence[i].requires].some((r) => into.forbidden.has(r)) && ![...presence[i].forbids].some((f) => into.required.has(f)))
+    const fits = alt.branches.filter(
+      (_, i) =>
+        ![...presence[i].requires].some((r) => into.forbidden.has(r)) &&
+        ![...presence[i].forbids].some((f) => into.required.has(f)),
+    )
     // At the top, a closed branch (additionalProperties: false) is a fixed standard object, like the TLP 1.0
     // definitions: it can carry no custom property, so no canary; the open ones are chosen.
     const open = top ? fits.filter((b) => viewOf([b]).parts.every((p) => p.n.additionalProperties !== false)) : fits
@@ -114,7 +139,8 @@ function plan(view: View, d: Planter['d'], into: Plan = { props: new Map(), requ
 }
 
 function genObject(view: View, ctx: Ctx): Record<string, unknown> {
-  if (view.refs.has('hashes-type')) return semanticValue(view, { ...ctx, path: [...ctx.path] }, 'hashes') as Record<string, unknown>
+  if (view.refs.has('hashes-type'))
+    return semanticValue(view, { ...ctx, path: [...ctx.path] }, 'hashes') as Record<string, unknown>
   const { props, required, forbidden } = plan(view, ctx.p.d)
   const obj: Record<string, unknown> = {}
   for (const [key, nodes] of props) {
@@ -130,7 +156,8 @@ function genObject(view: View, ctx: Ctx): Record<string, unknown> {
     for (let n = ctx.p.d.int(1, 2); n > 0; n--) {
       const { pattern, node } = ctx.p.d.pick(entries)
       const key = keyFor(pattern, ctx)
-      if (key !== undefined && !(key in obj)) obj[key] = genValue([node], child(ctx, /^\^[\w-]+\$$/.test(pattern) ? key : '{*}'))
+      if (key !== undefined && !(key in obj))
+        obj[key] = genValue([node], child(ctx, /^\^[\w-]+\$$/.test(pattern) ? key : '{*}'))
     }
   }
   if (Object.keys(obj).length === 0 && !view.props.size) return customDict(ctx)
@@ -144,10 +171,12 @@ function keyFor(pattern: string, ctx: Ctx): string | undefined {
   if (pattern.includes('extension-definition--')) return `extension-definition--${ctx.p.values.uuid(4)}`
   if (pattern.endsWith('\\-ext$')) return `${ctx.p.values.word()}-ext`
   if (pattern.endsWith('_bin$') || pattern.endsWith('_hex$')) return undefined
-  if (pattern.startsWith('^([a-z][a-z0-9_]{2,249})')) return ctx.p.d.pick(['analyst_notes', 'targets', 'contact_person', 'rule_text'])
+  if (pattern.startsWith('^([a-z][a-z0-9_]{2,249})'))
+    return ctx.p.d.pick(['analyst_notes', 'targets', 'contact_person', 'rule_text'])
   if (pattern === '^.*$') return String(ctx.p.d.int(0, 3))
   const re = new RegExp(pattern)
-  if (re.test('comment') && ctx.p.d.chance(0.5)) return ctx.p.canary('hash', `${positionOf(ctx)}{key}`, ['plain', 'upper'])
+  if (re.test('comment') && ctx.p.d.chance(0.5))
+    return ctx.p.canary('hash', `${positionOf(ctx)}{key}`, ['plain', 'upper'])
   const words = ['comment', 'X-Mailer', 'HostName', 'Make', 'Model'].filter((k) => re.test(k))
   if (words.length) return ctx.p.d.pick(words)
   // Short keys only: long lowercase keys make the OASIS `-ext$` key pattern backtrack for seconds.
@@ -165,7 +194,14 @@ export function customDict(ctx: Ctx, person = false): Record<string, unknown> {
     const keyPosition = `${positionOf(ctx)}{key}`
     // Keys: canaries, STIX property names (`value`, `type`, `pattern`… mean nothing here), plain words.
     const choice = ctx.p.d.int(0, 9)
-    const key = choice < 6 ? (person ? ctx.p.personText(keyPosition) : ctx.p.freeText(keyPosition)) : choice < 8 ? ctx.p.d.pick(SCHEMA_PROPERTY_NAMES) : ctx.p.values.word()
+    const key =
+      choice < 6
+        ? person
+          ? ctx.p.personText(keyPosition)
+          : ctx.p.freeText(keyPosition)
+        : choice < 8
+          ? ctx.p.d.pick(SCHEMA_PROPERTY_NAMES)
+          : ctx.p.values.word()
     if (key in out) continue
     out[key] = customValue(child(ctx, '{*}'), person)
   }

@@ -40,7 +40,11 @@ export interface Survey {
 /** The fast-check seed of one type's share of the run: each type has its own stream, all derived from `seed`. */
 export const typeSeed = (seed: number, typeIndex: number) => (seed + typeIndex * 1_000_003) | 0
 
-export async function leaksOf(egress: Egress, gen: Generated, levels: readonly Level[] = LEVELS): Promise<{ leaks: Leak[]; errors: string[] }> {
+export async function leaksOf(
+  egress: Egress,
+  gen: Generated,
+  levels: readonly Level[] = LEVELS,
+): Promise<{ leaks: Leak[]; errors: string[] }> {
   const leaks: Leak[] = []
   const errors: string[] = []
   for (const level of levels) {
@@ -58,13 +62,31 @@ const BATCH = 25
  * out in batches (one export per format per batch, as a recipient gets them); canary values are unique, so a
  * canary found names the object it came from.
  */
-export async function survey(egress: Egress, options: { seed: number; objects: number; onProgress?: (s: Survey) => void }): Promise<Survey> {
-  const s: Survey = { seed: options.seed, objects: 0, canaries: 0, invalid: 0, types: new Set(), kinds: new Set(), spellings: new Set(), leaks: 0, classes: new Map(), errors: new Map(), invalidExamples: [] }
+export async function survey(
+  egress: Egress,
+  options: { seed: number; objects: number; onProgress?: (s: Survey) => void },
+): Promise<Survey> {
+  const s: Survey = {
+    seed: options.seed,
+    objects: 0,
+    canaries: 0,
+    invalid: 0,
+    types: new Set(),
+    kinds: new Set(),
+    spellings: new Set(),
+    leaks: 0,
+    classes: new Map(),
+    errors: new Map(),
+    invalidExamples: [],
+  }
   const perType = Math.ceil(options.objects / HUNTED_TYPES.length)
   const chunk = 50
   for (let done = 0; done < perType; done += chunk) {
     for (const [i, type] of HUNTED_TYPES.entries()) {
-      const samples = fc.sample(objectArbitrary(type), { seed: typeSeed(options.seed, i) + done, numRuns: Math.min(chunk, perType - done) })
+      const samples = fc.sample(objectArbitrary(type), {
+        seed: typeSeed(options.seed, i) + done,
+        numRuns: Math.min(chunk, perType - done),
+      })
       for (let b = 0; b < samples.length; b += BATCH) await surveyBatch(egress, s, samples.slice(b, b + BATCH))
     }
     options.onProgress?.(s)
@@ -87,7 +109,10 @@ async function surveyBatch(egress: Egress, s: Survey, batch: Generated[]): Promi
   }
   const planted = batch.flatMap((g) => g.planted)
   for (const level of LEVELS) {
-    const result = await egress.outputs(batch.map((g) => g.object as StixObject), level)
+    const result = await egress.outputs(
+      batch.map((g) => g.object as StixObject),
+      level,
+    )
     for (const e of result.errors) s.errors.set(e.replace(/".*?"/g, '"…"'), (s.errors.get(e) ?? 0) + 1)
     const leaks = findLeaks(result.outputs, planted, level)
     s.leaks += leaks.length
@@ -100,7 +125,16 @@ function addToClass(s: Survey, leak: Leak, object: Record<string, unknown>): voi
   const key = `${leak.level}\u0000${leak.canary.kind}\u0000${position}`
   let c = s.classes.get(key)
   if (!c) {
-    c = { level: leak.level, kind: leak.canary.kind, position, count: 0, channels: new Set(), spellings: new Set(), example: leak, object }
+    c = {
+      level: leak.level,
+      kind: leak.canary.kind,
+      position,
+      count: 0,
+      channels: new Set(),
+      spellings: new Set(),
+      example: leak,
+      object,
+    }
     s.classes.set(key, c)
   }
   c.count++
@@ -118,7 +152,13 @@ export class LeakError extends Error {
 }
 
 /** fast-check's run for one type (at one level): fails on the first leaking object and shrinks it. */
-export async function counterexample(egress: Egress, seed: number, typeIndex: number, numRuns: number, level?: Level): Promise<LeakError | undefined> {
+export async function counterexample(
+  egress: Egress,
+  seed: number,
+  typeIndex: number,
+  numRuns: number,
+  level?: Level,
+): Promise<LeakError | undefined> {
   const property = fc.asyncProperty(objectArbitrary(HUNTED_TYPES[typeIndex]), async (gen) => {
     const { leaks } = await leaksOf(egress, gen, level ? [level] : LEVELS)
     if (leaks.length) throw new LeakError(leaks[0], gen)
@@ -129,16 +169,30 @@ export async function counterexample(egress: Egress, seed: number, typeIndex: nu
 
 /** A table of leak classes, most frequent first. */
 export function formatClasses(s: Survey, limit = Infinity): string[] {
-  const rows = [...s.classes.values()].sort((a, b) => LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) || b.count - a.count)
-  return rows.slice(0, limit).map((c) => `${c.level.padEnd(6)} ${c.kind.padEnd(7)} ${c.position} ×${c.count} via ${[...c.channels].join(', ')} (spellings: ${[...c.spellings].join(', ')})`)
+  const rows = [...s.classes.values()].sort(
+    (a, b) => LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) || b.count - a.count,
+  )
+  return rows
+    .slice(0, limit)
+    .map(
+      (c) =>
+        `${c.level.padEnd(6)} ${c.kind.padEnd(7)} ${c.position} ×${c.count} via ${[...c.channels].join(', ')} (spellings: ${[...c.spellings].join(', ')})`,
+    )
 }
 
 /** Leak classes counted by level and kind: the shape of what leaks. */
 export function formatMatrix(s: Survey): string[] {
   const count = new Map<string, number>()
-  for (const c of s.classes.values()) count.set(`${c.level}\u0000${c.kind}`, (count.get(`${c.level}\u0000${c.kind}`) ?? 0) + 1)
+  for (const c of s.classes.values())
+    count.set(`${c.level}\u0000${c.kind}`, (count.get(`${c.level}\u0000${c.kind}`) ?? 0) + 1)
   const header = `positions leaking  ${CANARY_KINDS.map((k) => k.padStart(7)).join('')}`
-  return [header, ...LEVELS.map((l) => `${l.padEnd(19)}${CANARY_KINDS.map((k) => String(count.get(`${l}\u0000${k}`) ?? '·').padStart(7)).join('')}`)]
+  return [
+    header,
+    ...LEVELS.map(
+      (l) =>
+        `${l.padEnd(19)}${CANARY_KINDS.map((k) => String(count.get(`${l}\u0000${k}`) ?? '·').padStart(7)).join('')}`,
+    ),
+  ]
 }
 
 export function formatSurvey(s: Survey): string {

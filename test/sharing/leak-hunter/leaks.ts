@@ -27,7 +27,10 @@ function parseJsonish(text: string): unknown[] | undefined {
     return [JSON.parse(text)]
   } catch {
     try {
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
     } catch {
       return undefined
     }
@@ -39,13 +42,11 @@ function locator(text: string): (needle: string) => string {
   const docs = parseJsonish(text)
   const entries: { path: string; text: string }[] = []
   if (docs) docs.forEach((doc, i) => strings(doc, docs.length > 1 ? `$${i}` : '$', entries))
-  else text.split('\n').forEach((line, n) => entries.push({ path: `line ${n + 1}: ${line.slice(0, 160)}`, text: searchable(line) }))
+  else
+    text
+      .split('\n')
+      .forEach((line, n) => entries.push({ path: `line ${n + 1}: ${line.slice(0, 160)}`, text: searchable(line) }))
   return (needle) => entries.find((e) => e.text.includes(needle))?.path ?? 'across the text (after normalization)'
-}
-
-/** Where `needle` (normalized) sits in an output: `$.path.to.string`, `$.path{"key"}`, or `line N: …`. */
-export function locate(text: string, needle: string): string {
-  return locator(text)(needle)
 }
 
 const ANCHOR = 6
@@ -64,7 +65,8 @@ function anchorHash(text: string, from: number): number {
  * their first characters.
  */
 function scanner(watched: readonly Planted[]): (text: string) => Planted[] {
-  if (watched.length < 64 || watched.some((c) => c.needle.length < ANCHOR)) return (text) => watched.filter((c) => text.includes(c.needle))
+  if (watched.length < 64 || watched.some((c) => c.needle.length < ANCHOR))
+    return (text) => watched.filter((c) => text.includes(c.needle))
   const byAnchor = new Map<number, Planted[]>()
   for (const c of watched) {
     const h = anchorHash(c.needle, 0)
@@ -99,7 +101,14 @@ export function findLeaks(outputs: readonly Output[], planted: readonly Planted[
       if (canary.whole && wholes.has(canary.whole)) continue
       // Said lazily: most leaks are only counted, and finding the path parses the whole output.
       let path: string | undefined
-      leaks.push({ level, channel: output.channel, canary, get where() { return (path ??= at(canary.needle)) } })
+      leaks.push({
+        level,
+        channel: output.channel,
+        canary,
+        get where() {
+          return (path ??= at(canary.needle))
+        },
+      })
     }
   }
   return leaks

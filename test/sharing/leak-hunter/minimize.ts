@@ -39,7 +39,13 @@ export async function minimize(egress: Egress, error: LeakError): Promise<Record
   let current = gen.object
   const stillLeaks = async (candidate: Record<string, unknown>) => {
     const { outputs } = await egress.outputs([candidate as StixObject], leak.level)
-    return findLeaks(outputs.filter((o) => o.channel === leak.channel), [leak.canary], leak.level).length > 0
+    return (
+      findLeaks(
+        outputs.filter((o) => o.channel === leak.channel),
+        [leak.canary],
+        leak.level,
+      ).length > 0
+    )
   }
   for (let pass = 0; pass < 200; pass++) {
     let progressed = false
@@ -55,4 +61,3 @@ export async function minimize(egress: Egress, error: LeakError): Promise<Record
   }
   return current
 }
-

@@ -30,7 +30,13 @@ export function generateObject(type: string, d: Draw, saltMix = 0): Generated {
     const object = genTopObject(type, p)
     const result = getDefaultValidator().validate(object)
     if (result.ok) return { type, object, planted: p.planted, valid: true }
-    last = { type, object, planted: p.planted, valid: false, errors: result.errors.map((e) => `${e.path}: ${e.message}`).join('; ') }
+    last = {
+      type,
+      object,
+      planted: p.planted,
+      valid: false,
+      errors: result.errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+    }
   }
   return last as Generated
 }

@@ -49,7 +49,11 @@ function constant(p: Planter, spec: PathSpec, position: string): string {
   const kind = p.d.pick(spec.kinds)
   if (kind === 'text') return p.freeText(position)
   // Values in structured paths are written as producers write them: as is, or upper-cased where it makes sense.
-  return p.canary(kind, position, SPELLINGS[kind].filter((s) => s === 'plain' || s === 'upper'))
+  return p.canary(
+    kind,
+    position,
+    SPELLINGS[kind].filter((s) => s === 'plain' || s === 'upper'),
+  )
 }
 
 function comparison(p: Planter, position: string): string {
@@ -74,14 +78,20 @@ function comparison(p: Planter, position: string): string {
 function observation(p: Planter, position: string): string {
   let inner = comparison(p, position)
   for (let n = p.d.int(0, 2); n > 0; n--) inner += ` ${p.d.pick(['AND', 'OR'])} ${comparison(p, position)}`
-  const qualifier = p.d.pick(['', ' WITHIN 300 SECONDS', ' REPEATS 2 TIMES', " START t'2024-01-01T00:00:00Z' STOP t'2024-02-01T00:00:00Z'"])
+  const qualifier = p.d.pick([
+    '',
+    ' WITHIN 300 SECONDS',
+    ' REPEATS 2 TIMES',
+    " START t'2024-01-01T00:00:00Z' STOP t'2024-02-01T00:00:00Z'",
+  ])
   return `[${inner}]${qualifier}`
 }
 
 /** A STIX pattern (it parses with core/stix/pattern) of one to three observations. */
 export function stixPattern(p: Planter, position: string): string {
   let pattern = observation(p, position)
-  for (let n = p.d.int(0, 2); n > 0; n--) pattern += ` ${p.d.pick(['OR', 'AND', 'FOLLOWEDBY'])} ${observation(p, position)}`
+  for (let n = p.d.int(0, 2); n > 0; n--)
+    pattern += ` ${p.d.pick(['OR', 'AND', 'FOLLOWEDBY'])} ${observation(p, position)}`
   return pattern
 }
 

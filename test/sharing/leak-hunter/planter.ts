@@ -50,9 +50,24 @@ export function fcDraw(g: fc.GeneratorValue): Draw {
 }
 
 /** Kinds planted in free text. People's names go only where a person's name is expected (see personText). */
-export const TEXT_KINDS: readonly Exclude<CanaryKind, 'sco-id' | 'person'>[] = ['ipv4', 'ipv6', 'domain', 'email', 'url', 'hash', 'file']
+export const TEXT_KINDS: readonly Exclude<CanaryKind, 'sco-id' | 'person'>[] = [
+  'ipv4',
+  'ipv6',
+  'domain',
+  'email',
+  'url',
+  'hash',
+  'file',
+]
 const LEADS = ['', 'Seen beaconing to ', 'C2: ', 'dropped ', 'see ', 'victim ', 'contact ', 'ref ']
-const WRAPS: readonly ((s: string) => string)[] = [(s) => s, (s) => `(${s})`, (s) => `"${s}"`, (s) => `<${s}>`, (s) => `${s}.`, (s) => `${s},`]
+const WRAPS: readonly ((s: string) => string)[] = [
+  (s) => s,
+  (s) => `(${s})`,
+  (s) => `"${s}"`,
+  (s) => `<${s}>`,
+  (s) => `${s}.`,
+  (s) => `${s},`,
+]
 const JOINS = [' ', ', ', '; ', '\n', ' - ', ' and ']
 
 export class Planter {
@@ -67,12 +82,24 @@ export class Planter {
     const whole = normalize(cv.value)
     this.planted.push({ kind: cv.kind, value: cv.value, needle: whole, spelling, position })
     for (const part of cv.parts) {
-      this.planted.push({ kind: part.kind, value: part.value, needle: normalize(part.value), spelling, position, partOf: cv.kind, whole })
+      this.planted.push({
+        kind: part.kind,
+        value: part.value,
+        needle: normalize(part.value),
+        spelling,
+        position,
+        partOf: cv.kind,
+        whole,
+      })
     }
   }
 
   /** A fresh canary of `kind`, written in one of `spellings`, recorded at `position`. */
-  canary(kind: Exclude<CanaryKind, 'sco-id'>, position: string, spellings: readonly Spelling[] = SPELLINGS[kind]): string {
+  canary(
+    kind: Exclude<CanaryKind, 'sco-id'>,
+    position: string,
+    spellings: readonly Spelling[] = SPELLINGS[kind],
+  ): string {
     return this.plant(this.values.of(kind), position, spellings)
   }
 
@@ -89,7 +116,9 @@ export class Planter {
     const pieces: string[] = []
     for (let i = 0; i < n; i++) {
       // Now and then the standard id of an observable, written in prose ("see ipv4-addr--…").
-      const c = this.d.chance(0.05) ? observableId(this, this.d.pick(VALUE_ID_TYPES), position) : this.canary(this.d.pick(TEXT_KINDS), position)
+      const c = this.d.chance(0.05)
+        ? observableId(this, this.d.pick(VALUE_ID_TYPES), position)
+        : this.canary(this.d.pick(TEXT_KINDS), position)
       pieces.push(n === 1 && !this.d.chance(0.6) ? c : `${this.d.pick(LEADS)}${this.d.pick(WRAPS)(c)}`)
     }
     let text = pieces[0]

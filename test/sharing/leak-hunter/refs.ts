@@ -51,7 +51,9 @@ const TARGETS: Readonly<Record<string, readonly string[]>> = {
 }
 
 /** Observable types whose standard id derives from one canary-shaped value. */
-const VALUE_IDS: Readonly<Record<string, { kind: 'ipv4' | 'ipv6' | 'domain' | 'email' | 'url' | 'file'; prop: string }>> = {
+const VALUE_IDS: Readonly<
+  Record<string, { kind: 'ipv4' | 'ipv6' | 'domain' | 'email' | 'url' | 'file'; prop: string }>
+> = {
   'ipv4-addr': { kind: 'ipv4', prop: 'value' },
   'ipv6-addr': { kind: 'ipv6', prop: 'value' },
   'domain-name': { kind: 'domain', prop: 'value' },

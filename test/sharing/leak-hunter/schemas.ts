@@ -57,7 +57,9 @@ for (const file of listJson(DEFAULT_SCHEMA_DIR)) {
   const name = path.basename(file, '.json')
   const typeEnum = root.properties?.type?.enum ?? root.allOf?.flatMap((p: Json) => p.properties?.type?.enum ?? [])
   // A bundle is an envelope, not an object: the store refuses it.
-  const definesType = ['sdos', 'sros', 'observables'].includes(folder) || (folder === 'common' && name !== 'bundle' && Array.isArray(typeEnum) && typeEnum.includes(name))
+  const definesType =
+    ['sdos', 'sros', 'observables'].includes(folder) ||
+    (folder === 'common' && name !== 'bundle' && Array.isArray(typeEnum) && typeEnum.includes(name))
   if (definesType) TYPE_SCHEMAS.set(name, { n: root, base: root.$id })
 }
 
@@ -71,7 +73,10 @@ export const STIX_TYPES: readonly string[] = [...TYPE_SCHEMAS.keys()].sort()
 export const CUSTOM_TYPES: readonly string[] = ['x-c4n4ry-report', 'x-c4n4ry-observable']
 /** What the hunter generates: every schema type, then the custom ones. */
 export const HUNTED_TYPES: readonly string[] = [...STIX_TYPES, ...CUSTOM_TYPES]
-for (const [type, file] of [['x-c4n4ry-report', 'core'], ['x-c4n4ry-observable', 'cyber-observable-core']]) {
+for (const [type, file] of [
+  ['x-c4n4ry-report', 'core'],
+  ['x-c4n4ry-observable', 'cyber-observable-core'],
+]) {
   const root = [...files.values()].find((f) => f.$id.endsWith(`/common/${file}.json`))
   TYPE_SCHEMAS.set(type, { n: root, base: root.$id })
 }
@@ -81,7 +86,8 @@ export const SCHEMA_PROPERTY_NAMES: readonly string[] = (() => {
   const names = new Set<string>()
   const walk = (n: Json) => {
     if (!n || typeof n !== 'object') return
-    if (n.properties && typeof n.properties === 'object' && !Array.isArray(n.properties)) for (const k of Object.keys(n.properties)) names.add(k)
+    if (n.properties && typeof n.properties === 'object' && !Array.isArray(n.properties))
+      for (const k of Object.keys(n.properties)) names.add(k)
     for (const v of Object.values(n)) walk(v)
   }
   for (const f of files.values()) walk(f)
@@ -107,7 +113,11 @@ function resolve(ref: string, base: string): { node: Node; name: string } {
 }
 
 /** Follows `$ref` and `allOf` down to the plain nodes of a conjunction. */
-export function flatten(nodes: Node[], refs = new Set<string>(), out: Node[] = []): { parts: Node[]; refs: Set<string> } {
+export function flatten(
+  nodes: Node[],
+  refs = new Set<string>(),
+  out: Node[] = [],
+): { parts: Node[]; refs: Set<string> } {
   for (const node of nodes) {
     const n = node.n
     if (n === true || n === undefined || n === null) continue
@@ -117,7 +127,12 @@ export function flatten(nodes: Node[], refs = new Set<string>(), out: Node[] = [
       flatten([target], refs, out)
     }
     out.push(node)
-    if (Array.isArray(n.allOf)) flatten(n.allOf.map((c: Json) => ({ n: c, base: node.base })), refs, out)
+    if (Array.isArray(n.allOf))
+      flatten(
+        n.allOf.map((c: Json) => ({ n: c, base: node.base })),
+        refs,
+        out,
+      )
   }
   return { parts: out, refs }
 }
@@ -130,8 +145,19 @@ function requiredOf(n: Json): string[] {
 export function viewOf(nodes: Node[], consumed: ReadonlySet<Json> = new Set()): View {
   const { parts, refs } = flatten(nodes)
   const view: View = {
-    parts, refs, types: new Set(), patterns: [], notPatterns: [], props: new Map(), patternProps: [],
-    required: new Set(), forbidden: new Set(), alternatives: [], conditionals: [], items: [], minItems: 0,
+    parts,
+    refs,
+    types: new Set(),
+    patterns: [],
+    notPatterns: [],
+    props: new Map(),
+    patternProps: [],
+    required: new Set(),
+    forbidden: new Set(),
+    alternatives: [],
+    conditionals: [],
+    items: [],
+    minItems: 0,
   }
   for (const { n, base } of parts) {
     if (typeof n.type === 'string') view.types.add(n.type)
@@ -143,8 +169,10 @@ export function viewOf(nodes: Node[], consumed: ReadonlySet<Json> = new Set()): 
     if (typeof n.minimum === 'number') view.minimum = n.minimum
     if (typeof n.maximum === 'number') view.maximum = n.maximum
     for (const r of requiredOf(n)) view.required.add(r)
-    for (const [k, v] of Object.entries(n.properties ?? {})) view.props.set(k, [...(view.props.get(k) ?? []), { n: v, base }])
-    for (const [p, v] of Object.entries(n.patternProperties ?? {})) view.patternProps.push({ pattern: p, node: { n: v, base } })
+    for (const [k, v] of Object.entries(n.properties ?? {}))
+      view.props.set(k, [...(view.props.get(k) ?? []), { n: v, base }])
+    for (const [p, v] of Object.entries(n.patternProperties ?? {}))
+      view.patternProps.push({ pattern: p, node: { n: v, base } })
     if (n.items && typeof n.items === 'object') view.items.push({ n: n.items, base })
     if (n.not) {
       if (typeof n.not.pattern === 'string') view.notPatterns.push(new RegExp(n.not.pattern))
@@ -154,7 +182,8 @@ export function viewOf(nodes: Node[], consumed: ReadonlySet<Json> = new Set()): 
     if (n.if && n.then) view.conditionals.push({ if: n.if, then: n.then, base })
     if (consumed.has(n)) continue
     for (const kind of ['anyOf', 'oneOf'] as const) {
-      if (Array.isArray(n[kind])) view.alternatives.push({ kind, owner: n, branches: n[kind].map((b: Json) => ({ n: b, base })) })
+      if (Array.isArray(n[kind]))
+        view.alternatives.push({ kind, owner: n, branches: n[kind].map((b: Json) => ({ n: b, base })) })
     }
   }
   return view

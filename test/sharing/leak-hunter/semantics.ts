@@ -15,9 +15,16 @@ const keysOf = (ctx: Ctx) => ctx.path.filter((k) => !k.startsWith('[')).join('.'
 type Gen = (ctx: Ctx) => unknown
 const person: Gen = (ctx) => ctx.p.canary('person', positionOf(ctx))
 const author: Gen = (ctx) => ctx.p.personText(positionOf(ctx))
-const fileName: Gen = (ctx) => ctx.p.plant({ kind: 'file', value: ctx.p.values.fileName(), parts: [] }, positionOf(ctx), ['plain', 'upper', 'percent'])
-const path: Gen = (ctx) => ctx.p.plant({ kind: 'file', value: ctx.p.values.path(), parts: [] }, positionOf(ctx), STRUCTURED)
-const login: Gen = (ctx) => (ctx.p.d.chance(0.5) ? ctx.p.canary('email', positionOf(ctx), STRUCTURED) : ctx.p.freeText(positionOf(ctx)))
+const fileName: Gen = (ctx) =>
+  ctx.p.plant({ kind: 'file', value: ctx.p.values.fileName(), parts: [] }, positionOf(ctx), [
+    'plain',
+    'upper',
+    'percent',
+  ])
+const path: Gen = (ctx) =>
+  ctx.p.plant({ kind: 'file', value: ctx.p.values.path(), parts: [] }, positionOf(ctx), STRUCTURED)
+const login: Gen = (ctx) =>
+  ctx.p.d.chance(0.5) ? ctx.p.canary('email', positionOf(ctx), STRUCTURED) : ctx.p.freeText(positionOf(ctx))
 
 /** Positions whose meaning the strategy must know: (type, property path) → generator. */
 const SEMANTIC: Readonly<Record<string, Readonly<Record<string, Gen>>>> = {
@@ -55,7 +62,14 @@ function headerFields(ctx: Ctx): Record<string, unknown> {
   return out
 }
 
-const HASH_LENGTHS: Readonly<Record<string, 32 | 40 | 64 | 128>> = { MD5: 32, 'SHA-1': 40, 'SHA-256': 64, 'SHA-512': 128, 'SHA3-256': 64, 'SHA3-512': 128 }
+const HASH_LENGTHS: Readonly<Record<string, 32 | 40 | 64 | 128>> = {
+  MD5: 32,
+  'SHA-1': 40,
+  'SHA-256': 64,
+  'SHA-512': 128,
+  'SHA3-256': 64,
+  'SHA3-512': 128,
+}
 const HASH_ALGORITHMS = ['SHA-256', 'MD5', 'SHA-1', 'SHA-512', 'SHA3-256', 'SHA3-512', 'SSDEEP', 'TLSH']
 
 function hashes(ctx: Ctx): Record<string, string> {
@@ -65,7 +79,11 @@ function hashes(ctx: Ctx): Record<string, string> {
     if (algorithm in out) continue
     const c = child(ctx, algorithm)
     const length = HASH_LENGTHS[algorithm]
-    const value = length ? ctx.p.values.hash(length) : algorithm === 'SSDEEP' ? ctx.p.values.ssdeep() : ctx.p.values.tlsh()
+    const value = length
+      ? ctx.p.values.hash(length)
+      : algorithm === 'SSDEEP'
+        ? ctx.p.values.ssdeep()
+        : ctx.p.values.tlsh()
     out[algorithm] = ctx.p.plant({ kind: 'hash', value, parts: [] }, positionOf(c), length ? STRUCTURED : ['plain'])
   }
   return out
@@ -93,7 +111,16 @@ export function semanticValue(view: View, ctx: Ctx, forced?: 'hashes'): unknown 
   return undefined
 }
 
-const IDENTITY_CLASSES = ['individual', 'organization', 'group', 'system', 'class', 'unknown', 'Individual', 'INDIVIDUAL']
+const IDENTITY_CLASSES = [
+  'individual',
+  'organization',
+  'group',
+  'system',
+  'class',
+  'unknown',
+  'Individual',
+  'INDIVIDUAL',
+]
 const SHAREABLE = [TLP_MARKING_IDS.green, TLP_MARKING_IDS.clear]
 const OBSERVABLE_OBJECTS = ['ipv4-addr', 'domain-name', 'email-addr', 'url', 'file', 'ipv6-addr']
 
@@ -103,9 +130,13 @@ const ANY: Readonly<Record<string, Override>> = {
   spec_version: () => '2.1',
   id: (ctx) => `${ctx.type}--${ctx.p.values.uuid(4)}`,
   created: (ctx) => timestamp(ctx),
-  modified: (ctx) => timestamp(ctx, undefined, Date.parse((ctx.obj.created as string | undefined) ?? new Date(T0).toISOString())),
+  modified: (ctx) =>
+    timestamp(ctx, undefined, Date.parse((ctx.obj.created as string | undefined) ?? new Date(T0).toISOString())),
   // Shareable with every partner (TLP:GREEN / CLEAR): what is tested is anonymization, not the TLP rules.
-  object_marking_refs: (ctx) => [ctx.p.d.pick(SHAREABLE), ...(ctx.p.d.chance(0.2) ? [`marking-definition--${ctx.p.values.uuid(4)}`] : [])],
+  object_marking_refs: (ctx) => [
+    ctx.p.d.pick(SHAREABLE),
+    ...(ctx.p.d.chance(0.2) ? [`marking-definition--${ctx.p.values.uuid(4)}`] : []),
+  ],
 }
 const BY_TYPE: Readonly<Record<string, Readonly<Record<string, Override>>>> = {
   indicator: {
@@ -132,7 +163,8 @@ const BY_TYPE: Readonly<Record<string, Readonly<Record<string, Override>>>> = {
   },
   // A producer's own marking definition under a predefined TLP id: its content is the producer's.
   'marking-definition': {
-    id: (ctx) => (ctx.p.d.chance(0.25) ? ctx.p.d.pick(Object.values(TLP_MARKING_IDS)) : `${ctx.type}--${ctx.p.values.uuid(4)}`),
+    id: (ctx) =>
+      ctx.p.d.chance(0.25) ? ctx.p.d.pick(Object.values(TLP_MARKING_IDS)) : `${ctx.type}--${ctx.p.values.uuid(4)}`,
   },
   // Names of top-level properties added by toplevel extensions: only valid with such an extension type.
   'extension-definition': { extension_properties: () => undefined },
@@ -165,7 +197,18 @@ function ownPropertyNames(type: string): ReadonlySet<string> {
 }
 
 /** Names the core schemas forbid at the top (`not: required`) or that every object has its own meaning for. */
-const NOT_BORROWED = new Set(['severity', 'action', 'username', 'phone_numbers', 'type', 'id', 'spec_version', 'created', 'modified', 'extensions'])
+const NOT_BORROWED = new Set([
+  'severity',
+  'action',
+  'username',
+  'phone_numbers',
+  'type',
+  'id',
+  'spec_version',
+  'created',
+  'modified',
+  'extensions',
+])
 
 /**
  * Properties named like STIX properties of other types (a `relationship_type`, `pattern_type`, `value` or
@@ -195,7 +238,8 @@ export function customProperties(ctx: Ctx): void {
       if (name in obj) continue
       const c = { ...child(ctx, name), depth: 0 }
       const isPerson = PERSON_CUSTOM.has(name)
-      obj[name] = isPerson && p.d.chance(0.5) ? p.personText(positionOf(c)) : isPerson ? customDict(c, true) : customValue(c)
+      obj[name] =
+        isPerson && p.d.chance(0.5) ? p.personText(positionOf(c)) : isPerson ? customDict(c, true) : customValue(c)
     }
   }
   if (p.d.chance(0.5)) {
@@ -204,9 +248,17 @@ export function customProperties(ctx: Ctx): void {
     for (let n = p.d.int(1, 2); n > 0; n--) {
       const name = p.d.pick(EXTENSION_PROPERTIES)
       if (name in ext) continue
-      ext[name] = customValue({ ...child(child(ctx, 'extensions'), `{ext}.${name}`), depth: 0 }, name === 'contact_person')
+      ext[name] = customValue(
+        { ...child(child(ctx, 'extensions'), `{ext}.${name}`), depth: 0 },
+        name === 'contact_person',
+      )
     }
-    if (p.d.chance(0.4)) borrowedProperties({ ...child(ctx, 'extensions'), path: [...ctx.path, 'extensions', '{ext}'] }, ext, new Set(['extension_type']))
+    if (p.d.chance(0.4))
+      borrowedProperties(
+        { ...child(ctx, 'extensions'), path: [...ctx.path, 'extensions', '{ext}'] },
+        ext,
+        new Set(['extension_type']),
+      )
     obj.extensions = { ...((obj.extensions as Record<string, unknown>) ?? {}), [id]: ext }
   }
 }

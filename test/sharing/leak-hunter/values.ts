@@ -83,7 +83,12 @@ export class CanaryValues {
   }
   url(): CanaryValue {
     const r = this.#r()
-    const part: CanaryValue['parts'][number] = r < 0.15 ? { kind: 'ipv4', value: this.ipv4() } : r < 0.25 ? { kind: 'ipv6', value: this.ipv6() } : { kind: 'domain', value: this.domain() }
+    const part: CanaryValue['parts'][number] =
+      r < 0.15
+        ? { kind: 'ipv4', value: this.ipv4() }
+        : r < 0.25
+          ? { kind: 'ipv6', value: this.ipv6() }
+          : { kind: 'domain', value: this.domain() }
     const host = part.kind === 'ipv6' ? `[${part.value}]` : part.value
     const credentials = this.#r() < 0.1 ? `${this.#pick(FIRST).toLowerCase()}:${this.#chars(ALNUM, 8)}@` : ''
     const port = this.#r() < 0.2 ? `:${this.#int(1025, 65000)}` : ''
@@ -116,7 +121,9 @@ export class CanaryValues {
   }
   path(): string {
     const token = this.#token()
-    return this.#r() < 0.5 ? `C:\\Users\\Public\\c4n4ry${token}\\${this.#pick(WORDS)}` : `/tmp/.c4n4ry${token}/${this.#pick(WORDS)}`
+    return this.#r() < 0.5
+      ? `C:\\Users\\Public\\c4n4ry${token}\\${this.#pick(WORDS)}`
+      : `/tmp/.c4n4ry${token}/${this.#pick(WORDS)}`
   }
   person(): string {
     const last = this.#token(LETTERS)

@@ -2,9 +2,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { requirePermission } from '../../../auth/authenticate.js'
 import { createApiKey, listApiKeys, listUserApiKeys, revokeApiKey } from '../../../identity/api-keys.js'
-import { actorOf, errorResponses, IdParams, NoContent, security, SMALL_BODY } from './schemas.js'
+import {
+  actorOf,
+  errorResponses,
+  IdParams,
+  listQuery,
+  NoContent,
+  Nullable,
+  pageOf,
+  security,
+  SMALL_BODY,
+} from './schemas.js'
 
-const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
+const Timestamp = Nullable(Type.String({ format: 'date-time' }))
+const PageOnly = listQuery({})
 const ApiKey = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
@@ -15,7 +26,10 @@ const ApiKey = Type.Object({
   revokedAt: Timestamp,
 })
 const CreateBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100 }), expiresAt: Type.Optional(Type.String({ format: 'date-time' })) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
   { additionalProperties: false },
 )
 
@@ -27,36 +41,76 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['api-keys']
   const db = app.knex
 
-  app.get('/api-keys', {
-    preHandler: requirePermission('api-keys:manage-own'),
-    schema: { tags, summary: 'Your API keys', security, response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...errorResponses } },
-  }, async (req) => ({ items: await listApiKeys({ db, actor: actorOf(req) }) }))
-
-  app.post('/api-keys', {
-    bodyLimit: SMALL_BODY,
-    preHandler: requirePermission('api-keys:manage-own'),
-    schema: {
-      tags, summary: 'Create an API key (shown once)', security, body: CreateBody,
-      response: { 201: Type.Object({ key: Type.String({ description: 'The secret key: store it now, it is never shown again' }), apiKey: ApiKey }), ...errorResponses },
+  app.get(
+    '/api-keys',
+    {
+      preHandler: requirePermission('api-keys:manage-own'),
+      schema: {
+        tags,
+        summary: 'Your API keys, newest first',
+        security,
+        querystring: PageOnly,
+        response: { 200: pageOf(ApiKey), ...errorResponses },
+      },
     },
-  }, async (req, reply) => reply.code(201).send(await createApiKey({ db, actor: actorOf(req), input: req.body })))
+    async (req) => listApiKeys({ db, actor: actorOf(req), page: req.query }),
+  )
 
-  app.delete('/api-keys/:id', {
-    preHandler: requirePermission('api-keys:manage-own'),
-    schema: {
-      tags, security, params: IdParams, response: { 204: NoContent, ...errorResponses },
-      summary: "Revoke one of your API keys, or (admin; org-admin: its organization's users) another user's; effective at once",
+  app.post(
+    '/api-keys',
+    {
+      bodyLimit: SMALL_BODY,
+      preHandler: requirePermission('api-keys:manage-own'),
+      schema: {
+        tags,
+        summary: 'Create an API key (shown once)',
+        security,
+        body: CreateBody,
+        response: {
+          201: Type.Object({
+            key: Type.String({ description: 'The secret key: store it now, it is never shown again' }),
+            apiKey: ApiKey,
+          }),
+          ...errorResponses,
+        },
+      },
     },
-  }, async (req, reply) => {
-    await revokeApiKey({ db, actor: actorOf(req), id: req.params.id })
-    return reply.code(204).send(null)
-  })
+    async (req, reply) => reply.code(201).send(await createApiKey({ db, actor: actorOf(req), input: req.body })),
+  )
 
-  app.get('/users/:id/api-keys', {
-    preHandler: requirePermission('api-keys:manage'),
-    schema: {
-      tags, security, params: IdParams, response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...errorResponses },
-      summary: "A user's API keys (admin: anyone's; org-admin: its organization's users', others are 404)",
+  app.delete(
+    '/api-keys/:id',
+    {
+      preHandler: requirePermission('api-keys:manage-own'),
+      schema: {
+        tags,
+        security,
+        params: IdParams,
+        response: { 204: NoContent, ...errorResponses },
+        summary:
+          "Revoke one of your API keys, or (admin; org-admin: its organization's users) another user's; effective at once",
+      },
     },
-  }, async (req) => ({ items: await listUserApiKeys({ db, actor: actorOf(req), userId: req.params.id }) }))
+    async (req, reply) => {
+      await revokeApiKey({ db, actor: actorOf(req), id: req.params.id })
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.get(
+    '/users/:id/api-keys',
+    {
+      preHandler: requirePermission('api-keys:manage'),
+      schema: {
+        tags,
+        security,
+        params: IdParams,
+        querystring: PageOnly,
+        response: { 200: pageOf(ApiKey), ...errorResponses },
+        summary:
+          "A user's API keys, newest first (admin: anyone's; org-admin: its organization's users', others are 404)",
+      },
+    },
+    async (req) => listUserApiKeys({ db, actor: actorOf(req), userId: req.params.id, page: req.query }),
+  )
 }

@@ -4,11 +4,15 @@ import { requirePermission } from '../../../auth/authenticate.js'
 import { recordAudit } from '../../../audit/record.js'
 import { sessionStates, userStates } from '../../../identity/auth-cache.js'
 import { attemptPasswordLogin } from '../../../identity/login.js'
-import { familyOfToken, revokeAllSessions, revokeSession, rotateRefreshToken, startSession } from '../../../identity/sessions.js'
-import { getUser } from '../../../identity/users.js'
+import {
+  familyOfToken,
+  revokeAllSessions,
+  revokeSession,
+  rotateRefreshToken,
+  startSession,
+} from '../../../identity/sessions.js'
 import { getUserState } from '../../../identity/user-state.js'
 import { AppError, unauthorized } from '../../../infra/errors.js'
-import { UserSchema } from './users-schema.js'
 import { actorOf, errorResponses, NoContent, security, SMALL_BODY } from './schemas.js'
 
 const Tokens = Type.Object({
@@ -18,15 +22,29 @@ const Tokens = Type.Object({
   refreshToken: Type.String({ description: 'Opaque, single use: exchange it at /auth/refresh' }),
   refreshExpiresIn: Type.Integer({ description: 'Refresh token lifetime in seconds' }),
 })
-const Login = Type.Object({ email: Type.String({ minLength: 3, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false })
-const Refresh = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+const Login = Type.Object(
+  { email: Type.String({ minLength: 3, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+)
+const Refresh = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+)
 const Logout = Type.Object(
   {
-    refreshToken: Type.Optional(Type.String({ maxLength: 200, description: 'Also end the session of this refresh token' })),
+    refreshToken: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Also end the session of this refresh token' }),
+    ),
     everywhere: Type.Optional(Type.Boolean({ description: 'End every session and token of this user' })),
   },
   { additionalProperties: false },
 )
+
+/** The wait a login refusal for too many failures carries in its details (`loginLocked`, core/identity/errors.ts). */
+function retryAfterSeconds(details: unknown): number | undefined {
+  if (typeof details !== 'object' || details === null || !('retryAfterSeconds' in details)) return undefined
+  return typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined
+}
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { accessTokenTtl, refreshTokenTtl } = app.authConfig
@@ -38,65 +56,107 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     refreshExpiresIn: refreshTokenTtl,
   })
 
-  app.post('/auth/login', {
-    bodyLimit: SMALL_BODY,
-    schema: { tags: ['auth'], summary: 'Log in with email and password', body: Login, response: { 200: Tokens, ...errorResponses } },
-  }, async (req, reply) => {
-    try {
-      const user = await attemptPasswordLogin({ db: app.knex, limiter: app.identity.limiter, ...req.body, ip: req.ip, via: 'login', auditSuccess: true, metrics: app.metrics })
-      const session = await startSession({ db: app.knex, userId: user.id, ttlSeconds: refreshTokenTtl })
-      return tokensFor(user, session.familyId, session.refreshToken)
-    } catch (err) {
-      if (err instanceof AppError && err.statusCode === 429) reply.header('retry-after', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds))
-      throw err
-    }
-  })
-
-  app.post('/auth/refresh', {
-    bodyLimit: SMALL_BODY,
-    schema: { tags: ['auth'], summary: 'Exchange a refresh token for new tokens (rotation)', body: Refresh, response: { 200: Tokens, ...errorResponses } },
-  }, async (req) => {
-    const rotated = await rotateRefreshToken({ db: app.knex, token: req.body.refreshToken, ttlSeconds: refreshTokenTtl, ip: req.ip })
-    const user = await getUserState(app.knex, rotated.userId)
-    if (!user?.active) throw unauthorized('Account is deactivated')
-    return tokensFor(user, rotated.familyId, rotated.refreshToken)
-  })
-
-  app.post('/auth/logout', {
-    bodyLimit: SMALL_BODY,
-    preHandler: requirePermission('self:read'),
-    // A bare `POST /auth/logout` (no body) is the common case: validate it as `{}`.
-    preValidation: async (req) => {
-      req.body ??= {}
+  app.post(
+    '/auth/login',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with email and password',
+        body: Login,
+        response: { 200: Tokens, ...errorResponses },
+      },
     },
-    schema: { tags: ['auth'], summary: 'End this session (or every session)', security, body: Logout, response: { 204: NoContent, ...errorResponses } },
-  }, async (req, reply) => {
-    const actor = actorOf(req)
-    const body = req.body
-    const families = new Set<string>()
-    if (actor.via === 'password' && actor.credentialId) families.add(actor.credentialId)
-    if (body.refreshToken) {
-      const family = await familyOfToken(app.knex, body.refreshToken)
-      if (family) families.add(family)
-    }
-    await app.knex.transaction(async (trx) => {
-      for (const f of families) await revokeSession(trx, f)
-      if (body.everywhere) {
-        for (const f of await revokeAllSessions(trx, actor.userId)) families.add(f)
-        await trx('users').where({ id: actor.userId }).increment('token_version', 1)
+    async (req, reply) => {
+      try {
+        const user = await attemptPasswordLogin({
+          db: app.knex,
+          limiter: app.identity.limiter,
+          ...req.body,
+          ip: req.ip,
+          via: 'login',
+          auditSuccess: true,
+          metrics: app.metrics,
+        })
+        const session = await startSession({ db: app.knex, userId: user.id, ttlSeconds: refreshTokenTtl })
+        return tokensFor(user, session.familyId, session.refreshToken)
+      } catch (err) {
+        const retryAfter =
+          err instanceof AppError && err.statusCode === 429 ? retryAfterSeconds(err.details) : undefined
+        if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
+        throw err
       }
-      await recordAudit(trx, { action: 'auth.logout', actor, ip: req.ip, targetType: 'user', targetId: actor.userId, details: { sessions: families.size, everywhere: !!body.everywhere } })
-    })
-    for (const f of families) sessionStates.invalidate(f)
-    if (body.everywhere) userStates.invalidate(actor.userId)
-    return reply.code(204).send(null)
-  })
+    },
+  )
 
-  app.get('/auth/me', {
-    preHandler: requirePermission('self:read'),
-    schema: { tags: ['auth'], summary: 'The authenticated user', security, response: { 200: Type.Object({ user: UserSchema, via: Type.String() }), ...errorResponses } },
-  }, async (req) => {
-    const actor = actorOf(req)
-    return { user: await getUser({ db: app.knex, actor, id: actor.userId }), via: actor.via }
-  })
+  app.post(
+    '/auth/refresh',
+    {
+      bodyLimit: SMALL_BODY,
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for new tokens (rotation)',
+        body: Refresh,
+        response: { 200: Tokens, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const rotated = await rotateRefreshToken({
+        db: app.knex,
+        token: req.body.refreshToken,
+        ttlSeconds: refreshTokenTtl,
+        ip: req.ip,
+      })
+      const user = await getUserState(app.knex, rotated.userId)
+      if (!user?.active) throw unauthorized('Account is deactivated')
+      return tokensFor(user, rotated.familyId, rotated.refreshToken)
+    },
+  )
+
+  app.post(
+    '/auth/logout',
+    {
+      bodyLimit: SMALL_BODY,
+      preHandler: requirePermission('self:read'),
+      // A bare `POST /auth/logout` (no body) is the common case: validate it as `{}`.
+      preValidation: async (req) => {
+        req.body ??= {}
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'End this session (or every session)',
+        security,
+        body: Logout,
+        response: { 204: NoContent, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req)
+      const body = req.body
+      const families = new Set<string>()
+      if (actor.via === 'password' && actor.credentialId) families.add(actor.credentialId)
+      if (body.refreshToken) {
+        const family = await familyOfToken(app.knex, body.refreshToken)
+        if (family) families.add(family)
+      }
+      await app.knex.transaction(async (trx) => {
+        for (const f of families) await revokeSession(trx, f)
+        if (body.everywhere) {
+          for (const f of await revokeAllSessions(trx, actor.userId)) families.add(f)
+          await trx('users').where({ id: actor.userId }).increment('token_version', 1)
+        }
+        await recordAudit(trx, {
+          action: 'auth.logout',
+          actor,
+          ip: req.ip,
+          targetType: 'user',
+          targetId: actor.userId,
+          details: { sessions: families.size, everywhere: !!body.everywhere },
+        })
+      })
+      for (const f of families) sessionStates.invalidate(f)
+      if (body.everywhere) userStates.invalidate(actor.userId)
+      return reply.code(204).send(null)
+    },
+  )
 }

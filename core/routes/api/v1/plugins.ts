@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { requirePermission } from '../../../auth/authenticate.js'
+import { errorResponses, security } from './schemas.js'
 
 const PluginInfo = Type.Object({
   kind: Type.String(),
@@ -15,10 +16,17 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/plugins',
     {
       preHandler: requirePermission('plugins:read'),
-      schema: { tags: ['plugins'], summary: 'Loaded plugins', security: [{ bearer: [] }], response: { 200: Type.Object({ items: Type.Array(PluginInfo) }) } },
+      schema: {
+        tags: ['plugins'],
+        summary: 'Loaded plugins (all of them: a short list, never paged)',
+        security,
+        response: { 200: Type.Object({ items: Type.Array(PluginInfo) }), ...errorResponses },
+      },
     },
     async () => ({
-      items: app.registry.list().map(({ kind, id, version, description, source }) => ({ kind, id, version, description, source })),
+      items: app.registry
+        .list()
+        .map(({ kind, id, version, description, source }) => ({ kind, id, version, description, source })),
     }),
   )
 }

@@ -1,0 +1,97 @@
+import { createReadStream, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Platform } from '../core/platform.js'
+import { runFeed } from '../core/feeds/run-feed.js'
+import { insertQueuedRun } from '../core/feeds/run-queue.js'
+import { storeObjects } from '../core/store/index.js'
+import { rssSampler } from './result.js'
+
+/** A local HTTP server sending files with an ETag (a `stix-bundle` feed's checkpoint), 1 MiB reads. */
+export function serveFiles(files: Record<string, string>): Promise<{ origin: string; close(): void }> {
+  const server = createServer((req, res) => {
+    const file = files[req.url ?? '']
+    if (!file) return void res.writeHead(404).end()
+    const etag = `"${statSync(file).mtimeMs}"`
+    if (req.headers['if-none-match'] === etag) return void res.writeHead(304).end()
+    res.writeHead(200, { 'content-type': 'application/json', etag })
+    createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res)
+  })
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      resolve({ origin: `http://127.0.0.1:${port}`, close: () => server.close() })
+    }),
+  )
+}
+
+interface FeedRunFigures {
+  status: string
+  fetched: number
+  objectsPerS: number
+  peakRssMb: number
+  summary: string
+}
+
+/**
+ * `stix-bundle` feeds of one organization's collection, run by the platform's own feed-run code
+ * (core/feeds/run-feed.ts: fetch, streamed parse, batches through the store, counters, checkpoint) with the
+ * context the feed worker gives it; pg-boss is left out (it only hands the run id over).
+ */
+export async function feedRunner(platform: Platform, options: { batchSize?: number } = {}) {
+  const { knex, app } = platform
+  const [organization] = await knex('organizations')
+    .insert({ name: `bench ${Date.now()}` })
+    .returning('id')
+  const [collection] = await knex('collections')
+    .insert({ organization_id: organization.id, title: 'bench' })
+    .returning('id')
+  const feeds = { ...platform.config.feeds, batchSize: options.batchSize ?? platform.config.feeds.batchSize }
+  const ctx = {
+    knex,
+    registry: platform.registry,
+    storeObjects,
+    feeds,
+    log: app.log,
+    metrics: app.metrics,
+    secrets: app.feedSecrets,
+  }
+  return {
+    organizationId: organization.id,
+    collectionId: collection.id,
+    addFeed: async (name: string, url: string): Promise<string> => {
+      const config = JSON.stringify({ url, headers: {}, timeoutMs: 60000 })
+      const [feed] = await knex('feeds')
+        .insert({
+          organization_id: organization.id,
+          collection_id: collection.id,
+          name,
+          source_plugin: 'stix-bundle',
+          config,
+        })
+        .returning('id')
+      return feed.id
+    },
+    /** Forgets the feed's ETag, so its next run reads the whole bundle again. */
+    clearCheckpoint: async (feedId: string) => {
+      await knex('feeds').where({ id: feedId }).update({ checkpoint: null })
+    },
+    /** Runs the feed once, to its end; objects/s and this process's peak RSS during the run. */
+    run: async (feedId: string): Promise<FeedRunFigures> => {
+      const queued = await insertQueuedRun(knex, feedId, 'manual')
+      if (!queued) throw new Error(`feed ${feedId} already has a run queued`)
+      const rss = rssSampler()
+      const started = performance.now()
+      await runFeed(ctx, queued.id, { retryCount: 0, retryLimit: 0 }, new AbortController().signal)
+      const seconds = (performance.now() - started) / 1000
+      rss.stop()
+      const r = await knex('feed_runs').where({ id: queued.id }).first()
+      if (!r) throw new Error(`feed run ${queued.id} vanished`)
+      const objectsPerS = r.fetched / seconds
+      const summary =
+        `${r.status} ${r.fetched} objects (${r.new_objects} new, ${r.unchanged} unchanged, ${r.rejected} rejected) in ${seconds.toFixed(1)} s = ` +
+        `${Math.round(objectsPerS).toLocaleString('en')} objects/s, peak RSS ${rss.peakMb().toFixed(0)} MB`
+      return { status: r.status, fetched: r.fetched, objectsPerS, peakRssMb: rss.peakMb(), summary }
+    },
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The machine's own limits, measured in the same run as the figure they bound (issue 18), so that a figure is
+ * read as a ratio on a machine whose load changes from one minute to the next:
+ * - writing: PostgreSQL `COPY … FROM STDIN` of the rows an ingestion writes (object versions and collection
+ *   memberships) into staging tables with the same columns, defaults and indexes, in one transaction;
+ * - reading: keyset pages of stored documents as text (`SELECT document::text … WHERE pk > $1 ORDER BY pk
+ *   LIMIT 1000`) on one connection, what every TAXII page and export page must at least cost.
+ */
+import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import type { StixObject } from '../core/stix/types.js'
+
+/** COPY's text format: backslash, tab, newline and carriage return escaped; `\N` is NULL. */
+const copyText = (v: string | null) =>
+  v === null
+    ? '\\N'
+    : v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c)
+const arrayLiteral = (items: readonly string[]) => `{${items.map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`
+const stringField = (o: StixObject, key: string): string | null => {
+  const v = o[key]
+  return typeof v === 'string' ? v : null
+}
+const labelsOf = (o: StixObject): string[] =>
+  Array.isArray(o.labels) ? o.labels.filter((l): l is string => typeof l === 'string') : []
+
+/** One `stix_objects` row in COPY text form, with the columns the store writes. */
+function objectLine(o: StixObject, producerOrg: string, tlp: string | null): string {
+  const text = JSON.stringify(o)
+  const hash = createHash('sha256').update(text).digest('hex')
+  return [
+    o.id,
+    stringField(o, 'modified') ?? '1970-01-01T00:00:00Z',
+    o.type,
+    stringField(o, 'spec_version') ?? '2.1',
+    producerOrg,
+    tlp,
+    arrayLiteral(labelsOf(o)),
+    stringField(o, 'created'),
+    stringField(o, 'name'),
+    text,
+    hash,
+  ]
+    .map(copyText)
+    .join('\t')
+}
+
+async function* chunked(lines: Iterable<string>): AsyncGenerator<string> {
+  let chunk: string[] = []
+  for (const line of lines) {
+    chunk.push(line)
+    if (chunk.length === 1000) {
+      yield chunk.join('\n') + '\n'
+      chunk = []
+    }
+  }
+  if (chunk.length) yield chunk.join('\n') + '\n'
+}
+
+async function copyInto(client: pg.Client, sql: string, lines: Iterable<string>): Promise<void> {
+  await pipeline(Readable.from(chunked(lines)), client.query(copyFrom(sql)))
+}
+
+/**
+ * Objects/s of `COPY` writing `count` objects (`objectAt(i)`, as the ingestion under test receives them) and
+ * their memberships of `collectionId`, in one transaction, into staging tables shaped like `stix_objects` and
+ * `collection_objects` (columns, defaults, indexes; no foreign keys). The staging tables are dropped after.
+ */
+export async function copyLimit(
+  databaseUrl: string,
+  options: {
+    count: number
+    objectAt: (i: number) => StixObject
+    producerOrg: string
+    collectionId: string
+    tlp: string | null
+  },
+): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    await client.query(`DROP TABLE IF EXISTS bench_copy_objects, bench_copy_members;
+      CREATE TABLE bench_copy_objects (LIKE stix_objects INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
+      CREATE TABLE bench_copy_members (LIKE collection_objects INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`)
+    const { count, objectAt, producerOrg, collectionId, tlp } = options
+    const objects = function* () {
+      for (let i = 0; i < count; i++) yield objectLine(objectAt(i), producerOrg, tlp)
+    }
+    const members = function* () {
+      for (let i = 1; i <= count; i++) yield `${collectionId}\t${i}`
+    }
+    const start = performance.now()
+    await client.query('BEGIN')
+    await copyInto(
+      client,
+      'COPY bench_copy_objects (stix_id, version, type, spec_version, producer_org_id, tlp, labels, created, name, document, content_hash) FROM STDIN',
+      objects(),
+    )
+    await copyInto(client, 'COPY bench_copy_members (collection_id, object_pk) FROM STDIN', members())
+    await client.query('COMMIT')
+    return count / ((performance.now() - start) / 1000)
+  } finally {
+    await client.query('DROP TABLE IF EXISTS bench_copy_objects, bench_copy_members').catch(() => undefined)
+    await client.end()
+  }
+}
+
+/** Fewest objects a page read measures: below that, one slow page (a loaded machine) would decide the limit. */
+const MIN_PAGE_READ = 50_000
+
+/**
+ * Objects/s of reading `objects` (at least 50,000) stored documents as text in keyset pages of 1000 on one
+ * connection, from the lowest `pk` on (starting over when the table ends first).
+ */
+export async function pageReadLimit(databaseUrl: string, objects: number): Promise<number> {
+  const target = Math.max(objects, MIN_PAGE_READ)
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    let read = 0
+    let after = '0'
+    const start = performance.now()
+    while (read < target) {
+      const { rows } = await client.query<{ pk: string; d: string }>({
+        name: 'bench-page-read',
+        text: 'SELECT pk, document::text AS d FROM stix_objects WHERE pk > $1 ORDER BY pk LIMIT 1000',
+        values: [after],
+      })
+      if (rows.length === 0) {
+        if (after === '0') throw new Error('pageReadLimit: no stored objects to read')
+        after = '0'
+        continue
+      }
+      read += rows.length
+      after = rows[rows.length - 1].pk
+    }
+    return read / ((performance.now() - start) / 1000)
+  } finally {
+    await client.end()
+  }
+}

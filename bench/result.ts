@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
+
+/** One figure of issue 18: a throughput beside the physical limit measured in the same run. */
+export interface Figure {
+  name: string
+  objectsPerS: number
+  /** The limit measured in the same run (objects/s), or null where there is none. */
+  limitPerS: number | null
+  p99Ms: number | null
+  rssMb: number | null
+}
+
+const whole = (n: number | null) => (n === null ? '-' : String(Math.round(n)))
+
+/**
+ * The machine-readable line a benchmark ends with, one per figure (bench/run-all.ts collects them):
+ * `RESULT <name> objects_per_s=<n> limit_per_s=<m> ratio=<r> p99_ms=<p> rss_mb=<r>`, `-` where there is no
+ * value. On a shared machine the ratio to the limit is the figure to compare, not the absolute rate. `MEDIAN`
+ * lines (bench/run-all.ts, medians over runs) have the same fields, with the median of the runs' ratios.
+ */
+export function resultLine(f: Figure, options: { tag?: 'RESULT' | 'MEDIAN'; ratio?: number | null } = {}): string {
+  const r = options.ratio !== undefined ? options.ratio : f.limitPerS ? f.objectsPerS / f.limitPerS : null
+  const ratio = r === null ? '-' : r.toFixed(3)
+  return `${options.tag ?? 'RESULT'} ${f.name} objects_per_s=${whole(f.objectsPerS)} limit_per_s=${whole(f.limitPerS)} ratio=${ratio} p99_ms=${whole(f.p99Ms)} rss_mb=${whole(f.rssMb)}`
+}
+
+/** The 1, 5 and 15 minute load averages, as printed beside every run. */
+export const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
+
+/** Resident set size of process `pid` in bytes (from /proc), or null when it cannot be read. */
+function rssOf(pid: number): number | null {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'))
+    return line ? Number(line.replace(/\D+/g, '')) * 1024 : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Peak RSS of this process (no `pid`) or of another local process, sampled every 50 ms from `reset()` on;
+ * `peakMb()` reads it. The 50 ms sampling can miss a shorter spike: it measures the steady working set.
+ */
+export function rssSampler(pid?: number) {
+  const read = () => (pid === undefined ? process.memoryUsage().rss : (rssOf(pid) ?? 0))
+  let peak = read()
+  const timer = setInterval(() => (peak = Math.max(peak, read())), 50)
+  return {
+    reset: () => (peak = read()),
+    peakMb: () => Math.max(peak, read()) / 1e6,
+    stop: () => clearInterval(timer),
+  }
+}
+
+/** The figure a RESULT line carries (the inverse of `resultLine`), or null when the line is none. */
+export function parseResult(line: string): Figure | null {
+  const m = /^RESULT (\S+) objects_per_s=(\S+) limit_per_s=(\S+) ratio=\S+ p99_ms=(\S+) rss_mb=(\S+)$/.exec(line)
+  if (!m) return null
+  const value = (s: string) => (s === '-' ? null : Number(s))
+  return { name: m[1], objectsPerS: Number(m[2]), limitPerS: value(m[3]), p99Ms: value(m[4]), rssMb: value(m[5]) }
+}
