@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { migrationsCurrent } from '../infra/database.js'
+import { readiness } from '../infra/readiness.js'
 
 const Check = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
@@ -28,14 +28,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_req, reply) => {
-      const checks = { database: false, migrations: false, jobs: app.jobs.isRunning() }
-      try {
-        await app.knex.raw('select 1')
-        checks.database = true
-        checks.migrations = await migrationsCurrent(app.knex)
-      } catch (err) {
-        app.log.warn({ err }, 'readiness check failed')
-      }
+      const checks = await readiness(app.knex, app.jobs.isRunning(), (err) =>
+        app.log.warn({ err }, 'readiness check failed'),
+      )
       const ok = Object.values(checks).every(Boolean)
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'failing', checks })
     },

@@ -1,16 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { requirePermission } from '../../../auth/authenticate.js'
-import { recordAudit } from '../../../audit/record.js'
-import { sessionStates, userStates } from '../../../identity/auth-cache.js'
 import { attemptPasswordLogin } from '../../../identity/login.js'
-import {
-  familyOfToken,
-  revokeAllSessions,
-  revokeSession,
-  rotateRefreshToken,
-  startSession,
-} from '../../../identity/sessions.js'
+import { logout } from '../../../identity/logout.js'
+import { rotateRefreshToken, startSession } from '../../../identity/sessions.js'
 import { getUserState } from '../../../identity/user-state.js'
 import { AppError, unauthorized } from '../../../infra/errors.js'
 import { actorOf, errorResponses, NoContent, security, SMALL_BODY } from './schemas.js'
@@ -131,31 +124,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const actor = actorOf(req)
-      const body = req.body
-      const families = new Set<string>()
-      if (actor.via === 'password' && actor.credentialId) families.add(actor.credentialId)
-      if (body.refreshToken) {
-        const family = await familyOfToken(app.knex, body.refreshToken)
-        if (family) families.add(family)
-      }
-      await app.knex.transaction(async (trx) => {
-        for (const f of families) await revokeSession(trx, f)
-        if (body.everywhere) {
-          for (const f of await revokeAllSessions(trx, actor.userId)) families.add(f)
-          await trx('users').where({ id: actor.userId }).increment('token_version', 1)
-        }
-        await recordAudit(trx, {
-          action: 'auth.logout',
-          actor,
-          ip: req.ip,
-          targetType: 'user',
-          targetId: actor.userId,
-          details: { sessions: families.size, everywhere: !!body.everywhere },
-        })
-      })
-      for (const f of families) sessionStates.invalidate(f)
-      if (body.everywhere) userStates.invalidate(actor.userId)
+      await logout(app.knex, actorOf(req), { ...req.body, ip: req.ip })
       return reply.code(204).send(null)
     },
   )
