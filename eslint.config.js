@@ -68,5 +68,20 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'error',
     },
   },
+  {
+    // Route files translate HTTP to one service call and back: the SQL lives in the service (docs/architecture.md).
+    files: ['core/routes/**/*.ts'],
+    ignores: ['core/routes/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(raw|transaction|where|whereIn|whereRaw|insert|first|select|del|increment|returning)$/]",
+          message: 'No SQL in a route file: call a service of core/<area>/ instead.',
+        },
+      ],
+    },
+  },
   prettier,
 )

@@ -30,6 +30,15 @@ t.test('core/ code may not use a non-null assertion or any', async (t) => {
   t.ok(any.includes('@typescript-eslint/no-explicit-any'), '`any` is an error')
 })
 
+t.test('a route file may not run SQL', async (t) => {
+  const sql = "export const ready = (app: { knex: { raw(s: string): Promise<unknown> } }) => app.knex.raw('select 1')\n"
+  t.ok(
+    (await ruleIds(sql, 'core/routes/example.ts')).includes('no-restricted-syntax'),
+    'a query in a route is an error',
+  )
+  t.same(await ruleIds(sql, 'core/infra/example.ts'), [], 'the same query in a service is fine')
+})
+
 t.test('`as const`, tests and code outside core/ are not held to the cast rule', async (t) => {
   t.same(
     await ruleIds("export const LEVELS = ['a', 'b'] as const\n", 'core/model/example.ts'),
