@@ -1,6 +1,7 @@
 import { Model } from 'objection'
 import { Organization } from './organization.js'
 import { User } from './user.js'
+import { ALERT_STATUSES } from '../../core/model/vocabularies.js'
 
 /** Alerts raised by security events (core/alerts). Read here; changed only through `updateAlert`. */
 export class Alert extends Model {
@@ -14,7 +15,7 @@ export class Alert extends Model {
       title: { type: 'string' },
       source: { type: 'string' },
       severity: { type: 'integer', enum: [1, 2, 3, 4] },
-      status: { type: 'string', enum: ['open', 'acknowledged', 'resolved'] },
+      status: { type: 'string', enum: [...ALERT_STATUSES] },
       assignee_user_id: { type: ['string', 'null'] },
       match_count: { type: 'integer' },
       created_at: { type: 'string', format: 'date-time' },

@@ -1,4 +1,5 @@
 import { Model } from 'objection'
+import { AUDIT_OUTCOMES } from '../../core/model/vocabularies.js'
 
 /** The append-only audit log (a database trigger refuses updates and deletes). */
 export class AuditEntry extends Model {
@@ -9,7 +10,7 @@ export class AuditEntry extends Model {
       id: { type: 'integer' },
       at: { type: 'string', format: 'date-time' },
       action: { type: 'string' },
-      outcome: { type: 'string', enum: ['success', 'failure', 'denied'] },
+      outcome: { type: 'string', enum: [...AUDIT_OUTCOMES] },
       actor_email: { type: ['string', 'null'] },
       actor_user_id: { type: ['string', 'null'] },
       actor_org_id: { type: ['string', 'null'] },

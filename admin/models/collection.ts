@@ -1,5 +1,6 @@
 import { Model } from 'objection'
 import { Organization } from './organization.js'
+import { VISIBILITIES } from '../../core/model/vocabularies.js'
 
 export class Collection extends Model {
   static tableName = 'collections'
@@ -12,7 +13,7 @@ export class Collection extends Model {
       alias: { type: ['string', 'null'] },
       description: { type: 'string' },
       organization_id: { type: 'string' },
-      visibility: { type: 'string', enum: ['private', 'trusted', 'public'] },
+      visibility: { type: 'string', enum: [...VISIBILITIES] },
       created_at: { type: 'string', format: 'date-time' },
       updated_at: { type: 'string', format: 'date-time' },
     },

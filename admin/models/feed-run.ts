@@ -1,5 +1,6 @@
 import { Model } from 'objection'
 import { Feed } from './feed.js'
+import { FEED_RUN_STATUSES } from '../../core/model/vocabularies.js'
 
 export class FeedRun extends Model {
   static tableName = 'feed_runs'
@@ -8,7 +9,7 @@ export class FeedRun extends Model {
     properties: {
       id: { type: 'string', format: 'uuid' },
       feed_id: { type: 'string' },
-      status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'partial', 'failed', 'cancelled'] },
+      status: { type: 'string', enum: [...FEED_RUN_STATUSES] },
       trigger: { type: 'string' },
       queued_at: { type: 'string', format: 'date-time' },
       started_at: { type: ['string', 'null'], format: 'date-time' },

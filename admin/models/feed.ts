@@ -1,6 +1,7 @@
 import { Model, type Pojo } from 'objection'
 import { Collection } from './collection.js'
 import { Organization } from './organization.js'
+import { FEED_DEFAULT_TLPS } from '../../core/model/vocabularies.js'
 
 /** Feeds as the console lists them: the raw config (it may hold credentials) is dropped as rows are read. */
 export class Feed extends Model {
@@ -15,7 +16,7 @@ export class Feed extends Model {
       organization_id: { type: 'string' },
       collection_id: { type: 'string' },
       schedule: { type: ['string', 'null'] },
-      default_tlp: { type: 'string', enum: ['none', 'clear', 'green', 'amber', 'amber+strict', 'red'] },
+      default_tlp: { type: 'string', enum: [...FEED_DEFAULT_TLPS] },
       enabled: { type: 'boolean' },
       checkpoint: { type: ['string', 'null'] },
       created_at: { type: 'string', format: 'date-time' },

@@ -1,10 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { NOT_BLANK } from '../infra/validate-input.js'
+import { literalUnion } from '../model/one-of.js'
+import { ANONYMIZATION_LEVELS } from '../plugin-api/types.js'
 
-export const Anonymization = Type.Union(
-  [Type.Literal('none'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('full')],
-  { description: 'How strongly data shared at this level is anonymized' },
-)
+export const Anonymization = literalUnion(ANONYMIZATION_LEVELS, {
+  description: 'How strongly data shared at this level is anonymized',
+})
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 100, pattern: NOT_BLANK }),
   level: Type.Integer({ minimum: 1, maximum: 5, description: '1 (untrusted) … 5 (full trust)' }),
