@@ -1,21 +1,10 @@
 import { isIPv4, isIPv6 } from 'node:net'
-import type { ObservableValue } from '../plugin-api/observable-values.js'
+import { VALUE_KINDS, type ObservableValue } from '../plugin-api/observable-values.js'
 import { isJsonObject } from '../stix/json-object.js'
 import { isOneOf } from '../model/one-of.js'
 
 /** The observable kinds an event may carry: the kinds `observableValues` reads from shared intelligence. */
-export const OBSERVABLE_TYPES = [
-  'ipv4-addr',
-  'ipv6-addr',
-  'domain-name',
-  'url',
-  'email-addr',
-  'md5',
-  'sha1',
-  'sha256',
-  'sha512',
-  'file-name',
-] as const satisfies readonly ObservableValue['kind'][]
+export const OBSERVABLE_TYPES = VALUE_KINDS satisfies readonly ObservableValue['kind'][]
 export type ObservableType = (typeof OBSERVABLE_TYPES)[number]
 
 export interface EventObservable {

@@ -5,22 +5,11 @@
  */
 import { isIPv4, isIPv6 } from 'node:net'
 import { domainToASCII } from 'node:url'
-import type { ObservableKind } from '../plugin-api/index.js'
+import { VALUE_KINDS, type ObservableKind } from '../plugin-api/index.js'
 import { parseCidr } from '../plugin-api/ip-address.js'
 
 /** The kinds a value may be published as (the observable kinds exporters read back). */
-export const INDICATOR_KINDS = [
-  'ipv4-addr',
-  'ipv6-addr',
-  'domain-name',
-  'url',
-  'email-addr',
-  'md5',
-  'sha1',
-  'sha256',
-  'sha512',
-  'file-name',
-] as const satisfies readonly ObservableKind[]
+export const INDICATOR_KINDS = VALUE_KINDS satisfies readonly ObservableKind[]
 export type IndicatorKind = (typeof INDICATOR_KINDS)[number]
 
 export type KindCheck = { ok: true; kind: IndicatorKind; value: string } | { ok: false; reason: string }

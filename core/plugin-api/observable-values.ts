@@ -10,10 +10,10 @@ import { isJsonObject } from '../stix/json-object.js'
 import { tlpFromMarkings, type Tlp } from '../stix/tlp.js'
 
 /**
- * Every kind of value the plugin API builds observables from (`buildObservable`, `observableFor`) and reads back
- * (`observableValues`, all but `autonomous-system`): the one vocabulary of feed sources, exporters and the core.
+ * The kinds of value `observableValues` reads back from indicators and observables: what exporters print, what
+ * security events may carry and what an analyst may publish as an indicator.
  */
-export const OBSERVABLE_KINDS = [
+export const VALUE_KINDS = [
   'ipv4-addr',
   'ipv6-addr',
   'domain-name',
@@ -24,8 +24,13 @@ export const OBSERVABLE_KINDS = [
   'sha256',
   'sha512',
   'file-name',
-  'autonomous-system',
 ] as const
+
+/**
+ * Every kind of value the plugin API builds observables from (`buildObservable`, `observableFor`): the value
+ * kinds and `autonomous-system`. The one vocabulary of feed sources, exporters and the core.
+ */
+export const OBSERVABLE_KINDS = [...VALUE_KINDS, 'autonomous-system'] as const
 
 /** What a value is. */
 export type ObservableKind = (typeof OBSERVABLE_KINDS)[number]
