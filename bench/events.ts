@@ -20,7 +20,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Knex } from 'knex'
-import { benchDatabase } from './database.js'
+import { benchDatabase, seedSharingPair } from './database.js'
 import { benchPlatform } from './platform.js'
 import { profileStatements, serverCpuSeconds } from './measure.js'
 import { ingestEvents } from '../core/events/ingest-events.js'
@@ -88,25 +88,9 @@ async function main() {
   const { knex, registry } = platform
   const log = platform.app.log
   try {
-    const [{ id: producerOrg }] = await knex('organizations')
-      .insert({ name: `producer ${Date.now()}` })
-      .returning('id')
-    const [{ id: readerOrg }] = await knex('organizations')
-      .insert({ name: `reader ${Date.now()}` })
-      .returning('id')
+    const { producerOrg, readerOrg, collectionId } = await seedSharingPair(knex)
     const [{ id: userId }] = await knex('users')
       .insert({ organization_id: readerOrg, email: `siem-${Date.now()}@bench.test`, role: 'admin' })
-      .returning('id')
-    const [{ id: levelId }] = await knex('trust_levels')
-      .insert({ name: `bench medium ${Date.now()}`, level: 3, anonymization_level: 'medium' })
-      .returning('id')
-    await knex('trust_relationships').insert({
-      trustor_org_id: producerOrg,
-      trustee_org_id: readerOrg,
-      trust_level_id: levelId,
-    })
-    const [{ id: collectionId }] = await knex('collections')
-      .insert({ organization_id: producerOrg, title: 'bench', visibility: 'trusted' })
       .returning('id')
     const t0 = performance.now()
     await seed(knex, producerOrg, collectionId)

@@ -14,7 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Knex } from 'knex'
-import { benchDatabase } from './database.js'
+import { benchDatabase, seedSharingPair } from './database.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
 import { findExporter, runExport } from '../core/exports/run-export.js'
 import { benchPlatform } from './platform.js'
@@ -128,23 +128,7 @@ async function main() {
   const knex = createKnex(url, { poolMax: 4 })
   try {
     await migrateLatest(knex)
-    const [{ id: producerOrg }] = await knex('organizations')
-      .insert({ name: `producer ${Date.now()}` })
-      .returning('id')
-    const [{ id: readerOrg }] = await knex('organizations')
-      .insert({ name: `reader ${Date.now()}` })
-      .returning('id')
-    const [{ id: levelId }] = await knex('trust_levels')
-      .insert({ name: `bench medium ${Date.now()}`, level: 3, anonymization_level: 'medium' })
-      .returning('id')
-    await knex('trust_relationships').insert({
-      trustor_org_id: producerOrg,
-      trustee_org_id: readerOrg,
-      trust_level_id: levelId,
-    })
-    const [{ id: collectionId }] = await knex('collections')
-      .insert({ organization_id: producerOrg, title: 'bench', visibility: 'trusted' })
-      .returning('id')
+    const { producerOrg, readerOrg, collectionId } = await seedSharingPair(knex)
     const t0 = Date.now()
     await seed(knex, producerOrg, collectionId)
     console.log(`seeded ${COUNT} objects in ${((Date.now() - t0) / 1000).toFixed(1)} s`)

@@ -4,6 +4,7 @@ import { burnPasswordCheck, verifyPassword } from './passwords.js'
 import { invalidCredentials, loginLocked } from './errors.js'
 import type { LoginLimiter } from './login-limiter.js'
 import type { UserState } from './auth-cache.js'
+import { userStateOf } from './user-state.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 
 /**
@@ -60,12 +61,5 @@ export async function attemptPasswordLogin(options: {
       await recordAudit(trx, { action: 'auth.login', actor, ip, details: { via: options.via } })
     })
   }
-  return {
-    id: row.id,
-    orgId: row.organization_id,
-    role: row.role,
-    email: row.email,
-    active: row.is_active,
-    tokenVersion: row.token_version,
-  }
+  return userStateOf(row)
 }

@@ -1,12 +1,15 @@
 import type { Knex } from 'knex'
+import type { UserRow } from '../model/tables.js'
 import type { Principal } from '../plugin-api/index.js'
 import { userStates, type UserState } from './auth-cache.js'
 
-async function loadUserState(db: Knex, userId: string): Promise<UserState | null> {
-  const row = await db('users')
-    .where({ id: userId })
-    .first('id', 'organization_id', 'role', 'email', 'is_active', 'token_version')
-  if (!row) return null
+/** The columns a user's state is made of. */
+export const USER_STATE_COLUMNS = ['id', 'organization_id', 'role', 'email', 'is_active', 'token_version'] as const
+
+/** A user row as the state the credential checks and caches hold. */
+export function userStateOf(
+  row: Pick<UserRow, 'id' | 'organization_id' | 'role' | 'email' | 'is_active' | 'token_version'>,
+): UserState {
   return {
     id: row.id,
     orgId: row.organization_id,
@@ -15,6 +18,13 @@ async function loadUserState(db: Knex, userId: string): Promise<UserState | null
     active: row.is_active,
     tokenVersion: row.token_version,
   }
+}
+
+async function loadUserState(db: Knex, userId: string): Promise<UserState | null> {
+  const row = await db('users')
+    .where({ id: userId })
+    .first(...USER_STATE_COLUMNS)
+  return row ? userStateOf(row) : null
 }
 
 /** The user's current state, cached for a few seconds and invalidated by every service that changes it. */
