@@ -6,6 +6,8 @@ import type { PreparedBatch, StoreResult } from '../store/store-objects.js'
 import { LeaseLostError, RUN_COUNTER_COLUMNS, RUN_COUNTERS, zeroCounts, type Counts } from './run-state.js'
 import { EXCERPT_LIMITS, excerpt } from './excerpt.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
+import type { Jobs } from '../infra/jobs.js'
+import { enqueuePrefill } from '../sharing/prefill.js'
 
 const KEPT_REJECTIONS = 20
 
@@ -23,6 +25,8 @@ export interface BatchWriterOptions {
   batchSize: number
   /** Counts the objects of each committed batch (absent: not counted). */
   metrics?: Pick<PlatformMetrics, 'objectsIngested'>
+  /** Enqueues the prefill of the stored anonymization output of each batch (absent: not enqueued). */
+  jobs?: Pick<Jobs, 'enqueue'>
 }
 
 /**
@@ -83,6 +87,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
           })
         : []
       stored = results
+      if (options.jobs) await enqueuePrefill(trx, options.jobs, feed.collection_id, results)
       const counts = { new: 0, 'new-version': 0, unchanged: 0, rejected: 0 }
       for (const r of results) {
         counts[r.status]++

@@ -49,6 +49,7 @@ export const feedsPlugin = fp(
       log: app.log,
       metrics: app.metrics,
       secrets: opts.secrets,
+      jobs: app.jobs,
     }
 
     await app.jobs.work(

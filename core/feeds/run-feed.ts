@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import type { Jobs } from '../infra/jobs.js'
 import type { Logger } from 'pino'
 import { SourceDataError, type FeedSource } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
@@ -24,6 +25,8 @@ export interface RunFeedContext {
   log: Pick<Logger, 'info' | 'warn' | 'error'>
   /** Objects stored and run outcomes (absent: not counted). */
   metrics?: Pick<PlatformMetrics, 'objectsIngested' | 'feedRunFinished'>
+  /** Enqueues the prefill of the stored anonymization output of what a run stored (absent: not enqueued). */
+  jobs?: Pick<Jobs, 'enqueue'>
 }
 
 /** Where the job stands in pg-boss's retries (`includeMetadata`). */
@@ -62,6 +65,7 @@ async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, sig
     storeObjects: ctx.storeObjects,
     batchSize: ctx.feeds.batchSize,
     metrics: ctx.metrics,
+    jobs: ctx.jobs,
   })
   writer.resumeFrom(run.rejections.length)
   try {

@@ -3,6 +3,8 @@ import { recordAudit } from '../audit/record.js'
 import { writableCollection } from '../collections/collections.js'
 import type { Principal, Tlp } from '../plugin-api/index.js'
 import { storeObjects, type StoreResult } from '../store/index.js'
+import type { Jobs } from '../infra/jobs.js'
+import { enqueuePrefill } from '../sharing/prefill.js'
 import { compareTimestamps, isStixTimestamp } from '../stix/timestamps.js'
 import { indicatorErrors } from './errors.js'
 import { indicatorFromValue } from './indicator-from-value.js'
@@ -70,6 +72,8 @@ export async function publishIndicator(opts: {
   db: Knex
   actor: Actor
   input: IndicatorInput
+  /** Enqueues the prefill of the stored anonymization output (absent: not enqueued). */
+  jobs?: Pick<Jobs, 'enqueue'>
 }): Promise<PublishedIndicator> {
   const { db, actor, input } = opts
   const collection = await writableCollection(db, actor, input.collectionId)
@@ -98,6 +102,7 @@ export async function publishIndicator(opts: {
       /already exists with different content/.test(forObservable.message ?? '')
     )
       throw indicatorErrors.observableConflict(observable.id)
+    if (opts.jobs) await enqueuePrefill(trx, opts.jobs, collection.id, [forIndicator, forObservable])
     const stored = (r: StoreResult): PublishedObject['status'] => {
       if (r.status === 'rejected') throw indicatorErrors.rejected(r.message ?? 'invalid object')
       return r.status

@@ -6,15 +6,18 @@ import type { QueueName } from '../jobs/queues.js'
  * What a producer may choose for one job. Retry, expiry, retention and dead letter are the queue's
  * (core/jobs/queues.ts): pg-boss copies them onto every job of the queue.
  */
-export type EnqueueOptions = Pick<PgBoss.SendOptions, 'startAfter' | 'priority'>
+export type EnqueueOptions = Pick<PgBoss.SendOptions, 'startAfter' | 'priority' | 'singletonKey'>
 
-/** Adds a job in the caller's transaction: it exists if and only if the transaction commits. Returns its id. */
+/**
+ * Adds a job in the caller's transaction: it exists if and only if the transaction commits. Returns its id, or
+ * null when a `singletonKey` job of a queue whose policy coalesces them (`stately`) is already waiting.
+ */
 export type Enqueue = (
   trx: Knex.Transaction,
   queue: QueueName,
   data: object,
   options?: EnqueueOptions,
-) => Promise<string>
+) => Promise<string | null>
 
 /** What pg binds: text, numbers, booleans, null and objects (dates, buffers, arrays, JSON); never a function. */
 function isBindable(value: unknown): value is Knex.RawBinding {
@@ -70,11 +73,13 @@ export function transactionDb(trx: Knex.Transaction): PgBoss.Db {
 /**
  * The one way the platform adds a job. pg-boss inserts nothing when the queue does not exist yet (or its policy
  * refuses the job); that is an error here, so the caller's transaction rolls back instead of committing a row
- * whose job never comes.
+ * whose job never comes (unless the job names a `singletonKey`: see {@link Enqueue}).
  */
 export function createEnqueue(boss: Pick<PgBoss, 'send'>): Enqueue {
   return async (trx, queue, data, options = {}) => {
     const id = await boss.send(queue, data, { ...options, db: transactionDb(trx) })
+    // A refused keyed job is one already waiting under that key: it will do this job's work.
+    if (!id && options.singletonKey !== undefined) return null
     if (!id)
       throw new Error(`queue ${queue} did not accept the job (a server or worker declares the queues when it starts)`)
     return id

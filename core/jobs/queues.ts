@@ -13,6 +13,7 @@ export const QUEUES = {
   eventsMatchDead: 'events.match.dead',
   alertWebhook: 'alert.webhook',
   alertWebhookDead: 'alert.webhook.dead',
+  anonymizePrefill: 'anonymize.prefill',
 } as const
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]
@@ -93,6 +94,16 @@ export function queueDeclarations(settings: QueueSettings): QueueDeclaration[] {
       retryBackoff: true,
       expireInSeconds: 5 * 60,
       deadLetter: QUEUES.alertWebhookDead,
+    },
+    // Keyed by collection (core/sharing/prefill.ts): `stately` keeps one waiting job per key, so a burst of
+    // ingests into a collection is one job; a failed fill only costs the first reader, as before prefill.
+    {
+      name: QUEUES.anonymizePrefill,
+      policy: 'stately',
+      retryLimit: 2,
+      retryDelay: 30,
+      retryBackoff: true,
+      expireInSeconds: 30 * 60,
     },
   ]
 }

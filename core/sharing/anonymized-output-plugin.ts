@@ -1,5 +1,7 @@
 import fp from 'fastify-plugin'
+import { QUEUES } from '../jobs/queues.js'
 import { AnonymizedWriter } from './anonymized-store.js'
+import { isPrefillJob, prefillCollection } from './prefill.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,16 +10,25 @@ declare module 'fastify' {
   }
 }
 
-/** One write-behind queue per app, on the app's database; what is queued is written before the app closes. */
+/**
+ * One write-behind queue per app, on the app's database; what is queued is written before the app closes. The
+ * `anonymize.prefill` worker fills the stored output of newly ingested objects ahead of their first reader.
+ */
 export const anonymizedOutputPlugin = fp(
   async (app) => {
-    const writer = new AnonymizedWriter(app.knex, (err) =>
-      app.log.warn({ err }, 'anonymized output not stored (it is recomputed on its next read)'),
-    )
+    const onError = (err: unknown) =>
+      app.log.warn({ err }, 'anonymized output not stored (it is recomputed on its next read)')
+    const writer = new AnonymizedWriter(app.knex, onError)
     app.decorate('anonymizedOutput', writer)
     app.addHook('preClose', async () => {
       await writer.flush()
     })
+    await app.jobs.work(QUEUES.anonymizePrefill, { batchSize: 1 }, async (jobs) => {
+      for (const job of jobs) {
+        if (!isPrefillJob(job.data)) throw new Error(`anonymize.prefill job ${job.id}: not a { collectionId } object`)
+        await prefillCollection({ knex: app.knex, registry: app.registry, onError }, job.data.collectionId)
+      }
+    })
   },
-  { name: 'crisp-anonymized-output', dependencies: ['crisp-database'] },
+  { name: 'crisp-anonymized-output', dependencies: ['crisp-database', 'crisp-jobs', 'crisp-registry'] },
 )

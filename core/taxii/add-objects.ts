@@ -4,6 +4,7 @@ import type { Jobs } from '../infra/jobs.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 import type { Principal } from '../plugin-api/index.js'
 import { storeObjects } from '../store/index.js'
+import { enqueuePrefill } from '../sharing/prefill.js'
 import { queuePendingRequest } from './ingest-job.js'
 import type { StatusResource } from './status-resource.js'
 import { findStatus, insertCompleteStatus } from './status-store.js'
@@ -53,6 +54,7 @@ async function storeNow(
       producerOrgId: input.principal.orgId,
       objects: input.objects,
     })
+    await enqueuePrefill(trx, deps.jobs, input.collectionId, results)
     return {
       statusId: await insertCompleteStatus(trx, {
         collectionId: input.collectionId,

@@ -3,6 +3,7 @@ import type { Knex } from 'knex'
 import type { Jobs } from '../infra/jobs.js'
 import { QUEUES } from '../jobs/queues.js'
 import { storeObjects } from '../store/index.js'
+import { enqueuePrefill } from '../sharing/prefill.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 import { completeStatus, failPendingStatus, insertPendingStatus, type PendingRequest } from './pending-status.js'
 import { statusDetails } from './status-resource.js'
@@ -15,6 +16,7 @@ export async function processPendingStatus(
   knex: Knex,
   statusId: string,
   metrics?: Pick<PlatformMetrics, 'objectsIngested'>,
+  jobs?: Pick<Jobs, 'enqueue'>,
 ): Promise<void> {
   const stored = await knex.transaction(async (trx) => {
     const row = await trx('taxii_statuses')
@@ -29,6 +31,7 @@ export async function processPendingStatus(
       producerOrgId: row.organization_id,
       objects,
     })
+    if (jobs) await enqueuePrefill(trx, jobs, row.collection_id, results)
     await completeStatus(trx, statusId, results, statusDetails('pendings', row.pendings))
     return results
   })
@@ -66,7 +69,7 @@ export const INGEST_FAILED_MESSAGE = 'not stored: the server could not process t
  */
 export async function registerTaxiiIngestWorker(app: FastifyInstance): Promise<void> {
   await app.jobs.work(QUEUES.taxiiIngest, { batchSize: 1 }, async (jobs) => {
-    for (const job of jobs) await processPendingStatus(app.knex, String(job.data.statusId), app.metrics)
+    for (const job of jobs) await processPendingStatus(app.knex, String(job.data.statusId), app.metrics, app.jobs)
   })
   await app.jobs.work(QUEUES.taxiiIngestDead, { batchSize: 1, includeMetadata: true }, async (jobs) => {
     for (const job of jobs) {

@@ -41,7 +41,8 @@ const jobsOf = async (queue: QueueName, data: object = {}): Promise<JobRow[]> =>
 function failingAfterEnqueue(sent: string[]): { enqueue: Enqueue } {
   return {
     enqueue: async (trx, queue, data, options) => {
-      sent.push(await app.jobs.enqueue(trx, queue, data, options))
+      const id = await app.jobs.enqueue(trx, queue, data, options)
+      if (id !== null) sent.push(id)
       throw new Error('a later write of the same transaction failed')
     },
   }

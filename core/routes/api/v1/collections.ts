@@ -9,7 +9,8 @@ import {
 } from '../../../collections/collections.js'
 import { badRequest, notFound } from '../../../infra/errors.js'
 import { findVisibleCollection, pageVisibleCollections } from '../../../collections/visible-collections.js'
-import { countResults, storeObjects } from '../../../store/index.js'
+import { countResults } from '../../../store/index.js'
+import { publishBundle } from '../../../indicators/publish-bundle.js'
 import { isStixBundleLike } from '../../../stix/types.js'
 import { literalUnion } from '../../../model/one-of.js'
 import { VISIBILITIES } from '../../../model/vocabularies.js'
@@ -182,8 +183,9 @@ export const collectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'CRISP_NOT_A_BUNDLE',
           'The body must be a STIX bundle: {"type": "bundle", "id": "bundle--…", "objects": […]}',
         )
-      const results = await storeObjects({
+      const results = await publishBundle({
         db,
+        jobs: app.jobs,
         collectionId: c.id,
         producerOrgId: actor.orgId,
         objects: req.body.objects,

@@ -66,6 +66,8 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) =>
-      reply.code(201).send(await publishIndicator({ db: app.knex, actor: actorOf(req), input: req.body })),
+      reply
+        .code(201)
+        .send(await publishIndicator({ db: app.knex, actor: actorOf(req), input: req.body, jobs: app.jobs })),
   )
 }
