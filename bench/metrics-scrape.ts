@@ -18,8 +18,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchDatabase } from './database.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
-import { hashPassword } from '../core/identity/passwords.js'
-import { makeIndicators, seedIndicators } from './taxii-seed.js'
+import { BENCH_PASSWORD, makeIndicators, seedIndicators, seedReaderPair } from './taxii-seed.js'
 
 const COUNT = Number(process.env.BENCH_METRICS_OBJECTS ?? 50_000)
 const SECONDS = Number(process.env.BENCH_METRICS_SECONDS ?? 10)
@@ -37,7 +36,6 @@ const FAMILIES = [
   'crisp_db_pool_connections',
   'crisp_process_cpu_seconds_total',
 ]
-const PASSWORD = 'Bench-Password-42-Correct'
 const TAXII = 'application/taxii+json;version=2.1'
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-metrics-'))
 
@@ -67,23 +65,7 @@ async function main() {
   let failed = false
   try {
     await migrateLatest(knex)
-    const [{ id: producer }] = await knex('organizations').insert({ name: 'producer' }).returning('id')
-    const [{ id: reader }] = await knex('organizations').insert({ name: 'reader' }).returning('id')
-    const level = await knex('trust_levels').where({ anonymization_level: 'medium' }).first('id')
-    if (!level) throw new Error('no trust level at medium: the migrations seed one')
-    await knex('trust_relationships').insert({
-      trustor_org_id: producer,
-      trustee_org_id: reader,
-      trust_level_id: level.id,
-    })
-    const hash = await hashPassword(PASSWORD)
-    await knex('users').insert([
-      { organization_id: producer, email: 'pub@bench.test', role: 'publisher', password_hash: hash },
-      { organization_id: reader, email: 'reader@bench.test', role: 'viewer', password_hash: hash },
-    ])
-    const [{ id: collectionId }] = await knex('collections')
-      .insert({ organization_id: producer, title: 'bench', visibility: 'trusted' })
-      .returning('id')
+    const { producer, collectionId } = await seedReaderPair(knex)
     await seedIndicators(knex, producer, collectionId, COUNT)
 
     platform = spawn(
@@ -124,7 +106,7 @@ async function main() {
           await fetch(`${base}/api/v1/auth/login`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ email, password: PASSWORD }),
+            body: JSON.stringify({ email, password: BENCH_PASSWORD }),
           })
         ).json()
       ).accessToken as string

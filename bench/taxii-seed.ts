@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { hashPassword } from '../core/identity/passwords.js'
 import type { Knex } from 'knex'
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'
@@ -59,4 +60,37 @@ export function makeIndicators(count: number): object[] {
       object_marking_refs: [GREEN],
     }
   })
+}
+
+/** The password of the users {@link seedReaderPair} makes. */
+export const BENCH_PASSWORD = 'Bench-Password-42-Correct'
+
+/**
+ * A producer trusting a reader at the `medium` level the migrations seed, a publisher and a viewer user
+ * (`pub@bench.test`, `reader@bench.test`, password {@link BENCH_PASSWORD}) and a `trusted` collection of the
+ * producer's: what the TAXII and metrics benchmarks read through HTTP.
+ */
+export async function seedReaderPair(knex: Knex): Promise<{ producer: string; reader: string; collectionId: string }> {
+  const [producerRow] = await knex('organizations').insert({ name: 'producer' }).returning('id')
+  const [readerRow] = await knex('organizations').insert({ name: 'reader' }).returning('id')
+  const level = await knex('trust_levels').where({ anonymization_level: 'medium' }).first('id')
+  if (!producerRow || !readerRow) throw new Error('seeding the organizations returned no ids')
+  if (!level) throw new Error('no trust level at medium: the migrations seed one')
+  const producer = producerRow.id
+  const reader = readerRow.id
+  await knex('trust_relationships').insert({
+    trustor_org_id: producer,
+    trustee_org_id: reader,
+    trust_level_id: level.id,
+  })
+  const hash = await hashPassword(BENCH_PASSWORD)
+  await knex('users').insert([
+    { organization_id: producer, email: 'pub@bench.test', role: 'publisher', password_hash: hash },
+    { organization_id: reader, email: 'reader@bench.test', role: 'viewer', password_hash: hash },
+  ])
+  const [collection] = await knex('collections')
+    .insert({ organization_id: producer, title: 'bench', visibility: 'trusted' })
+    .returning('id')
+  if (!collection) throw new Error('seeding the bench collection returned no id')
+  return { producer, reader, collectionId: collection.id }
 }

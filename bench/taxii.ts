@@ -25,9 +25,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
-import { hashPassword } from '../core/identity/passwords.js'
 import { formatTimestampSql } from '../core/infra/sql-timestamp.js'
-import { seedIndicators, makeIndicators } from './taxii-seed.js'
+import { BENCH_PASSWORD, makeIndicators, seedIndicators, seedReaderPair } from './taxii-seed.js'
 import { pageReadLimit } from './limits.js'
 import { loadAverage, resultLine, rssSampler } from './result.js'
 
@@ -37,7 +36,6 @@ const PAGES_PER_WORKER = Number(process.env.BENCH_TAXII_PAGES ?? 30)
 /** Offered load of the paced walks, objects/s: the issue's serving target. */
 const TARGET_RATE = Number(process.env.BENCH_TAXII_RATE ?? 20_000)
 const TAXII = 'application/taxii+json;version=2.1'
-const PASSWORD = 'Bench-Password-42-Correct'
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-taxii-'))
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
@@ -46,7 +44,7 @@ async function login(base: string, email: string): Promise<string> {
   const res = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
+    body: JSON.stringify({ email, password: BENCH_PASSWORD }),
   })
   if (!res.ok) throw new Error(`login ${res.status} ${await res.text()}`)
   return (await res.json()).accessToken
@@ -191,23 +189,7 @@ async function main() {
   let platform: ChildProcess | undefined
   try {
     await migrateLatest(knex)
-    const [{ id: producer }] = await knex('organizations').insert({ name: 'producer' }).returning('id')
-    const [{ id: reader }] = await knex('organizations').insert({ name: 'reader' }).returning('id')
-    const level = await knex('trust_levels').where({ anonymization_level: 'medium' }).first('id')
-    if (!level) throw new Error('no trust level at medium: the migrations seed one')
-    await knex('trust_relationships').insert({
-      trustor_org_id: producer,
-      trustee_org_id: reader,
-      trust_level_id: level.id,
-    })
-    const hash = await hashPassword(PASSWORD)
-    await knex('users').insert([
-      { organization_id: producer, email: 'pub@bench.test', role: 'publisher', password_hash: hash },
-      { organization_id: reader, email: 'reader@bench.test', role: 'viewer', password_hash: hash },
-    ])
-    const [{ id: collectionId }] = await knex('collections')
-      .insert({ organization_id: producer, title: 'bench', visibility: 'trusted' })
-      .returning('id')
+    const { producer, collectionId } = await seedReaderPair(knex)
     const [{ id: postCollection }] = await knex('collections')
       .insert({ organization_id: producer, title: 'ingest', visibility: 'trusted' })
       .returning('id')
