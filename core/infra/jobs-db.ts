@@ -29,7 +29,7 @@ export function isConnectionError(err: unknown): boolean {
 }
 
 export interface ResilientJobsDb extends PgBoss.Db {
-  /** After this, statements are dropped (answered with no rows) instead of waiting for the database. */
+  /** After this, statements are dropped: never sent, never answered (see {@link createResilientJobsDb}). */
   close(): Promise<void>
 }
 
@@ -44,12 +44,18 @@ export interface ResilientJobsDbOptions {
   onIdleError(err: Error): void
 }
 
+const dropped = () => new Promise<never>(() => undefined)
+
 /**
  * pg-boss's database, with connection losses waited out. pg-boss 10 completes and fails jobs without awaiting
  * the promise (manager.js): when PostgreSQL restarts, that rejection is unhandled and ends the process. Here a
  * statement that meets a lost connection is retried, with backoff, until the database answers again — so a
  * job's completion reaches the database after the restart instead of crashing the worker. Every pg-boss
  * statement is safe to repeat: at worst a job fetched twice is retried after it expires (handlers are idempotent).
+ *
+ * After `close()`, a statement (a worker that outlived the graceful stop completing or failing its job) is
+ * dropped: its promise never settles. An error would be an unhandled rejection, and an empty answer crashes
+ * pg-boss where it reads `rows[0]` (`fail`): both end the process. The job it concerned expires and is retried.
  */
 export function createResilientJobsDb(options: ResilientJobsDbOptions): ResilientJobsDb {
   // allowExitOnIdle: a client still connecting when the pool ends must not keep the process alive.
@@ -77,7 +83,7 @@ export function createResilientJobsDb(options: ResilientJobsDbOptions): Resilien
   return {
     async executeSql(text, values) {
       for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-        if (closed) return { rows: [] }
+        if (closed) return dropped()
         inFlight++
         try {
           const result = await pool.query(text, values).finally(() => inFlight--)
@@ -87,7 +93,7 @@ export function createResilientJobsDb(options: ResilientJobsDbOptions): Resilien
           }
           return { rows: result.rows }
         } catch (err) {
-          if (closed) return { rows: [] }
+          if (closed) return dropped()
           if (!(err instanceof Error && isConnectionError(err))) throw err
           if (!down) {
             down = true

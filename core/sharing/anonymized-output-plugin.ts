@@ -20,13 +20,19 @@ export const anonymizedOutputPlugin = fp(
       app.log.warn({ err }, 'anonymized output not stored (it is recomputed on its next read)')
     const writer = new AnonymizedWriter(app.knex, onError)
     app.decorate('anonymizedOutput', writer)
+    // preClose runs before any onClose hook: a running prefill stops between pages while the job queue and
+    // the pools are still open, so its job is failed (and retried) cleanly instead of outliving them.
+    const closing = new AbortController()
     app.addHook('preClose', async () => {
+      closing.abort()
       await writer.flush()
     })
     await app.jobs.work(QUEUES.anonymizePrefill, { batchSize: 1 }, async (jobs) => {
       for (const job of jobs) {
         if (!isPrefillJob(job.data)) throw new Error(`anonymize.prefill job ${job.id}: not a { collectionId } object`)
-        await prefillCollection({ knex: app.knex, registry: app.registry, onError }, job.data.collectionId)
+        await prefillCollection({ knex: app.knex, registry: app.registry, onError }, job.data.collectionId, {
+          signal: closing.signal,
+        })
       }
     })
   },

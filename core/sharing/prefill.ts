@@ -53,6 +53,13 @@ interface PrefillDeps {
   onError: (err: unknown) => void
 }
 
+export interface PrefillOptions {
+  /** Newest memberships read (default {@link PREFILL_LIMIT}). */
+  limit?: number
+  /** Aborted when the app closes: the job stops between pages (and is retried) instead of outliving the pools. */
+  signal?: AbortSignal
+}
+
 /**
  * One reader organization per stored-output variant the collection is read with: the owner's trustees, one
  * per anonymization level (skipping `none`), kept only when the read pipeline itself resolves the collection
@@ -98,8 +105,9 @@ async function newestBound(knex: Knex, collectionId: string, limit: number): Pro
 export async function prefillCollection(
   deps: PrefillDeps,
   collectionId: string,
-  limit: number = PREFILL_LIMIT,
+  { limit = PREFILL_LIMIT, signal }: PrefillOptions = {},
 ): Promise<number> {
+  signal?.throwIfAborted()
   const readers = await prefillReaders(deps, collectionId)
   if (!readers.length) return 0
   const addedAfter = await newestBound(deps.knex, collectionId, limit)
@@ -115,6 +123,7 @@ export async function prefillCollection(
   for (const orgId of readers) {
     let after: { dateAdded: string; seq: string } | undefined
     for (;;) {
+      signal?.throwIfAborted()
       const page = await readSharedPage({
         knex: deps.knex,
         registry: deps.registry,

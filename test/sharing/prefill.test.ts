@@ -34,7 +34,7 @@ const storedRows = (app: FastifyInstance) =>
     .knex('anonymized_objects')
     .select<{ object_pk: string; variant: string; document: string | null }[]>('object_pk', 'variant', 'document')
 
-const prefill = (app: FastifyInstance, collectionId: string, limit?: number) =>
+const prefill = (app: FastifyInstance, collectionId: string, options?: { limit?: number; signal?: AbortSignal }) =>
   prefillCollection(
     {
       knex: app.knex,
@@ -44,7 +44,7 @@ const prefill = (app: FastifyInstance, collectionId: string, limit?: number) =>
       },
     },
     collectionId,
-    limit,
+    options,
   )
 
 const canaryIndicators = (n: number) =>
@@ -151,7 +151,7 @@ t.test('a prefill reads only the newest memberships up to its bound', async (t) 
   for (let i = 0; i < 3; i++) await publish(app, producer, cid, canaryIndicators(2))
   const newest = await app.knex('collection_objects').where('collection_id', cid).orderBy('date_added', 'desc').limit(3)
   t.ok((await app.knex('collection_objects').where('collection_id', cid)).length > 3)
-  await prefill(app, cid, 3)
+  await prefill(app, cid, { limit: 3 })
   const rows = await storedRows(app)
   t.ok(rows.length > 0 && rows.length <= 3)
   const allowed = new Set(newest.map((r) => String(r.object_pk)))
@@ -159,6 +159,15 @@ t.test('a prefill reads only the newest memberships up to its bound', async (t) 
     rows.every((r) => allowed.has(String(r.object_pk))),
     'only the newest memberships are filled',
   )
+})
+
+t.test('an aborted prefill stops before its next page and stores nothing more', async (t) => {
+  const { app, producer, cid } = await setup(t)
+  await publish(app, producer, cid, canaryIndicators(3))
+  const closing = new AbortController()
+  closing.abort()
+  await t.rejects(prefill(app, cid, { signal: closing.signal }), { name: 'AbortError' })
+  t.equal((await storedRows(app)).length, 0)
 })
 
 t.test('the anonymize.prefill worker fills the output after a publish', async (t) => {
