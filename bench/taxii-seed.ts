@@ -4,17 +4,24 @@ import type { Knex } from 'knex'
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'
 
-/** Indicators built by PostgreSQL (INSERT … SELECT generate_series), with unique date_added 1 µs apart. */
+/**
+ * Indicators built by PostgreSQL (INSERT … SELECT generate_series), with unique date_added 1 µs apart, added to
+ * the collection after what it holds. `first`: how many earlier calls made (their ids are not made again).
+ */
 export async function seedIndicators(
   knex: Knex,
   producerOrg: string,
   collectionId: string,
   count: number,
+  first = 0,
 ): Promise<void> {
+  const {
+    rows: [{ before }],
+  } = await knex.raw<{ rows: { before: string }[] }>('SELECT coalesce(max(pk), 0)::text AS before FROM stix_objects')
   const ip = `(i % 223 + 1) || '.' || (i / 223 % 256) || '.' || (i / 57089 % 256) || '.' || (i % 251)`
   const uuid = `'00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0')`
-  for (let from = 1; from <= count; from += 250_000) {
-    const to = Math.min(count, from + 249_999)
+  for (let from = first + 1; from <= first + count; from += 250_000) {
+    const to = Math.min(first + count, from + 249_999)
     await knex.raw(
       `
       INSERT INTO stix_objects (stix_id, version, type, spec_version, producer_org_id, tlp, labels, created, name, document)
@@ -31,8 +38,9 @@ export async function seedIndicators(
   }
   await knex.raw(
     `INSERT INTO collection_objects (collection_id, object_pk, date_added)
-    SELECT :collectionId, pk, '2024-03-05T10:00:00Z'::timestamptz + pk * interval '1 microsecond' FROM stix_objects ORDER BY pk`,
-    { collectionId },
+    SELECT :collectionId, pk, '2024-03-05T10:00:00Z'::timestamptz + pk * interval '1 microsecond' FROM stix_objects
+      WHERE pk > :before::bigint ORDER BY pk`,
+    { collectionId, before },
   )
   await knex.raw('ANALYZE')
 }

@@ -1,18 +1,30 @@
 /**
  * TAXII 2.1 serving and ingest over a real local port, server and clients in separate processes (as they are
  * in use: the clients' JSON parsing does not share the server's thread). Seeds BENCH_OBJECTS indicators
- * (default 1,000,000; BENCH_TAXII_OBJECTS is the old name; TLP green) with SQL into one collection, starts the
- * platform (`crisp start`, compiled build when present) against that database, then walks pages of 1000 objects
- * (smaller below 32,000 objects, so that every walk still reads pages nobody read before) with 16 clients:
+ * (default 1,000,000; BENCH_TAXII_OBJECTS is the old name; TLP green) with SQL into one collection, in two steps,
+ * against the platform (`crisp start`, compiled build when present):
+ *   1. the oldest half is seeded, then its `anonymize.prefill` is enqueued as an ingest enqueues it and the
+ *      platform's worker runs it (with the continuations it enqueues) to the end   → RESULT anonymize-prefill
+ *      (objects filled per second from the first job's start to the last one's end; its limit is a raw page
+ *      read of as many objects, its RSS the server's peak meanwhile);
+ *   2. the other half is seeded afterwards: no ingest, so no prefill, and nobody has read it.
+ * Before the prefill, the JIT and the connections are warmed up on 6 pages of a collection of their own.
+ * Then 16 clients walk pages of 1000 objects (smaller below 64,000 objects, so that every walk still reads
+ * pages nobody read before), each from its own sixteenth of a region:
  *   - as a reader of another organization trusted at `medium` (the whole egress pipeline: query with trust join
- *     → TLP policy → trust-levels anonymization → envelope):
- *       first read paced at BENCH_TAXII_RATE objects/s (default 20,000)   → RESULT taxii-paced
- *       first read, closed loop (pages nobody read: every object anonymized, its output stored)
- *                                                                           → RESULT taxii-anonymized-first
- *       repeat read, 1 client and paced (the same pages, from the stored output)
- *       repeat read, closed loop                                            → RESULT taxii-anonymized-repeat
+ *     → TLP policy → trust-levels anonymization → envelope). A first read of the prefilled half is what a
+ *     partner's first read costs on a platform that ran its prefill (the issue's figures); a cold read (pages
+ *     nobody read and no prefill reached: every object anonymized, its output stored) is what it costs when
+ *     the reader comes before the prefill:
+ *       first read of prefilled pages, paced at BENCH_TAXII_RATE objects/s (default 20,000)
+ *                                                                           → RESULT taxii-paced
+ *       first read of prefilled pages, closed loop                          → RESULT taxii-anonymized-first
+ *       cold first read, paced                                              → RESULT taxii-paced-cold
+ *       cold first read, closed loop                                        → RESULT taxii-anonymized-cold
+ *       repeat read of the cold paced pages, 1 client and paced (from the stored output)
+ *       repeat read of the cold closed-loop pages, closed loop             → RESULT taxii-anonymized-repeat
  *   - as the producer's own organization (no anonymization), closed loop    → RESULT taxii-own
- * Each RESULT's limit is a raw keyset page read of as many stored documents as text (at least 50,000)
+ * Each walk's limit is a raw keyset page read of as many stored documents as text (at least 50,000)
  * (bench/limits.ts), measured right before the walk; its RSS is the server process's peak during the walk.
  * Then POSTs BENCH_TAXII_POST objects (default 100,000; 0 skips it) in envelopes of 1000 and prints objects/s.
  * Run: npm run bench:taxii   (BENCH_OBJECTS=100000 for a quick run)
@@ -24,7 +36,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
+import type { Knex } from 'knex'
+import PgBoss from 'pg-boss'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
+import { createEnqueue } from '../core/infra/enqueue.js'
+import { enqueuePrefill } from '../core/sharing/prefill.js'
 import { formatTimestampSql } from '../core/infra/sql-timestamp.js'
 import { BENCH_PASSWORD, makeIndicators, seedIndicators, seedReaderPair } from './taxii-seed.js'
 import { pageReadLimit } from './limits.js'
@@ -173,8 +189,55 @@ function report(label: string, r: Awaited<ReturnType<typeof walk>>) {
 
 /** Pages per client and objects per page: 30 pages of 1000, fewer and smaller when the collection is small. */
 function walkShape(count: number): { pages: number; pageSize: number } {
-  const pages = Math.max(1, Math.min(PAGES_PER_WORKER, Math.floor(count / 16 / 1000 / 2)))
-  return { pages, pageSize: Math.min(1000, Math.floor(count / 16 / 2 / pages)) }
+  // Four walks read pages nobody read: two in the prefilled half, two in the cold half.
+  const pages = Math.max(1, Math.min(PAGES_PER_WORKER, Math.floor(count / 16 / 1000 / 4)))
+  return { pages, pageSize: Math.min(1000, Math.floor(count / 16 / 4 / pages)) }
+}
+
+/** The `date_added` just before the membership `row` rows (0-based) into the collection, as an `added_after`. */
+async function addedAfterRow(knex: Knex, collectionId: string, row: number): Promise<string> {
+  if (row === 0) return '1970-01-01T00:00:00Z'
+  const { rows } = await knex.raw<{ rows: { d: string }[] }>(
+    `SELECT ${formatTimestampSql('date_added')} AS d FROM collection_objects
+      WHERE collection_id = ? ORDER BY date_added, seq OFFSET ? LIMIT 1`,
+    [collectionId, row - 1],
+  )
+  return rows[0].d
+}
+
+/** The 16 walks' starts in the rows [from, from + length): the k-th sixteenth, `offset` rows into it. */
+async function regionStarts(knex: Knex, collectionId: string, from: number, length: number, offset: number) {
+  const starts: string[] = []
+  for (let k = 0; k < 16; k++)
+    starts.push(await addedAfterRow(knex, collectionId, from + Math.floor((k * length) / 16) + offset))
+  return starts
+}
+
+/**
+ * Enqueues `anonymize.prefill` of the collection as an ingest does (core/sharing/prefill.ts, in a transaction,
+ * through pg-boss's `send` on it) and waits until the platform's worker and the continuations it enqueues have
+ * finished. Returns the seconds from the first job's start to the last one's end, and the jobs run.
+ */
+async function runPrefill(knex: Knex, url: string, collectionId: string): Promise<{ seconds: number; jobs: number }> {
+  // Not started: only `send` is used, on the caller's transaction (the running platform does the rest).
+  const boss = new PgBoss({ connectionString: url, schema: 'pgboss' })
+  await knex.transaction((trx) =>
+    enqueuePrefill(trx, { enqueue: createEnqueue(boss) }, collectionId, [{ status: 'new' }]),
+  )
+  for (let i = 0; i < 6000; i++) {
+    const {
+      rows: [jobs],
+    } = await knex.raw<{ rows: { pending: string; failed: string; done: string; seconds: number | null }[] }>(
+      `SELECT count(*) FILTER (WHERE state IN ('created', 'retry', 'active')) AS pending,
+              count(*) FILTER (WHERE state = 'failed') AS failed, count(*) FILTER (WHERE state = 'completed') AS done,
+              extract(epoch FROM max(completed_on) - min(started_on))::float8 AS seconds
+         FROM pgboss.job WHERE name = 'anonymize.prefill'`,
+    )
+    if (Number(jobs.failed) > 0) throw new Error('an anonymize.prefill job failed (see the server log)')
+    if (Number(jobs.pending) === 0 && jobs.seconds !== null) return { seconds: jobs.seconds, jobs: Number(jobs.done) }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('the prefill did not finish in 10 minutes')
 }
 
 async function main() {
@@ -190,52 +253,67 @@ async function main() {
   try {
     await migrateLatest(knex)
     const { producer, collectionId } = await seedReaderPair(knex)
-    const [{ id: postCollection }] = await knex('collections')
-      .insert({ organization_id: producer, title: 'ingest', visibility: 'trusted' })
+    const [{ id: postCollection }, { id: warmCollection }] = await knex('collections')
+      .insert([
+        { organization_id: producer, title: 'ingest', visibility: 'trusted' },
+        { organization_id: producer, title: 'warm-up', visibility: 'trusted' },
+      ])
       .returning('id')
-    const t0 = Date.now()
-    await seedIndicators(knex, producer, collectionId, COUNT)
-    console.log(`seeded ${COUNT.toLocaleString('en')} indicators in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     const { pages, pageSize } = walkShape(COUNT)
-    // Walk k starts at the k-th sixteenth of the collection, `offset` rows into it.
-    const startsAt = async (offset: number) => {
-      const starts: string[] = []
-      for (let k = 0; k < 16; k++) {
-        const row = Math.floor((k * COUNT) / 16) + offset
-        if (row === 0) starts.push('1970-01-01T00:00:00Z')
-        else
-          starts.push(
-            (
-              await knex.raw<{ rows: { d: string }[] }>(
-                `SELECT ${formatTimestampSql('date_added')} AS d FROM collection_objects
-          WHERE collection_id = ? ORDER BY date_added, seq OFFSET ? LIMIT 1`,
-                [collectionId, row - 1],
-              )
-            ).rows[0].d,
-          )
-      }
-      return starts
-    }
-    const [firstHalf, secondHalf] = [await startsAt(0), await startsAt(pages * pageSize)]
+    const slot = pages * pageSize
+    // The oldest half is prefilled by the platform; the rest is added afterwards by SQL (no ingest, so no
+    // prefill job): pages nobody read and no prefill reached. The warm-up reads a collection of its own.
+    const prefilled = Math.floor(COUNT / 2)
+    const cold = COUNT - prefilled
+    const warm = 6 * pageSize
+    const t0 = Date.now()
+    await seedIndicators(knex, producer, collectionId, prefilled)
+    await seedIndicators(knex, producer, warmCollection, warm, prefilled)
+    console.log(
+      `seeded ${(prefilled + warm).toLocaleString('en')} indicators in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    )
     const port = await freePort()
     platform = await startPlatform(url, port)
     const server = platform.pid
     const base = `http://127.0.0.1:${port}`
+    const storedCount = async () => Number((await knex('anonymized_objects').count({ c: '*' }))[0].c)
     const readerToken = await login(base, 'reader@bench.test')
     const ownToken = await login(base, 'pub@bench.test')
     const objectsUrl = `${base}/taxii2/api/collections/${collectionId}/objects/`
-    // JIT and connection warm-up on the collection's last pages, which no measured walk reaches (each of the 16
-    // walks reads 2 × `pages` pages of its sixteenth), so the first reads below are first reads.
-    const {
-      rows: [tail],
-    } = await knex.raw<{ rows: { d: string }[] }>(
-      `SELECT ${formatTimestampSql('date_added')} AS d FROM collection_objects
-      WHERE collection_id = ? ORDER BY date_added DESC, seq DESC OFFSET ? LIMIT 1`,
-      [collectionId, Math.min(COUNT - 1, 6 * pageSize)],
+    // JIT and connection warm-up, before the prefill too (a running platform has served pages before).
+    const warmUrl = `${base}/taxii2/api/collections/${warmCollection}/objects/`
+    await walk(warmUrl, readerToken, { workers: 2, starts: ['1970-01-01T00:00:00Z'], pages: 3, pageSize })
+    await walk(warmUrl, ownToken, { workers: 2, starts: ['1970-01-01T00:00:00Z'], pages: 3, pageSize })
+
+    console.log(`load average ${loadAverage()}; prefill of ${prefilled.toLocaleString('en')} objects`)
+    const prefillLimit = await pageReadLimit(url, prefilled)
+    const storedBeforePrefill = await storedCount()
+    const prefillRss = server === undefined ? null : rssSampler(server)
+    const prefillStarted = performance.now()
+    const prefill = await runPrefill(knex, url, collectionId)
+    prefillRss?.stop()
+    const filled = (await storedCount()) - storedBeforePrefill
+    console.log(
+      `prefill                    ${prefill.jobs} jobs, ${filled.toLocaleString('en')} outputs stored in ${prefill.seconds.toFixed(1)} s of jobs (${((performance.now() - prefillStarted) / 1000).toFixed(1)} s from the enqueue) = ${Math.round(prefilled / prefill.seconds).toLocaleString('en')} objects/s`,
     )
-    await walk(objectsUrl, readerToken, { workers: 2, starts: [tail.d], pages: 3, pageSize })
-    await walk(objectsUrl, ownToken, { workers: 2, starts: [tail.d], pages: 3, pageSize })
-    const storedCount = async () => Number((await knex('anonymized_objects').count({ c: '*' }))[0].c)
+    if (filled < prefilled) throw new Error(`the prefill stored ${filled} of ${prefilled} outputs`)
+    const prefillResult = resultLine({
+      name: 'anonymize-prefill',
+      objectsPerS: prefilled / prefill.seconds,
+      limitPerS: prefillLimit,
+      p99Ms: null,
+      rssMb: prefillRss?.peakMb() ?? null,
+    })
+
+    const t1 = Date.now()
+    await seedIndicators(knex, producer, collectionId, cold, prefilled + warm)
+    console.log(
+      `seeded ${cold.toLocaleString('en')} more indicators (not prefilled) in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+    )
+    const pacedStarts = await regionStarts(knex, collectionId, 0, prefilled, 0)
+    const firstStarts = await regionStarts(knex, collectionId, 0, prefilled, slot)
+    const pacedColdStarts = await regionStarts(knex, collectionId, prefilled, cold, 0)
+    const coldStarts = await regionStarts(knex, collectionId, prefilled, cold, slot)
     const storedBefore = await storedCount()
     console.log(`load average ${loadAverage()}; ${pages} pages of ${pageSize} objects per client`)
     /** One walk beside its limit (a raw page read of as many objects, just before) and the server's peak RSS. */
@@ -245,7 +323,7 @@ async function main() {
       token: string,
       opts: { workers: number; starts: string[]; rate?: number },
     ) => {
-      const limit = await pageReadLimit(url, opts.workers * pages * pageSize)
+      const limit = await pageReadLimit(url, opts.workers * slot)
       const rss = server === undefined ? null : rssSampler(server)
       const r = await walk(objectsUrl, token, { ...opts, pages, pageSize })
       rss?.stop()
@@ -256,21 +334,30 @@ async function main() {
     }
     const paced = { workers: 16, rate: TARGET_RATE }
     const results = [
+      prefillResult,
       await measured(`first read  c=16 @ ${TARGET_RATE / 1000}k/s`, 'taxii-paced', readerToken, {
         ...paced,
-        starts: firstHalf,
+        starts: pacedStarts,
       }),
       await measured('first read  c=16 max', 'taxii-anonymized-first', readerToken, {
         workers: 16,
-        starts: secondHalf,
+        starts: firstStarts,
       }),
-      await measured('repeat read c=1  max', null, readerToken, { workers: 1, starts: firstHalf }),
-      await measured(`repeat read c=16 @ ${TARGET_RATE / 1000}k/s`, null, readerToken, { ...paced, starts: firstHalf }),
+      await measured(`cold read   c=16 @ ${TARGET_RATE / 1000}k/s`, 'taxii-paced-cold', readerToken, {
+        ...paced,
+        starts: pacedColdStarts,
+      }),
+      await measured('cold read   c=16 max', 'taxii-anonymized-cold', readerToken, { workers: 16, starts: coldStarts }),
+      await measured('repeat read c=1  max', null, readerToken, { workers: 1, starts: pacedColdStarts }),
+      await measured(`repeat read c=16 @ ${TARGET_RATE / 1000}k/s`, null, readerToken, {
+        ...paced,
+        starts: pacedColdStarts,
+      }),
       await measured('repeat read c=16 max', 'taxii-anonymized-repeat', readerToken, {
         workers: 16,
-        starts: secondHalf,
+        starts: coldStarts,
       }),
-      await measured('own org     c=16 max', 'taxii-own', ownToken, { workers: 16, starts: firstHalf }),
+      await measured('own org     c=16 max', 'taxii-own', ownToken, { workers: 16, starts: firstStarts }),
     ]
     console.log(
       `stored anonymized outputs: ${storedBefore.toLocaleString('en')} before the first read, ${(await storedCount()).toLocaleString('en')} after`,

@@ -97,7 +97,9 @@ export function runExport(opts: RunExportOptions): { chunks: AsyncIterable<Buffe
     metrics,
   })
   const ctx = { recipientOrgId: opts.principal.orgId, options: opts.options, collectionOf: source.collectionOf }
-  return { chunks: coalesce(opts.exporter.write(source.objects, ctx)), objectsRead: source.count }
+  const { exporter } = opts
+  const chunks = exporter.writeJson ? exporter.writeJson(source.texts, ctx) : exporter.write(source.objects, ctx)
+  return { chunks: coalesce(chunks), objectsRead: source.count }
 }
 
 /** `attachment; filename="crisp-export-<format>-<date>.<ext>"` */

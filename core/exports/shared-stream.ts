@@ -2,7 +2,7 @@ import type { Knex } from 'knex'
 import type { Principal, StixObject } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { listVisibleCollections } from '../collections/visible-collections.js'
-import { releaseSharedSlices, type SharedObjectFilter } from '../sharing/index.js'
+import { releaseSharedSlices, type ReleasedObject, type SharedObjectFilter } from '../sharing/index.js'
 import { parseStixText } from '../stix/stix-text.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 
@@ -16,6 +16,8 @@ const EXPORT_PAGE_SIZE = 1000
 
 export interface ExportSource {
   objects: AsyncIterable<StixObject>
+  /** The same objects as the JSON text they were released as (for `Exporter.writeJson`); read one or the other. */
+  texts: AsyncIterable<string>
   /** Title of the collection each object came from (see `ExportContext.collectionOf`). */
   collectionOf(object: StixObject): string | undefined
   /** Objects handed to the exporter so far: the job's progress. */
@@ -41,15 +43,21 @@ export function exportSource(opts: {
   const collectionOfObject = new WeakMap<StixObject, string>()
   let titles: Map<string, string> | undefined
   let count = 0
-  async function* objects(): AsyncGenerator<StixObject> {
-    titles = new Map((await listVisibleCollections(opts.knex, opts.principal)).map((c) => [c.id, c.title]))
+  async function* slices(textOnly: boolean): AsyncGenerator<ReleasedObject[]> {
     for await (const slice of releaseSharedSlices({
       ...opts,
+      textOnly,
       filter: { ...opts.filter, afterSeq: undefined },
       limit: opts.pageSize ?? EXPORT_PAGE_SIZE,
       metrics: opts.metrics?.counters,
     })) {
       opts.metrics?.counters.objectsExported(opts.metrics.format, slice.length)
+      yield slice
+    }
+  }
+  async function* objects(): AsyncGenerator<StixObject> {
+    titles = new Map((await listVisibleCollections(opts.knex, opts.principal)).map((c) => [c.id, c.title]))
+    for await (const slice of slices(false)) {
       for (const released of slice) {
         const object = released.object ?? parseStixText(released.json)
         collectionOfObject.set(object, released.row.collection_id)
@@ -58,8 +66,17 @@ export function exportSource(opts: {
       }
     }
   }
+  async function* texts(): AsyncGenerator<string> {
+    for await (const slice of slices(true)) {
+      for (const released of slice) {
+        count++
+        yield released.json
+      }
+    }
+  }
   return {
     objects: objects(),
+    texts: texts(),
     collectionOf: (object) => {
       const id = collectionOfObject.get(object)
       return id === undefined ? undefined : (titles?.get(id) ?? id)

@@ -96,7 +96,8 @@ export function queueDeclarations(settings: QueueSettings): QueueDeclaration[] {
       deadLetter: QUEUES.alertWebhookDead,
     },
     // Keyed by collection (core/sharing/prefill.ts): `stately` keeps one waiting job per key, so a burst of
-    // ingests into a collection is one job; a failed fill only costs the first reader, as before prefill.
+    // ingests into a collection is one job, and a job's continuation merges with it (both start from the
+    // collection's watermarks). A retry resumes after the last page filled; a failed fill only costs first readers.
     {
       name: QUEUES.anonymizePrefill,
       policy: 'stately',

@@ -256,6 +256,15 @@ export interface OrganizationRow {
   stix_identity: StixObject | null
 }
 
+/** `prefill_watermarks` */
+export interface PrefillWatermarkRow {
+  collection_id: string
+  variant: string
+  date_added: Date
+  seq: string
+  updated_at: Date
+}
+
 /** `refresh_tokens` */
 export interface RefreshTokenRow {
   id: string
@@ -417,6 +426,7 @@ declare module 'knex/types/tables.js' {
     feeds: FeedRow
     login_failures: LoginFailureRow
     organizations: OrganizationRow
+    prefill_watermarks: PrefillWatermarkRow
     refresh_tokens: RefreshTokenRow
     released_value_fills: ReleasedValueFillRow
     released_value_objects: ReleasedValueObjectRow

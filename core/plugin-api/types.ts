@@ -225,6 +225,12 @@ export interface Exporter {
   optionsSchema?: TSchema
   /** Streams the export: never hold the whole export in memory. */
   write(objects: AsyncIterable<StixObject>, ctx: ExportContext): AsyncIterable<string | Uint8Array>
+  /**
+   * Optional, for formats that write each object as JSON unchanged: the same export from each object's JSON text
+   * as the egress pipeline released it (the same JSON value, perhaps spaced differently). The core calls it
+   * instead of `write` when present, so no object is parsed and serialized again on its way out.
+   */
+  writeJson?(objects: AsyncIterable<string>, ctx: ExportContext): AsyncIterable<string | Uint8Array>
 }
 
 export interface PluginImplementations {

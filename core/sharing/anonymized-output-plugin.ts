@@ -12,7 +12,8 @@ declare module 'fastify' {
 
 /**
  * One write-behind queue per app, on the app's database; what is queued is written before the app closes. The
- * `anonymize.prefill` worker fills the stored output of newly ingested objects ahead of their first reader.
+ * `anonymize.prefill` worker fills the stored output of newly ingested objects ahead of their first reader, a
+ * bounded batch per job (prefill.ts), one job at a time per process.
  */
 export const anonymizedOutputPlugin = fp(
   async (app) => {
@@ -30,9 +31,11 @@ export const anonymizedOutputPlugin = fp(
     await app.jobs.work(QUEUES.anonymizePrefill, { batchSize: 1 }, async (jobs) => {
       for (const job of jobs) {
         if (!isPrefillJob(job.data)) throw new Error(`anonymize.prefill job ${job.id}: not a { collectionId } object`)
-        await prefillCollection({ knex: app.knex, registry: app.registry, onError }, job.data.collectionId, {
-          signal: closing.signal,
-        })
+        await prefillCollection(
+          { knex: app.knex, registry: app.registry, jobs: app.jobs, onError },
+          job.data.collectionId,
+          { signal: closing.signal },
+        )
       }
     })
   },

@@ -1,5 +1,14 @@
-export { readSharedPage, releaseSharedSlices, streamSharedObjects, type SharedPage } from './pages.js'
+export {
+  readSharedPage,
+  readSharedTextPage,
+  releaseSharedSlices,
+  streamSharedObjects,
+  type PagePosition,
+  type SharedPage,
+  type SharedTextPage,
+} from './pages.js'
 export { decideRelease } from './release-policy.js'
+export type { ReleasedObject } from './egress.js'
 export type { SharedObjectFilter, VersionMatch } from './shared-rows.js'
 export { resolveCollectionContexts, type CollectionContext } from './reader-context.js'
 export { parseStixText } from '../stix/stix-text.js'

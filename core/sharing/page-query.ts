@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import type { QueryResultRow } from 'pg'
 import { runPipelinedTransaction } from '../infra/pipelined-transaction.js'
 import {
   collectionContextsQuery,
@@ -23,13 +24,18 @@ const PAGE_SETTINGS = ['SET LOCAL enable_sort = off']
  * pipelined transaction (see `runPipelinedTransaction`), so a page is three messages in a row on one pooled
  * connection — `BEGIN; SET LOCAL …` with the contexts query behind it, then the SELECT, then an unawaited COMMIT.
  */
-export async function queryPage(knex: Knex, readerOrgId: string, ids: string[] | undefined, query: PageQuery) {
+export async function queryPage<R extends QueryResultRow = SharedRow>(
+  knex: Knex,
+  readerOrgId: string,
+  ids: string[] | undefined,
+  query: PageQuery,
+): Promise<{ contexts: Map<string, CollectionContext>; rows: R[] }> {
   return runPipelinedTransaction(knex, PAGE_SETTINGS, async ({ db, rows }) => {
     const contexts = toCollectionContexts(
       await rows<CollectionContextRow>(collectionContextsQuery(db, readerOrgId, ids)),
       readerOrgId,
     )
     const q = query(contexts, db)
-    return { contexts, rows: q ? await rows<SharedRow>(q) : [] }
+    return { contexts, rows: q ? await rows<R>(q) : [] }
   })
 }

@@ -10,6 +10,8 @@ import type { Relation } from './release-policy.js'
 import { narrowByProducer } from './producer-filter.js'
 import { resolveCollectionContexts, type CollectionContext } from './reader-context.js'
 import { queryPage } from './page-query.js'
+import { seqBoundaries } from './seq-boundaries.js'
+import { isTextPageRow, textPageQuery, type TextPageRow } from './text-page.js'
 import { parseStixText } from '../stix/stix-text.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 
@@ -41,6 +43,8 @@ export interface SharedPage {
 /** The rows of one page as the database returned them, with the collection contexts they are released under. */
 interface FetchedPage {
   rows: SharedRow[]
+  /** With `asText`, when every collection is released as stored: the page aggregated by PostgreSQL (`rows` empty). */
+  text?: TextPageRow
   more: boolean
   contexts: ReadonlyMap<string, CollectionContext>
   /** Output variant key of each collection whose anonymization output is stored (see anonymized-store.ts). */
@@ -87,32 +91,49 @@ async function idMatchFor(opts: SharedPageOptions): Promise<IdMatch | undefined>
   })
 }
 
-/** The database half of a page: collection contexts (one small query), then one indexed keyset query. */
-async function fetchSharedPage(opts: SharedPageOptions): Promise<FetchedPage> {
+/**
+ * The database half of a page: collection contexts (one small query), then one indexed keyset query. With
+ * `asText` (pages in `date_added` order whose objects are sent as text), a page over the reader's own
+ * collections only is aggregated by PostgreSQL (`textPageQuery`): nothing in it is decided per row in Node.
+ */
+async function fetchSharedPage(opts: SharedPageOptions, asText = false): Promise<FetchedPage> {
   const readerOrgId = opts.principal.orgId
   const idMatch = await idMatchFor(opts)
   let split: ReturnType<typeof splitCollections> = { raw: [], anonymized: [], variants: new Map() }
-  const { contexts, rows } = await queryPage(opts.knex, readerOrgId, opts.filter.collectionIds, (visible, db) => {
-    const contexts = narrowByProducer(visible, opts.filter, readerOrgId)
-    if (!contexts.size) return null
-    const collections: Record<Relation, string[]> = { own: [], trusted: [], untrusted: [] }
-    for (const [id, c] of contexts) collections[c.relation].push(id)
-    split = splitCollections(contexts, opts)
-    return sharedRowsQuery({
-      knex: db,
-      collections,
-      filter: opts.filter,
-      order: opts.order,
-      limit: opts.limit + 1,
-      variants: split.variants,
-      raw: split.raw,
-      idMatch,
-    })
-  })
-  const more = rows.length > opts.limit
-  if (more) rows.length = opts.limit
-  return { rows, more, contexts, variants: split.variants, raw: new Set(split.raw) }
+  const { contexts, rows } = await queryPage<SharedRow | TextPageRow>(
+    opts.knex,
+    readerOrgId,
+    opts.filter.collectionIds,
+    (visible, db) => {
+      const contexts = narrowByProducer(visible, opts.filter, readerOrgId)
+      if (!contexts.size) return null
+      const collections: Record<Relation, string[]> = { own: [], trusted: [], untrusted: [] }
+      for (const [id, c] of contexts) collections[c.relation].push(id)
+      split = splitCollections(contexts, opts)
+      const q = sharedRowsQuery({
+        knex: db,
+        collections,
+        filter: opts.filter,
+        order: opts.order,
+        limit: opts.limit + 1,
+        variants: split.variants,
+        raw: split.raw,
+        idMatch,
+      })
+      const ownOnly = collections.own.length === contexts.size
+      return asText && ownOnly && opts.order === 'date_added' ? textPageQuery(db, q, opts.limit) : q
+    },
+  )
+  const fetched = { contexts, variants: split.variants, raw: new Set(split.raw) }
+  const text = rows.find(isTextPageRow)
+  if (text) return { ...fetched, rows: [], text, more: text.n > opts.limit }
+  const shared = rows.filter(isSharedRow)
+  const more = shared.length > opts.limit
+  if (more) shared.length = opts.limit
+  return { ...fetched, rows: shared, more }
 }
+
+const isSharedRow = (row: SharedRow | TextPageRow): row is SharedRow => !isTextPageRow(row)
 
 /**
  * `ids`, `labels` and `q` on what an anonymized reader receives: SQL left these rows unfiltered (it sees only
@@ -210,28 +231,98 @@ export async function readSharedPage(opts: SharedPageOptions): Promise<SharedPag
   return releaseFetchedPage(await fetchSharedPage(opts), opts)
 }
 
+/** Where a page starts or ends in keyset order. */
+export type PagePosition = Pick<SharedRow, 'seq' | 'date_added'>
+
+/** A page whose objects leave as JSON text (TAXII envelopes). */
+export interface SharedTextPage {
+  /** The released objects' JSON texts joined with commas ('' when none). */
+  objects: string
+  count: number
+  more: boolean
+  /** First and last rows the page scanned (including withheld ones): the keyset for the next page. */
+  first: PagePosition | null
+  last: PagePosition | null
+}
+
+const position = (seq: string | null, dateAdded: string | null): PagePosition | null =>
+  seq === null || dateAdded === null ? null : { seq, date_added: dateAdded }
+
+/**
+ * `readSharedPage` in `date_added` order for a caller that sends only the objects' text: the same rows,
+ * policy and anonymization, but a page over the reader's own collections comes from PostgreSQL already joined
+ * (see `fetchSharedPage`), and other pages are released as `readSharedPage` does, then joined.
+ */
+export async function readSharedTextPage(opts: Omit<SharedPageOptions, 'order' | 'textOnly'>): Promise<SharedTextPage> {
+  const fetched = await fetchSharedPage({ ...opts, order: 'date_added', textOnly: true }, true)
+  const { text } = fetched
+  if (text) {
+    const count = Math.min(text.n, opts.limit)
+    const first = position(text.first_seq, text.first_date_added)
+    const last = position(text.last_seq, text.last_date_added)
+    return { objects: text.objects ?? '', count, more: fetched.more, first, last }
+  }
+  const page = await releaseFetchedPage(fetched, { ...opts, textOnly: true })
+  const objects = page.objects.map((o) => o.json).join(',')
+  return { objects, count: page.objects.length, more: page.more, first: page.first, last: page.last }
+}
+
+/** Pages of `releaseSharedSlices` read at the same time, each on a pooled connection of its own. */
+const PAGES_IN_FLIGHT = 2
+/** Page ends looked up at once (`seqBoundaries`). */
+const BOUNDARIES_AT_ONCE = 8
+
+/** A page on its way, and where its range ends (undefined: open-ended, cut by its limit alone). */
+interface PendingPage {
+  upto: string | undefined
+  page: Promise<FetchedPage>
+}
+
 /**
  * Every object matching the filter in `seq` order, released a slice at a time as the consumer pulls: the same
  * rows, policy and anonymization as `readSharedPage`, page by page, but an anonymized object lives only from
  * its release to its serialization (short-lived garbage, not a page's worth promoted to the old generation).
- * The next page's query is sent as soon as the current page's rows arrive, so PostgreSQL reads page n+1
- * while Node releases page n (at most two pages of rows in memory), and a turn of the event loop between
- * slices lets that query's round trips progress. Contexts are resolved per page, as `readSharedPage` does, so
- * a trust change mid-way applies from the next page on. Stored anonymization output is used but not added
- * to: an export streams its whole selection once, and storing it would double its I/O and hold up to the
+ * After the first page, the next pages are cut at membership positions looked up ahead (`seqBoundaries`), so
+ * {@link PAGES_IN_FLIGHT} of them are read by PostgreSQL at the same time — on the second core — while Node
+ * releases the current one, and a turn of the event loop between slices lets their round trips progress (at
+ * most three pages of rows in memory). A page cut by its limit before its range ends (a collection that became
+ * visible meanwhile) is followed by the rest of its range. Contexts are resolved per page, as `readSharedPage`
+ * does, so a trust change mid-way applies from the next page on. Stored anonymization output is used but not
+ * added to: an export streams its whole selection once, and storing it would double its I/O and hold up to the
  * write queue's worth of text in memory (pages read by TAXII and REST store theirs).
  */
 export async function* releaseSharedSlices(opts: Omit<SharedPageOptions, 'order'>): AsyncGenerator<ReleasedObject[]> {
-  const fetchAfter = (afterSeq: string | undefined) =>
-    fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq }, order: 'seq' })
-  let pending: Promise<FetchedPage> | undefined = fetchAfter(opts.filter.afterSeq)
+  const fetchRange = (afterSeq: string | undefined, uptoSeq: string | undefined): PendingPage => ({
+    upto: uptoSeq,
+    page: fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq, uptoSeq }, order: 'seq' }),
+  })
+  const queue: PendingPage[] = [fetchRange(opts.filter.afterSeq, opts.filter.uptoSeq)]
+  /** Where the pages queued so far end, while more may follow: undefined once the last queued page is open-ended. */
+  let cursor: string | undefined
+  let ends: string[] = []
+  let collectionIds: string[] = []
+  const refill = async () => {
+    while (cursor !== undefined && queue.length < PAGES_IN_FLIGHT) {
+      if (!ends.length) ends = await seqBoundaries(opts.knex, collectionIds, cursor, opts.limit, BOUNDARIES_AT_ONCE)
+      const end = ends.shift()
+      // Past the last boundary the caller's own bound (if any) still applies.
+      const bounded = end !== undefined && !(opts.filter.uptoSeq && BigInt(end) >= BigInt(opts.filter.uptoSeq))
+      queue.push(fetchRange(cursor, bounded ? end : opts.filter.uptoSeq))
+      cursor = bounded ? end : undefined
+    }
+  }
   try {
-    while (pending) {
-      const fetched: FetchedPage = await pending
+    for (let pending = queue.shift(); pending; pending = queue.shift()) {
+      const fetched: FetchedPage = await pending.page
       const { rows, more, contexts } = fetched
-      const last = rows.at(-1)
-      pending = more && last ? fetchAfter(last.seq) : undefined
       if (!contexts.size) return
+      collectionIds = [...contexts.keys()]
+      const last = rows.at(-1)
+      if (more && last) {
+        if (pending.upto === undefined && opts.filter.uptoSeq === undefined) cursor = last.seq
+        else queue.unshift(fetchRange(last.seq, pending.upto))
+      }
+      await refill()
       const ctx = egressContext(fetched, opts, false)
       const matcher = releasedMatcher(opts.filter)
       for (let start = 0; start < rows.length; start += RELEASE_SLICE) {
@@ -245,8 +336,8 @@ export async function* releaseSharedSlices(opts: Omit<SharedPageOptions, 'order'
       }
     }
   } finally {
-    // An abandoned prefetch (consumer stopped early or failed) must not surface as an unhandled rejection.
-    pending?.catch(() => undefined)
+    // Abandoned prefetches (consumer stopped early or failed) must not surface as unhandled rejections.
+    for (const p of queue) p.page.catch(() => undefined)
   }
 }
 

@@ -1,19 +1,24 @@
 import type { Knex } from 'knex'
 import type { Jobs } from '../infra/jobs.js'
 import { QUEUES } from '../jobs/queues.js'
-import { formatTimestampSql } from '../infra/sql-timestamp.js'
 import { isJsonObject } from '../stix/json-object.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import type { StoreResult } from '../store/index.js'
 import { AnonymizedWriter, variantKey } from './anonymized-store.js'
 import { readSharedPage } from './pages.js'
 import { resolveCollectionContexts } from './reader-context.js'
+import { advanceWatermark, horizonStart, readWatermark, type KeysetPosition } from './prefill-watermarks.js'
 
 /**
- * Prefill of the stored anonymization output (see anonymized-store.ts): after an ingest, the collection's
- * newest objects are read once for each anonymization level its owner's partners read it at, through the very
- * page reader a partner's TAXII or REST read uses, so the partner's first read is served from stored output.
- * Nothing is released here: the pages are discarded, only what the reader would have stored is written.
+ * Prefill of the stored anonymization output (see anonymized-store.ts): after an ingest, a collection's objects
+ * are read once for each anonymization level its owner's partners read it at, through the very page reader a
+ * partner's TAXII or REST read uses, so the partner's first read is served from stored output. Nothing is
+ * released here: the pages are discarded, only what the reader would have stored is written.
+ *
+ * The fill is progressive: per collection and variant a watermark (prefill-watermarks.ts) records the last
+ * membership read, a job reads at most {@link PREFILL_BATCH} memberships per variant after it, and enqueues
+ * its own continuation while more remain. A variant without watermark (a new partner level) starts at the
+ * newest {@link PREFILL_HORIZON} memberships.
  */
 
 /** Job payload of `anonymize.prefill`. */
@@ -26,10 +31,16 @@ export function isPrefillJob(data: unknown): data is PrefillJob {
   return isJsonObject(data) && typeof data.collectionId === 'string'
 }
 
+/** One insert, or none while a prefill of the collection is waiting (the queue's `stately` policy, keyed by collection). */
+async function sendPrefill(trx: Knex.Transaction, jobs: Pick<Jobs, 'enqueue'>, collectionId: string): Promise<void> {
+  await jobs.enqueue(trx, QUEUES.anonymizePrefill, { collectionId } satisfies PrefillJob, {
+    singletonKey: collectionId,
+  })
+}
+
 /**
  * Enqueues the prefill of a collection in the transaction that added objects to it (`results`: what the store
- * answered): one insert when something was stored, and none while a prefill of the collection is still waiting
- * (the queue's `stately` policy, keyed by collection).
+ * answered), when something was stored.
  */
 export async function enqueuePrefill(
   trx: Knex.Transaction,
@@ -37,27 +48,44 @@ export async function enqueuePrefill(
   collectionId: string,
   results: readonly Pick<StoreResult, 'status'>[],
 ): Promise<void> {
-  if (!results.some((r) => r.status !== 'rejected')) return
-  await jobs.enqueue(trx, QUEUES.anonymizePrefill, { collectionId } satisfies PrefillJob, {
-    singletonKey: collectionId,
-  })
+  if (results.some((r) => r.status !== 'rejected')) await sendPrefill(trx, jobs, collectionId)
 }
 
-/** Newest memberships read per job: older objects are filled by their first reader, as without prefill. */
-const PREFILL_LIMIT = 50_000
+/** Memberships one job reads per variant: seconds of work (not minutes), then a continuation job takes over. */
+const PREFILL_BATCH = 100_000
+/** Newest memberships a variant without watermark starts from: older history is filled by its first reader. */
+const PREFILL_HORIZON = 1_000_000
 const PAGE_SIZE = 1000
 
 interface PrefillDeps {
   knex: Knex
   registry: PluginRegistry
+  /** Where the continuation of an unfinished fill is enqueued. */
+  jobs: Pick<Jobs, 'enqueue'>
   onError: (err: unknown) => void
 }
 
 export interface PrefillOptions {
-  /** Newest memberships read (default {@link PREFILL_LIMIT}). */
-  limit?: number
+  /** Memberships read per variant by this job (default {@link PREFILL_BATCH}). */
+  batch?: number
+  /** Newest memberships a variant without watermark starts from (default {@link PREFILL_HORIZON}). */
+  horizon?: number
   /** Aborted when the app closes: the job stops between pages (and is retried) instead of outliving the pools. */
   signal?: AbortSignal
+}
+
+export interface PrefillOutcome {
+  /** Outputs computed and handed to the store. */
+  written: number
+  /** Objects the pages released (computed or found stored). */
+  read: number
+  /** More remains after this job's batch: a continuation was enqueued (or one was already waiting). */
+  continued: boolean
+}
+
+interface PrefillReader {
+  variant: string
+  orgId: string
 }
 
 /**
@@ -65,7 +93,7 @@ export interface PrefillOptions {
  * per anonymization level (skipping `none`), kept only when the read pipeline itself resolves the collection
  * as visible to them and anonymized.
  */
-async function prefillReaders(deps: PrefillDeps, collectionId: string): Promise<string[]> {
+async function prefillReaders(deps: PrefillDeps, collectionId: string): Promise<PrefillReader[]> {
   const { rows: trustees } = await deps.knex.raw<{ rows: { trustee_org_id: string }[] }>(
     `SELECT DISTINCT ON (tl.anonymization_level) tr.trustee_org_id
        FROM collections c
@@ -85,59 +113,121 @@ async function prefillReaders(deps: PrefillDeps, collectionId: string): Promise<
     // A strategy that names no variant stores nothing: there is nothing to fill.
     if (variant !== null && !readers.has(variant)) readers.set(variant, readerOrgId)
   }
-  return [...readers.values()]
+  return [...readers].map(([variant, orgId]) => ({ variant, orgId }))
 }
 
-/** Exclusive lower bound on `date_added` that leaves the newest {@link PREFILL_LIMIT} memberships (at most). */
-async function newestBound(knex: Knex, collectionId: string, limit: number): Promise<string | undefined> {
-  const { rows } = await knex.raw<{ rows: { bound: string }[] }>(
-    `SELECT ${formatTimestampSql('date_added')} AS bound FROM collection_objects
-      WHERE collection_id = ? ORDER BY date_added DESC OFFSET ? LIMIT 1`,
-    [collectionId, limit],
-  )
-  return rows[0]?.bound
+interface VariantFill {
+  written: number
+  read: number
+  /** The batch ended before the collection did. */
+  more: boolean
+}
+
+/** Reads up to `batch` memberships after the variant's watermark, moving it after each page. */
+async function fillVariant(
+  deps: PrefillDeps,
+  collectionId: string,
+  reader: PrefillReader,
+  options: Required<Pick<PrefillOptions, 'batch' | 'horizon'>> & Pick<PrefillOptions, 'signal'>,
+): Promise<VariantFill> {
+  const { knex } = deps
+  let after: KeysetPosition | undefined =
+    (await readWatermark(knex, collectionId, reader.variant)) ??
+    (await horizonStart(knex, collectionId, options.horizon))
+  const fill = { written: 0, read: 0, more: false }
+  // A writer of its own: the job never outruns the database nor the readers' queue. A page's outputs are
+  // written while the next page is read (one page in flight), and the watermark moves past a page only once
+  // its outputs are written.
+  const writer = new AnonymizedWriter(knex, deps.onError)
+  const storedOutput = {
+    add: (entries: Parameters<AnonymizedWriter['add']>[0]) => {
+      fill.written += entries.length
+      writer.add(entries)
+    },
+  }
+  let marking: Promise<void> = Promise.resolve()
+  try {
+    for (let left = options.batch; ;) {
+      options.signal?.throwIfAborted()
+      const limit = Math.min(PAGE_SIZE, left)
+      const page = await readSharedPage({
+        knex,
+        registry: deps.registry,
+        principal: { orgId: reader.orgId },
+        filter: { collectionIds: [collectionId], afterDateAdded: after },
+        order: 'date_added',
+        limit,
+        textOnly: true,
+        storedOutput,
+      })
+      await marking
+      fill.read += page.objects.length
+      if (!page.last) break
+      const position = { dateAdded: page.last.date_added, seq: page.last.seq }
+      after = position
+      marking = writer.flush().then(() => advanceWatermark(knex, collectionId, reader.variant, position))
+      // Awaited on the next turn of the loop or below; a failure meanwhile must not go unhandled.
+      marking.catch(() => undefined)
+      left -= limit
+      if (!page.more) break
+      if (left <= 0) {
+        fill.more = true
+        break
+      }
+    }
+    await marking
+  } finally {
+    // Aborted or failed: what was read is still written (the next job starts after the watermark it left).
+    await writer.flush()
+    await marking.catch(() => undefined)
+  }
+  return fill
 }
 
 /**
- * Fills the stored output of a collection's newest objects for every variant its partners read it with.
- * Returns the number of outputs written. Already stored outputs are joined by the page query and not redone.
+ * Whether a membership the variant's reader would receive lies after its watermark: an ingest whose job was
+ * coalesced into this one while it waited, but which committed after this job read past its end.
+ */
+async function arrivedMeanwhile(deps: PrefillDeps, collectionId: string, reader: PrefillReader): Promise<boolean> {
+  const after = await readWatermark(deps.knex, collectionId, reader.variant)
+  if (!after) return false
+  const page = await readSharedPage({
+    knex: deps.knex,
+    registry: deps.registry,
+    principal: { orgId: reader.orgId },
+    filter: { collectionIds: [collectionId], afterDateAdded: after },
+    order: 'date_added',
+    limit: 1,
+    textOnly: true,
+  })
+  return page.last !== null
+}
+
+/**
+ * Fills the stored output of a collection's objects after each variant's watermark, at most `batch` per variant,
+ * and enqueues a continuation when more remain. Already stored outputs are joined by the page query and not
+ * redone.
  */
 export async function prefillCollection(
   deps: PrefillDeps,
   collectionId: string,
-  { limit = PREFILL_LIMIT, signal }: PrefillOptions = {},
-): Promise<number> {
+  { batch = PREFILL_BATCH, horizon = PREFILL_HORIZON, signal }: PrefillOptions = {},
+): Promise<PrefillOutcome> {
   signal?.throwIfAborted()
   const readers = await prefillReaders(deps, collectionId)
-  if (!readers.length) return 0
-  const addedAfter = await newestBound(deps.knex, collectionId, limit)
-  let written = 0
-  // A writer of its own, flushed after each page: the job never outruns the database nor the readers' queue.
-  const writer = new AnonymizedWriter(deps.knex, deps.onError)
-  const storedOutput = {
-    add: (entries: Parameters<AnonymizedWriter['add']>[0]) => {
-      written += entries.length
-      writer.add(entries)
-    },
+  const outcome: PrefillOutcome = { written: 0, read: 0, continued: false }
+  for (const reader of readers) {
+    const fill = await fillVariant(deps, collectionId, reader, { batch, horizon, signal })
+    outcome.written += fill.written
+    outcome.read += fill.read
+    outcome.continued ||= fill.more
   }
-  for (const orgId of readers) {
-    let after: { dateAdded: string; seq: string } | undefined
-    for (;;) {
-      signal?.throwIfAborted()
-      const page = await readSharedPage({
-        knex: deps.knex,
-        registry: deps.registry,
-        principal: { orgId },
-        filter: { collectionIds: [collectionId], addedAfter, afterDateAdded: after },
-        order: 'date_added',
-        limit: PAGE_SIZE,
-        textOnly: true,
-        storedOutput,
-      })
-      await writer.flush()
-      if (!page.more || !page.last) break
-      after = { dateAdded: page.last.date_added, seq: page.last.seq }
-    }
+  for (const reader of readers) {
+    if (outcome.continued) break
+    outcome.continued = await arrivedMeanwhile(deps, collectionId, reader)
   }
-  return written
+  // While this job is active, the stately queue takes one waiting job per collection: either this continuation
+  // or an ingest's job already waiting, which starts from the same watermarks, so no work is lost either way.
+  if (outcome.continued) await deps.knex.transaction((trx) => sendPrefill(trx, deps.jobs, collectionId))
+  return outcome
 }

@@ -33,6 +33,8 @@ export interface SharedObjectFilter {
   afterDateAdded?: { dateAdded: string; seq: string }
   /** Keyset position in seq order. */
   afterSeq?: string
+  /** Inclusive upper bound in seq order (a page cut at a known position, see `seqBoundaries`). */
+  uptoSeq?: string
   labels?: string[]
   createdFrom?: string
   createdTo?: string
@@ -184,6 +186,7 @@ export function sharedRowsQuery(opts: {
       f.afterDateAdded.seq,
     ])
   if (f.afterSeq) q.where('co.seq', '>', f.afterSeq)
+  if (f.uptoSeq) q.where('co.seq', '<=', f.uptoSeq)
   const raw = uuidArray([...opts.raw])
   if (f.labels?.length)
     q.whereRaw(

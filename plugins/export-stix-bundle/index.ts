@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto'
 import { defineExporter, Type } from '../../core/plugin-api/index.js'
 
+/** The bundle's envelope around each object's JSON text (`json`), written as the objects arrive. */
+async function* bundle<T>(objects: AsyncIterable<T>, json: (object: T) => string, lineBreaks: boolean) {
+  const separator = lineBreaks ? ',\n' : ','
+  yield `{"type":"bundle","id":"bundle--${randomUUID()}","objects":[${lineBreaks ? '\n' : ''}`
+  let first = true
+  for await (const obj of objects) {
+    yield first ? json(obj) : separator + json(obj)
+    first = false
+  }
+  yield lineBreaks ? '\n]}\n' : ']}'
+}
+
 /**
  * A STIX 2.1 bundle, streamed: the envelope is written first, then each object as it arrives, so memory stays
  * flat whatever the size of the export. Objects are written exactly as the egress pipeline hands them over.
@@ -23,15 +35,11 @@ export const stixBundleExporter = defineExporter({
     format: 'stix-bundle',
     mediaType: 'application/stix+json;version=2.1',
     fileExtension: 'json',
-    async *write(objects) {
-      const separator = config.lineBreaks ? ',\n' : ','
-      yield `{"type":"bundle","id":"bundle--${randomUUID()}","objects":[${config.lineBreaks ? '\n' : ''}`
-      let first = true
-      for await (const obj of objects) {
-        yield first ? JSON.stringify(obj) : separator + JSON.stringify(obj)
-        first = false
-      }
-      yield config.lineBreaks ? '\n]}\n' : ']}'
+    write(objects) {
+      return bundle(objects, (obj) => JSON.stringify(obj), config.lineBreaks)
+    },
+    writeJson(texts) {
+      return bundle(texts, (text) => text, config.lineBreaks)
     },
   }),
 })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { variantKey } from '../../core/sharing/anonymized-store.js'
-import { prefillCollection } from '../../core/sharing/prefill.js'
+import { prefillCollection, type PrefillOptions } from '../../core/sharing/prefill.js'
 import type { StixObject } from '../../core/plugin-api/index.js'
 import { buildTestApp } from '../helper.js'
 import { basic, createCollection, indicator, orgWithUsers, TAXII, trust } from '../taxii/fixtures.js'
@@ -34,11 +34,12 @@ const storedRows = (app: FastifyInstance) =>
     .knex('anonymized_objects')
     .select<{ object_pk: string; variant: string; document: string | null }[]>('object_pk', 'variant', 'document')
 
-const prefill = (app: FastifyInstance, collectionId: string, options?: { limit?: number; signal?: AbortSignal }) =>
+const prefill = (app: FastifyInstance, collectionId: string, options?: PrefillOptions) =>
   prefillCollection(
     {
       knex: app.knex,
       registry: app.registry,
+      jobs: app.jobs,
       onError: (err) => {
         throw err
       },
@@ -117,7 +118,7 @@ t.test('the prefill stores what the trusted reader reads, and the first read is 
   await app.anonymizedOutput.flush()
   await app.knex('anonymized_objects').delete()
 
-  const written = await prefill(app, cid)
+  const { written } = await prefill(app, cid)
   const rows = await storedRows(app)
   t.equal(written, rows.length)
   t.ok(rows.length >= 5, 'every released object has its stored output')
@@ -131,27 +132,31 @@ t.test('the prefill stores what the trusted reader reads, and the first read is 
   t.same(first, baseline, 'the first read after prefill returns exactly what it returned without prefill')
   await app.anonymizedOutput.flush()
   t.equal((await storedRows(app)).length, rows.length, 'the read found every output stored')
-  t.equal(await prefill(app, cid), 0, 'a second prefill has nothing left to do')
+  t.same(
+    await prefill(app, cid),
+    { written: 0, read: 0, continued: false },
+    'a second prefill starts after its watermark: nothing left to read',
+  )
 })
 
 t.test('no fill for a collection whose owner trusts nobody, nor for a private one', async (t) => {
   const { app, producer, stranger, cid } = await setup(t)
   const lonely = await createCollection(app.knex, stranger.orgId, 'public')
   await publish(app, stranger, lonely, canaryIndicators(2))
-  t.equal(await prefill(app, lonely), 0)
+  t.same(await prefill(app, lonely), { written: 0, read: 0, continued: false })
   const hidden = await createCollection(app.knex, producer.orgId, 'private')
   await publish(app, producer, hidden, canaryIndicators(2))
-  t.equal(await prefill(app, hidden), 0)
+  t.same(await prefill(app, hidden), { written: 0, read: 0, continued: false })
   t.equal((await storedRows(app)).length, 0)
   t.ok(cid)
 })
 
-t.test('a prefill reads only the newest memberships up to its bound', async (t) => {
+t.test('a variant without watermark starts at the newest memberships of its horizon', async (t) => {
   const { app, producer, cid } = await setup(t)
   for (let i = 0; i < 3; i++) await publish(app, producer, cid, canaryIndicators(2))
   const newest = await app.knex('collection_objects').where('collection_id', cid).orderBy('date_added', 'desc').limit(3)
   t.ok((await app.knex('collection_objects').where('collection_id', cid)).length > 3)
-  await prefill(app, cid, { limit: 3 })
+  await prefill(app, cid, { horizon: 3 })
   const rows = await storedRows(app)
   t.ok(rows.length > 0 && rows.length <= 3)
   const allowed = new Set(newest.map((r) => String(r.object_pk)))
@@ -159,6 +164,97 @@ t.test('a prefill reads only the newest memberships up to its bound', async (t) 
     rows.every((r) => allowed.has(String(r.object_pk))),
     'only the newest memberships are filled',
   )
+})
+
+const waitingJobs = async (app: FastifyInstance) =>
+  (
+    await app.knex.raw<{ rows: { data: { collectionId: string } }[] }>(
+      `SELECT data FROM pgboss.job WHERE name = 'anonymize.prefill' AND state = 'created'`,
+    )
+  ).rows.map((r) => r.data)
+
+const watermarkOf = async (app: FastifyInstance, cid: string, variant: string | null) =>
+  app
+    .knex('prefill_watermarks')
+    .where({ collection_id: cid, variant: variant ?? '' })
+    .first('seq')
+
+t.test('the fill is progressive: a bounded job continues itself, the next one starts after it', async (t) => {
+  const { app, producer, reader, cid, variantOf } = await setup(t)
+  for (let i = 0; i < 3; i++) await publish(app, producer, cid, canaryIndicators(2))
+  const members = await app.knex('collection_objects').where('collection_id', cid).orderBy(['date_added', 'seq'])
+  t.equal(members.length, 6)
+  // The publishes' own waiting job is dropped, so that the continuation is seen being enqueued.
+  await app.knex.raw(`DELETE FROM pgboss.job WHERE name = 'anonymize.prefill'`)
+
+  const first = await prefill(app, cid, { batch: 4 })
+  t.same(first, { written: 4, read: 4, continued: true }, 'the first job stops at its bound')
+  t.same(await waitingJobs(app), [{ collectionId: cid }], 'and enqueues its continuation')
+  t.equal((await watermarkOf(app, cid, variantOf(reader.orgId)))?.seq, String(members[3].seq))
+  const afterFirst = new Set((await storedRows(app)).map((r) => r.object_pk))
+  t.same(afterFirst, new Set(members.slice(0, 4).map((m) => String(m.object_pk))), 'the oldest four are filled')
+
+  await app
+    .knex('anonymized_objects')
+    .whereIn('object_pk', [...afterFirst])
+    .delete()
+  const second = await prefill(app, cid, { batch: 4 })
+  t.same(second, { written: 2, read: 2, continued: false }, 'the second job reads only what the first left')
+  t.same(
+    new Set((await storedRows(app)).map((r) => r.object_pk)),
+    new Set(members.slice(4).map((m) => String(m.object_pk))),
+    'nothing the first job filled is read again (its outputs, removed above, stay missing)',
+  )
+  t.equal((await watermarkOf(app, cid, variantOf(reader.orgId)))?.seq, String(members[5].seq))
+  t.same(await waitingJobs(app), [{ collectionId: cid }], 'the continuation is still the one waiting job')
+
+  await publish(app, producer, cid, canaryIndicators(1))
+  t.same(await prefill(app, cid, { batch: 4 }), { written: 1, read: 1, continued: false }, 'a new ingest is read next')
+})
+
+t.test('a continuation merges with the waiting job of a newer ingest: together they fill everything', async (t) => {
+  const { app, producer, reader, cid, variantOf } = await setup(t)
+  await publish(app, producer, cid, canaryIndicators(3))
+  t.same(await waitingJobs(app), [{ collectionId: cid }])
+  const first = await prefill(app, cid, { batch: 2 })
+  t.ok(first.continued)
+  t.same(await waitingJobs(app), [{ collectionId: cid }], 'one waiting job: the continuation was merged with it')
+  await publish(app, producer, cid, canaryIndicators(2))
+  const rest = await prefill(app, cid, { batch: 1000 })
+  t.same(rest, { written: 3, read: 3, continued: false })
+  const members = await app.knex('collection_objects').where('collection_id', cid)
+  const rows = await storedRows(app)
+  t.same(new Set(rows.map((r) => r.object_pk)), new Set(members.map((m) => String(m.object_pk))))
+  t.ok(rows.every((r) => r.variant === variantOf(reader.orgId)))
+})
+
+t.test('a partner moved to another trust level gets its new variant filled from scratch', async (t) => {
+  const { app, producer, reader, cid, variantOf } = await setup(t)
+  await publish(app, producer, cid, canaryIndicators(4))
+  t.equal((await prefill(app, cid)).written, 4)
+  const high = await app.knex('trust_levels').where({ name: 'Low trust' }).first('id')
+  if (!high) throw new Error('the migrations seed a Low trust level')
+  await app.knex('trust_relationships').where({ trustor_org_id: producer.orgId }).update({ trust_level_id: high.id })
+  const newVariant = variantKey(app.registry.defaultAnonymizer(), {
+    level: 'high',
+    producerOrgId: producer.orgId,
+    recipientOrgId: reader.orgId,
+  })
+  t.not(newVariant, variantOf(reader.orgId))
+  t.notOk(await watermarkOf(app, cid, newVariant), 'the new variant has no watermark yet')
+
+  const outcome = await prefill(app, cid)
+  t.same(outcome, { written: 4, read: 4, continued: false })
+  const rows = (await storedRows(app)).filter((r) => r.variant === newVariant)
+  t.equal(rows.length, 4, 'every object has its output at the new level')
+  t.notOk(
+    rows.some((r) => r.document?.includes(CANARY)),
+    'the canary never appears raw in the new variant either',
+  )
+  const baseline = await taxiiRead(app, reader, cid)
+  await app.anonymizedOutput.flush()
+  t.equal((await storedRows(app)).length, 8, 'the read at the new level found every output stored')
+  t.equal(baseline.length, 4)
 })
 
 t.test('an aborted prefill stops before its next page and stores nothing more', async (t) => {

@@ -3,7 +3,7 @@ import { isStixIdentifier } from '../../stix/ids.js'
 import { deleteObjectVersions } from '../../taxii/remove-object.js'
 import { collectionFor } from './access.js'
 import { taxiiError } from './errors.js'
-import { readTaxiiPage, sendTaxiiPage } from './paging.js'
+import { readTaxiiPage, readTaxiiTextPage, sendTaxiiPage } from './paging.js'
 import { parseSpecVersions, parseVersionMatch, parseObjectFilters } from './params.js'
 import { envelopeJson } from './objects.js'
 import { EnvelopeSchema, ErrorSchema, FilterQuery, ObjectParams, VersionsSchema } from './schemas.js'
@@ -32,18 +32,10 @@ export const objectRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const access = await collectionFor(req, req.params.collectionId, 'read')
       const query = req.query
       const filter = { ...parseObjectFilters(query), ids: [objectId(req.params.objectId)], types: undefined }
-      const { page, next } = await readTaxiiPage(req, access, query, filter)
-      if (!page.objects.length && !query.next) throw notFound()
-      app.metrics.objectsServed('taxii', page.objects.length)
-      return sendTaxiiPage(
-        reply,
-        page,
-        envelopeJson(
-          page.more,
-          next,
-          page.objects.map((o) => o.json),
-        ),
-      )
+      const { page, next } = await readTaxiiTextPage(req, access, query, filter)
+      if (!page.count && !query.next) throw notFound()
+      app.metrics.objectsServed('taxii', page.count)
+      return sendTaxiiPage(reply, page, envelopeJson(page.more, next, page.objects))
     },
   )
 

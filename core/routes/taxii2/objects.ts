@@ -3,14 +3,14 @@ import { addObjects } from '../../taxii/add-objects.js'
 import { StatusResourceSchema } from '../../taxii/status-resource.js'
 import { collectionFor } from './access.js'
 import { TAXII_MEDIA_TYPE } from './media.js'
-import { readTaxiiPage, sendTaxiiPage } from './paging.js'
+import { readTaxiiTextPage, sendTaxiiPage } from './paging.js'
 import { parseObjectFilters } from './params.js'
 import { CollectionParams, EnvelopeSchema, ErrorSchema, FilterQuery } from './schemas.js'
 
-/** `{"more":…,"next":…,"objects":[…]}` assembled from already serialized objects. */
-export function envelopeJson(more: boolean, next: string | undefined, objects: string[]): string {
+/** `{"more":…,"next":…,"objects":[…]}` assembled from already serialized objects, joined with commas. */
+export function envelopeJson(more: boolean, next: string | undefined, objects: string): string {
   const head = `{"more":${more}${next ? `,"next":${JSON.stringify(next)}` : ''}`
-  return objects.length ? `${head},"objects":[${objects.join(',')}]}` : `${head}}`
+  return objects ? `${head},"objects":[${objects}]}` : `${head}}`
 }
 
 /** `GET` and `POST {root}/collections/{id}/objects/`. */
@@ -28,17 +28,9 @@ export const objectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const access = await collectionFor(req, req.params.collectionId, 'read')
-      const { page, next } = await readTaxiiPage(req, access, req.query, parseObjectFilters(req.query))
-      app.metrics.objectsServed('taxii', page.objects.length)
-      return sendTaxiiPage(
-        reply,
-        page,
-        envelopeJson(
-          page.more,
-          next,
-          page.objects.map((o) => o.json),
-        ),
-      )
+      const { page, next } = await readTaxiiTextPage(req, access, req.query, parseObjectFilters(req.query))
+      app.metrics.objectsServed('taxii', page.count)
+      return sendTaxiiPage(reply, page, envelopeJson(page.more, next, page.objects))
     },
   )
 
