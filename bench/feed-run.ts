@@ -6,6 +6,8 @@ import { runFeed } from '../core/feeds/run-feed.js'
 import { insertQueuedRun } from '../core/feeds/run-queue.js'
 import { storeObjects } from '../core/store/index.js'
 import { rssSampler } from './result.js'
+import { profileStatements } from './measure.js'
+import { cpuProfiler } from './cpu-profile.js'
 
 /** A local HTTP server sending files with an ETag (a `stix-bundle` feed's checkpoint), 1 MiB reads. */
 export function serveFiles(files: Record<string, string>): Promise<{ origin: string; close(): void }> {
@@ -23,6 +25,29 @@ export function serveFiles(files: Record<string, string>): Promise<{ origin: str
       resolve({ origin: `http://127.0.0.1:${port}`, close: () => server.close() })
     }),
   )
+}
+
+/** BENCH_MEMORY=1: what the process's memory was made of when its RSS peaked (sampled every 50 ms). */
+function memoryAtPeak() {
+  const start = process.memoryUsage()
+  let peak = start
+  const timer = setInterval(() => {
+    const now = process.memoryUsage()
+    if (now.rss > peak.rss) peak = now
+  }, 50)
+  const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`
+  return {
+    print: () => {
+      clearInterval(timer)
+      for (const [when, m] of [
+        ['at the start', start],
+        ['at the peak', peak],
+      ] as const)
+        console.log(
+          `${when}: RSS ${mb(m.rss)}, heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`,
+        )
+    },
+  }
 }
 
 interface FeedRunFigures {
@@ -46,6 +71,7 @@ export async function feedRunner(platform: Platform, options: { batchSize?: numb
   const [collection] = await knex('collections')
     .insert({ organization_id: organization.id, title: 'bench' })
     .returning('id')
+  let runs = 0
   const feeds = { ...platform.config.feeds, batchSize: options.batchSize ?? platform.config.feeds.batchSize }
   const ctx = {
     knex,
@@ -81,10 +107,17 @@ export async function feedRunner(platform: Platform, options: { batchSize?: numb
       const queued = await insertQueuedRun(knex, feedId, 'manual')
       if (!queued) throw new Error(`feed ${feedId} already has a run queued`)
       const rss = rssSampler()
+      // BENCH_STATEMENTS=n: time per statement kind of the n-th run (its listeners stay: one run only)
+      const statements = Number(process.env.BENCH_STATEMENTS) === runs + 1 ? profileStatements(knex) : undefined
+      const profile = await cpuProfiler(process.env.BENCH_CPU_PROF)
+      const memory = process.env.BENCH_MEMORY ? memoryAtPeak() : undefined
       const started = performance.now()
       await runFeed(ctx, queued.id, { retryCount: 0, retryLimit: 0 }, new AbortController().signal)
       const seconds = (performance.now() - started) / 1000
       rss.stop()
+      await profile.stop(`feed-run-${++runs}`)
+      statements?.print()
+      memory?.print()
       const r = await knex('feed_runs').where({ id: queued.id }).first()
       if (!r) throw new Error(`feed run ${queued.id} vanished`)
       const objectsPerS = r.fetched / seconds

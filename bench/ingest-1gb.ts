@@ -38,7 +38,7 @@ async function main() {
         console.log(`load average ${loadAverage()}`)
         const limit = await copyLimit(database.url, {
           count: COUNT,
-          objectAt,
+          descriptionChars: DESCRIPTION_CHARS,
           producerOrg: feeds.organizationId,
           collectionId: feeds.collectionId,
           tlp: 'green',

@@ -49,7 +49,7 @@ async function main() {
         console.log(`load average ${loadAverage()}`)
         const limit = await copyLimit(database.url, {
           count: COUNT,
-          objectAt: (i) => benchIndicator(i),
+          descriptionChars: 0,
           producerOrg: feeds.organizationId,
           collectionId: feeds.collectionId,
           tlp: 'green',

@@ -6,12 +6,15 @@
  * - reading: keyset pages of stored documents as text (`SELECT document::text … WHERE pk > $1 ORDER BY pk
  *   LIMIT 1000`) on one connection, what every TAXII page and export page must at least cost.
  */
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { StixObject } from '../core/stix/types.js'
+import { benchIndicator } from './bundle.js'
 
 /** COPY's text format: backslash, tab, newline and carriage return escaped; `\N` is NULL. */
 const copyText = (v: string | null) =>
@@ -63,30 +66,50 @@ async function copyInto(client: pg.Client, sql: string, lines: Iterable<string>)
   await pipeline(Readable.from(chunked(lines)), client.query(copyFrom(sql)))
 }
 
+/** The rows a `COPY` limit writes: those of the generated indicators `benchIndicator(i, descriptionChars)`, i < count. */
+interface CopyJob {
+  count: number
+  /** See `benchIndicator` (bench/bundle.ts). */
+  descriptionChars: number
+  producerOrg: string
+  collectionId: string
+  tlp: string | null
+}
+
+const JOB_VARIABLE = 'BENCH_COPY_LIMIT_JOB'
+const RESULT_PREFIX = 'COPY_LIMIT '
+
 /**
- * Objects/s of `COPY` writing `count` objects (`objectAt(i)`, as the ingestion under test receives them) and
- * their memberships of `collectionId`, in one transaction, into staging tables shaped like `stix_objects` and
+ * Objects/s of `COPY` writing the job's objects (as the ingestion under test receives them) and their
+ * memberships of `collectionId`, in one transaction, into staging tables shaped like `stix_objects` and
  * `collection_objects` (columns, defaults, indexes; no foreign keys). The staging tables are dropped after.
+ * Measured by a child process: the rows it builds would otherwise grow the heap of the process whose peak RSS
+ * the ingestion figure reports (as the page-read limit of bench/export.ts is measured by the parent).
  */
-export async function copyLimit(
-  databaseUrl: string,
-  options: {
-    count: number
-    objectAt: (i: number) => StixObject
-    producerOrg: string
-    collectionId: string
-    tlp: string | null
-  },
-): Promise<number> {
+export async function copyLimit(databaseUrl: string, job: CopyJob): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, [JOB_VARIABLE]: JSON.stringify({ databaseUrl, job }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text))
+  // 'close', not 'exit': the child's output is complete only once its stdout has closed
+  const code = await new Promise((resolve) => child.once('close', resolve))
+  const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX))
+  if (code !== 0 || !line) throw new Error(`the COPY limit's process exited with ${code}: ${out}`)
+  return Number(line.slice(RESULT_PREFIX.length))
+}
+
+async function measureCopy(databaseUrl: string, options: CopyJob): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
     await client.query(`DROP TABLE IF EXISTS bench_copy_objects, bench_copy_members;
       CREATE TABLE bench_copy_objects (LIKE stix_objects INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
       CREATE TABLE bench_copy_members (LIKE collection_objects INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`)
-    const { count, objectAt, producerOrg, collectionId, tlp } = options
+    const { count, descriptionChars, producerOrg, collectionId, tlp } = options
     const objects = function* () {
-      for (let i = 0; i < count; i++) yield objectLine(objectAt(i), producerOrg, tlp)
+      for (let i = 0; i < count; i++) yield objectLine(benchIndicator(i, descriptionChars), producerOrg, tlp)
     }
     const members = function* () {
       for (let i = 1; i <= count; i++) yield `${collectionId}\t${i}`
@@ -140,4 +163,17 @@ export async function pageReadLimit(databaseUrl: string, objects: number): Promi
   } finally {
     await client.end()
   }
+}
+
+// The child process of `copyLimit`.
+const job = process.env[JOB_VARIABLE]
+if (job !== undefined && process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { databaseUrl, job: copy } = JSON.parse(job)
+  measureCopy(databaseUrl, copy).then(
+    (perS) => console.log(`${RESULT_PREFIX}${perS}`),
+    (err: unknown) => {
+      console.error(err)
+      process.exitCode = 1
+    },
+  )
 }
