@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import net from 'node:net'
+import { freePort } from './free-port.js'
 import autocannon from 'autocannon'
 import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
 import { createKnex } from '../core/infra/database.js'
@@ -16,14 +16,6 @@ import { createPlatform } from '../core/platform.js'
 import { createUser } from '../core/identity/users.js'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-
 async function main() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-'))
   const pg = await startEmbeddedPostgres({

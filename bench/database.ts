@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import path from 'node:path'
 import { startEmbeddedPostgres } from '../core/infra/embedded-postgres.js'
+import { freePort } from './free-port.js'
 
 /**
  * The database a benchmark runs against: DATABASE_URL when set, else a throw-away embedded PostgreSQL in
@@ -10,7 +11,7 @@ export async function benchDatabase(scratch: string): Promise<{ url: string; sto
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined }
   const embedded = await startEmbeddedPostgres({
     dataDir: path.join(scratch, 'pg'),
-    port: 55000 + Math.floor(Math.random() * 5000),
+    port: await freePort(),
     ephemeral: false,
     throwAway: true,
   })

@@ -31,7 +31,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -44,6 +43,7 @@ import { enqueuePrefill } from '../core/sharing/prefill.js'
 import { formatTimestampSql } from '../core/infra/sql-timestamp.js'
 import { BENCH_PASSWORD, makeIndicators, seedIndicators, seedReaderPair } from './taxii-seed.js'
 import { pageReadLimit } from './limits.js'
+import { freePort } from './free-port.js'
 import { loadAverage, resultLine, rssSampler } from './result.js'
 
 const COUNT = Number(process.env.BENCH_OBJECTS ?? process.env.BENCH_TAXII_OBJECTS ?? 1_000_000)
@@ -135,15 +135,6 @@ async function ingest(url: string, token: string, concurrency: number) {
     }),
   )
   return sent / ((performance.now() - t0) / 1000)
-}
-
-/** A free local port. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** `crisp start` in its own process: the compiled build beside this file when there is one, else through tsx. */
@@ -243,7 +234,7 @@ async function runPrefill(knex: Knex, url: string, collectionId: string): Promis
 async function main() {
   const pg = await startEmbeddedPostgres({
     dataDir: path.join(scratch, 'pg'),
-    port: 55000 + Math.floor(Math.random() * 5000),
+    port: await freePort(),
     ephemeral: false,
     throwAway: true,
   })
