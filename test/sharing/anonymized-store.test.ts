@@ -12,21 +12,12 @@ import {
   indicator,
   MARK_LEVEL_PLUGINS,
   orgWithUsers,
+  publishBundle,
   TAXII,
   trust,
 } from '../taxii/fixtures.js'
 
 type Org = Awaited<ReturnType<typeof orgWithUsers>>
-
-async function publish(app: FastifyInstance, org: Org, collectionId: string, objects: object[]) {
-  const res = await app.inject({
-    method: 'POST',
-    url: `/api/v1/collections/${collectionId}/bundles`,
-    headers: { authorization: basic(org.publisher) },
-    payload: { type: 'bundle', id: 'bundle--6f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f', objects },
-  })
-  if (res.statusCode !== 200) throw new Error(res.body)
-}
 
 async function taxiiRead(
   app: FastifyInstance,
@@ -61,7 +52,7 @@ t.test('the anonymized output of a version is stored once per variant and served
   const objects = Array.from({ length: 5 }, (_, i) =>
     indicator({ name: `C2 203.0.113.${i}`, pattern: `[ipv4-addr:value = '203.0.113.${i}']` }),
   )
-  await publish(app, producer, cid, objects)
+  await publishBundle(app, producer.publisher, cid, objects)
 
   const first = await taxiiRead(app, reader, cid)
   t.equal(first.objects.length, 5)
@@ -152,7 +143,7 @@ t.test('stored output never bypasses the sharing policy: TLP and visibility are 
   const cid = await createCollection(app.knex, producer.orgId, 'public')
   const amber = indicator({ object_marking_refs: [TLP_MARKING_IDS.amber] })
   const green = indicator({ object_marking_refs: [TLP_MARKING_IDS.green] })
-  await publish(app, producer, cid, [amber, green])
+  await publishBundle(app, producer.publisher, cid, [amber, green])
 
   t.equal((await taxiiRead(app, partner, cid)).objects.length, 2, 'the partner gets AMBER and GREEN')
   await app.anonymizedOutput.flush()
@@ -177,7 +168,7 @@ t.test('a strategy that names no output variant is called every time and nothing
   const reader = await orgWithUsers(app, 'Reader')
   await trust(app.knex, producer.orgId, reader.orgId, 'Medium trust')
   const cid = await createCollection(app.knex, producer.orgId, 'trusted')
-  await publish(app, producer, cid, [indicator(), indicator()])
+  await publishBundle(app, producer.publisher, cid, [indicator(), indicator()])
   await taxiiRead(app, reader, cid)
   await taxiiRead(app, reader, cid)
   await app.anonymizedOutput.flush()
@@ -219,7 +210,7 @@ t.test(
   'maintenance removes old stored output and expired TAXII statuses; a deleted version takes its output along',
   async (t) => {
     const { app, producer, reader, cid } = await producerAndReader(t)
-    await publish(app, producer, cid, [indicator(), indicator(), indicator()])
+    await publishBundle(app, producer.publisher, cid, [indicator(), indicator(), indicator()])
     await taxiiRead(app, reader, cid)
     await app.anonymizedOutput.flush()
     t.equal(await storedRows(app), 3)
@@ -254,7 +245,7 @@ t.test(
   'the write-behind queue: a failed write or a full queue is reported, never thrown, and loses nothing stored',
   async (t) => {
     const { app, producer, reader, cid } = await producerAndReader(t)
-    await publish(app, producer, cid, [indicator()])
+    await publishBundle(app, producer.publisher, cid, [indicator()])
     await taxiiRead(app, reader, cid)
     await app.anonymizedOutput.flush()
     const [stored] = await app.knex('anonymized_objects').select('object_pk', 'variant')

@@ -4,21 +4,11 @@ import { variantKey } from '../../core/sharing/anonymized-store.js'
 import { prefillCollection, type PrefillOptions } from '../../core/sharing/prefill.js'
 import type { StixObject } from '../../core/plugin-api/index.js'
 import { buildTestApp } from '../helper.js'
-import { basic, createCollection, indicator, orgWithUsers, TAXII, trust } from '../taxii/fixtures.js'
+import { basic, createCollection, indicator, orgWithUsers, publishBundle, TAXII, trust } from '../taxii/fixtures.js'
 
 type Org = Awaited<ReturnType<typeof orgWithUsers>>
 
 const CANARY = '198.51.100.77'
-
-async function publish(app: FastifyInstance, org: Org, collectionId: string, objects: object[]) {
-  const res = await app.inject({
-    method: 'POST',
-    url: `/api/v1/collections/${collectionId}/bundles`,
-    headers: { authorization: basic(org.publisher) },
-    payload: { type: 'bundle', id: 'bundle--6f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f', objects },
-  })
-  if (res.statusCode !== 200) throw new Error(res.body)
-}
 
 async function taxiiRead(app: FastifyInstance, org: Org, collectionId: string): Promise<StixObject[]> {
   const res = await app.inject({
@@ -68,8 +58,8 @@ async function setup(t: Parameters<typeof buildTestApp>[0], runWorkers = false) 
 
 t.test('a publish enqueues one prefill per collection, coalesced while it waits', async (t) => {
   const { app, producer, cid } = await setup(t)
-  await publish(app, producer, cid, canaryIndicators(2))
-  await publish(app, producer, cid, canaryIndicators(2))
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(2))
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(2))
   const { rows } = await app.knex.raw<{ rows: { data: { collectionId: string } }[] }>(
     `SELECT data FROM pgboss.job WHERE name = 'anonymize.prefill' AND state = 'created'`,
   )
@@ -105,7 +95,7 @@ t.test('a TAXII add and an indicator publish enqueue the prefill of their collec
 
 t.test('the prefill stores what the trusted reader reads, and the first read is served from it', async (t) => {
   const { app, producer, reader, cid, variantOf } = await setup(t)
-  await publish(app, producer, cid, canaryIndicators(5))
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(5))
   const raw = await app.knex('stix_objects').where('type', 'indicator').select('document')
   t.ok(
     raw.every((r) => JSON.stringify(r.document).includes(CANARY)),
@@ -142,10 +132,10 @@ t.test('the prefill stores what the trusted reader reads, and the first read is 
 t.test('no fill for a collection whose owner trusts nobody, nor for a private one', async (t) => {
   const { app, producer, stranger, cid } = await setup(t)
   const lonely = await createCollection(app.knex, stranger.orgId, 'public')
-  await publish(app, stranger, lonely, canaryIndicators(2))
+  await publishBundle(app, stranger.publisher, lonely, canaryIndicators(2))
   t.same(await prefill(app, lonely), { written: 0, read: 0, continued: false })
   const hidden = await createCollection(app.knex, producer.orgId, 'private')
-  await publish(app, producer, hidden, canaryIndicators(2))
+  await publishBundle(app, producer.publisher, hidden, canaryIndicators(2))
   t.same(await prefill(app, hidden), { written: 0, read: 0, continued: false })
   t.equal((await storedRows(app)).length, 0)
   t.ok(cid)
@@ -153,7 +143,7 @@ t.test('no fill for a collection whose owner trusts nobody, nor for a private on
 
 t.test('a variant without watermark starts at the newest memberships of its horizon', async (t) => {
   const { app, producer, cid } = await setup(t)
-  for (let i = 0; i < 3; i++) await publish(app, producer, cid, canaryIndicators(2))
+  for (let i = 0; i < 3; i++) await publishBundle(app, producer.publisher, cid, canaryIndicators(2))
   const newest = await app.knex('collection_objects').where('collection_id', cid).orderBy('date_added', 'desc').limit(3)
   t.ok((await app.knex('collection_objects').where('collection_id', cid)).length > 3)
   await prefill(app, cid, { horizon: 3 })
@@ -181,7 +171,7 @@ const watermarkOf = async (app: FastifyInstance, cid: string, variant: string | 
 
 t.test('the fill is progressive: a bounded job continues itself, the next one starts after it', async (t) => {
   const { app, producer, reader, cid, variantOf } = await setup(t)
-  for (let i = 0; i < 3; i++) await publish(app, producer, cid, canaryIndicators(2))
+  for (let i = 0; i < 3; i++) await publishBundle(app, producer.publisher, cid, canaryIndicators(2))
   const members = await app.knex('collection_objects').where('collection_id', cid).orderBy(['date_added', 'seq'])
   t.equal(members.length, 6)
   // The publishes' own waiting job is dropped, so that the continuation is seen being enqueued.
@@ -208,18 +198,18 @@ t.test('the fill is progressive: a bounded job continues itself, the next one st
   t.equal((await watermarkOf(app, cid, variantOf(reader.orgId)))?.seq, String(members[5].seq))
   t.same(await waitingJobs(app), [{ collectionId: cid }], 'the continuation is still the one waiting job')
 
-  await publish(app, producer, cid, canaryIndicators(1))
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(1))
   t.same(await prefill(app, cid, { batch: 4 }), { written: 1, read: 1, continued: false }, 'a new ingest is read next')
 })
 
 t.test('a continuation merges with the waiting job of a newer ingest: together they fill everything', async (t) => {
   const { app, producer, reader, cid, variantOf } = await setup(t)
-  await publish(app, producer, cid, canaryIndicators(3))
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(3))
   t.same(await waitingJobs(app), [{ collectionId: cid }])
   const first = await prefill(app, cid, { batch: 2 })
   t.ok(first.continued)
   t.same(await waitingJobs(app), [{ collectionId: cid }], 'one waiting job: the continuation was merged with it')
-  await publish(app, producer, cid, canaryIndicators(2))
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(2))
   const rest = await prefill(app, cid, { batch: 1000 })
   t.same(rest, { written: 3, read: 3, continued: false })
   const members = await app.knex('collection_objects').where('collection_id', cid)
@@ -230,7 +220,7 @@ t.test('a continuation merges with the waiting job of a newer ingest: together t
 
 t.test('a partner moved to another trust level gets its new variant filled from scratch', async (t) => {
   const { app, producer, reader, cid, variantOf } = await setup(t)
-  await publish(app, producer, cid, canaryIndicators(4))
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(4))
   t.equal((await prefill(app, cid)).written, 4)
   const high = await app.knex('trust_levels').where({ name: 'Low trust' }).first('id')
   if (!high) throw new Error('the migrations seed a Low trust level')
@@ -259,7 +249,7 @@ t.test('a partner moved to another trust level gets its new variant filled from 
 
 t.test('an aborted prefill stops before its next page and stores nothing more', async (t) => {
   const { app, producer, cid } = await setup(t)
-  await publish(app, producer, cid, canaryIndicators(3))
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(3))
   const closing = new AbortController()
   closing.abort()
   await t.rejects(prefill(app, cid, { signal: closing.signal }), { name: 'AbortError' })
@@ -268,7 +258,7 @@ t.test('an aborted prefill stops before its next page and stores nothing more', 
 
 t.test('the anonymize.prefill worker fills the output after a publish', async (t) => {
   const { app, producer, reader, cid, variantOf } = await setup(t, true)
-  await publish(app, producer, cid, canaryIndicators(3))
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(3))
   let rows = await storedRows(app)
   for (let i = 0; i < 300 && rows.length < 3; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100))

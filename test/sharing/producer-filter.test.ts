@@ -4,24 +4,13 @@
  * unfiltered listing, never more, and no new oracle (a guessed value is answered alike whether true or not).
  */
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
 import { TLP_MARKING_IDS } from '../../core/store/index.js'
 import { buildTestApp, type TestUser } from '../helper.js'
-import { basic, createCollection, indicator, orgWithUsers, trust } from '../taxii/fixtures.js'
+import { basic, createCollection, indicator, orgWithUsers, publishBundle, trust } from '../taxii/fixtures.js'
 
 interface Item {
   collectionId: string
   object: { id: string; name?: string }
-}
-
-async function publish(app: FastifyInstance, user: TestUser, cid: string, objects: unknown[]) {
-  const res = await app.inject({
-    method: 'POST',
-    url: `/api/v1/collections/${cid}/bundles`,
-    headers: { authorization: basic(user) },
-    payload: { type: 'bundle', id: 'bundle--6f9e8f5a-8a8e-4c4e-9e3e-0f6f3b0f2a11', objects },
-  })
-  if (res.json().counts?.rejected !== 0) throw new Error(res.body)
 }
 
 t.test('producer and shared-with-me filters select collections by owner, through the egress pipeline', async (t) => {
@@ -36,18 +25,18 @@ t.test('producer and shared-with-me filters select collections by owner, through
   const fromStranger = await createCollection(knex, stranger.orgId, 'public', 'For everyone')
   const privateOther = await createCollection(knex, hidden.orgId, 'private', 'Nobody else')
   const green = { object_marking_refs: [TLP_MARKING_IDS.green] }
-  await publish(app, reader.publisher, own, [indicator({ name: 'own 1' }), indicator({ name: 'own 2' })])
-  await publish(app, trusted.publisher, fromTrusted, [
+  await publishBundle(app, reader.publisher, own, [indicator({ name: 'own 1' }), indicator({ name: 'own 2' })])
+  await publishBundle(app, trusted.publisher, fromTrusted, [
     indicator({ name: 'trusted 1', ...green }),
     indicator({ name: 'trusted 2', ...green }),
     indicator({ name: 'trusted amber', object_marking_refs: [TLP_MARKING_IDS.amber] }),
     indicator({ name: 'trusted red', object_marking_refs: [TLP_MARKING_IDS.red] }),
   ])
-  await publish(app, stranger.publisher, fromStranger, [
+  await publishBundle(app, stranger.publisher, fromStranger, [
     indicator({ name: 'stranger 1', ...green }),
     indicator({ name: 'stranger amber', object_marking_refs: [TLP_MARKING_IDS.amber] }),
   ])
-  await publish(app, hidden.publisher, privateOther, [indicator({ name: 'hidden 1', ...green })])
+  await publishBundle(app, hidden.publisher, privateOther, [indicator({ name: 'hidden 1', ...green })])
 
   const list = async (query: string, limit = 1000) => {
     const res = await app.inject({
@@ -135,7 +124,7 @@ t.test('filtering by producer opens no oracle on anonymized values', async (t) =
   const producer = await orgWithUsers(app, 'Producer')
   const partner = await orgWithUsers(app, 'Partner without trust')
   const cid = await createCollection(knex, producer.orgId, 'public', 'Shared intel')
-  await publish(app, producer.publisher, cid, [
+  await publishBundle(app, producer.publisher, cid, [
     indicator({
       name: 'C2 198.51.100.77',
       description: 'beacons to 198.51.100.77',

@@ -5,21 +5,10 @@
  * collection becomes visible between two pages (a range then holds more rows than its lookup counted).
  */
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
 import { TLP_MARKING_IDS } from '../../core/store/index.js'
 import { readSharedPage, readSharedTextPage, releaseSharedSlices } from '../../core/sharing/index.js'
-import { buildTestApp, type TestUser } from '../helper.js'
-import { basic, createCollection, indicator, orgWithUsers, trust } from '../taxii/fixtures.js'
-
-async function publish(app: FastifyInstance, user: TestUser, cid: string, objects: unknown[]) {
-  const res = await app.inject({
-    method: 'POST',
-    url: `/api/v1/collections/${cid}/bundles`,
-    headers: { authorization: basic(user) },
-    payload: { type: 'bundle', id: 'bundle--6f9e8f5a-8a8e-4c4e-9e3e-0f6f3b0f2a11', objects },
-  })
-  if (res.json().counts?.rejected !== 0) throw new Error(res.body)
-}
+import { buildTestApp } from '../helper.js'
+import { createCollection, indicator, orgWithUsers, publishBundle, trust } from '../taxii/fixtures.js'
 
 t.test('slices come out once each, in seq order, page ranges read ahead', async (t) => {
   const { app, knex } = await buildTestApp(t)
@@ -32,8 +21,11 @@ t.test('slices come out once each, in seq order, page ranges read ahead', async 
   const red = { object_marking_refs: [TLP_MARKING_IDS.red] }
   // Interleaved memberships of both collections, red ones (withheld from the reader) among them: 120 rows.
   for (let i = 0; i < 12; i++) {
-    await publish(app, reader.publisher, own, [indicator({ name: `own ${i}` }), indicator({ name: `own b ${i}` })])
-    await publish(app, producer.publisher, shared, [
+    await publishBundle(app, reader.publisher, own, [
+      indicator({ name: `own ${i}` }),
+      indicator({ name: `own b ${i}` }),
+    ])
+    await publishBundle(app, producer.publisher, shared, [
       ...Array.from({ length: 7 }, (_, k) => indicator({ name: `shared ${i}.${k}`, ...green })),
       indicator({ name: `shared red ${i}`, ...red }),
     ])
@@ -80,8 +72,11 @@ t.test('a collection that becomes visible mid-way: the range it lands in is read
   const later = await createCollection(knex, producer.orgId, 'trusted', 'Shared later')
   const green = { object_marking_refs: [TLP_MARKING_IDS.green] }
   for (let i = 0; i < 6; i++) {
-    await publish(app, reader.publisher, own, [indicator({ name: `own ${i}` }), indicator({ name: `own b ${i}` })])
-    await publish(app, producer.publisher, later, [
+    await publishBundle(app, reader.publisher, own, [
+      indicator({ name: `own ${i}` }),
+      indicator({ name: `own b ${i}` }),
+    ])
+    await publishBundle(app, producer.publisher, later, [
       indicator({ name: `later ${i}`, ...green }),
       indicator({ name: `later b ${i}`, ...green }),
     ])
@@ -113,7 +108,7 @@ t.test('a page of own collections aggregated by PostgreSQL is the page released 
   const { app, knex } = await buildTestApp(t)
   const reader = await orgWithUsers(app, 'Reader')
   const own = await createCollection(knex, reader.orgId, 'private', 'Own')
-  await publish(app, reader.publisher, own, [
+  await publishBundle(app, reader.publisher, own, [
     ...Array.from({ length: 11 }, (_, i) =>
       indicator({ name: `own ${i}`, object_marking_refs: [TLP_MARKING_IDS.red] }),
     ),

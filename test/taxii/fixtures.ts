@@ -70,3 +70,19 @@ export function indicator(overrides: Record<string, unknown> = {}): Record<strin
 export function envelope(objects: unknown[]): string {
   return JSON.stringify({ objects })
 }
+
+/** Publishes a bundle through REST as `user`; throws unless every object was stored. */
+export async function publishBundle(
+  app: FastifyInstance,
+  user: Pick<TestUser, 'email' | 'password'>,
+  collectionId: string,
+  objects: readonly unknown[],
+): Promise<void> {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/v1/collections/${collectionId}/bundles`,
+    headers: { authorization: basic(user) },
+    payload: { type: 'bundle', id: `bundle--${randomUUID()}`, objects },
+  })
+  if (res.statusCode !== 200 || res.json().counts?.rejected !== 0) throw new Error(res.body)
+}
