@@ -11,7 +11,7 @@ import { narrowByProducer } from './producer-filter.js'
 import { resolveCollectionContexts, type CollectionContext } from './reader-context.js'
 import { queryPage } from './page-query.js'
 import { seqBoundaries } from './seq-boundaries.js'
-import { isTextPageRow, textPageQuery, type TextPageRow } from './text-page.js'
+import { isTextPageRow, storedOutputTextPageQuery, textPageQuery, type TextPageRow } from './text-page.js'
 import { parseStixText } from '../stix/stix-text.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 
@@ -43,7 +43,7 @@ export interface SharedPage {
 /** The rows of one page as the database returned them, with the collection contexts they are released under. */
 interface FetchedPage {
   rows: SharedRow[]
-  /** With `asText`, when every collection is released as stored: the page aggregated by PostgreSQL (`rows` empty). */
+  /** With `asText`, a page PostgreSQL aggregated (see `fetchSharedPage`; `rows` empty). */
   text?: TextPageRow
   more: boolean
   contexts: ReadonlyMap<string, CollectionContext>
@@ -92,9 +92,27 @@ async function idMatchFor(opts: SharedPageOptions): Promise<IdMatch | undefined>
 }
 
 /**
+ * How PostgreSQL may aggregate a page sent as text (`asText`, `date_added` order), or null when Node releases
+ * it row by row: a page over the reader's own collections only (`textPageQuery`: nothing is decided per row),
+ * or over one anonymized collection whose stored output is joined, when no filter is decided on the released
+ * objects (`storedOutputTextPageQuery`: aggregated only when every row of the page has its stored output).
+ */
+function aggregationOf(
+  opts: SharedPageOptions,
+  collections: Readonly<Record<Relation, readonly string[]>>,
+  split: ReturnType<typeof splitCollections>,
+): typeof textPageQuery | null {
+  if (opts.order !== 'date_added') return null
+  const count = collections.own.length + collections.trusted.length + collections.untrusted.length
+  if (collections.own.length === count) return textPageQuery
+  const oneStoredVariant = count === 1 && split.variants.size === 1 && split.raw.length === 0
+  return oneStoredVariant && releasedMatcher(opts.filter) === null ? storedOutputTextPageQuery : null
+}
+
+/**
  * The database half of a page: collection contexts (one small query), then one indexed keyset query. With
- * `asText` (pages in `date_added` order whose objects are sent as text), a page over the reader's own
- * collections only is aggregated by PostgreSQL (`textPageQuery`): nothing in it is decided per row in Node.
+ * `asText` (pages in `date_added` order whose objects are sent as text), the page may come aggregated by
+ * PostgreSQL into one row (see `aggregationOf`).
  */
 async function fetchSharedPage(opts: SharedPageOptions, asText = false): Promise<FetchedPage> {
   const readerOrgId = opts.principal.orgId
@@ -120,8 +138,8 @@ async function fetchSharedPage(opts: SharedPageOptions, asText = false): Promise
         raw: split.raw,
         idMatch,
       })
-      const ownOnly = collections.own.length === contexts.size
-      return asText && ownOnly && opts.order === 'date_added' ? textPageQuery(db, q, opts.limit) : q
+      const aggregate = asText ? aggregationOf(opts, collections, split) : null
+      return aggregate ? aggregate(db, q, opts.limit) : q
     },
   )
   const fetched = { contexts, variants: split.variants, raw: new Set(split.raw) }
@@ -245,6 +263,13 @@ export interface SharedTextPage {
   last: PagePosition | null
 }
 
+/** What `releaseRow` counts per row, for a page of one anonymized collection released by PostgreSQL. */
+function countAnonymized(fetched: FetchedPage, rows: number, metrics: SharedPageOptions['metrics']): void {
+  if (!metrics || fetched.raw.size) return
+  for (const context of fetched.contexts.values())
+    for (let i = 0; i < rows; i++) metrics.objectAnonymized(context.anonymizationLevel)
+}
+
 const position = (seq: string | null, dateAdded: string | null): PagePosition | null =>
   seq === null || dateAdded === null ? null : { seq, date_added: dateAdded }
 
@@ -257,14 +282,16 @@ export async function readSharedTextPage(opts: Omit<SharedPageOptions, 'order' |
   const fetched = await fetchSharedPage({ ...opts, order: 'date_added', textOnly: true }, true)
   const { text } = fetched
   if (text) {
-    const count = Math.min(text.n, opts.limit)
+    countAnonymized(fetched, Math.min(text.n, opts.limit), opts.metrics)
     const first = position(text.first_seq, text.first_date_added)
     const last = position(text.last_seq, text.last_date_added)
-    return { objects: text.objects ?? '', count, more: fetched.more, first, last }
+    return { objects: text.objects ?? '', count: text.released, more: fetched.more, first, last }
   }
   const page = await releaseFetchedPage(fetched, { ...opts, textOnly: true })
   const objects = page.objects.map((o) => o.json).join(',')
-  return { objects, count: page.objects.length, more: page.more, first: page.first, last: page.last }
+  const first = page.first && position(page.first.seq, page.first.date_added)
+  const last = page.last && position(page.last.seq, page.last.date_added)
+  return { objects, count: page.objects.length, more: page.more, first, last }
 }
 
 /** Pages of `releaseSharedSlices` read at the same time, each on a pooled connection of its own. */

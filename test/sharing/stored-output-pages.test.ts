@@ -1,0 +1,177 @@
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { readSharedTextPage, type SharedTextPage } from '../../core/sharing/index.js'
+import { sharedRowsQuery } from '../../core/sharing/shared-rows.js'
+import { storedOutputTextPageQuery } from '../../core/sharing/text-page.js'
+import { variantKey } from '../../core/sharing/anonymized-store.js'
+import { createPlatformMetrics } from '../../core/infra/metrics.js'
+import { buildTestApp } from '../helper.js'
+import { createCollection, indicator, orgWithUsers, publishBundle, trust } from '../taxii/fixtures.js'
+
+/**
+ * Pages of an anonymized collection sent as text are joined by PostgreSQL when every row has its stored output
+ * (`storedOutputTextPageQuery`), else released by Node: both must send the same bytes, keyset and counts.
+ */
+
+const OBJECTS = 7
+const LIMIT = 3
+
+async function setUp(t: Parameters<typeof buildTestApp>[0]) {
+  // No job workers: the prefill would store the outputs behind the test's back.
+  const { app } = await buildTestApp(t, { runWorkers: false })
+  const producer = await orgWithUsers(app, 'Producer')
+  const reader = await orgWithUsers(app, 'Reader')
+  await trust(app.knex, producer.orgId, reader.orgId, 'Medium trust')
+  const cid = await createCollection(app.knex, producer.orgId, 'trusted')
+  const objects = Array.from({ length: OBJECTS }, (_, i) =>
+    indicator({ name: `C2 198.51.100.${i}`, pattern: `[ipv4-addr:value = '198.51.100.${i}']` }),
+  )
+  await publishBundle(app, producer.publisher, cid, objects)
+  await app.anonymizedOutput.flush()
+  await app.knex('anonymized_objects').delete()
+  return { app, producer, reader, cid }
+}
+
+/** Every page of the collection as the reader's TAXII envelopes get them. */
+async function walk(app: FastifyInstance, readerOrgId: string, cid: string, metrics?: ReturnType<typeof counter>) {
+  const pages: SharedTextPage[] = []
+  let after: { dateAdded: string; seq: string } | undefined
+  for (;;) {
+    const page = await readSharedTextPage({
+      knex: app.knex,
+      registry: app.registry,
+      principal: { orgId: readerOrgId },
+      filter: { collectionIds: [cid], afterDateAdded: after },
+      limit: LIMIT,
+      storedOutput: app.anonymizedOutput,
+      metrics: metrics?.metrics,
+    })
+    pages.push(page)
+    if (!page.more || !page.last) return pages
+    after = { dateAdded: page.last.date_added, seq: page.last.seq }
+  }
+}
+
+function counter() {
+  let n = 0
+  return { metrics: { objectAnonymized: () => void n++ }, count: () => n }
+}
+
+/** The page query of the reader's first page, as `fetchSharedPage` builds it, through the aggregation. */
+async function firstPageRows(app: FastifyInstance, producerOrgId: string, readerOrgId: string, cid: string) {
+  const variant = variantKey(app.registry.defaultAnonymizer(), {
+    level: 'medium',
+    producerOrgId,
+    recipientOrgId: readerOrgId,
+  })
+  if (!variant) throw new Error('the default strategy names its output variants')
+  const page = sharedRowsQuery({
+    knex: app.knex,
+    collections: { own: [], trusted: [cid], untrusted: [] },
+    filter: { collectionIds: [cid] },
+    order: 'date_added',
+    limit: LIMIT + 1,
+    variants: new Map([[cid, variant]]),
+    raw: [],
+  })
+  return (await storedOutputTextPageQuery(app.knex, page, LIMIT)) as Record<string, unknown>[]
+}
+
+t.test('a page whose rows all have stored output comes as one row; otherwise as its rows, in page order', async (t) => {
+  const { app, producer, reader, cid } = await setUp(t)
+  const cold = await firstPageRows(app, producer.orgId, reader.orgId, cid)
+  t.equal(cold.length, LIMIT + 1, 'nothing stored: the rows, the next page’s first one included')
+  t.ok(
+    cold.every((r) => r.n === null && r.cached === false && typeof r.doc === 'string'),
+    'rows carry their own text',
+  )
+  t.same(
+    cold.map((r) => r.seq),
+    [...cold.map((r) => r.seq)].sort((a, b) => Number(a) - Number(b)),
+    'in page order',
+  )
+
+  await walk(app, reader.orgId, cid)
+  await app.anonymizedOutput.flush()
+  const stored = await firstPageRows(app, producer.orgId, reader.orgId, cid)
+  t.equal(stored.length, 1, 'all stored: one aggregated row')
+  t.match(stored[0], { n: LIMIT + 1, released: LIMIT, seq: null })
+  t.equal(JSON.parse(`[${String(stored[0].objects)}]`).length, LIMIT)
+
+  // One row of the page without its stored output: the page goes back to Node.
+  const [{ object_pk: missing }] = await app
+    .knex('collection_objects')
+    .where({ collection_id: cid })
+    .orderBy('seq')
+    .offset(1)
+    .limit(1)
+  await app.knex('anonymized_objects').where({ object_pk: missing }).delete()
+  t.equal((await firstPageRows(app, producer.orgId, reader.orgId, cid)).length, LIMIT + 1, 'one row missing: rows')
+})
+
+t.test('joined by PostgreSQL or released by Node, the reader gets the same pages', async (t) => {
+  const { app, reader, cid } = await setUp(t)
+  const coldMetrics = counter()
+  const cold = await walk(app, reader.orgId, cid, coldMetrics)
+  t.equal(cold.length, Math.ceil(OBJECTS / LIMIT))
+  t.equal(
+    cold.reduce((n, p) => n + p.count, 0),
+    OBJECTS,
+  )
+  await app.anonymizedOutput.flush()
+  const [{ count }] = await app.knex('anonymized_objects').count<{ count: string }[]>('* as count')
+  t.equal(Number(count), OBJECTS, 'the cold walk stored every output')
+
+  const storedMetrics = counter()
+  const stored = await walk(app, reader.orgId, cid, storedMetrics)
+  t.same(stored, cold, 'same texts, counts, keyset positions and `more`')
+  t.equal(storedMetrics.count(), coldMetrics.count(), 'anonymization counted alike')
+  t.equal(coldMetrics.count(), OBJECTS)
+
+  // The strategy withholding an object (a stored NULL text): skipped by both paths, and counted out.
+  const [{ object_pk: withheld }] = await app
+    .knex('collection_objects')
+    .where({ collection_id: cid })
+    .orderBy('seq')
+    .offset(4)
+    .limit(1)
+  await app.knex('anonymized_objects').where({ object_pk: withheld }).update({ document: null })
+  const aggregated = await walk(app, reader.orgId, cid)
+  t.equal(
+    aggregated.reduce((n, p) => n + p.count, 0),
+    OBJECTS - 1,
+  )
+  t.equal(aggregated[1].count, LIMIT - 1, 'the page with the withheld object has one object less')
+  t.same(
+    aggregated.map((p) => [p.first, p.last, p.more]),
+    cold.map((p) => [p.first, p.last, p.more]),
+    'the keyset still covers the withheld row',
+  )
+  // The same page released by Node (another of its rows without stored output) withholds it too.
+  const [{ object_pk: other }] = await app
+    .knex('collection_objects')
+    .where({ collection_id: cid })
+    .orderBy('seq')
+    .offset(3)
+    .limit(1)
+  await app.knex('anonymized_objects').where({ object_pk: other }).delete()
+  const mixed = await walk(app, reader.orgId, cid)
+  t.same(mixed, aggregated, 'a page with one output missing is released by Node to the same bytes')
+  t.notOk(mixed[1].objects.includes('198.51.100.4'), 'no raw value on either path')
+})
+
+t.test('filters decided on the released objects keep the page in Node', async (t) => {
+  const { app, reader, cid } = await setUp(t)
+  await walk(app, reader.orgId, cid)
+  await app.anonymizedOutput.flush()
+  const page = await readSharedTextPage({
+    knex: app.knex,
+    registry: app.registry,
+    principal: { orgId: reader.orgId },
+    filter: { collectionIds: [cid], labels: ['no-such-label'] },
+    limit: LIMIT,
+    metrics: createPlatformMetrics(),
+  })
+  t.equal(page.count, 0, 'the label filter applied to what the reader receives')
+  t.equal(page.objects, '')
+})
