@@ -1,6 +1,3 @@
-import { createReadStream, statSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Platform } from '../core/platform.js'
 import { runFeed } from '../core/feeds/run-feed.js'
 import { insertQueuedRun } from '../core/feeds/run-queue.js'
@@ -8,24 +5,6 @@ import { storeObjects } from '../core/store/index.js'
 import { rssSampler } from './result.js'
 import { profileStatements } from './measure.js'
 import { cpuProfiler } from './cpu-profile.js'
-
-/** A local HTTP server sending files with an ETag (a `stix-bundle` feed's checkpoint), 1 MiB reads. */
-export function serveFiles(files: Record<string, string>): Promise<{ origin: string; close(): void }> {
-  const server = createServer((req, res) => {
-    const file = files[req.url ?? '']
-    if (!file) return void res.writeHead(404).end()
-    const etag = `"${statSync(file).mtimeMs}"`
-    if (req.headers['if-none-match'] === etag) return void res.writeHead(304).end()
-    res.writeHead(200, { 'content-type': 'application/json', etag })
-    createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res)
-  })
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      resolve({ origin: `http://127.0.0.1:${port}`, close: () => server.close() })
-    }),
-  )
-}
 
 /** BENCH_MEMORY=1: what the process's memory was made of when its RSS peaked (sampled every 50 ms). */
 function memoryAtPeak() {

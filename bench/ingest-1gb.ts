@@ -5,34 +5,32 @@
  * streams it too, so the process's peak RSS should not grow with the bundle. The limit is `COPY` of the same
  * rows (bench/limits.ts). Ends with `RESULT ingest-1gb …`. Run: npm run bench:ingest-1gb
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { benchDatabase } from './database.js'
 import { benchPlatform } from './platform.js'
-import { benchIndicator, writeBundle } from './bundle.js'
-import { feedRunner, serveFiles } from './feed-run.js'
+import { feedRunner } from './feed-run.js'
+import { startFeedServer } from './feed-server.js'
 import { copyLimit } from './limits.js'
 import { loadAverage, resultLine } from './result.js'
 
 const COUNT = Number(process.env.BENCH_OBJECTS ?? 1_000_000)
 /** Description length that makes an indicator ≈ 1 KB of JSON, so 1,000,000 of them make ≈ 1 GB. */
 const DESCRIPTION_CHARS = 580
-const objectAt = (i: number) => benchIndicator(i, DESCRIPTION_CHARS)
 
 async function main() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-ingest-1gb-'))
   const database = await benchDatabase(scratch)
   try {
     const platform = await benchPlatform(database.url, scratch)
-    const bundle = path.join(scratch, 'bundle.json')
+    const server = await startFeedServer({
+      'bundle.json': {
+        file: path.join(scratch, 'bundle.json'),
+        generate: { count: COUNT, descriptionChars: DESCRIPTION_CHARS },
+      },
+    })
     try {
-      const t0 = performance.now()
-      await writeBundle(bundle, COUNT, objectAt)
-      console.log(
-        `generated ${COUNT} indicators (${(statSync(bundle).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      )
-      const server = await serveFiles({ '/bundle.json': bundle })
       const feeds = await feedRunner(platform)
       try {
         console.log(`load average ${loadAverage()}`)

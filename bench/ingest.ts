@@ -10,13 +10,13 @@
  * BENCH_BATCH sets the batch size. Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
  * Run: npm run bench:ingest
  */
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { benchDatabase } from './database.js'
 import { benchPlatform } from './platform.js'
-import { benchIndicator, writeBundle } from './bundle.js'
-import { feedRunner, serveFiles } from './feed-run.js'
+import { feedRunner } from './feed-run.js'
+import { startFeedServer, type FeedFile } from './feed-server.js'
 import { copyLimit } from './limits.js'
 import { loadAverage, resultLine } from './result.js'
 import { projectPath } from '../core/project-root.js'
@@ -30,19 +30,18 @@ async function main() {
   const database = await benchDatabase(scratch)
   try {
     const platform = await benchPlatform(database.url, scratch)
-    const generated = path.join(scratch, 'indicators.json')
+    const files: Record<string, FeedFile> = {
+      'indicators.json': {
+        file: path.join(scratch, 'indicators.json'),
+        generate: { count: COUNT, descriptionChars: 0 },
+      },
+    }
+    if (existsSync(ICS)) files['ics.json'] = { file: ICS }
+    const server = await startFeedServer(files)
     try {
-      const t0 = performance.now()
-      await writeBundle(generated, COUNT, (i) => benchIndicator(i))
-      console.log(
-        `generated ${COUNT} indicators (${(statSync(generated).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      )
-      const files: Record<string, string> = { '/indicators.json': generated }
-      if (existsSync(ICS)) files['/ics.json'] = ICS
-      const server = await serveFiles(files)
       const feeds = await feedRunner(platform, { batchSize: BATCH })
       try {
-        if (files['/ics.json'])
+        if (files['ics.json'])
           console.log(
             `${'ICS ATT&CK 18.1'.padEnd(28)} ${(await feeds.run(await feeds.addFeed('ics', `${server.origin}/ics.json`))).summary}`,
           )
