@@ -16,7 +16,7 @@ export interface TextPageRow {
 
 /** An aggregated page, not one of the rows `storedOutputTextPageQuery` returns for Node to release. */
 export const isTextPageRow = (row: object): row is TextPageRow =>
-  'objects' in row && typeof (row as { n?: unknown }).n === 'number'
+  'objects' in row && 'n' in row && typeof row.n === 'number'
 
 /** The aggregate columns over the numbered page `r`, the texts taken from `text` (NULLs are skipped). */
 function aggregateColumns(text: string, limit: number): string {
@@ -42,9 +42,12 @@ const NUMBERED = 'row_number() OVER (ORDER BY p.date_added COLLATE "C", p.seq::b
  * The timestamp texts have one fixed width, so their byte order (`COLLATE "C"`) is their time order.
  */
 export function textPageQuery(db: Knex, page: Knex.QueryBuilder, limit: number): Knex.QueryBuilder {
-  return db
-    .select(db.raw(aggregateColumns('r.doc', limit)))
-    .from(db.select(db.raw(`p.*, ${NUMBERED}`)).from(page.as('p')).as('r'))
+  return db.select(db.raw(aggregateColumns('r.doc', limit))).from(
+    db
+      .select(db.raw(`p.*, ${NUMBERED}`))
+      .from(page.as('p'))
+      .as('r'),
+  )
 }
 
 /** The columns of a page row joined with its stored output (`sharedRowsQuery` with a variant), in order. */
@@ -81,7 +84,7 @@ export function storedOutputTextPageQuery(db: Knex, page: Knex.QueryBuilder, lim
     .select('*')
     .from(
       db.raw(
-      `(WITH p AS MATERIALIZED ?,
+        `(WITH p AS MATERIALIZED ?,
         r AS (SELECT p.*, ${NUMBERED} FROM p),
         c AS (SELECT coalesce(bool_and(r.cached) FILTER (WHERE r.rn <= ${limit}), true) AS stored FROM r)
       SELECT ${aggregateColumns('r.anon_doc', limit)}, 0::bigint AS rn, ${noRow} FROM r HAVING (SELECT stored FROM c)
