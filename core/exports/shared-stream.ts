@@ -2,7 +2,7 @@ import type { Knex } from 'knex'
 import type { Principal, StixObject } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { listVisibleCollections } from '../collections/visible-collections.js'
-import { releaseSharedSlices, type ReleasedObject, type SharedObjectFilter } from '../sharing/index.js'
+import { releaseSharedTexts, type ReleasedText, type SharedObjectFilter } from '../sharing/index.js'
 import { parseStixText } from '../stix/stix-text.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 
@@ -25,9 +25,9 @@ export interface ExportSource {
 }
 
 /**
- * The objects of an export: the egress pipeline's objects (`releaseSharedSlices`: query → sharing policy →
- * anonymization, the same as `streamSharedObjects` and TAXII), read in keyset order, the next page's query
- * running while this page is released and written. Read here rather than through `streamSharedObjects` only
+ * The objects of an export: the egress pipeline's objects (`releaseSharedTexts`: query → sharing policy →
+ * anonymization, the same as `streamSharedObjects` and TAXII; pages of stored output joined by PostgreSQL), read
+ * in keyset order, the next page's query running while this page is released and written. Read here rather than through `streamSharedObjects` only
  * to keep each object's collection for the exporters' "source collection"; nothing is released that the
  * pipeline did not release.
  */
@@ -43,8 +43,8 @@ export function exportSource(opts: {
   const collectionOfObject = new WeakMap<StixObject, string>()
   let titles: Map<string, string> | undefined
   let count = 0
-  async function* slices(textOnly: boolean): AsyncGenerator<ReleasedObject[]> {
-    for await (const slice of releaseSharedSlices({
+  async function* slices(textOnly: boolean): AsyncGenerator<ReleasedText[]> {
+    for await (const slice of releaseSharedTexts({
       ...opts,
       textOnly,
       filter: { ...opts.filter, afterSeq: undefined },
@@ -60,7 +60,7 @@ export function exportSource(opts: {
     for await (const slice of slices(false)) {
       for (const released of slice) {
         const object = released.object ?? parseStixText(released.json)
-        collectionOfObject.set(object, released.row.collection_id)
+        collectionOfObject.set(object, released.collectionId)
         count++
         yield object
       }

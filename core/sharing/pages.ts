@@ -11,7 +11,13 @@ import { narrowByProducer } from './producer-filter.js'
 import { resolveCollectionContexts, type CollectionContext } from './reader-context.js'
 import { queryPage } from './page-query.js'
 import { seqBoundaries } from './seq-boundaries.js'
-import { isTextPageRow, storedOutputTextPageQuery, textPageQuery, type TextPageRow } from './text-page.js'
+import {
+  isTextPageRow,
+  storedOutputTextPageQuery,
+  textPageQuery,
+  type TextPageRow,
+  type TextPageShape,
+} from './text-page.js'
 import { parseStixText } from '../stix/stix-text.js'
 import type { PlatformMetrics } from '../infra/metrics.js'
 
@@ -92,29 +98,33 @@ async function idMatchFor(opts: SharedPageOptions): Promise<IdMatch | undefined>
 }
 
 /**
- * How PostgreSQL may aggregate a page sent as text (`asText`, `date_added` order), or null when Node releases
- * it row by row: a page over the reader's own collections only (`textPageQuery`: nothing is decided per row),
- * or over one anonymized collection whose stored output is joined, when no filter is decided on the released
- * objects (`storedOutputTextPageQuery`: aggregated only when every row of the page has its stored output).
+ * How PostgreSQL may aggregate a page whose objects leave as text (`shape`), or null when Node releases it row by
+ * row. Only pages where Node would decide nothing per row beyond what the page query decides: no filter decided
+ * on the released objects (`releasedMatcher`), and every collection either the reader's own (released as stored)
+ * or another organization's whose anonymized output is stored (a variant). A page of own collections only is always aggregated
+ * (`textPageQuery`); the others when every anonymized row has its stored output (`storedOutputTextPageQuery`).
+ * TAXII pages are over one collection; exports' over any number (`shape.collections` then names each text's).
  */
 function aggregationOf(
   opts: SharedPageOptions,
   collections: Readonly<Record<Relation, readonly string[]>>,
   split: ReturnType<typeof splitCollections>,
-): typeof textPageQuery | null {
-  if (opts.order !== 'date_added') return null
-  const count = collections.own.length + collections.trusted.length + collections.untrusted.length
-  if (collections.own.length === count) return textPageQuery
-  const oneStoredVariant = count === 1 && split.variants.size === 1 && split.raw.length === 0
-  return oneStoredVariant && releasedMatcher(opts.filter) === null ? storedOutputTextPageQuery : null
+  shape: TextPageShape,
+): ((db: Knex, page: Knex.QueryBuilder) => Knex.QueryBuilder) | null {
+  if (opts.order !== shape.order || releasedMatcher(opts.filter) !== null) return null
+  const others = [...collections.trusted, ...collections.untrusted]
+  if (!others.length) return collections.own.length ? (db, page) => textPageQuery(db, page, opts.limit, shape) : null
+  // Level `none` towards another organization still goes through the strategy: only own rows leave as stored.
+  if (!others.every((id) => split.variants.has(id))) return null
+  return (db, page) => storedOutputTextPageQuery(db, page, opts.limit, collections.own, shape)
 }
 
 /**
  * The database half of a page: collection contexts (one small query), then one indexed keyset query. With
- * `asText` (pages in `date_added` order whose objects are sent as text), the page may come aggregated by
- * PostgreSQL into one row (see `aggregationOf`).
+ * `asText` (pages whose objects leave as text, in that shape), the page may come aggregated by PostgreSQL into
+ * one row (see `aggregationOf`).
  */
-async function fetchSharedPage(opts: SharedPageOptions, asText = false): Promise<FetchedPage> {
+async function fetchSharedPage(opts: SharedPageOptions, asText?: TextPageShape): Promise<FetchedPage> {
   const readerOrgId = opts.principal.orgId
   const idMatch = await idMatchFor(opts)
   let split: ReturnType<typeof splitCollections> = { raw: [], anonymized: [], variants: new Map() }
@@ -138,8 +148,8 @@ async function fetchSharedPage(opts: SharedPageOptions, asText = false): Promise
         raw: split.raw,
         idMatch,
       })
-      const aggregate = asText ? aggregationOf(opts, collections, split) : null
-      return aggregate ? aggregate(db, q, opts.limit) : q
+      const aggregate = asText ? aggregationOf(opts, collections, split, asText) : null
+      return aggregate ? aggregate(db, q) : q
     },
   )
   const fetched = { contexts, variants: split.variants, raw: new Set(split.raw) }
@@ -279,7 +289,10 @@ const position = (seq: string | null, dateAdded: string | null): PagePosition | 
  * (see `fetchSharedPage`), and other pages are released as `readSharedPage` does, then joined.
  */
 export async function readSharedTextPage(opts: Omit<SharedPageOptions, 'order' | 'textOnly'>): Promise<SharedTextPage> {
-  const fetched = await fetchSharedPage({ ...opts, order: 'date_added', textOnly: true }, true)
+  const fetched = await fetchSharedPage(
+    { ...opts, order: 'date_added', textOnly: true },
+    { order: 'date_added', separator: ',' },
+  )
   const { text } = fetched
   if (text) {
     countAnonymized(fetched, Math.min(text.n, opts.limit), opts.metrics)
@@ -306,22 +319,20 @@ interface PendingPage {
 }
 
 /**
- * Every object matching the filter in `seq` order, released a slice at a time as the consumer pulls: the same
- * rows, policy and anonymization as `readSharedPage`, page by page, but an anonymized object lives only from
- * its release to its serialization (short-lived garbage, not a page's worth promoted to the old generation).
- * After the first page, the next pages are cut at membership positions looked up ahead (`seqBoundaries`), so
+ * The pages of every object matching the filter in `seq` order, each fetched ahead of its release: after the
+ * first page, the next ones are cut at membership positions looked up ahead (`seqBoundaries`), so
  * {@link PAGES_IN_FLIGHT} of them are read by PostgreSQL at the same time — on the second core — while Node
- * releases the current one, and a turn of the event loop between slices lets their round trips progress (at
- * most three pages of rows in memory). A page cut by its limit before its range ends (a collection that became
- * visible meanwhile) is followed by the rest of its range. Contexts are resolved per page, as `readSharedPage`
- * does, so a trust change mid-way applies from the next page on. Stored anonymization output is used but not
- * added to: an export streams its whole selection once, and storing it would double its I/O and hold up to the
- * write queue's worth of text in memory (pages read by TAXII and REST store theirs).
+ * releases the current one (at most three pages of rows in memory). A page cut by its limit before its range
+ * ends (a collection that became visible meanwhile) is followed by the rest of its range. Contexts are resolved
+ * per page, as `readSharedPage` does, so a trust change mid-way applies from the next page on.
  */
-export async function* releaseSharedSlices(opts: Omit<SharedPageOptions, 'order'>): AsyncGenerator<ReleasedObject[]> {
+async function* fetchedPagesInSeqOrder(
+  opts: Omit<SharedPageOptions, 'order'>,
+  asText?: TextPageShape,
+): AsyncGenerator<FetchedPage> {
   const fetchRange = (afterSeq: string | undefined, uptoSeq: string | undefined): PendingPage => ({
     upto: uptoSeq,
-    page: fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq, uptoSeq }, order: 'seq' }),
+    page: fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq, uptoSeq }, order: 'seq' }, asText),
   })
   const queue: PendingPage[] = [fetchRange(opts.filter.afterSeq, opts.filter.uptoSeq)]
   /** Where the pages queued so far end, while more may follow: undefined once the last queued page is open-ended. */
@@ -341,30 +352,104 @@ export async function* releaseSharedSlices(opts: Omit<SharedPageOptions, 'order'
   try {
     for (let pending = queue.shift(); pending; pending = queue.shift()) {
       const fetched: FetchedPage = await pending.page
-      const { rows, more, contexts } = fetched
-      if (!contexts.size) return
-      collectionIds = [...contexts.keys()]
-      const last = rows.at(-1)
-      if (more && last) {
-        if (pending.upto === undefined && opts.filter.uptoSeq === undefined) cursor = last.seq
-        else queue.unshift(fetchRange(last.seq, pending.upto))
+      if (!fetched.contexts.size) return
+      collectionIds = [...fetched.contexts.keys()]
+      const lastSeq = fetched.text ? fetched.text.last_seq : fetched.rows.at(-1)?.seq
+      if (fetched.more && lastSeq) {
+        if (pending.upto === undefined && opts.filter.uptoSeq === undefined) cursor = lastSeq
+        else queue.unshift(fetchRange(lastSeq, pending.upto))
       }
       await refill()
-      const ctx = egressContext(fetched, opts, false)
-      const matcher = releasedMatcher(opts.filter)
-      for (let start = 0; start < rows.length; start += RELEASE_SLICE) {
-        if (start > 0) await nextTurn()
-        const slice: ReleasedObject[] = []
-        for (let i = start; i < Math.min(rows.length, start + RELEASE_SLICE); i++) {
-          const released = releaseMatching(rows[i], ctx, fetched, matcher)
-          if (released) slice.push(released)
-        }
-        if (slice.length) yield slice
-      }
+      yield fetched
     }
   } finally {
     // Abandoned prefetches (consumer stopped early or failed) must not surface as unhandled rejections.
     for (const p of queue) p.page.catch(() => undefined)
+  }
+}
+
+/** The rows of a fetched page released in slices of {@link RELEASE_SLICE}, with a turn of the event loop between. */
+async function* releaseInSlices(
+  fetched: FetchedPage,
+  opts: Omit<SharedPageOptions, 'order'>,
+): AsyncGenerator<ReleasedObject[]> {
+  const { rows } = fetched
+  const ctx = egressContext(fetched, opts, false)
+  const matcher = releasedMatcher(opts.filter)
+  for (let start = 0; start < rows.length; start += RELEASE_SLICE) {
+    if (start > 0) await nextTurn()
+    const slice: ReleasedObject[] = []
+    for (let i = start; i < Math.min(rows.length, start + RELEASE_SLICE); i++) {
+      const released = releaseMatching(rows[i], ctx, fetched, matcher)
+      if (released) slice.push(released)
+    }
+    if (slice.length) yield slice
+  }
+}
+
+/**
+ * Every object matching the filter in `seq` order, released a slice at a time as the consumer pulls: the same
+ * rows, policy and anonymization as `readSharedPage`, page by page (read ahead, see `fetchedPagesInSeqOrder`),
+ * but an anonymized object lives only from its release to its serialization (short-lived garbage, not a page's
+ * worth promoted to the old generation). Stored anonymization output is used but not added to: an export
+ * streams its whole selection once, and storing it would double its I/O and hold up to the write queue's worth
+ * of text in memory (pages read by TAXII and REST store theirs).
+ */
+export async function* releaseSharedSlices(opts: Omit<SharedPageOptions, 'order'>): AsyncGenerator<ReleasedObject[]> {
+  for await (const fetched of fetchedPagesInSeqOrder(opts)) yield* releaseInSlices(fetched, opts)
+}
+
+/** An object released as JSON text, with the collection it came from. */
+export interface ReleasedText {
+  readonly json: string
+  readonly collectionId: string
+  /** The parsed object, when anonymization parsed it anyway. */
+  readonly object?: StixObject
+}
+
+/** A row released by Node as a {@link ReleasedText}: its text is still written only when asked for. */
+class RowText implements ReleasedText {
+  constructor(private readonly released: ReleasedObject) {}
+  get json(): string {
+    return this.released.json
+  }
+  get object(): StixObject | undefined {
+    return this.released.object
+  }
+  get collectionId(): string {
+    return this.released.row.collection_id
+  }
+}
+
+/** Counts what `releaseRow` counts for the rows of an aggregated page: one per anonymized row, withheld ones too. */
+function countAggregatedRows(fetched: FetchedPage, rowCollections: string, metrics: SharedPageOptions['metrics']) {
+  if (!metrics) return
+  for (const id of rowCollections.split(',')) {
+    const context = fetched.contexts.get(id)
+    if (context && context.relation !== 'own') metrics.objectAnonymized(context.anonymizationLevel)
+  }
+}
+
+/**
+ * `releaseSharedSlices` for a consumer of the objects' text (exports): the same objects in the same order, but a
+ * page that needs nothing decided per row in Node comes from PostgreSQL already joined (see `aggregationOf`) and
+ * is only split here — one string per page instead of a thousand rows.
+ */
+export async function* releaseSharedTexts(opts: Omit<SharedPageOptions, 'order'>): AsyncGenerator<ReleasedText[]> {
+  const shape: TextPageShape = { order: 'seq', separator: '\n', collections: true }
+  for await (const fetched of fetchedPagesInSeqOrder(opts, shape)) {
+    const { text } = fetched
+    if (!text) {
+      for await (const slice of releaseInSlices(fetched, opts)) yield slice.map((o) => new RowText(o))
+      continue
+    }
+    countAggregatedRows(fetched, text.row_collections ?? '', opts.metrics)
+    if (!text.objects || !text.object_collections) continue
+    const texts = text.objects.split('\n')
+    const collections = text.object_collections.split(',')
+    if (texts.length !== collections.length || texts.length !== text.released)
+      throw new Error(`egress: an aggregated page of ${text.released} objects split into ${texts.length}`)
+    yield texts.map((json, i) => ({ json, collectionId: collections[i] }))
   }
 }
 

@@ -1,13 +1,20 @@
 import type { Knex } from 'knex'
+import { isUuid } from '../infra/uuid.js'
 
-/** A page of rows released as stored, summed up by PostgreSQL in one row (see {@link textPageQuery}). */
+/** A page summed up by PostgreSQL in one row (see {@link textPageQuery} and {@link storedOutputTextPageQuery}). */
 export interface TextPageRow {
   /** Rows the page query returned (the page's limit + 1 when another page follows). */
   n: number
   /** Texts in `objects`: the first `limit` rows, less those whose stored output withholds the object. */
   released: number
-  /** The first `limit` stored texts in page order, joined with commas; null on an empty page. */
+  /** The first `limit` released texts in page order, joined with the page's separator; null when none. */
   objects: string | null
+  /**
+   * With `collections`: the collection of each text of `objects`, and of each of the first `limit` rows
+   * (withheld ones included), in page order, joined with commas; null when none.
+   */
+  object_collections?: string | null
+  row_collections?: string | null
   first_seq: string | null
   first_date_added: string | null
   last_seq: string | null
@@ -18,33 +25,70 @@ export interface TextPageRow {
 export const isTextPageRow = (row: object): row is TextPageRow =>
   'objects' in row && 'n' in row && typeof row.n === 'number'
 
-/** The aggregate columns over the numbered page `r`, the texts taken from `text` (NULLs are skipped). */
-function aggregateColumns(text: string, limit: number): string {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`text page: bad limit ${limit}`)
-  const kept = `FILTER (WHERE r.rn <= ${limit})`
-  return `count(*)::int AS n,
-      (count(${text}) ${kept})::int AS released,
-      string_agg(${text}, ',' ORDER BY r.rn) ${kept} AS objects,
-      max(r.seq) FILTER (WHERE r.rn = 1) AS first_seq,
-      max(r.date_added) FILTER (WHERE r.rn = 1) AS first_date_added,
-      (array_agg(r.seq ORDER BY r.rn DESC) ${kept})[1] AS last_seq,
-      (array_agg(r.date_added ORDER BY r.rn DESC) ${kept})[1] AS last_date_added`
+/** How a page is aggregated: its order, what joins its texts, and whether each text's collection is listed. */
+export interface TextPageShape {
+  order: 'date_added' | 'seq'
+  /** ',' for a JSON array's inside; '\n' to split again (JSON texts never hold a raw line break). */
+  separator: ',' | '\n'
+  collections?: boolean
 }
 
-/** The page's rows numbered in page order; the timestamp texts have one fixed width, so byte order is time order. */
-const NUMBERED = 'row_number() OVER (ORDER BY p.date_added COLLATE "C", p.seq::bigint) AS rn'
+const TAXII_SHAPE: TextPageShape = { order: 'date_added', separator: ',' }
+
+/** The page's rows numbered in page order (the timestamp texts have one fixed width: byte order is time order). */
+function numbered(order: TextPageShape['order']): string {
+  const by = order === 'seq' ? 'p.seq::bigint' : 'p.date_added COLLATE "C", p.seq::bigint'
+  return `row_number() OVER (ORDER BY ${by}) AS rn`
+}
+
+/** One column of an aggregated page: its name, its expression over the numbered page `r`, and its type. */
+type AggregateColumn = readonly [name: string, sql: string, type: 'int' | 'text']
+
+/** The aggregate columns over the numbered page `r`, the texts taken from `text` (NULLs are skipped). */
+function aggregateColumns(text: string, limit: number, shape: TextPageShape): AggregateColumn[] {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`text page: bad limit ${limit}`)
+  const kept = `FILTER (WHERE r.rn <= ${limit})`
+  const separator = shape.separator === ',' ? "','" : "E'\\n'"
+  const collections: AggregateColumn[] = shape.collections
+    ? [
+        [
+          'object_collections',
+          `string_agg(r.collection_id::text, ',' ORDER BY r.rn) FILTER (WHERE r.rn <= ${limit} AND ${text} IS NOT NULL)`,
+          'text',
+        ],
+        ['row_collections', `string_agg(r.collection_id::text, ',' ORDER BY r.rn) ${kept}`, 'text'],
+      ]
+    : []
+  return [
+    ['n', 'count(*)', 'int'],
+    ['released', `count(${text}) ${kept}`, 'int'],
+    ['objects', `string_agg(${text}, ${separator} ORDER BY r.rn) ${kept}`, 'text'],
+    ...collections,
+    ['first_seq', 'max(r.seq) FILTER (WHERE r.rn = 1)', 'text'],
+    ['first_date_added', 'max(r.date_added) FILTER (WHERE r.rn = 1)', 'text'],
+    ['last_seq', `(array_agg(r.seq ORDER BY r.rn DESC) ${kept})[1]`, 'text'],
+    ['last_date_added', `(array_agg(r.date_added ORDER BY r.rn DESC) ${kept})[1]`, 'text'],
+  ]
+}
+
+const selectList = (columns: readonly AggregateColumn[]) =>
+  columns.map(([name, sql, type]) => `(${sql})::${type} AS ${name}`).join(',\n      ')
 
 /**
- * The page query (`sharedRowsQuery` in `date_added` order, `limit + 1` rows) aggregated into one row: the stored
- * texts of the first `limit` rows joined in page order, and the keyset positions of the first and the last of
- * them. For collections released as stored (the reader's own), where nothing is decided per row in Node: one
- * string instead of a thousand rows to parse, decode, keep and join (docs/BENCHMARKS.md, TAXII own organization).
- * The timestamp texts have one fixed width, so their byte order (`COLLATE "C"`) is their time order.
+ * The page query (`sharedRowsQuery`, `limit + 1` rows) aggregated into one row: the stored texts of the first
+ * `limit` rows joined in page order, and the keyset positions of the first and the last of them. For pages
+ * released as stored (the reader's own collections), where nothing is decided per row in Node: one string
+ * instead of a thousand rows to parse, decode, keep and join (docs/BENCHMARKS.md, TAXII own organization).
  */
-export function textPageQuery(db: Knex, page: Knex.QueryBuilder, limit: number): Knex.QueryBuilder {
-  return db.select(db.raw(aggregateColumns('r.doc', limit))).from(
+export function textPageQuery(
+  db: Knex,
+  page: Knex.QueryBuilder,
+  limit: number,
+  shape: TextPageShape = TAXII_SHAPE,
+): Knex.QueryBuilder {
+  return db.select(db.raw(selectList(aggregateColumns('r.doc', limit, shape)))).from(
     db
-      .select(db.raw(`p.*, ${NUMBERED}`))
+      .select(db.raw(`p.*, ${numbered(shape.order)}`))
       .from(page.as('p'))
       .as('r'),
   )
@@ -68,26 +112,38 @@ const STORED_OUTPUT_ROW = [
 ] as const
 
 /**
- * For a page of one anonymized collection whose stored output the page query joins: when every row of the page
- * has its stored output (a prefilled or already read page), the page aggregated as {@link textPageQuery} does,
- * from the stored texts (a NULL text, the strategy withholding the object, is skipped); otherwise the page's
- * rows themselves, in page order, for Node to release and anonymize as it does any page. One statement either
- * way: the page is read once (`MATERIALIZED`) and whether it is all stored is decided by PostgreSQL.
- * The TLP cells of the release rule are already applied by the page query, and nothing else about releasing a
- * row with stored output is decided per row (see `releaseRow`), so the aggregate releases what Node would.
+ * For a page whose anonymized collections all have their stored output joined by the page query (a variant
+ * each), and whose other collections (`raw`) are released as stored: when every anonymized row of the page has
+ * its stored output (a prefilled or already read page), the page aggregated as {@link textPageQuery} does, from
+ * the stored texts (a NULL output, the strategy withholding the object, is skipped); otherwise the page's rows
+ * themselves, in page order, for Node to release and anonymize as it does any page. One statement either way:
+ * the page is read once (`MATERIALIZED`) and whether it is all stored is decided by PostgreSQL. The TLP cells
+ * of the release rule are already applied by the page query, and nothing else about releasing a row with stored
+ * output is decided per row (see `releaseRow`), so the aggregate releases what Node would.
  */
-export function storedOutputTextPageQuery(db: Knex, page: Knex.QueryBuilder, limit: number): Knex.QueryBuilder {
+export function storedOutputTextPageQuery(
+  db: Knex,
+  page: Knex.QueryBuilder,
+  limit: number,
+  raw: readonly string[],
+  shape: TextPageShape = TAXII_SHAPE,
+): Knex.QueryBuilder {
+  const rawIds = raw.filter((id) => isUuid(id))
+  // Rows of raw collections never have a stored output: their own text is released.
+  const released = rawIds.length ? `r.cached OR r.collection_id = ANY('{${rawIds.join(',')}}'::uuid[])` : 'r.cached'
+  const text = rawIds.length ? 'CASE WHEN r.cached THEN r.anon_doc ELSE r.doc END' : 'r.anon_doc'
   const rowColumns = STORED_OUTPUT_ROW.map((c) => `r.${c}`).join(', ')
   const noRow = STORED_OUTPUT_ROW.map((c) => `NULL AS ${c}`).join(', ')
-  const noAggregate = 'NULL::int, NULL::int, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text'
+  const aggregate = aggregateColumns(text, limit, shape)
+  const noAggregate = aggregate.map(([name, , type]) => `NULL::${type} AS ${name}`).join(', ')
   return db
     .select('*')
     .from(
       db.raw(
         `(WITH p AS MATERIALIZED ?,
-        r AS (SELECT p.*, ${NUMBERED} FROM p),
-        c AS (SELECT coalesce(bool_and(r.cached) FILTER (WHERE r.rn <= ${limit}), true) AS stored FROM r)
-      SELECT ${aggregateColumns('r.anon_doc', limit)}, 0::bigint AS rn, ${noRow} FROM r HAVING (SELECT stored FROM c)
+        r AS (SELECT p.*, ${numbered(shape.order)} FROM p),
+        c AS (SELECT coalesce(bool_and(${released}) FILTER (WHERE r.rn <= ${limit}), true) AS stored FROM r)
+      SELECT ${selectList(aggregate)}, 0::bigint AS rn, ${noRow} FROM r HAVING (SELECT stored FROM c)
       UNION ALL
       SELECT ${noAggregate}, r.rn, ${rowColumns} FROM r WHERE NOT (SELECT stored FROM c)) AS t`,
         [page],

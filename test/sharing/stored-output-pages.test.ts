@@ -1,6 +1,11 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { readSharedTextPage, type SharedTextPage } from '../../core/sharing/index.js'
+import {
+  readSharedTextPage,
+  releaseSharedTexts,
+  type ReleasedText,
+  type SharedTextPage,
+} from '../../core/sharing/index.js'
 import { sharedRowsQuery } from '../../core/sharing/shared-rows.js'
 import { storedOutputTextPageQuery } from '../../core/sharing/text-page.js'
 import { variantKey } from '../../core/sharing/anonymized-store.js'
@@ -74,7 +79,7 @@ async function firstPageRows(app: FastifyInstance, producerOrgId: string, reader
     variants: new Map([[cid, variant]]),
     raw: [],
   })
-  return (await storedOutputTextPageQuery(app.knex, page, LIMIT)) as Record<string, unknown>[]
+  return (await storedOutputTextPageQuery(app.knex, page, LIMIT, [])) as Record<string, unknown>[]
 }
 
 t.test('a page whose rows all have stored output comes as one row; otherwise as its rows, in page order', async (t) => {
@@ -174,4 +179,71 @@ t.test('filters decided on the released objects keep the page in Node', async (t
   })
   t.equal(page.count, 0, 'the label filter applied to what the reader receives')
   t.equal(page.objects, '')
+})
+
+/** Every object an export of the reader's visible collections reads, with how many were counted as anonymized. */
+async function exportTexts(app: FastifyInstance, readerOrgId: string) {
+  const metrics = counter()
+  const slices: ReleasedText[][] = []
+  for await (const slice of releaseSharedTexts({
+    knex: app.knex,
+    registry: app.registry,
+    principal: { orgId: readerOrgId },
+    filter: {},
+    limit: LIMIT,
+    textOnly: true,
+    metrics: metrics.metrics,
+  }))
+    slices.push(slice)
+  const objects = slices.flat()
+  return {
+    texts: objects.map((o) => [o.json, o.collectionId]),
+    // Objects released by Node carry their row; an aggregated page's are plain records.
+    aggregated: objects.filter((o) => Object.getPrototypeOf(o) === Object.prototype).length,
+    anonymized: metrics.count(),
+  }
+}
+
+t.test('exports: pages of own and stored anonymized rows are joined by PostgreSQL, to the same objects', async (t) => {
+  const { app, reader, cid } = await setUp(t)
+  const own = await createCollection(app.knex, reader.orgId, 'private', 'Reader’s own')
+  await publishBundle(
+    app,
+    reader.publisher,
+    own,
+    Array.from({ length: 4 }, () => indicator()),
+  )
+  const cold = await exportTexts(app, reader.orgId)
+  t.equal(cold.texts.length, OBJECTS + 4)
+  t.equal(cold.anonymized, OBJECTS, 'the producer’s objects are anonymized, the reader’s own are not')
+  t.ok(cold.aggregated < cold.texts.length, 'pages with rows lacking stored output are released by Node')
+
+  // What TAXII reads is stored; an export stores nothing of its own.
+  await walk(app, reader.orgId, cid)
+  await app.anonymizedOutput.flush()
+  const stored = await exportTexts(app, reader.orgId)
+  t.equal(stored.aggregated, stored.texts.length, 'every page joined by PostgreSQL')
+  t.same(stored.texts, cold.texts, 'the same texts, from the same collections, in the same order')
+  t.equal(stored.anonymized, cold.anonymized, 'anonymization counted alike')
+  t.notOk(
+    stored.texts.some(([json, collection]) => collection === cid && /198\.51\.100\.\d/.test(json)),
+    'no raw value of the producer’s objects',
+  )
+
+  // A withheld object (stored NULL) is skipped, and its collection is not given to the next object.
+  const [{ object_pk: withheld }] = await app
+    .knex('collection_objects')
+    .where({ collection_id: cid })
+    .orderBy('seq')
+    .offset(2)
+    .limit(1)
+  await app.knex('anonymized_objects').where({ object_pk: withheld }).update({ document: null })
+  const fewer = await exportTexts(app, reader.orgId)
+  t.equal(fewer.texts.length, OBJECTS + 3)
+  t.same(
+    fewer.texts,
+    cold.texts.filter((_, i) => i !== 2),
+    'the one withheld object is missing, nothing else moved',
+  )
+  t.equal(fewer.anonymized, OBJECTS, 'a withheld object is counted, as Node counts it')
 })
