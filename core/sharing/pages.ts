@@ -138,6 +138,7 @@ async function fetchSharedPage(opts: SharedPageOptions, asText?: TextPageShape):
       const collections: Record<Relation, string[]> = { own: [], trusted: [], untrusted: [] }
       for (const [id, c] of contexts) collections[c.relation].push(id)
       split = splitCollections(contexts, opts)
+      const aggregate = asText ? aggregationOf(opts, collections, split, asText) : null
       const q = sharedRowsQuery({
         knex: db,
         collections,
@@ -147,8 +148,8 @@ async function fetchSharedPage(opts: SharedPageOptions, asText?: TextPageShape):
         variants: split.variants,
         raw: split.raw,
         idMatch,
+        numbered: aggregate !== null,
       })
-      const aggregate = asText ? aggregationOf(opts, collections, split, asText) : null
       return aggregate ? aggregate(db, q) : q
     },
   )

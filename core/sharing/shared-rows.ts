@@ -148,12 +148,19 @@ export function sharedRowsQuery(opts: {
   raw: readonly string[]
   /** How `filter.ids` match (required with ids). */
   idMatch?: IdMatch
+  /**
+   * Each row's number in page order as `rn` (for the aggregations of text-page.ts): numbered as the index walk
+   * returns the rows, so PostgreSQL needs no sort for it.
+   */
+  numbered?: boolean
 }): Knex.QueryBuilder {
   const { knex, filter: f, collections: cs } = opts
   const all = RELATIONS.flatMap((relation) => cs[relation])
   const variant = variantSql(opts.variants, all)
   const q = knex('collection_objects as co').join('stix_objects as s', 's.pk', 'co.object_pk')
-  const common = `co.seq::text AS seq, ${formatTimestampSql('co.date_added')} AS date_added, ${formatTimestampSql('s.version')} AS version,
+  const orderBy = opts.order === 'date_added' ? 'co.date_added, co.seq' : 'co.seq'
+  const rn = opts.numbered ? `row_number() OVER (ORDER BY ${orderBy}) AS rn, ` : ''
+  const common = `${rn}co.seq::text AS seq, ${formatTimestampSql('co.date_added')} AS date_added, ${formatTimestampSql('s.version')} AS version,
       s.stix_id, s.type, s.spec_version, s.tlp, co.collection_id, co.object_pk::text AS object_pk`
   if (variant) {
     // The version's own text is converted from jsonb only when no stored output replaces it.

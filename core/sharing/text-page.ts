@@ -35,17 +35,11 @@ export interface TextPageShape {
 
 const TAXII_SHAPE: TextPageShape = { order: 'date_added', separator: ',' }
 
-/** The page's rows numbered in page order (the timestamp texts have one fixed width: byte order is time order). */
-function numbered(order: TextPageShape['order']): string {
-  const by = order === 'seq' ? 'p.seq::bigint' : 'p.date_added COLLATE "C", p.seq::bigint'
-  return `row_number() OVER (ORDER BY ${by}) AS rn`
-}
-
-/** One column of an aggregated page: its name, its expression over the numbered page `r`, and its type. */
+/** One column of an aggregated page: its name, its expression over the page `r`, and its type. */
 type AggregateColumn = readonly [name: string, sql: string, type: 'int' | 'text']
 
-/** The aggregate columns over the numbered page `r`, the texts taken from `text` (NULLs are skipped). */
-function aggregateColumns(text: string, limit: number, shape: TextPageShape): AggregateColumn[] {
+/** The aggregate columns over the page `r` (numbered: `rn`), the texts taken from `text` (NULLs are skipped). */
+function aggregateColumns(text: string, limit: number, shape: TextPageShape, lastRn?: string): AggregateColumn[] {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`text page: bad limit ${limit}`)
   const kept = `FILTER (WHERE r.rn <= ${limit})`
   const separator = shape.separator === ',' ? "','" : "E'\\n'"
@@ -66,8 +60,19 @@ function aggregateColumns(text: string, limit: number, shape: TextPageShape): Ag
     ...collections,
     ['first_seq', 'max(r.seq) FILTER (WHERE r.rn = 1)', 'text'],
     ['first_date_added', 'max(r.date_added) FILTER (WHERE r.rn = 1)', 'text'],
-    ['last_seq', `(array_agg(r.seq ORDER BY r.rn DESC) ${kept})[1]`, 'text'],
-    ['last_date_added', `(array_agg(r.date_added ORDER BY r.rn DESC) ${kept})[1]`, 'text'],
+    // Given the last kept row's number, no aggregate needs its input sorted the other way.
+    [
+      'last_seq',
+      lastRn ? `max(r.seq) FILTER (WHERE r.rn = ${lastRn})` : `(array_agg(r.seq ORDER BY r.rn DESC) ${kept})[1]`,
+      'text',
+    ],
+    [
+      'last_date_added',
+      lastRn
+        ? `max(r.date_added) FILTER (WHERE r.rn = ${lastRn})`
+        : `(array_agg(r.date_added ORDER BY r.rn DESC) ${kept})[1]`,
+      'text',
+    ],
   ]
 }
 
@@ -75,7 +80,7 @@ const selectList = (columns: readonly AggregateColumn[]) =>
   columns.map(([name, sql, type]) => `(${sql})::${type} AS ${name}`).join(',\n      ')
 
 /**
- * The page query (`sharedRowsQuery`, `limit + 1` rows) aggregated into one row: the stored texts of the first
+ * The page query (`sharedRowsQuery` with `numbered`, `limit + 1` rows) aggregated into one row: the stored texts of the first
  * `limit` rows joined in page order, and the keyset positions of the first and the last of them. For pages
  * released as stored (the reader's own collections), where nothing is decided per row in Node: one string
  * instead of a thousand rows to parse, decode, keep and join (docs/BENCHMARKS.md, TAXII own organization).
@@ -86,12 +91,7 @@ export function textPageQuery(
   limit: number,
   shape: TextPageShape = TAXII_SHAPE,
 ): Knex.QueryBuilder {
-  return db.select(db.raw(selectList(aggregateColumns('r.doc', limit, shape)))).from(
-    db
-      .select(db.raw(`p.*, ${numbered(shape.order)}`))
-      .from(page.as('p'))
-      .as('r'),
-  )
+  return db.select(db.raw(selectList(aggregateColumns('r.doc', limit, shape)))).from(page.as('r'))
 }
 
 /** The columns of a page row joined with its stored output (`sharedRowsQuery` with a variant), in order. */
@@ -112,8 +112,8 @@ const STORED_OUTPUT_ROW = [
 ] as const
 
 /**
- * For a page whose anonymized collections all have their stored output joined by the page query (a variant
- * each), and whose other collections (`raw`) are released as stored: when every anonymized row of the page has
+ * For a page (`sharedRowsQuery` with `numbered`) whose anonymized collections all have their stored output joined
+ * by the page query (a variant each), and whose other collections (`raw`) are released as stored: when every anonymized row of the page has
  * its stored output (a prefilled or already read page), the page aggregated as {@link textPageQuery} does, from
  * the stored texts (a NULL output, the strategy withholding the object, is skipped); otherwise the page's rows
  * themselves, in page order, for Node to release and anonymize as it does any page. One statement either way:
@@ -134,15 +134,14 @@ export function storedOutputTextPageQuery(
   const text = rawIds.length ? 'CASE WHEN r.cached THEN r.anon_doc ELSE r.doc END' : 'r.anon_doc'
   const rowColumns = STORED_OUTPUT_ROW.map((c) => `r.${c}`).join(', ')
   const noRow = STORED_OUTPUT_ROW.map((c) => `NULL AS ${c}`).join(', ')
-  const aggregate = aggregateColumns(text, limit, shape)
+  const aggregate = aggregateColumns(text, limit, shape, `(SELECT least(rows, ${limit}) FROM c)`)
   const noAggregate = aggregate.map(([name, , type]) => `NULL::${type} AS ${name}`).join(', ')
   return db
     .select('*')
     .from(
       db.raw(
-        `(WITH p AS MATERIALIZED ?,
-        r AS (SELECT p.*, ${numbered(shape.order)} FROM p),
-        c AS (SELECT coalesce(bool_and(${released}) FILTER (WHERE r.rn <= ${limit}), true) AS stored FROM r)
+        `(WITH r AS MATERIALIZED ?,
+        c AS (SELECT coalesce(bool_and(${released}) FILTER (WHERE r.rn <= ${limit}), true) AS stored, count(*) AS rows FROM r)
       SELECT ${selectList(aggregate)}, 0::bigint AS rn, ${noRow} FROM r HAVING (SELECT stored FROM c)
       UNION ALL
       SELECT ${noAggregate}, r.rn, ${rowColumns} FROM r WHERE NOT (SELECT stored FROM c)) AS t`,

@@ -78,6 +78,7 @@ async function firstPageRows(app: FastifyInstance, producerOrgId: string, reader
     limit: LIMIT + 1,
     variants: new Map([[cid, variant]]),
     raw: [],
+    numbered: true,
   })
   return (await storedOutputTextPageQuery(app.knex, page, LIMIT, [])) as Record<string, unknown>[]
 }
