@@ -23,12 +23,15 @@ const PAGE_SETTINGS = ['SET LOCAL enable_sort = off']
  * The reader's collection contexts (one small query), then the page query built for them: both in one
  * pipelined transaction (see `runPipelinedTransaction`), so a page is three messages in a row on one pooled
  * connection — `BEGIN; SET LOCAL …` with the contexts query behind it, then the SELECT, then an unawaited COMMIT.
+ * `instead` may ask for another query after seeing the page query's rows (in the same transaction, so the same
+ * snapshot): its rows are returned instead.
  */
 export async function queryPage<R extends QueryResultRow = SharedRow>(
   knex: Knex,
   readerOrgId: string,
   ids: string[] | undefined,
   query: PageQuery,
+  instead?: (rows: R[]) => Knex.QueryBuilder | null,
 ): Promise<{ contexts: Map<string, CollectionContext>; rows: R[] }> {
   return runPipelinedTransaction(knex, PAGE_SETTINGS, async ({ db, rows }) => {
     const contexts = toCollectionContexts(
@@ -36,6 +39,9 @@ export async function queryPage<R extends QueryResultRow = SharedRow>(
       readerOrgId,
     )
     const q = query(contexts, db)
-    return { contexts, rows: q ? await rows<R>(q) : [] }
+    if (!q) return { contexts, rows: [] }
+    const first = await rows<R>(q)
+    const second = instead?.(first)
+    return { contexts, rows: second ? await rows<R>(second) : first }
   })
 }

@@ -128,6 +128,7 @@ async function fetchSharedPage(opts: SharedPageOptions, asText?: TextPageShape):
   const readerOrgId = opts.principal.orgId
   const idMatch = await idMatchFor(opts)
   let split: ReturnType<typeof splitCollections> = { raw: [], anonymized: [], variants: new Map() }
+  let rowsQuery: Knex.QueryBuilder | null = null
   const { contexts, rows } = await queryPage<SharedRow | TextPageRow>(
     opts.knex,
     readerOrgId,
@@ -139,19 +140,23 @@ async function fetchSharedPage(opts: SharedPageOptions, asText?: TextPageShape):
       for (const [id, c] of contexts) collections[c.relation].push(id)
       split = splitCollections(contexts, opts)
       const aggregate = asText ? aggregationOf(opts, collections, split, asText) : null
-      const q = sharedRowsQuery({
-        knex: db,
-        collections,
-        filter: opts.filter,
-        order: opts.order,
-        limit: opts.limit + 1,
-        variants: split.variants,
-        raw: split.raw,
-        idMatch,
-        numbered: aggregate !== null,
-      })
-      return aggregate ? aggregate(db, q) : q
+      const page = (columns: 'rows' | 'text') =>
+        sharedRowsQuery({
+          knex: db,
+          collections,
+          filter: opts.filter,
+          order: opts.order,
+          limit: opts.limit + 1,
+          variants: split.variants,
+          raw: split.raw,
+          idMatch,
+          columns,
+        })
+      rowsQuery = aggregate ? page('rows') : null
+      return aggregate ? aggregate(db, page('text')) : page('rows')
     },
+    // A page not all stored: its rows, for Node to release.
+    (first) => (first.some((row) => isTextPageRow(row) && !row.stored) ? rowsQuery : null),
   )
   const fetched = { contexts, variants: split.variants, raw: new Set(split.raw) }
   const text = rows.find(isTextPageRow)

@@ -149,26 +149,30 @@ export function sharedRowsQuery(opts: {
   /** How `filter.ids` match (required with ids). */
   idMatch?: IdMatch
   /**
-   * Each row's number in page order as `rn` (for the aggregations of text-page.ts): numbered as the index walk
-   * returns the rows, so PostgreSQL needs no sort for it.
+   * `text`: only what the aggregations of text-page.ts read — each row's number in page order (`rn`, numbered as
+   * the index walk returns the rows, so PostgreSQL sorts nothing), `seq` and `date_added` unformatted, the
+   * collection, and the texts. Default `rows`: a {@link SharedRow} per row.
    */
-  numbered?: boolean
+  columns?: 'rows' | 'text'
 }): Knex.QueryBuilder {
   const { knex, filter: f, collections: cs } = opts
   const all = RELATIONS.flatMap((relation) => cs[relation])
   const variant = variantSql(opts.variants, all)
   const q = knex('collection_objects as co').join('stix_objects as s', 's.pk', 'co.object_pk')
   const orderBy = opts.order === 'date_added' ? 'co.date_added, co.seq' : 'co.seq'
-  const rn = opts.numbered ? `row_number() OVER (ORDER BY ${orderBy}) AS rn, ` : ''
-  const common = `${rn}co.seq::text AS seq, ${formatTimestampSql('co.date_added')} AS date_added, ${formatTimestampSql('s.version')} AS version,
+  const common =
+    opts.columns === 'text'
+      ? `row_number() OVER (ORDER BY ${orderBy}) AS rn, co.seq, co.date_added, co.collection_id`
+      : `co.seq::text AS seq, ${formatTimestampSql('co.date_added')} AS date_added, ${formatTimestampSql('s.version')} AS version,
       s.stix_id, s.type, s.spec_version, s.tlp, co.collection_id, co.object_pk::text AS object_pk`
   if (variant) {
     // The version's own text is converted from jsonb only when no stored output replaces it.
     q.leftJoin('anonymized_objects as ao', (j) =>
       j.on('ao.object_pk', 'co.object_pk').andOn('ao.variant', '=', knex.raw(variant)),
     )
+    const anonId = opts.columns === 'text' ? '' : 'ao.anonymized_id AS anon_id, '
     q.select(
-      knex.raw(`${common}, ao.object_pk IS NOT NULL AS cached, ao.anonymized_id AS anon_id, ao.document AS anon_doc,
+      knex.raw(`${common}, ao.object_pk IS NOT NULL AS cached, ${anonId}ao.document AS anon_doc,
       CASE WHEN ao.object_pk IS NULL THEN s.document::text END AS doc`),
     )
   } else {
