@@ -2,6 +2,7 @@ import path from 'node:path'
 import { loadConfig } from '../config/load.js'
 import { createKnex } from '../core/infra/database.js'
 import { createLogger } from '../core/infra/logger.js'
+import { setHeapGrowth } from '../core/infra/heap-growth.js'
 import { createPlatform, type Platform } from '../core/platform.js'
 import { projectPath } from '../core/project-root.js'
 
@@ -10,7 +11,7 @@ const BENCH_ANONYMIZATION_KEY = 'bench-anonymization-key-0123456789abcdef01'
 
 /**
  * The platform a benchmark measures, built by `createPlatform` as `crisp start` builds it (production settings,
- * the plugins file, every built-in plugin), minus what a benchmark drives itself: no HTTP listener, no job
+ * the plugins file, every built-in plugin, the heap growth), minus what a benchmark drives itself: no HTTP listener, no job
  * workers (the benchmark calls the job code), no first admin, no console. Logs at `warn` and above go to
  * stderr unless `logStream` says otherwise.
  */
@@ -33,9 +34,15 @@ export async function benchPlatform(
       CRISP_PLUGINS_FILE: projectPath('config', 'plugins.json'),
       // The ingestion benchmarks serve their feeds from a local HTTP server.
       CRISP_FEED_ALLOW_PRIVATE: '127.0.0.1/32',
+      // A run may compare another heap growth (e.g. 0, V8's own heuristic) with the default.
+      ...(process.env.CRISP_HEAP_GROWTH_PERCENT && {
+        CRISP_HEAP_GROWTH_PERCENT: process.env.CRISP_HEAP_GROWTH_PERCENT,
+      }),
     },
     projectPath(),
   )
+  // As `crisp start` and `crisp worker` do (core/server.ts): the process's heap growth, from the same setting.
+  setHeapGrowth(config.heapGrowthPercent)
   const logger = createLogger({ level: config.logLevel, stream: options.logStream ?? process.stderr })
   const knex = createKnex(databaseUrl, { poolMax: options.poolMax ?? 4 })
   return createPlatform({

@@ -40,6 +40,12 @@ export const EnvSchema = Type.Object({
     description: 'Folder for the embedded database, generated dev secrets and export files',
   }),
   CRISP_EMBEDDED_PG_PORT: Int('Port of the embedded PostgreSQL', 54329, 1024, 65535),
+  CRISP_HEAP_GROWTH_PERCENT: Int(
+    'How much the JavaScript heap may grow past what survived its last full collection, in % (0 = V8 decides, up to 300 %)',
+    75,
+    0,
+    1000,
+  ),
   CRISP_DB_POOL_MAX: Int(
     'Most database connections one process opens for requests and services (pg-boss keeps its own few)',
     10,

@@ -21,6 +21,8 @@ export interface Config {
   embeddedPgPort: number
   /** Connection pool size of the platform's knex (`CRISP_DB_POOL_MAX`). */
   dbPoolMax: number
+  /** `CRISP_HEAP_GROWTH_PERCENT`: see core/infra/heap-growth.ts. */
+  heapGrowthPercent: number
   /** Audit log retention in days (0 = forever) and the folder entries are archived to before deletion. */
   auditRetention: { days: number; archiveDir: string }
   secrets: Secrets
@@ -143,6 +145,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     dataDir,
     embeddedPgPort: env.CRISP_EMBEDDED_PG_PORT,
     dbPoolMax: env.CRISP_DB_POOL_MAX,
+    heapGrowthPercent: env.CRISP_HEAP_GROWTH_PERCENT,
     auditRetention: {
       days: env.CRISP_AUDIT_RETENTION_DAYS,
       archiveDir: path.resolve(cwd, env.CRISP_AUDIT_ARCHIVE_DIR ?? path.join(dataDir, 'audit-archive')),

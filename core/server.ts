@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../config/load.js'
 import { createKnex } from './infra/database.js'
 import { resolveDatabase } from './infra/database-url.js'
 import { createLogger } from './infra/logger.js'
+import { setHeapGrowth } from './infra/heap-growth.js'
 import { createPlatform, type Platform } from './platform.js'
 import path from 'node:path'
 
@@ -24,6 +25,7 @@ export async function startPlatform(options: {
   logger?: Logger
 }): Promise<Running> {
   const config = loadConfig(options.env ?? process.env)
+  setHeapGrowth(config.heapGrowthPercent)
   const logger = options.logger ?? createLogger({ level: config.logLevel })
   if (config.generatedSecrets.length) {
     logger.warn(
