@@ -26,6 +26,7 @@ export function buildAdmin(
     knex: Knex
     feedRuns: FeedRunDeps
     storedOutput?: ResourceDeps['storedOutput']
+    jobs?: ResourceDeps['jobs']
     services?: ConsoleServices
     log?: FastifyBaseLogger
     paths?: ConsolePaths
@@ -38,6 +39,7 @@ export function buildAdmin(
     knex: options.knex,
     feedRuns: options.feedRuns,
     storedOutput: options.storedOutput,
+    jobs: options.jobs,
     adminjs,
     services: options.services ?? consoleServices,
     log: options.log ?? createLogger({ level: 'silent' }),

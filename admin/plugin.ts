@@ -31,6 +31,7 @@ export async function adminConsolePlugin(scope: FastifyInstance, opts: { config:
     knex: scope.knex,
     feedRuns: { registry: scope.registry, queue: scope.feedRuns, secrets: scope.feedSecrets },
     storedOutput: scope.anonymizedOutput,
+    jobs: scope.jobs,
     log: scope.log,
     paths,
   })

@@ -32,7 +32,7 @@ export const trustRelationshipsResource: ResourceFactory = (deps) => ({
         trustee_org_id: 'trustee_org_id',
         trust_level_id: 'trust_level_id',
       },
-      create: (call) => deps.services.trustRelationships.create(call),
+      create: (call) => deps.services.trustRelationships.create({ ...call, jobs: deps.jobs }),
       update: async (call) => {
         // The service changes only the level and notes; a changed pair of organizations is a new relationship.
         const current = await call.db('trust_relationships').where({ id: call.id }).first()
@@ -48,7 +48,7 @@ export const trustRelationshipsResource: ResourceFactory = (deps) => ({
             'The organizations of a relationship cannot change: delete it and create a new one',
             { field: 'trusteeOrganizationId' },
           )
-        return deps.services.trustRelationships.update(call)
+        return deps.services.trustRelationships.update({ ...call, jobs: deps.jobs })
       },
       remove: (call) => deps.services.trustRelationships.remove(call),
     }),

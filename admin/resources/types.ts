@@ -1,7 +1,7 @@
 import type { ResourceWithOptions } from 'adminjs'
 import type { FastifyBaseLogger } from 'fastify'
 import type { ActionDeps } from '../actions/service-actions.js'
-import type { ConsoleServices, FeedRunDeps } from '../services/types.js'
+import type { ConsoleServices, FeedRunDeps, TrustJobs } from '../services/types.js'
 import type { AnonymizedWriter } from '../../core/sharing/index.js'
 
 export interface ResourceDeps extends ActionDeps {
@@ -9,6 +9,8 @@ export interface ResourceDeps extends ActionDeps {
   /** The app's stored anonymization output (`app.anonymizedOutput`): the object browser reads and fills it as REST does. */
   storedOutput?: Pick<AnonymizedWriter, 'add'>
   services: ConsoleServices
+  /** The app's job queue: trust changes in the console enqueue their prefill as REST's do. */
+  jobs?: TrustJobs['jobs']
   /** The app's logger: services that log (alert changes) write their lines there. */
   log: FastifyBaseLogger
 }

@@ -9,18 +9,24 @@ import {
   createTrustRelationship,
   deleteTrustRelationship,
   updateTrustRelationship,
+  type TrustChangeHook,
 } from '../../core/trust/trust-relationships.js'
+import { enqueueOwnerPrefill } from '../../core/sharing/prefill.js'
 import type { CreateTrustRelationshipInput } from '../../core/trust/trust-relationship-input.js'
 import { requestRun } from '../../core/feeds/run-service.js'
 import { createFeed, deleteFeed, updateFeed } from '../../core/feeds/feed-service.js'
 import type { FeedInput } from '../../core/feeds/feed-input.js'
 import { updateAlert, type AlertChange } from '../../core/alerts/update-alert.js'
-import type { ConsoleServices, Fields } from './types.js'
+import type { ConsoleServices, Fields, TrustJobs } from './types.js'
 
 // The console's form values arrive untyped. The cast only informs the compiler: the services check their input
 // at run time — identity and trust against the schemas their REST routes declare (the same 400 as REST), feeds
 // through `checkFeedInput`.
 const as = <T>(input: Fields) => input as T
+
+/** As REST does (core/routes/api/v1/trust-relationships.ts): a trust change enqueues the owner's prefill. */
+const prefillOn = (jobs: TrustJobs['jobs']): TrustChangeHook | undefined =>
+  jobs && ((trx, trustor) => enqueueOwnerPrefill(trx, jobs, trustor))
 
 /**
  * The one place the console's actions find the platform services: core/identity, core/trust, core/feeds and core/alerts,
@@ -45,11 +51,16 @@ export const consoleServices: ConsoleServices = {
     remove: ({ db, actor, id }) => deleteTrustLevel({ db, actor, id }),
   },
   trustRelationships: {
-    create: ({ db, actor, input }) =>
-      createTrustRelationship({ db, actor, input: as<CreateTrustRelationshipInput>(input) }),
+    create: ({ db, actor, input, jobs }) =>
+      createTrustRelationship({
+        db,
+        actor,
+        input: as<CreateTrustRelationshipInput>(input),
+        onTrustChange: prefillOn(jobs),
+      }),
     // The form also carries the two organizations, which cannot change (the resource refuses a change).
-    update: ({ db, actor, id, input: { trustLevelId, notes } }) =>
-      updateTrustRelationship({ db, actor, id, input: as({ trustLevelId, notes }) }),
+    update: ({ db, actor, id, input: { trustLevelId, notes }, jobs }) =>
+      updateTrustRelationship({ db, actor, id, input: as({ trustLevelId, notes }), onTrustChange: prefillOn(jobs) }),
     remove: ({ db, actor, id }) => deleteTrustRelationship({ db, actor, id }),
   },
   feeds: {

@@ -4,6 +4,7 @@ import type { Principal } from '../../core/plugin-api/index.js'
 import type { PluginRegistry } from '../../core/registry/registry.js'
 import type { RunQueueContext } from '../../core/feeds/run-queue.js'
 import type { SecretBox } from '../../core/infra/secret-box.js'
+import type { Jobs } from '../../core/infra/jobs.js'
 
 /** Who acts in the console: the logged-in admin with the request's IP, as the services expect. */
 export type ConsoleActor = Principal & { ip?: string }
@@ -11,6 +12,9 @@ export type Fields = Record<string, unknown>
 export type Call = { db: Knex; actor: ConsoleActor; input: Fields }
 export type CallOn = { db: Knex; actor: ConsoleActor; id: string; input: Fields }
 export type CallId = { db: Knex; actor: ConsoleActor; id: string }
+
+/** The app's job queue (`app.jobs`), where trust changes enqueue their prefill; absent when building the bundle. */
+export type TrustJobs = { jobs?: Pick<Jobs, 'enqueue'> }
 
 /** What "run now" needs beside the call: the app's registry and feed run queue. */
 export interface FeedRunDeps {
@@ -41,9 +45,10 @@ export interface ConsoleServices {
     update(c: CallOn): Promise<unknown>
     remove(c: CallId): Promise<unknown>
   }
+  /** With the app's job queue, a new or re-levelled trustee's stored anonymization output is prefilled. */
   trustRelationships: {
-    create(c: Call): Promise<{ id: string }>
-    update(c: CallOn): Promise<unknown>
+    create(c: Call & TrustJobs): Promise<{ id: string }>
+    update(c: CallOn & TrustJobs): Promise<unknown>
     remove(c: CallId): Promise<unknown>
   }
   feeds: {

@@ -51,6 +51,21 @@ export async function enqueuePrefill(
   if (results.some((r) => r.status !== 'rejected')) await sendPrefill(trx, jobs, collectionId)
 }
 
+/**
+ * Enqueues the prefill of every collection `organizationId` owns, in the transaction that created one of its trust
+ * relationships or moved it to another level: the trustee's level may be a variant nothing has filled yet, whose
+ * first read would otherwise anonymize every page. The job itself skips what the trustee cannot see and what is
+ * already filled, so a collection that gains nothing costs one short job.
+ */
+export async function enqueueOwnerPrefill(
+  trx: Knex.Transaction,
+  jobs: Pick<Jobs, 'enqueue'>,
+  organizationId: string,
+): Promise<void> {
+  const collections: string[] = await trx('collections').where({ organization_id: organizationId }).pluck('id')
+  for (const id of collections) await sendPrefill(trx, jobs, id)
+}
+
 /** Memberships one job reads per variant: seconds of work (not minutes), then a continuation job takes over. */
 const PREFILL_BATCH = 100_000
 /** Newest memberships a variant without watermark starts from: older history is filled by its first reader. */

@@ -48,10 +48,18 @@ const mapErrors = (err: unknown): never => {
   throw err
 }
 
+/**
+ * Runs in the transaction of a created relationship or of one moved to another trust level, with the trustor:
+ * what depends on how the trustor's data leaves towards the trustee (the prefill of its stored anonymization
+ * output, core/sharing/prefill.ts) is started by the caller's layer.
+ */
+export type TrustChangeHook = (trx: Knex.Transaction, trustorOrgId: string) => Promise<void>
+
 export async function createTrustRelationship(options: {
   db: Knex
   actor: Principalish
   input: CreateTrustRelationshipInput
+  onTrustChange?: TrustChangeHook
 }) {
   const { actor, input } = options
   assertInput(CreateTrustRelationshipInput, input)
@@ -75,6 +83,7 @@ export async function createTrustRelationship(options: {
         targetId: row.id,
         details: { after },
       })
+      await options.onTrustChange?.(trx, trustor)
       return after
     })
     .catch(mapErrors)
@@ -94,6 +103,7 @@ export async function updateTrustRelationship(options: {
   actor: Principalish
   id: string
   input: UpdateTrustRelationshipInput
+  onTrustChange?: TrustChangeHook
 }) {
   assertInput(UpdateTrustRelationshipInput, options.input)
   return options.db
@@ -114,6 +124,7 @@ export async function updateTrustRelationship(options: {
         targetId: row.id,
         details: { before: relationshipView(before), after },
       })
+      if (row.trust_level_id !== before.trust_level_id) await options.onTrustChange?.(trx, row.trustor_org_id)
       return after
     })
     .catch(mapErrors)

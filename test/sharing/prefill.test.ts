@@ -267,3 +267,101 @@ t.test('the anonymize.prefill worker fills the output after a publish', async (t
   t.ok(rows.length >= 3, 'the worker stored the output')
   t.ok(rows.every((r) => r.variant === variantOf(reader.orgId)))
 })
+
+const queuedPrefills = async (app: FastifyInstance) =>
+  new Set(
+    (
+      await app.knex.raw<{ rows: { data: { collectionId: string } }[] }>(
+        `SELECT data FROM pgboss.job WHERE name = 'anonymize.prefill' AND state = 'created'`,
+      )
+    ).rows.map((r) => r.data.collectionId),
+  )
+const dropQueuedPrefills = (app: FastifyInstance) =>
+  app.knex.raw(`DELETE FROM pgboss.job WHERE name = 'anonymize.prefill'`)
+const levelId = async (app: FastifyInstance, name: string): Promise<string> => {
+  const level = await app.knex('trust_levels').where({ name }).first('id')
+  if (!level) throw new Error(`no trust level ${name}`)
+  return level.id
+}
+
+t.test('a new trust relationship or a changed level enqueues the prefill of the trustor’s collections', async (t) => {
+  const { app, producer, stranger, cid } = await setup(t)
+  const other = await createCollection(app.knex, producer.orgId, 'public')
+  const unrelated = await orgWithUsers(app, 'Unrelated')
+  const theirs = await createCollection(app.knex, unrelated.orgId, 'public')
+  const auth = { authorization: basic(producer.publisher) }
+
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/trust-relationships',
+    headers: auth,
+    payload: { trusteeOrganizationId: stranger.orgId, trustLevelId: await levelId(app, 'Low trust') },
+  })
+  t.equal(created.statusCode, 201, created.body)
+  t.same(await queuedPrefills(app), new Set([cid, other]), 'every collection of the trustor, no other')
+  t.notOk((await queuedPrefills(app)).has(theirs))
+
+  await dropQueuedPrefills(app)
+  const id = created.json().id
+  const notes = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/trust-relationships/${id}`,
+    headers: auth,
+    payload: { notes: 'met at the conference' },
+  })
+  t.equal(notes.statusCode, 200, notes.body)
+  t.same(await queuedPrefills(app), new Set(), 'notes alone change nothing that leaves')
+
+  const relevelled = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/trust-relationships/${id}`,
+    headers: auth,
+    payload: { trustLevelId: await levelId(app, 'High trust') },
+  })
+  t.equal(relevelled.statusCode, 200, relevelled.body)
+  t.same(await queuedPrefills(app), new Set([cid, other]), 'another level: another variant to fill')
+
+  // The console's services do as REST does, given the app's queue.
+  await dropQueuedPrefills(app)
+  const { consoleServices } = await import('../../admin/services/index.js')
+  await consoleServices.trustRelationships.create({
+    db: app.knex,
+    actor: {
+      userId: producer.publisher.id,
+      orgId: producer.orgId,
+      role: 'publisher',
+      email: producer.publisher.email,
+      via: 'session',
+    },
+    input: { trusteeOrganizationId: unrelated.orgId, trustLevelId: await levelId(app, 'Medium trust') },
+    jobs: app.jobs,
+  })
+  t.same(await queuedPrefills(app), new Set([cid, other]), 'from the console')
+})
+
+t.test('the worker fills a new trustee’s variant before it reads anything', async (t) => {
+  const { app, producer, stranger, cid } = await setup(t, true)
+  await publishBundle(app, producer.publisher, cid, canaryIndicators(3))
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/trust-relationships',
+    headers: { authorization: basic(producer.publisher) },
+    payload: { trusteeOrganizationId: stranger.orgId, trustLevelId: await levelId(app, 'Low trust') },
+  })
+  t.equal(created.statusCode, 201, created.body)
+  const variant = variantKey(app.registry.defaultAnonymizer(), {
+    level: 'high',
+    producerOrgId: producer.orgId,
+    recipientOrgId: stranger.orgId,
+  })
+  let rows = (await storedRows(app)).filter((r) => r.variant === variant)
+  for (let i = 0; i < 300 && rows.length < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    rows = (await storedRows(app)).filter((r) => r.variant === variant)
+  }
+  t.equal(rows.length, 3, 'the new trustee’s level is stored, no read needed')
+  t.notOk(
+    rows.some((r) => r.document?.includes(CANARY)),
+    'nothing raw stored',
+  )
+})

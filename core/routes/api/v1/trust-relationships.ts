@@ -7,7 +7,9 @@ import {
   getTrustRelationship,
   listTrustRelationships,
   updateTrustRelationship,
+  type TrustChangeHook,
 } from '../../../trust/trust-relationships.js'
+import { enqueueOwnerPrefill } from '../../../sharing/prefill.js'
 import { actorOf, errorResponses, IdParams, listQuery, NoContent, pageOf, security, SMALL_BODY } from './schemas.js'
 import { CreateTrustRelationshipInput, UpdateTrustRelationshipInput } from '../../../trust/trust-relationship-input.js'
 
@@ -27,6 +29,8 @@ const ListQuery = listQuery({ trustorOrganizationId: Type.Optional(Uuid), truste
 export const trustRelationshipRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['trust']
   const db = app.knex
+  // A new or re-levelled trustee's stored anonymization output is filled ahead of its first read.
+  const onTrustChange: TrustChangeHook = (trx, trustor) => enqueueOwnerPrefill(trx, app.jobs, trustor)
 
   app.get(
     '/trust-relationships',
@@ -57,7 +61,7 @@ export const trustRelationshipRoutes: FastifyPluginAsyncTypebox = async (app) =>
       },
     },
     async (req, reply) =>
-      reply.code(201).send(await createTrustRelationship({ db, actor: actorOf(req), input: req.body })),
+      reply.code(201).send(await createTrustRelationship({ db, actor: actorOf(req), input: req.body, onTrustChange })),
   )
 
   app.get(
@@ -89,7 +93,8 @@ export const trustRelationshipRoutes: FastifyPluginAsyncTypebox = async (app) =>
         response: { 200: Relationship, ...errorResponses },
       },
     },
-    async (req) => updateTrustRelationship({ db, actor: actorOf(req), id: req.params.id, input: req.body }),
+    async (req) =>
+      updateTrustRelationship({ db, actor: actorOf(req), id: req.params.id, input: req.body, onTrustChange }),
   )
 
   app.delete(
