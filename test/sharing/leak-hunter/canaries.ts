@@ -179,12 +179,14 @@ export function normalize(text: string): string {
 }
 
 /**
- * An output as searched: its normal form, and the same without percent-decoding (a `%` that is not an escape,
- * like LIKE's wildcard before `2C47:…`, must not hide what follows). A canary leaks when its normal form is a
- * substring.
+ * An output as searched: its normal form, the same without percent-decoding (a `%` that is not an escape, like
+ * LIKE's wildcard before `2C47:…`, must not hide what follows), and the normal form once more with a LIKE
+ * wildcard that opens a pattern literal dropped (before a percent-encoded value, `'%26cd%3Ad637…`, the wildcard
+ * and the value's first two hex digits read as one escape, `&`, so neither other form holds the value: seed
+ * 1588614449). A canary leaks when its normal form is a substring of any of them.
  */
 export function searchable(text: string): string {
-  return `${normalize(text)}\u0000${refang(text)}`
+  return `${normalize(text)}\u0000${refang(text)}\u0000${normalize(text.replaceAll("'%", "'"))}`
 }
 
 /** One canary as planted: its value, the spelling used, where it went. */
