@@ -27,9 +27,9 @@ export interface ExportSource {
 /**
  * The objects of an export: the egress pipeline's objects (`releaseSharedTexts`: query → sharing policy →
  * anonymization, the same as `streamSharedObjects` and TAXII; pages of stored output joined by PostgreSQL), read
- * in keyset order, the next page's query running while this page is released and written. Read here rather than through `streamSharedObjects` only
- * to keep each object's collection for the exporters' "source collection"; nothing is released that the
- * pipeline did not release.
+ * in keyset order, the next page's query running while this page is released and written. Read here rather than
+ * through `streamSharedObjects` only to keep each object's collection for the exporters' "source collection";
+ * nothing is released that the pipeline did not release.
  */
 export function exportSource(opts: {
   knex: Knex

@@ -101,9 +101,10 @@ async function idMatchFor(opts: SharedPageOptions): Promise<IdMatch | undefined>
  * How PostgreSQL may aggregate a page whose objects leave as text (`shape`), or null when Node releases it row by
  * row. Only pages where Node would decide nothing per row beyond what the page query decides: no filter decided
  * on the released objects (`releasedMatcher`), and every collection either the reader's own (released as stored)
- * or another organization's whose anonymized output is stored (a variant). A page of own collections only is always aggregated
- * (`textPageQuery`); the others when every anonymized row has its stored output (`storedOutputTextPageQuery`).
- * TAXII pages are over one collection; exports' over any number (`shape.collections` then names each text's).
+ * or another organization's whose anonymized output is stored (a variant). A page of own collections only is
+ * always aggregated (`textPageQuery`); the others when every anonymized row has its stored output
+ * (`storedOutputTextPageQuery`). TAXII pages are over one collection; exports' over any number
+ * (`shape.collections` then names each text's).
  */
 function aggregationOf(
   opts: SharedPageOptions,
