@@ -88,8 +88,8 @@ export function textPageQuery(
  * stored output (a prefilled or already read page): then `objects` is the page as Node would release it (a NULL
  * output, the strategy withholding the object, is skipped; the TLP cells of the release rule are applied by the
  * page query, and nothing else about a row with stored output is decided per row, see `releaseRow`). Otherwise
- * the caller reads the page's rows to release them in Node; `objects` never holds the stored text of an
- * anonymized row, whatever `stored` says.
+ * the caller reads the page's rows to release them in Node. For an anonymized row, `objects` only ever holds its
+ * stored anonymized output, never the version's own text, whatever `stored` says.
  */
 export function storedOutputTextPageQuery(
   db: Knex,
