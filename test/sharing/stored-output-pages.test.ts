@@ -37,6 +37,18 @@ async function setUp(t: Parameters<typeof buildTestApp>[0]) {
   return { app, producer, reader, cid }
 }
 
+/** The version behind the collection's membership number `offset` (0-based, in `seq` order). */
+async function membership(app: FastifyInstance, cid: string, offset: number): Promise<string> {
+  const [row] = await app
+    .knex('collection_objects')
+    .where({ collection_id: cid })
+    .orderBy('seq')
+    .offset(offset)
+    .limit(1)
+  if (!row) throw new Error(`no membership ${offset} in ${cid}`)
+  return row.object_pk
+}
+
 /** Every page of the collection as the reader's TAXII envelopes get them. */
 async function walk(app: FastifyInstance, readerOrgId: string, cid: string, metrics?: ReturnType<typeof counter>) {
   const pages: SharedTextPage[] = []
@@ -104,12 +116,7 @@ t.test(
     )
 
     // One row of the page without its stored output: not stored, and that row's raw text is not in the aggregate.
-    const [{ object_pk: missing }] = await app
-      .knex('collection_objects')
-      .where({ collection_id: cid })
-      .orderBy('seq')
-      .offset(1)
-      .limit(1)
+    const missing = await membership(app, cid, 1)
     await app.knex('anonymized_objects').where({ object_pk: missing }).delete()
     const partly = await firstPageAggregate(app, producer.orgId, reader.orgId, cid)
     t.match(partly, { stored: false, released: LIMIT - 1 })
@@ -137,12 +144,7 @@ t.test('joined by PostgreSQL or released by Node, the reader gets the same pages
   t.equal(coldMetrics.count(), OBJECTS)
 
   // The strategy withholding an object (a stored NULL text): skipped by both paths, and counted out.
-  const [{ object_pk: withheld }] = await app
-    .knex('collection_objects')
-    .where({ collection_id: cid })
-    .orderBy('seq')
-    .offset(4)
-    .limit(1)
+  const withheld = await membership(app, cid, 4)
   await app.knex('anonymized_objects').where({ object_pk: withheld }).update({ document: null })
   const aggregated = await walk(app, reader.orgId, cid)
   t.equal(
@@ -156,12 +158,7 @@ t.test('joined by PostgreSQL or released by Node, the reader gets the same pages
     'the keyset still covers the withheld row',
   )
   // The same page released by Node (another of its rows without stored output) withholds it too.
-  const [{ object_pk: other }] = await app
-    .knex('collection_objects')
-    .where({ collection_id: cid })
-    .orderBy('seq')
-    .offset(3)
-    .limit(1)
+  const other = await membership(app, cid, 3)
   await app.knex('anonymized_objects').where({ object_pk: other }).delete()
   const mixed = await walk(app, reader.orgId, cid)
   t.same(mixed, aggregated, 'a page with one output missing is released by Node to the same bytes')
@@ -234,12 +231,7 @@ t.test('exports: pages of own and stored anonymized rows are joined by PostgreSQ
   )
 
   // A withheld object (stored NULL) is skipped, and its collection is not given to the next object.
-  const [{ object_pk: withheld }] = await app
-    .knex('collection_objects')
-    .where({ collection_id: cid })
-    .orderBy('seq')
-    .offset(2)
-    .limit(1)
+  const withheld = await membership(app, cid, 2)
   await app.knex('anonymized_objects').where({ object_pk: withheld }).update({ document: null })
   const fewer = await exportTexts(app, reader.orgId)
   t.equal(fewer.texts.length, OBJECTS + 3)
