@@ -26,6 +26,7 @@ import * as m0061 from './0061_shared_state.js'
 import * as m0062 from './0062_audit_log_retention.js'
 import * as m0063 from './0063_export_job_succeeded.js'
 import * as m0064 from './0064_create_prefill_watermarks.js'
+import * as m0065 from './0065_collection_objects_latest.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -64,6 +65,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0062_audit_log_retention', m0062],
   ['0063_export_job_succeeded', m0063],
   ['0064_create_prefill_watermarks', m0064],
+  ['0065_collection_objects_latest', m0065],
 ]
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -121,6 +121,8 @@ export interface CollectionObjectRow {
   object_pk: string
   seq: string
   date_added: Date
+  /** Holds the newest version of its object in the collection; kept by triggers (migrations/0065). */
+  latest: boolean
 }
 
 /** `collections` */

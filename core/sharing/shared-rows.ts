@@ -72,12 +72,11 @@ function versionSql(match: VersionMatch | undefined, bindings: string[]): string
   const m = match ?? { last: true }
   if (m.all) return null
   const parts: string[] = []
-  const edge = (
-    op: string,
-  ) => `NOT EXISTS (SELECT 1 FROM stix_objects s2 JOIN collection_objects co2 ON co2.object_pk = s2.pk
-    AND co2.collection_id = co.collection_id WHERE s2.stix_id = s.stix_id AND s2.version ${op} s.version)`
-  if (m.last) parts.push(edge('>'))
-  if (m.first) parts.push(edge('<'))
+  // The newest version is flagged on its membership (migrations/0065); the oldest is asked for rarely enough to probe.
+  if (m.last) parts.push('co.latest')
+  if (m.first)
+    parts.push(`NOT EXISTS (SELECT 1 FROM stix_objects s2 JOIN collection_objects co2 ON co2.object_pk = s2.pk
+    AND co2.collection_id = co.collection_id WHERE s2.stix_id = s.stix_id AND s2.version < s.version)`)
   if (m.at?.length) {
     // knex expands array bindings into lists; a JSON array keeps it one parameter.
     parts.push(`s.version IN (SELECT jsonb_array_elements_text(?::jsonb)::timestamptz)`)

@@ -56,8 +56,7 @@ export async function probeReleasedValues(opts: {
      JOIN collection_objects co ON co.collection_id = h.collection_id AND co.object_pk = h.object_pk
      JOIN stix_objects s ON s.pk = h.object_pk
      LEFT JOIN anonymized_objects ao ON ao.object_pk = h.object_pk AND ao.variant = h.variant AND h.variant <> ?
-     WHERE NOT EXISTS (SELECT 1 FROM stix_objects s2 JOIN collection_objects co2 ON co2.object_pk = s2.pk AND co2.collection_id = h.collection_id
-                       WHERE s2.stix_id = s.stix_id AND s2.version > s.version)`,
+     WHERE co.latest`,
     bindings,
   )
   const byId = new Map(collections.map((c) => [c.id, c]))
