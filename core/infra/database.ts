@@ -9,26 +9,11 @@ declare module 'fastify' {
   }
 }
 
-/** What node-postgres hands to the pool's `afterCreate`: a connection that can run a statement. */
-interface PoolConnection {
-  query(sql: string, callback: (err: Error | null) => void): void
-}
-
-// The platform's statements are keyset pages, batches and probes by key. A parallel plan for a page of a thousand
-// rows pays for starting its worker (≈ 3 ms here, a third of the page) and takes a core from the other readers; the
-// planner chooses one where it misjudges a filter's selectivity (docs/BENCHMARKS.md, issue 18 round four).
-const SESSION_SETTINGS = 'SET max_parallel_workers_per_gather = 0'
-
 export function createKnex(connectionString: string, options: { poolMax?: number } = {}): Knex {
   return knexFactory({
     client: 'pg',
     connection: { connectionString, application_name: 'crisp' },
-    pool: {
-      min: 0,
-      max: options.poolMax ?? 10,
-      afterCreate: (connection: PoolConnection, done: (err: Error | null, connection: PoolConnection) => void) =>
-        connection.query(SESSION_SETTINGS, (err) => done(err, connection)),
-    },
+    pool: { min: 0, max: options.poolMax ?? 10 },
     migrations: { migrationSource, tableName: 'knex_migrations' },
   })
 }
