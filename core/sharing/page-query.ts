@@ -20,6 +20,21 @@ export type PageQuery = (contexts: ReadonlyMap<string, CollectionContext>, db: K
 const PAGE_SETTINGS = ['SET LOCAL enable_sort = off']
 
 /**
+ * How a page is read. `request`: one page for one client among many (TAXII, REST), planned without parallel
+ * workers — with sixteen readers on two cores a worker finds no idle core, and its start is paid on every page
+ * (TAXII first read at 1,000,000 objects: 58k objects/s with parallel plans, 96k without; paced p99 74 ms and
+ * 38 ms). `stream`: one of a stream of pages (exports), whose Node thread waits on each page while PostgreSQL
+ * has a core to spare: a parallel plan shortens that wait (CSV export 75k objects/s, 55–58k without).
+ * docs/BENCHMARKS.md, issue 18 round four.
+ */
+export type PageRead = 'request' | 'stream'
+
+const SETTINGS: Record<PageRead, readonly string[]> = {
+  request: [...PAGE_SETTINGS, 'SET LOCAL max_parallel_workers_per_gather = 0'],
+  stream: PAGE_SETTINGS,
+}
+
+/**
  * The reader's collection contexts (one small query), then the page query built for them: both in one
  * pipelined transaction (see `runPipelinedTransaction`), so a page is three messages in a row on one pooled
  * connection — `BEGIN; SET LOCAL …` with the contexts query behind it, then the SELECT, then an unawaited COMMIT.
@@ -32,8 +47,9 @@ export async function queryPage<R extends QueryResultRow = SharedRow>(
   ids: string[] | undefined,
   query: PageQuery,
   instead?: (rows: R[]) => Knex.QueryBuilder | null,
+  read: PageRead = 'request',
 ): Promise<{ contexts: Map<string, CollectionContext>; rows: R[] }> {
-  return runPipelinedTransaction(knex, PAGE_SETTINGS, async ({ db, rows }) => {
+  return runPipelinedTransaction(knex, SETTINGS[read], async ({ db, rows }) => {
     const contexts = toCollectionContexts(
       await rows<CollectionContextRow>(collectionContextsQuery(db, readerOrgId, ids)),
       readerOrgId,

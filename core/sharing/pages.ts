@@ -9,7 +9,7 @@ import { prepareIdMatch, type AnonymizedCollection, type IdMatch } from './id-lo
 import type { Relation } from './release-policy.js'
 import { narrowByProducer } from './producer-filter.js'
 import { resolveCollectionContexts, type CollectionContext } from './reader-context.js'
-import { queryPage } from './page-query.js'
+import { queryPage, type PageRead } from './page-query.js'
 import { seqBoundaries } from './seq-boundaries.js'
 import {
   isTextPageRow,
@@ -125,7 +125,11 @@ function aggregationOf(
  * `asText` (pages whose objects leave as text, in that shape), the page may come aggregated by PostgreSQL into
  * one row (see `aggregationOf`).
  */
-async function fetchSharedPage(opts: SharedPageOptions, asText?: TextPageShape): Promise<FetchedPage> {
+async function fetchSharedPage(
+  opts: SharedPageOptions,
+  asText?: TextPageShape,
+  read: PageRead = 'request',
+): Promise<FetchedPage> {
   const readerOrgId = opts.principal.orgId
   const idMatch = await idMatchFor(opts)
   let split: ReturnType<typeof splitCollections> = { raw: [], anonymized: [], variants: new Map() }
@@ -158,6 +162,7 @@ async function fetchSharedPage(opts: SharedPageOptions, asText?: TextPageShape):
     },
     // A page not all stored: its rows, for Node to release.
     (first) => (first.some((row) => isTextPageRow(row) && !row.stored) ? rowsQuery : null),
+    read,
   )
   const fetched = { contexts, variants: split.variants, raw: new Set(split.raw) }
   const text = rows.find(isTextPageRow)
@@ -339,7 +344,7 @@ async function* fetchedPagesInSeqOrder(
 ): AsyncGenerator<FetchedPage> {
   const fetchRange = (afterSeq: string | undefined, uptoSeq: string | undefined): PendingPage => ({
     upto: uptoSeq,
-    page: fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq, uptoSeq }, order: 'seq' }, asText),
+    page: fetchSharedPage({ ...opts, filter: { ...opts.filter, afterSeq, uptoSeq }, order: 'seq' }, asText, 'stream'),
   })
   const queue: PendingPage[] = [fetchRange(opts.filter.afterSeq, opts.filter.uptoSeq)]
   /** Where the pages queued so far end, while more may follow: undefined once the last queued page is open-ended. */
