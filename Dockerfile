@@ -48,5 +48,6 @@ USER 10001:10001
 # compose.yaml gives it its own check. Plain Node's fetch, since the slim image has no curl.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "--conditions=crisp-compiled", "dist/core/cli/main.js"]
+# The Node options are those of `npm start`: --max-semi-space-size is a start-up-only V8 option (docs/operations.md "Memory").
+ENTRYPOINT ["node", "--conditions=crisp-compiled", "--max-semi-space-size=8", "dist/core/cli/main.js"]
 CMD ["start"]

@@ -3,8 +3,8 @@
  * exporter), as a reader of another organization trusted at `medium`, so every object is anonymized.
  * Seeds BENCH_OBJECTS objects (default 1,000,000; BENCH_EXPORT_OBJECTS is the old name; 60 % indicators, 40 %
  * observables, TLP green) straight into a fresh database with SQL, then exports them as a STIX bundle and as CSV
- * to /dev/null, each format in a fresh process holding a platform built by `createPlatform`, and prints objects/s
- * and that process's peak RSS. Before each export the parent measures the limit, a raw keyset page read of as
+ * to /dev/null, each format in a fresh process holding a platform built by `createPlatform` (under production's V8
+ * options, bench/platform-flags.ts), and prints objects/s, that process's peak RSS and where its memory was then. Before each export the parent measures the limit, a raw keyset page read of as
  * many stored documents (at least 50,000; bench/limits.ts); each export ends with `RESULT export-<format> …`.
  * Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL. Run: npm run bench:export
  */
@@ -18,6 +18,7 @@ import { benchDatabase, seedSharingPair } from './database.js'
 import { createKnex, migrateLatest } from '../core/infra/database.js'
 import { findExporter, runExport } from '../core/exports/run-export.js'
 import { benchPlatform } from './platform.js'
+import { relaunchWithPlatformFlags } from './platform-flags.js'
 import { pageReadLimit } from './limits.js'
 import { prefillCollection } from '../core/sharing/prefill.js'
 import { loadAverage, resultLine, rssSampler } from './result.js'
@@ -85,6 +86,7 @@ async function exportOnce(task: ChildTask) {
   const platform = await benchPlatform(task.url, scratch)
   try {
     const before = rss.reset() / 1e6
+    console.log(`before the export: ${rss.atPeak()}`)
     const exporter = findExporter(platform.registry, task.format)
     const run = runExport({
       knex: platform.knex,
@@ -103,6 +105,7 @@ async function exportOnce(task: ChildTask) {
       `${task.format.padEnd(12)} ${n} objects in ${seconds.toFixed(1)} s = ${Math.round(n / seconds).toLocaleString('en')} objects/s, ` +
         `${(bytes / 1e6).toFixed(0)} MB out, peak RSS ${rss.peakMb().toFixed(0)} MB (${before.toFixed(0)} MB before the export)`,
     )
+    console.log(`at the peak: ${rss.atPeak()}`)
     if (n !== COUNT) throw new Error(`exported ${n} of ${COUNT} objects`)
     console.log(
       resultLine({
@@ -156,6 +159,8 @@ async function main() {
     if (!isChildTask(task)) throw new Error('BENCH_EXPORT_CHILD: not a task')
     return exportOnce(task)
   }
+  // The exports' children (and the limit's) inherit this process's options: production's V8 options.
+  if (await relaunchWithPlatformFlags()) return
   const database = await benchDatabase(scratch)
   const url = database.url
   const knex = createKnex(url, { poolMax: 4 })

@@ -3,13 +3,14 @@
  * must be ingested in < 300 MB RSS). The bundle holds BENCH_OBJECTS indicators of ≈ 1 KB each (default
  * 1,000,000 ≈ 1 GB; fewer for a quick run), generated to disk and streamed by a local HTTP server; the feed run
  * streams it too, so the process's peak RSS should not grow with the bundle. The limit is `COPY` of the same
- * rows (bench/limits.ts). Ends with `RESULT ingest-1gb …`. Run: npm run bench:ingest-1gb
+ * rows (bench/limits.ts). The platform runs under production's V8 options (bench/platform-flags.ts). Ends with `RESULT ingest-1gb …`. Run: npm run bench:ingest-1gb
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { benchDatabase } from './database.js'
 import { benchPlatform } from './platform.js'
+import { relaunchWithPlatformFlags } from './platform-flags.js'
 import { feedRunner } from './feed-run.js'
 import { startFeedServer } from './feed-server.js'
 import { copyLimit } from './limits.js'
@@ -20,6 +21,7 @@ const COUNT = Number(process.env.BENCH_OBJECTS ?? 1_000_000)
 const DESCRIPTION_CHARS = 580
 
 async function main() {
+  if (await relaunchWithPlatformFlags()) return
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-ingest-1gb-'))
   const database = await benchDatabase(scratch)
   try {

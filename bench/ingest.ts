@@ -7,7 +7,7 @@
  *   3. a generated bundle of BENCH_OBJECTS indicators (default 1,000,000; BENCH_INDICATORS is the old name),
  *      first ingest                                   → RESULT ingest-first
  *   4. the same bundle again with the ETag checkpoint cleared: the dedupe path → RESULT ingest-repeat
- * BENCH_BATCH sets the batch size. Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
+ * The platform runs under production's V8 options (bench/platform-flags.ts). BENCH_BATCH sets the batch size. Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
  * Run: npm run bench:ingest
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -15,6 +15,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { benchDatabase } from './database.js'
 import { benchPlatform } from './platform.js'
+import { relaunchWithPlatformFlags } from './platform-flags.js'
 import { feedRunner } from './feed-run.js'
 import { startFeedServer, type FeedFile } from './feed-server.js'
 import { copyLimit } from './limits.js'
@@ -26,6 +27,7 @@ const BATCH = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefi
 const ICS = path.resolve(projectPath(), '..', 'shared', 'datasets', 'mitre-attack', 'ics-attack-18.1.json')
 
 async function main() {
+  if (await relaunchWithPlatformFlags()) return
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-ingest-'))
   const database = await benchDatabase(scratch)
   try {

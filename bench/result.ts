@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
+import v8 from 'node:v8'
 
 /** One figure of issue 18: a throughput beside the physical limit measured in the same run. */
 export interface Figure {
@@ -44,17 +45,41 @@ function rssOf(pid: number): number | null {
   }
 }
 
+/** Where a process's memory is at one instant: V8's heap spaces (committed, MB) and what lives outside the heap. */
+function memoryDetail(): string {
+  const mb = (n: number) => (n / 1e6).toFixed(0)
+  const spaces = v8
+    .getHeapSpaceStatistics()
+    .filter((s) => s.space_size >= 1e6)
+    .map((s) => `${s.space_name.replace(/_space$/, '')} ${mb(s.space_size)} (${mb(s.space_used_size)} used)`)
+  const m = process.memoryUsage()
+  return `heap: ${spaces.join(', ')}; external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`
+}
+
 /**
  * Peak RSS of this process (no `pid`) or of another local process, sampled every 50 ms from `reset()` on;
- * `peakMb()` reads it. The 50 ms sampling can miss a shorter spike: it measures the steady working set.
+ * `peakMb()` reads it. The 50 ms sampling can miss a shorter spike: it measures the steady working set. For
+ * this process, `atPeak()` tells where the memory was when the peak was sampled.
  */
 export function rssSampler(pid?: number) {
   const read = () => (pid === undefined ? process.memoryUsage().rss : (rssOf(pid) ?? 0))
   let peak = read()
-  const timer = setInterval(() => (peak = Math.max(peak, read())), 50)
+  let detail = pid === undefined ? memoryDetail() : ''
+  const sample = () => {
+    const rss = read()
+    if (rss <= peak) return
+    peak = rss
+    if (pid === undefined) detail = memoryDetail()
+  }
+  const timer = setInterval(sample, 50)
   return {
-    reset: () => (peak = read()),
+    reset: () => {
+      peak = read()
+      if (pid === undefined) detail = memoryDetail()
+      return peak
+    },
     peakMb: () => Math.max(peak, read()) / 1e6,
+    atPeak: () => detail,
     stop: () => clearInterval(timer),
   }
 }

@@ -2,7 +2,8 @@
  * TAXII 2.1 serving and ingest over a real local port, server and clients in separate processes (as they are
  * in use: the clients' JSON parsing does not share the server's thread). Seeds BENCH_OBJECTS indicators
  * (default 1,000,000; BENCH_TAXII_OBJECTS is the old name; TLP green) with SQL into one collection, in two steps,
- * against the platform (`crisp start`, compiled build when present):
+ * against the platform (`crisp start`, compiled build when present, with production's V8 options,
+ * bench/platform-flags.ts):
  *   1. the oldest half is seeded, then its `anonymize.prefill` is enqueued as an ingest enqueues it and the
  *      platform's worker runs it (with the continuations it enqueues) to the end   → RESULT anonymize-prefill
  *      (objects filled per second from the first job's start to the last one's end; its limit is a raw page
@@ -44,6 +45,7 @@ import { formatTimestampSql } from '../core/infra/sql-timestamp.js'
 import { BENCH_PASSWORD, makeIndicators, seedIndicators, seedReaderPair } from './taxii-seed.js'
 import { pageReadLimit } from './limits.js'
 import { freePort } from './free-port.js'
+import { platformV8Flags } from './platform-flags.js'
 import { loadAverage, resultLine, rssSampler } from './result.js'
 
 const COUNT = Number(process.env.BENCH_OBJECTS ?? process.env.BENCH_TAXII_OBJECTS ?? 1_000_000)
@@ -145,7 +147,8 @@ async function startPlatform(databaseUrl: string, port: number): Promise<ChildPr
   const entry = existsSync(compiled)
     ? [compiled]
     : ['--import', 'tsx', fileURLToPath(new URL('../core/cli/main.ts', import.meta.url))]
-  const args = [...extra, ...entry, 'start']
+  // Production's V8 options first (bench/platform-flags.ts), so that the extra ones can override them.
+  const args = [...platformV8Flags(), ...extra, ...entry, 'start']
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

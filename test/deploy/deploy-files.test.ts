@@ -31,6 +31,29 @@ const runtime = dockerfile.stages[dockerfile.stages.length - 1]
 const runtimeEnv = stageEnv(runtime)
 const instructions = (keyword: string) => runtime.instructions.filter((i) => i.keyword === keyword)
 
+/**
+ * How production launches the platform, from `npm start`: the compiled CLI and the options given to `node` (module
+ * conditions and V8 options, which V8 reads only at start: docs/operations.md "Memory"). Every other launcher
+ * repeats them.
+ */
+const LAUNCH = (() => {
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> }
+  const start = /\bnode((?: --\S+)+) (dist\/core\/cli\/main\.js) start$/.exec(pkg.scripts.start)
+  if (!start) throw new Error('package.json: scripts.start does not run the compiled CLI')
+  const flags = start[1].trim().split(' ')
+  return { flags, cli: start[2], worker: pkg.scripts.worker }
+})()
+
+t.test('npm run worker launches the platform as npm start does', async (t) => {
+  t.ok(LAUNCH.flags.includes('--conditions=crisp-compiled'), 'the compiled build resolves crisp/plugin-api to dist/')
+  t.ok(LAUNCH.flags.includes('--max-semi-space-size=8'), 'a young generation of 8 MB semi-spaces')
+  t.equal(
+    LAUNCH.worker,
+    `npm run build --silent && node ${[...LAUNCH.flags, LAUNCH.cli].join(' ')} worker`,
+    'package.json worker',
+  )
+})
+
 /** Boots loadConfig with `env` as a production process would see it; the secret files are made up here. */
 function bootsWith(t: Test, env: Record<string, string>, what: string): void {
   try {
@@ -90,13 +113,10 @@ t.test('Dockerfile: multi-stage, pinned, non-root, health-checked, no secrets', 
   )
 
   // The entrypoint runs what `npm start` runs, without npm (npm writes to its cache, the root FS is read-only).
-  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> }
-  const started = /node (--conditions=crisp-compiled) (\S+) start/.exec(pkg.scripts.start)
-  t.ok(started, 'package.json start runs the compiled CLI')
   t.same(
     execForm(instructions('ENTRYPOINT')[0]?.args ?? ''),
-    ['node', started?.[1], started?.[2]],
-    'ENTRYPOINT is the compiled CLI',
+    ['node', ...LAUNCH.flags, LAUNCH.cli],
+    'ENTRYPOINT is the compiled CLI, with the Node options of npm start',
   )
   t.same(execForm(instructions('CMD')[0]?.args ?? ''), ['start'], 'CMD start')
 
@@ -226,10 +246,10 @@ t.test('systemd units: hardened, secrets as credentials read through *_FILE', as
     const unit = parseUnit(read(file))
     const service = unit.Service ?? []
     const value = (key: string) => service.filter((e) => e.key === key).map((e) => e.value)
-    t.match(
+    t.equal(
       value('ExecStart')[0],
-      new RegExp(`^/usr/bin/node --conditions=crisp-compiled dist/core/cli/main\\.js ${command}$`),
-      `${file}: runs ${command}`,
+      `/usr/bin/node ${[...LAUNCH.flags, LAUNCH.cli].join(' ')} ${command}`,
+      `${file}: runs ${command} with the Node options of npm start`,
     )
     t.ok(value('User')[0] && value('User')[0] !== 'root', `${file}: a dedicated user`)
     for (const [key, expected] of [
