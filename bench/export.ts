@@ -4,8 +4,9 @@
  * Seeds BENCH_OBJECTS objects (default 1,000,000; BENCH_EXPORT_OBJECTS is the old name; 60 % indicators, 40 %
  * observables, TLP green) straight into a fresh database with SQL, then exports them as a STIX bundle and as CSV
  * to /dev/null, each format in a fresh process holding a platform built by `createPlatform` (under production's V8
- * options, bench/platform-flags.ts), and prints objects/s, that process's peak RSS and where its memory was then. Before each export the parent measures the limit, a raw keyset page read of as
- * many stored documents (at least 50,000; bench/limits.ts); each export ends with `RESULT export-<format> …`.
+ * options, bench/platform-flags.ts), and prints objects/s, that process's peak RSS and where its memory was then.
+ * Before each export the parent measures the limit, a raw keyset page read of as many stored documents (at
+ * least 50,000; bench/limits.ts); each export ends with `RESULT export-<format> …`.
  * Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL. Run: npm run bench:export
  */
 import { spawn } from 'node:child_process'
@@ -160,7 +161,10 @@ async function main() {
     return exportOnce(task)
   }
   // The exports' children (and the limit's) inherit this process's options: production's V8 options.
-  if (await relaunchWithPlatformFlags()) return
+  if (await relaunchWithPlatformFlags()) {
+    rmSync(scratch, { recursive: true, force: true })
+    return
+  }
   const database = await benchDatabase(scratch)
   const url = database.url
   const knex = createKnex(url, { poolMax: 4 })

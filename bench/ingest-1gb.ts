@@ -3,7 +3,8 @@
  * must be ingested in < 300 MB RSS). The bundle holds BENCH_OBJECTS indicators of ≈ 1 KB each (default
  * 1,000,000 ≈ 1 GB; fewer for a quick run), generated to disk and streamed by a local HTTP server; the feed run
  * streams it too, so the process's peak RSS should not grow with the bundle. The limit is `COPY` of the same
- * rows (bench/limits.ts). The platform runs under production's V8 options (bench/platform-flags.ts). Ends with `RESULT ingest-1gb …`. Run: npm run bench:ingest-1gb
+ * rows (bench/limits.ts). The platform runs under production's V8 options (bench/platform-flags.ts). Ends with
+ * `RESULT ingest-1gb …`. Run: npm run bench:ingest-1gb
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'

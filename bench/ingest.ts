@@ -7,7 +7,8 @@
  *   3. a generated bundle of BENCH_OBJECTS indicators (default 1,000,000; BENCH_INDICATORS is the old name),
  *      first ingest                                   → RESULT ingest-first
  *   4. the same bundle again with the ETag checkpoint cleared: the dedupe path → RESULT ingest-repeat
- * The platform runs under production's V8 options (bench/platform-flags.ts). BENCH_BATCH sets the batch size. Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
+ * The platform runs under production's V8 options (bench/platform-flags.ts). BENCH_BATCH sets the batch size.
+ * Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL.
  * Run: npm run bench:ingest
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
