@@ -3,16 +3,23 @@ import { readFileSync } from 'node:fs'
 import { projectPath } from '../core/project-root.js'
 
 /**
- * The V8 options production runs the platform with: those `npm start` gives `node` in package.json, which
- * `npm run worker`, the Dockerfile and the systemd units repeat (test/deploy/deploy-files.test.ts). V8 reads
- * them only when the process starts, so a benchmark passes them on the command line of whatever process holds
- * the platform. `--conditions` is module resolution, not V8, and is left to the benchmark's own entry point.
+ * The options production gives `node` to run the platform: those of `npm start` in package.json, which
+ * `npm run worker`, the Dockerfile and the systemd units repeat (test/deploy/deploy-files.test.ts holds them to it).
+ */
+export function platformNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { scripts?: { start?: string } }
+  const start = /\bnode((?: --\S+)+) dist\/core\/cli\/main\.js start$/.exec(pkg.scripts?.start ?? '')
+  if (!start) throw new Error('package.json: scripts.start does not run `node <options> dist/core/cli/main.js start`')
+  return start[1].trim().split(' ')
+}
+
+/**
+ * The V8 ones among them. V8 reads them only when the process starts, so a benchmark passes them on the command
+ * line of whatever process holds the platform. `--conditions` is module resolution, not V8, and is left to the
+ * benchmark's own entry point.
  */
 export function platformV8Flags(): string[] {
-  const pkg = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { scripts?: { start?: string } }
-  const start = /\bnode((?: --\S+)*) dist\/core\/cli\/main\.js start\b/.exec(pkg.scripts?.start ?? '')
-  if (!start) throw new Error('package.json: scripts.start does not run `node … dist/core/cli/main.js start`')
-  return start[1].split(' ').filter((flag) => flag !== '' && !flag.startsWith('--conditions'))
+  return platformNodeOptions().filter((flag) => !flag.startsWith('--conditions'))
 }
 
 const flagName = (flag: string) => flag.split('=')[0]

