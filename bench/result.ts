@@ -63,19 +63,21 @@ function memoryDetail(): string {
  */
 export function rssSampler(pid?: number) {
   const read = () => (pid === undefined ? process.memoryUsage().rss : (rssOf(pid) ?? 0))
+  // Another process's heap is out of reach: its detail stays empty.
+  const detailNow = pid === undefined ? memoryDetail : () => ''
   let peak = read()
-  let detail = pid === undefined ? memoryDetail() : ''
+  let detail = detailNow()
   const sample = () => {
     const rss = read()
     if (rss <= peak) return
     peak = rss
-    if (pid === undefined) detail = memoryDetail()
+    detail = detailNow()
   }
   const timer = setInterval(sample, 50)
   return {
     reset: () => {
       peak = read()
-      if (pid === undefined) detail = memoryDetail()
+      detail = detailNow()
       return peak
     },
     peakMb: () => Math.max(peak, read()) / 1e6,
