@@ -35,17 +35,18 @@ export interface BatchWriterOptions {
  * checkpoint. So a checkpoint is never stored without every object it covers, and a batch is all or nothing.
  *
  * Pipelined, depth 1: a full batch is prepared (validated, serialised, hashed: the store's CPU half) while the
- * previous batch's transaction is still in flight; its own transaction starts only once the previous one has
- * committed, and the caller goes on parsing the next batch meanwhile. Transactions therefore commit strictly
- * in order, one at a time, exactly as before; a failed transaction fails the next call (or {@link settle}),
- * and nothing after it is written.
+ * previous batch's transaction is still in flight; its own transaction starts only once it is prepared and the
+ * previous one has committed. The caller goes on parsing the next batch as soon as the previous transaction has
+ * committed, without waiting for this batch's unchanged look-up and validation: on a re-ingest, that look-up
+ * was where the thread waited. Transactions therefore commit strictly in order, one at a time; a failed
+ * preparation or transaction fails the next call (or {@link settle}), and nothing after it is written.
  */
 export function createBatchWriter(options: BatchWriterOptions) {
   const { knex, run, feed, storeObjects, batchSize } = options
   let objects: StixObject[] = []
   let rejections: FeedRunRejection[] = []
   let keptRejections = 0
-  /** The previous batch's transaction, until someone awaits it. */
+  /** The last flushed batch's preparation and transaction, until someone awaits it. */
   let inflight: Promise<void> | undefined
 
   async function settle(): Promise<void> {
@@ -128,23 +129,26 @@ export function createBatchWriter(options: BatchWriterOptions) {
     const rejected = rejections
     objects = []
     rejections = []
-    let prepared: PreparedBatch | undefined
-    try {
-      // the CPU half of this batch overlaps the previous batch's transaction
-      if (batch.length)
-        prepared = await storeObjects.prepare({
+    // Screening runs now; the unchanged look-up and validation go on while the caller parses the next batch.
+    const preparing = batch.length
+      ? storeObjects.prepare({
           db: knex,
           objects: batch,
           defaultTlp: feed.default_tlp === 'none' ? undefined : feed.default_tlp,
           producerOrgId: feed.organization_id,
           attribution: 'as-given',
         })
-    } finally {
-      await settle() // the previous batch's failure wins: it happened first
-    }
-    const pending = write(batch.length, rejected, prepared, checkpoint)
+      : Promise.resolve(undefined)
+    const previous = inflight
+    const pending = (async () => {
+      const [before, prepared] = await Promise.allSettled([previous, preparing])
+      if (before.status === 'rejected') throw before.reason // the previous batch's failure wins: it happened first
+      if (prepared.status === 'rejected') throw prepared.reason
+      await write(batch.length, rejected, prepared.value, checkpoint)
+    })()
     pending.catch(() => {}) // observed by the next flush or settle()
     inflight = pending
+    if (previous) await previous // at most this batch in flight when the caller goes on
   }
 
   return {
