@@ -44,6 +44,8 @@ export interface BatchWriterOptions {
 export function createBatchWriter(options: BatchWriterOptions) {
   const { knex, run, feed, storeObjects, batchSize } = options
   let objects: StixObject[] = []
+  /** The source's text of each object, where it gave one (see `FeedObject.text`). */
+  let texts: (string | undefined)[] = []
   let rejections: FeedRunRejection[] = []
   let keptRejections = 0
   /** The last flushed batch's preparation and transaction, until someone awaits it. */
@@ -126,14 +128,17 @@ export function createBatchWriter(options: BatchWriterOptions) {
   async function flush(checkpoint?: string): Promise<void> {
     if (!objects.length && !rejections.length && checkpoint === undefined) return
     const batch = objects
+    const batchTexts = texts
     const rejected = rejections
     objects = []
+    texts = []
     rejections = []
     // Screening runs now; the unchanged look-up and validation go on while the caller parses the next batch.
     const preparing = batch.length
       ? storeObjects.prepare({
           db: knex,
           objects: batch,
+          texts: batchTexts,
           defaultTlp: feed.default_tlp === 'none' ? undefined : feed.default_tlp,
           producerOrgId: feed.organization_id,
           attribution: 'as-given',
@@ -152,9 +157,13 @@ export function createBatchWriter(options: BatchWriterOptions) {
   }
 
   return {
-    /** Adds an object; writes the batch when it is full (the write completes in the background). */
-    async object(obj: StixObject): Promise<void> {
+    /**
+     * Adds an object, with the exact text it was parsed from when the source gave it; writes the batch when it
+     * is full (the write completes in the background).
+     */
+    async object(obj: StixObject, text?: string): Promise<void> {
       objects.push(obj)
+      texts.push(text)
       if (objects.length >= batchSize) await flush()
     },
     /** Records an item the source could not turn into an object. */

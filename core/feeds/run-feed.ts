@@ -70,7 +70,7 @@ async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, sig
   writer.resumeFrom(run.rejections.length)
   try {
     for await (const item of source.pull({ feedId: feed.id, checkpoint: feed.checkpoint, signal })) {
-      if (item.kind === 'object') await writer.object(item.object)
+      if (item.kind === 'object') await writer.object(item.object, item.text)
       else if (item.kind === 'checkpoint') await writer.checkpoint(item.checkpoint)
       else if (item.kind === 'total') await recordTotal(ctx.knex, run, item.total)
       else await writer.rejected({ ref: item.ref, reason: item.reason })

@@ -111,10 +111,23 @@ export interface FeedRun {
  * {@link FeedTotal} says how many items to expect, so the run can show its progress.
  */
 export type FeedItem =
-  | { kind: 'object'; object: StixObject }
+  | FeedObject
   | { kind: 'checkpoint'; checkpoint: string }
   | { kind: 'rejected'; reason: string; ref?: string }
   | FeedTotal
+
+/** One STIX object a source read. */
+export interface FeedObject {
+  kind: 'object'
+  object: StixObject
+  /**
+   * Optional: the exact JSON text `object` was parsed from (`JSON.parse(text)` gives `object`, unchanged
+   * since), for a source that cut it out of what the remote sent. The core then recognises an object it already
+   * stores byte for byte from this text, without serialising and hashing the object again: on a re-fetch of
+   * unchanged data, most of the work per object. Leave it out for an object the source built or changed.
+   */
+  text?: string
+}
 
 /**
  * Optional: how many items (`object` and `rejected` items together, as the run's `fetched` counts them) this

@@ -15,9 +15,9 @@ function isInputObject(value: unknown): value is InputObject {
 }
 
 /** An input object with a string id: what the store can key, serialise and echo before validation. */
-type KeyedObject = InputObject & { id: string }
+export type KeyedObject = InputObject & { id: string }
 
-function isKeyedObject(value: unknown): value is KeyedObject {
+export function isKeyedObject(value: unknown): value is KeyedObject {
   return isInputObject(value) && typeof value.id === 'string'
 }
 
@@ -99,14 +99,26 @@ function needsCreator(obj: Record<string, unknown>, creatorRef: string): boolean
   )
 }
 
+/** Whether the store adds the default TLP marking to an object whose own TLP (from its markings) is `tlp`. */
+function addsDefaultTlp(obj: KeyedObject, tlp: Tlp | null, defaultTlp: Tlp | undefined): defaultTlp is Tlp {
+  return !tlp && defaultTlp !== undefined && obj.type !== 'marking-definition'
+}
+
+/** A text and its {@link contentHash}, already computed. */
+export interface HashedText {
+  text: string
+  hash: string
+}
+
 /**
  * Adds the default TLP marking to an object that has none (marking definitions excepted) and, with
- * `creatorRef`, that identity as `created_by_ref` to an object that names no creator; serialises and hashes it.
+ * `creatorRef`, that identity as `created_by_ref` to an object that names no creator; serialises and hashes it
+ * (`hashed`: a text already hashed, whose hash is reused when the serialised text is that text).
  */
-export function storedForm(obj: KeyedObject, defaultTlp?: Tlp, creatorRef?: string): StoredForm {
+export function storedForm(obj: KeyedObject, defaultTlp?: Tlp, creatorRef?: string, hashed?: HashedText): StoredForm {
   let document = obj
   let tlp = tlpFromMarkings(obj.object_marking_refs)
-  if (!tlp && defaultTlp && obj.type !== 'marking-definition') {
+  if (addsDefaultTlp(obj, tlp, defaultTlp)) {
     const refs = Array.isArray(obj.object_marking_refs) ? obj.object_marking_refs : []
     document = { ...obj, object_marking_refs: [...refs, TLP_MARKING_IDS[defaultTlp]] }
     tlp = defaultTlp
@@ -114,21 +126,59 @@ export function storedForm(obj: KeyedObject, defaultTlp?: Tlp, creatorRef?: stri
   const attributed = creatorRef !== undefined && needsCreator(obj, creatorRef)
   if (attributed) document = { ...document, created_by_ref: creatorRef }
   const text = JSON.stringify(document)
-  return { id: obj.id, document, tlp, text, hash: contentHash(text), attributed }
+  return { id: obj.id, document, tlp, text, hash: hashed?.text === text ? hashed.hash : contentHash(text), attributed }
+}
+
+const OPEN_BRACE = 0x7b
+const QUOTE = 0x22
+const CLOSE_BRACE = 0x7d
+
+/**
+ * The text {@link storedForm} would store for `obj`, derived from `source` — the exact JSON text a feed
+ * source parsed `obj` from — without serialising the object; undefined when it cannot be derived so. Used only
+ * as a look-up key, which is what makes it sound: a stored version's text is `JSON.stringify` output, so when
+ * this text's hash is a stored content hash of the object's id, `source` is `JSON.stringify(obj)` (the
+ * objects parsed from both texts differ only by what is appended here) and `storedForm` would produce this
+ * very text. Two cases are derived: the store keeps the object as given, or it only appends the default TLP
+ * marking to an object without `object_marking_refs` (the spread puts the new key last). Anything else — a
+ * creator to add, markings to extend, pretty-printed text — is left to the full path. A text holding a lone
+ * surrogate is refused here, as its UTF-8 bytes (what is hashed) could equal those of a stored text.
+ */
+export function derivedStoredText(
+  obj: KeyedObject,
+  source: string,
+  defaultTlp?: Tlp,
+  creatorRef?: string,
+): string | undefined {
+  if (creatorRef !== undefined && needsCreator(obj, creatorRef)) return undefined
+  const compact =
+    source.charCodeAt(0) === OPEN_BRACE &&
+    source.charCodeAt(1) === QUOTE &&
+    source.charCodeAt(source.length - 1) === CLOSE_BRACE
+  if (!compact || hasUnstorableCharacter(source)) return undefined
+  if (!addsDefaultTlp(obj, tlpFromMarkings(obj.object_marking_refs), defaultTlp)) return source
+  if (obj.object_marking_refs !== undefined) return undefined
+  return `${source.slice(0, -1)},"object_marking_refs":${JSON.stringify([TLP_MARKING_IDS[defaultTlp]])}}`
 }
 
 /**
  * Refuses an object that breaks an input limit (see {@link STIX_INPUT_LIMITS}): too deep, too wide, too long a
  * string, too large, or holding a NUL or a lone surrogate. Runs before anything serialises the object. Objects
- * with a string id also get their {@link storedForm} (its text is what the size limit measures).
+ * with a string id also get their {@link storedForm} (its text is what the size limit measures; `hashed` as there).
  */
-export function screenObject(input: unknown, index: number, defaultTlp?: Tlp, creatorRef?: string): Screening {
+export function screenObject(
+  input: unknown,
+  index: number,
+  defaultTlp?: Tlp,
+  creatorRef?: string,
+  hashed?: HashedText,
+): Screening {
   const id = displayableId(input)
   const what = id ?? `object ${index}`
   const issue = findInputIssue(input)
   if (issue) return { ok: false, index, id, message: `${what}: ${issue.path || '/'}: ${issue.message}` }
   if (!isKeyedObject(input)) return { ok: true }
-  const form = storedForm(input, defaultTlp, creatorRef)
+  const form = storedForm(input, defaultTlp, creatorRef, hashed)
   const bytes = Buffer.byteLength(form.text)
   if (bytes > STIX_INPUT_LIMITS.maxObjectBytes) {
     return {

@@ -2,9 +2,15 @@ import type { Knex } from 'knex'
 import type { StixObject } from '../stix/types.js'
 import { canonicalJson } from '../stix/canonical-json.js'
 import {
+  contentHash,
+  derivedStoredText,
+  isKeyedObject,
   prepareObject,
   screenObject,
+  storedForm,
   versionOf,
+  type HashedText,
+  type KeyedObject,
   type PreparedObject,
   type Refusal,
   type StoredForm,
@@ -57,6 +63,12 @@ export interface PrepareOptions {
   producerOrgId: string
   /** See {@link Attribution}; default `producer`. */
   attribution?: Attribution
+  /**
+   * The exact JSON text each object was parsed from, where the caller has it (a feed source's entry; see
+   * `derivedStoredText`): an object stored byte-identically is then recognised from its text, without being
+   * screened, serialised or hashed again.
+   */
+  texts?: readonly (string | undefined)[]
 }
 
 /** One object already stored byte-identically: no validation, no insert, only membership. */
@@ -91,7 +103,8 @@ const keyOf = (o: { id: string; version: string }) => `${o.id}|${o.version}`
  * Validates and dedupes a list of objects without writing. Each object is first held to the input limits
  * (`screenObject`), then serialised once (the stored JSON text) and hashed; one query looks up which (id, hash)
  * pairs are already stored — those are unchanged by definition and skip validation. Every other object is
- * validated (schema + pattern).
+ * validated (schema + pattern). An object given with its source text (`texts`) is looked up by the stored text
+ * derived from it first, and screened and serialised only when that text is not stored.
  */
 export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatch> {
   const { objects, defaultTlp } = opts
@@ -101,22 +114,51 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
   const forms: (StoredForm | undefined)[] = new Array(objects.length)
   const refused = new Map<number, Refusal>()
   const candidates: { id: string; hash: string }[] = []
-  for (let index = 0; index < objects.length; index++) {
-    const screening = screenObject(objects[index], index, defaultTlp, creatorRef)
+  const screen = (index: number, hashed?: HashedText) => {
+    const screening = screenObject(objects[index], index, defaultTlp, creatorRef, hashed)
     if (!screening.ok) refused.set(index, screening)
     else if (screening.form) {
       if (creatorRef !== undefined && screening.form.document.created_by_ref === creatorRef) refersToCreator = true
       forms[index] = screening.form
-      candidates.push({ id: screening.form.id, hash: screening.form.hash })
+      return screening.form
     }
+    return undefined
+  }
+  // Objects given with their source text are first looked up by the text the store would keep, derived from it.
+  const derived = new Map<number, { obj: KeyedObject; hashed: HashedText }>()
+  for (let index = 0; index < objects.length; index++) {
+    const obj = objects[index]
+    const source = opts.texts?.[index]
+    if (source !== undefined && isKeyedObject(obj)) {
+      const text = derivedStoredText(obj, source, defaultTlp, creatorRef)
+      if (text !== undefined) {
+        const hashed = { text, hash: contentHash(text) }
+        derived.set(index, { obj, hashed })
+        candidates.push({ id: obj.id, hash: hashed.hash })
+        continue
+      }
+    }
+    const form = screen(index)
+    if (form) candidates.push({ id: form.id, hash: form.hash })
   }
   const stored = await findUnchanged(opts.db, opts.producerOrgId, candidates)
+  // The others take the full path; one whose stored form is not the derived text (other escapes, say) is
+  // looked up again by its form.
+  const again: { id: string; hash: string }[] = []
+  for (const [index, { obj, hashed }] of derived) {
+    if (stored.has(`${obj.id}|${hashed.hash}`)) continue
+    derived.delete(index)
+    const form = screen(index, hashed)
+    if (form && form.hash !== hashed.hash) again.push({ id: form.id, hash: form.hash })
+  }
+  if (again.length) for (const [key, pk] of await findUnchanged(opts.db, opts.producerOrgId, again)) stored.set(key, pk)
 
   const decided: StoreResult[] = []
   const known: Known[] = []
   const toInsert: PreparedObject[] = []
-  // (id, version) → hash and stored text of its first occurrence in this call
-  const seenInCall = new Map<string, { hash: string; document: Record<string, unknown> }>()
+  // (id, version) → hash and stored document of its first occurrence in this call (the document only when
+  // the hashes differ)
+  const seenInCall = new Map<string, { hash: string; document: () => Record<string, unknown> }>()
   for (let index = 0; index < objects.length; index++) {
     if (endsSlice(index)) await yieldToIo()
     const refusal = refused.get(index)
@@ -125,14 +167,23 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
       continue
     }
     const form = forms[index]
-    const pk = form && stored.get(`${form.id}|${form.hash}`)
-    if (pk !== undefined && form) {
-      const id = form.id
+    const given = derived.get(index)
+    // A derived text found stored is the object's stored form; its document is built only if it is needed.
+    const key = given
+      ? {
+          id: given.obj.id,
+          hash: given.hashed.hash,
+          document: () => storedForm(given.obj, defaultTlp, creatorRef, given.hashed).document,
+        }
+      : form && { id: form.id, hash: form.hash, document: () => form.document }
+    const pk = key && stored.get(`${key.id}|${key.hash}`)
+    if (pk !== undefined && key) {
+      const { id, hash } = key
       // The stored form keeps the object's own modified and created.
-      const version = versionOf(form.document)
+      const version = versionOf(given ? given.obj : key.document())
       const earlier = seenInCall.get(keyOf({ id, version }))
       if (earlier) {
-        const same = earlier.hash === form.hash || canonicalJson(earlier.document) === canonicalJson(form.document)
+        const same = earlier.hash === hash || canonicalJson(earlier.document()) === canonicalJson(key.document())
         decided.push(
           same
             ? { index, id, version, status: 'unchanged' }
@@ -140,7 +191,7 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
         )
         continue
       }
-      seenInCall.set(keyOf({ id, version }), { hash: form.hash, document: form.document })
+      seenInCall.set(keyOf({ id, version }), { hash, document: key.document })
       known.push({ index, id, version, pk })
       continue
     }
@@ -152,7 +203,7 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
     const o = prepared.object
     const earlier = seenInCall.get(keyOf(o))
     if (earlier !== undefined) {
-      const same = earlier.hash === o.hash || canonicalJson(earlier.document) === canonicalJson(o.document)
+      const same = earlier.hash === o.hash || canonicalJson(earlier.document()) === canonicalJson(o.document)
       decided.push(
         same
           ? { index, id: o.id, version: o.version, status: 'unchanged' }
@@ -160,7 +211,7 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
       )
       continue
     }
-    seenInCall.set(keyOf(o), { hash: o.hash, document: o.document })
+    seenInCall.set(keyOf(o), { hash: o.hash, document: () => o.document })
     toInsert.push(o)
   }
   const creator = identity && refersToCreator ? prepareObject(identity, -1) : undefined

@@ -6,17 +6,30 @@ import t from 'tap'
 import type { FeedItem } from '../../core/plugin-api/index.js'
 import { bundleEntryToItem, parseBundleStream } from './bundle-parser.js'
 
-/** Runs the parser over `chunks`; resolves to its items, or to the error it threw. */
-async function run(chunks: Array<Uint8Array | string>): Promise<{ items: FeedItem[]; error?: Error }> {
+/**
+ * Runs the parser over `chunks`; resolves to its items, or to the error it threw. Every object item's `text`
+ * must parse to its object (checked here); it is left out of the items returned, and collected in `texts`.
+ */
+async function run(
+  chunks: Array<Uint8Array | string>,
+): Promise<{ items: FeedItem[]; texts: (string | undefined)[]; error?: Error }> {
   const items: FeedItem[] = []
+  const texts: (string | undefined)[] = []
   const source = (async function* () {
     yield* chunks
   })()
   try {
-    for await (const item of parseBundleStream(source, new AbortController().signal, 'test')) items.push(item)
-    return { items }
+    for await (const item of parseBundleStream(source, new AbortController().signal, 'test')) {
+      if (item.kind === 'object') {
+        const { text, ...rest } = item
+        if (text !== undefined) deepStrictEqual(JSON.parse(text), item.object)
+        texts.push(text)
+        items.push(rest)
+      } else items.push(item)
+    }
+    return { items, texts }
   } catch (error) {
-    return { items, error: error as Error }
+    return { items, texts, error: error as Error }
   }
 }
 
@@ -145,6 +158,40 @@ t.test('a large chunk is scanned in 16 KiB slices, with multi-byte characters ac
   const { items, error } = await run([Buffer.from(text)])
   t.equal(error, undefined)
   t.strictSame(items, expected(text))
+})
+
+t.test("each object carries its entry's exact text, whatever the layout and chunking", async (t) => {
+  const entries = [
+    '{"type":"note","id":"note--1","content":"a \\"quoted\\" }] text é😀"}',
+    '{ "type" : "note",\n  "id": "note--2", "n": [1, {"x": null}] }',
+    '{"type":"note","id":"note--3","content":"\\u00e9 escaped"}',
+  ]
+  const text = `{"type":"bundle", "objects": [ ${entries[0]},\n\t${entries[1]} ,${entries[2]}\n]}`
+  for (const chunks of [[Buffer.from(text)], split(Buffer.from(text), [0.1, 0.35, 0.5, 0.77])]) {
+    const { items, texts, error } = await run(chunks)
+    t.equal(error, undefined)
+    t.equal(items.length, 3)
+    t.strictSame(texts, entries, 'the text from its first to its last character, escapes and spacing kept')
+  }
+  const compact = {
+    type: 'bundle',
+    objects: [
+      { type: 'x', id: 'x--1', s: 'a"b' },
+      { type: 'y', id: 'y--1' },
+    ],
+  }
+  const { texts } = await run([JSON.stringify(compact)])
+  t.strictSame(
+    texts,
+    compact.objects.map((o) => JSON.stringify(o)),
+    'a compact bundle: the text is what JSON.stringify makes of the object',
+  )
+  const { items } = await run(['{"type":"bundle","objects":[7,{"type":"x"}]}'])
+  t.strictSame(
+    items.map((i) => i.kind),
+    ['rejected', 'rejected'],
+    'entries that are not objects become rejections',
+  )
 })
 
 t.test('truncated at every position: an error, never fewer objects', async (t) => {

@@ -1,7 +1,10 @@
 import { SourceDataError, type FeedItem, type StixObject } from '../../core/plugin-api/index.js'
 
-/** Turns one entry of `objects` into a feed item: the object, or a rejection naming its position. */
-export function bundleEntryToItem(value: unknown, index: number): FeedItem {
+/**
+ * Turns one entry of `objects` into a feed item: the object (with `text`, the entry's exact JSON text, when
+ * given), or a rejection naming its position.
+ */
+export function bundleEntryToItem(value: unknown, index: number, text?: string): FeedItem {
   const ref = `objects[${index}]`
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return {
@@ -14,7 +17,9 @@ export function bundleEntryToItem(value: unknown, index: number): FeedItem {
   if (typeof obj.type !== 'string' || typeof obj.id !== 'string') {
     return { kind: 'rejected', reason: `${ref} has no string "type" and "id"`, ref }
   }
-  return { kind: 'object', object: obj as StixObject }
+  return text === undefined
+    ? { kind: 'object', object: obj as StixObject }
+    : { kind: 'object', object: obj as StixObject, text }
 }
 
 /** Bytes (or, for string chunks, characters) scanned between two turns of the event loop. */
@@ -96,7 +101,7 @@ function describe(c: string): string {
  *
  * Every piece of the document is checked: the text around the cut values here (whitespace, `{`, `:`, `,`,
  * brackets, nothing after the end), the cut values by `JSON.parse`. Entries of `objects` are handed to
- * `onEntry` in order; `objects` may also be a JSON object (its member values are the entries), as with the
+ * `onEntry` in order, with their text; `objects` may also be a JSON object (its member values are the entries), as with the
  * generic parser this replaced; any other `objects` value, and repeated keys, are accepted as `JSON.parse`
  * would (a repeated `objects` yields the entries of each).
  */
@@ -124,7 +129,8 @@ export class BundleScanner {
    * and `onEntry` receives undefined (see {@link countBundleEntries}).
    */
   constructor(
-    private readonly onEntry: (value: unknown, index: number) => void,
+    /** `text` is the entry's exact JSON text, from its first to its last character. */
+    private readonly onEntry: (value: unknown, index: number, text: string) => void,
     private readonly options: { parseEntries: boolean } = { parseEntries: true },
   ) {}
 
@@ -307,7 +313,7 @@ export class BundleScanner {
     const cut = this.cut
     this.cut = Cut.None
     if (cut === Cut.Entry && !this.options.parseEntries) {
-      this.onEntry(undefined, this.entries++)
+      this.onEntry(undefined, this.entries++, text)
       this.at = At.EntryCommaOrClose
       return
     }
@@ -336,7 +342,7 @@ export class BundleScanner {
         this.at = At.EntryColon
         break
       case Cut.Entry:
-        this.onEntry(value, this.entries++)
+        this.onEntry(value, this.entries++, text)
         this.at = At.EntryCommaOrClose
         break
     }
@@ -352,8 +358,10 @@ export class BundleScanner {
 /**
  * Streams the objects of a STIX bundle through a {@link BundleScanner}: each `objects[i]` is cut out of the
  * text and parsed on its own, one at a time, so memory stays bounded by the largest single object, not by the
- * bundle. Bytes are decoded as UTF-8 by a streaming decoder (a character split across chunks is fine; invalid
- * UTF-8 is an error). Invalid JSON or a document that ends early throws SourceDataError.
+ * bundle. Each object item carries the entry's text (`FeedObject.text`), which lets the core recognise an
+ * object it already stores without serialising it again. Bytes are decoded as UTF-8 by a streaming decoder (a
+ * character split across chunks is fine; invalid UTF-8 is an error). Invalid JSON or a document that ends early
+ * throws SourceDataError.
  */
 export async function* parseBundleStream(
   chunks: AsyncIterable<Uint8Array | string>,
@@ -361,7 +369,7 @@ export async function* parseBundleStream(
   source: string,
 ): AsyncGenerator<FeedItem> {
   const ready: FeedItem[] = []
-  const scanner = new BundleScanner((value, index) => ready.push(bundleEntryToItem(value, index)))
+  const scanner = new BundleScanner((value, index, text) => ready.push(bundleEntryToItem(value, index, text)))
   const decoder = new TextDecoder('utf-8', { fatal: true })
   const invalid = (what: string) => new SourceDataError(`${source} is not a valid STIX bundle: ${what}`)
   const write = (text: string) => {

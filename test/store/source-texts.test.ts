@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import type { Knex } from 'knex'
+import { storeObjects, TLP_MARKING_IDS } from '../../core/store/index.js'
+import type { Tlp } from '../../core/stix/tlp.js'
+import { createOrg } from '../helper.js'
+import { buildTaxiiApp, createCollection } from '../taxii/fixtures.js'
+
+// A feed source may hand the store each object's exact JSON text (FeedObject.text): an object stored byte for
+// byte is then recognised from its text alone. These tests hold that shortcut to the full path's answers.
+
+const note = (content = 'a note', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'note',
+  spec_version: '2.1',
+  id: `note--${randomUUID()}`,
+  created: '2024-01-01T00:00:00.000Z',
+  modified: '2024-01-01T00:00:00.000Z',
+  content,
+  object_refs: ['indicator--6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e'],
+  ...extra,
+})
+
+interface Call {
+  objects: unknown[]
+  /** The source's text of each object; undefined entries: none given. */
+  texts: (string | undefined)[]
+  defaultTlp?: Tlp
+}
+
+async function store(knex: Knex, orgId: string, collectionId: string, call: Call, withTexts: boolean) {
+  const prepared = await storeObjects.prepare({
+    db: knex,
+    objects: call.objects,
+    texts: withTexts ? call.texts : undefined,
+    defaultTlp: call.defaultTlp,
+    producerOrgId: orgId,
+    attribution: 'as-given',
+  })
+  const results = await knex.transaction((trx) =>
+    storeObjects.write(trx, prepared, { collectionId, producerOrgId: orgId }),
+  )
+  // Each scenario runs with fresh ids: answers compare without them.
+  return results.map((r) =>
+    r.message ? `${r.status}: ${r.message.replaceAll(/note--[0-9a-f-]{36}/g, 'note--…')}` : r.status,
+  )
+}
+
+/** Objects with their compact texts, as a stix-bundle feed of a compact bundle gives them. */
+const compact = (objects: unknown[], defaultTlp?: Tlp): Call => ({
+  objects,
+  texts: objects.map((o) => JSON.stringify(o)),
+  defaultTlp,
+})
+
+t.test('a re-fetched entry is recognised from its text, whether the store added the default TLP or not', async (t) => {
+  const { knex } = await buildTaxiiApp(t)
+  const orgId = await createOrg(knex, 'Feed owner')
+  const collectionId = await createCollection(knex, orgId)
+  const green = note('marked', { object_marking_refs: [TLP_MARKING_IDS.green] })
+  const plain = note('unmarked')
+  t.same(await store(knex, orgId, collectionId, compact([green, plain], 'amber'), true), ['new', 'new'])
+
+  // Breaking the contract on purpose (the objects no longer match their texts) shows which path answered:
+  // the text path finds the stored versions, the full path sees other content under the same modified.
+  const edited = [green, plain].map((o) => ({ ...o, content: 'edited after parsing' }))
+  const call = { ...compact([green, plain], 'amber'), objects: edited }
+  t.same(await store(knex, orgId, collectionId, call, true), ['unchanged', 'unchanged'], 'answered from the texts')
+  t.match(await store(knex, orgId, collectionId, call, false), [/^rejected: .*different content/, /^rejected/])
+  t.equal((await knex('stix_objects').count({ n: '*' }).first())?.n, '2', 'nothing stored twice')
+  t.equal((await knex('collection_objects').count({ n: '*' }).first())?.n, '2')
+})
+
+/** A first call that stores, then the call under test; each scenario gets fresh ids. */
+interface Scenario {
+  name: string
+  build(): { first: Call; second: Call }
+  expected: (string | RegExp)[]
+}
+
+const pretty = (o: unknown) => JSON.stringify(o, null, 2)
+const scenarios: Scenario[] = [
+  {
+    name: 'stored unmarked, re-fetched with a default TLP: a change, not an unchanged object',
+    build() {
+      const o = note()
+      return { first: compact([o]), second: compact([o], 'amber') }
+    },
+    expected: [/^rejected: .*different content/],
+  },
+  {
+    name: 'pretty-printed entries take the full path',
+    build() {
+      const o = note()
+      return { first: compact([o], 'amber'), second: { objects: [o], texts: [pretty(o)], defaultTlp: 'amber' } }
+    },
+    expected: ['unchanged'],
+  },
+  {
+    name: 'other escapes in a compact text: found again by the stored form',
+    build() {
+      const o = note('café')
+      return {
+        first: compact([o], 'amber'),
+        second: { objects: [o], texts: [JSON.stringify(o).replace('é', '\\u00e9')], defaultTlp: 'amber' },
+      }
+    },
+    expected: ['unchanged'],
+  },
+  {
+    name: 'a raw lone surrogate whose UTF-8 bytes equal a stored text is still refused',
+    build() {
+      const stored = note('a\uFFFDb')
+      const lone = { ...stored, content: 'a\uD800b' }
+      const text = JSON.stringify(lone).replace('\\ud800', '\uD800')
+      return { first: compact([stored]), second: { objects: [lone], texts: [text] } }
+    },
+    expected: [/^rejected: .*lone surrogate/],
+  },
+  {
+    name: 'a newer version and a clash with the same modified',
+    build() {
+      const o = note()
+      const newer = { ...o, modified: '2024-02-01T00:00:00.000Z', content: 'newer' }
+      const clash = { ...o, content: 'same modified, other content' }
+      return { first: compact([o], 'amber'), second: compact([newer, clash], 'amber') }
+    },
+    expected: ['new-version', /^rejected: .*different content/],
+  },
+  {
+    name: 'duplicates in one call, by text and by form, and what is not an object',
+    build() {
+      const o = note()
+      return {
+        first: compact([o], 'amber'),
+        second: {
+          objects: [o, o, o, 7, { type: 'note' }],
+          texts: [pretty(o), JSON.stringify(o), JSON.stringify(o), '7', '{"type":"note"}'],
+          defaultTlp: 'amber',
+        },
+      }
+    },
+    expected: ['unchanged', 'unchanged', 'unchanged', /^rejected/, /^rejected/],
+  },
+]
+
+t.test('with and without the texts, the store answers the same', async (t) => {
+  const { knex } = await buildTaxiiApp(t)
+  for (const scenario of scenarios) {
+    const answers: string[][] = []
+    for (const withTexts of [true, false]) {
+      const orgId = await createOrg(knex, `${scenario.name} ${withTexts}`)
+      const collectionId = await createCollection(knex, orgId)
+      const { first, second } = scenario.build()
+      await store(knex, orgId, collectionId, first, false)
+      answers.push(await store(knex, orgId, collectionId, second, withTexts))
+    }
+    t.match(answers[0], scenario.expected, scenario.name)
+    t.equal(answers[0].length, scenario.expected.length)
+    t.same(answers[0], answers[1], `${scenario.name}: the same with the texts as without`)
+  }
+})
