@@ -97,7 +97,41 @@ export interface WriteOptions {
   batchSize?: number
 }
 
-const keyOf = (o: { id: string; version: string }) => `${o.id}|${o.version}`
+/** An object given with its source text, and the stored text derived from it (see `derivedStoredText`). */
+interface Derived {
+  obj: KeyedObject
+  hashed: HashedText
+}
+
+/** One (id, version) met in a call: its hash, and what its stored document is made of. */
+interface Seen {
+  id: string
+  version: string
+  hash: string
+  /** The stored document, or with `derived` the object as given (its stored form is built only if compared). */
+  document: Record<string, unknown>
+  derived?: Derived
+  /** Another version of the same id met earlier in the call. */
+  next?: Seen
+}
+
+/**
+ * The first occurrence of each (id, version) in a call, keyed by the id: the object's own id string, whose
+ * hash the map computes once (a key joined from id and version would be a new string to hash at every look-up).
+ */
+class SeenInCall {
+  private readonly byId = new Map<string, Seen>()
+
+  get(id: string, version: string): Seen | undefined {
+    for (let seen = this.byId.get(id); seen; seen = seen.next) if (seen.version === version) return seen
+    return undefined
+  }
+
+  add(seen: Seen): void {
+    seen.next = this.byId.get(seen.id)
+    this.byId.set(seen.id, seen)
+  }
+}
 
 /**
  * Validates and dedupes a list of objects without writing. Each object is first held to the input limits
@@ -125,7 +159,7 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
     return undefined
   }
   // Objects given with their source text are first looked up by the text the store would keep, derived from it.
-  const derived = new Map<number, { obj: KeyedObject; hashed: HashedText }>()
+  const derived = new Map<number, Derived>()
   for (let index = 0; index < objects.length; index++) {
     const obj = objects[index]
     const source = opts.texts?.[index]
@@ -145,8 +179,8 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
   // The others take the full path; one whose stored form is not the derived text (other escapes, say) is
   // looked up again by its form.
   const again: { id: string; hash: string }[] = []
-  for (const [index, { obj, hashed }] of derived) {
-    if (stored.has(`${obj.id}|${hashed.hash}`)) continue
+  for (const [index, { hashed }] of derived) {
+    if (stored.has(hashed.hash)) continue
     derived.delete(index)
     const form = screen(index, hashed)
     if (form && form.hash !== hashed.hash) again.push({ id: form.id, hash: form.hash })
@@ -156,9 +190,12 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
   const decided: StoreResult[] = []
   const known: Known[] = []
   const toInsert: PreparedObject[] = []
-  // (id, version) → hash and stored document of its first occurrence in this call (the document only when
-  // the hashes differ)
-  const seenInCall = new Map<string, { hash: string; document: () => Record<string, unknown> }>()
+  const seenInCall = new SeenInCall()
+  const storedDocument = (seen: Seen) =>
+    seen.derived ? storedForm(seen.derived.obj, defaultTlp, creatorRef, seen.derived.hashed).document : seen.document
+  /** Whether `seen` has the content of the first occurrence of its (id, version): hashes, then canonical JSON. */
+  const sameAsEarlier = (earlier: Seen, seen: Seen) =>
+    earlier.hash === seen.hash || canonicalJson(storedDocument(earlier)) === canonicalJson(storedDocument(seen))
   for (let index = 0; index < objects.length; index++) {
     if (endsSlice(index)) await yieldToIo()
     const refusal = refused.get(index)
@@ -168,30 +205,25 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
     }
     const form = forms[index]
     const given = derived.get(index)
-    // A derived text found stored is the object's stored form; its document is built only if it is needed.
-    const key = given
-      ? {
-          id: given.obj.id,
-          hash: given.hashed.hash,
-          document: () => storedForm(given.obj, defaultTlp, creatorRef, given.hashed).document,
-        }
-      : form && { id: form.id, hash: form.hash, document: () => form.document }
-    const pk = key && stored.get(`${key.id}|${key.hash}`)
-    if (pk !== undefined && key) {
-      const { id, hash } = key
+    // A derived text found stored is the object's stored form (its document is built only if compared).
+    const seen: Seen | undefined = given
+      ? { id: given.obj.id, version: '', hash: given.hashed.hash, document: given.obj, derived: given }
+      : form && { id: form.id, version: '', hash: form.hash, document: form.document }
+    const pk = seen && stored.get(seen.hash)
+    if (pk !== undefined && seen) {
+      const { id } = seen
       // The stored form keeps the object's own modified and created.
-      const version = versionOf(given ? given.obj : key.document())
-      const earlier = seenInCall.get(keyOf({ id, version }))
+      const version = (seen.version = versionOf(seen.document))
+      const earlier = seenInCall.get(id, version)
       if (earlier) {
-        const same = earlier.hash === hash || canonicalJson(earlier.document()) === canonicalJson(key.document())
         decided.push(
-          same
+          sameAsEarlier(earlier, seen)
             ? { index, id, version, status: 'unchanged' }
             : { index, id, version, status: 'rejected', message: differentContent({ id, version }) },
         )
         continue
       }
-      seenInCall.set(keyOf({ id, version }), { hash, document: key.document })
+      seenInCall.add(seen)
       known.push({ index, id, version, pk })
       continue
     }
@@ -201,17 +233,17 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
       continue
     }
     const o = prepared.object
-    const earlier = seenInCall.get(keyOf(o))
+    const occurrence: Seen = { id: o.id, version: o.version, hash: o.hash, document: o.document }
+    const earlier = seenInCall.get(o.id, o.version)
     if (earlier !== undefined) {
-      const same = earlier.hash === o.hash || canonicalJson(earlier.document()) === canonicalJson(o.document)
       decided.push(
-        same
+        sameAsEarlier(earlier, occurrence)
           ? { index, id: o.id, version: o.version, status: 'unchanged' }
           : { index, id: o.id, version: o.version, status: 'rejected', message: differentContent(o) },
       )
       continue
     }
-    seenInCall.set(keyOf(o), { hash: o.hash, document: () => o.document })
+    seenInCall.add(occurrence)
     toInsert.push(o)
   }
   const creator = identity && refersToCreator ? prepareObject(identity, -1) : undefined

@@ -135,8 +135,8 @@ export async function insertVersions(
 }
 
 /**
- * The stored versions whose content hash equals a candidate's, keyed `id|hash`: those objects are unchanged
- * by definition (byte-identical to a version that was validated when stored). A version of another producer
+ * The stored versions whose content hash equals a candidate's, keyed by that hash (a hash names one exact
+ * text, and so one id: the id is part of the text): those objects are unchanged by definition (byte-identical to a version that was validated when stored). A version of another producer
  * counts only when the producer has no content of its own for that (id, version): one producer, one content
  * per version. Read-only; may run outside the writing transaction (stored versions are never rewritten, so a
  * hit stays true).
@@ -148,9 +148,9 @@ export async function findUnchanged(
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>()
   if (!candidates.length) return found
-  const { rows } = await db.raw<{ rows: { stix_id: string; content_hash: string; pk: string }[] }>(
+  const { rows } = await db.raw<{ rows: { content_hash: string; pk: string }[] }>(
     // LATERAL … LIMIT: one index probe per candidate whatever the planner's (often stale) idea of the table
-    `SELECT c.stix_id, c.hash AS content_hash, s.pk FROM unnest(?::text[], ?::text[]) AS c(stix_id, hash)
+    `SELECT c.hash AS content_hash, s.pk FROM unnest(?::text[], ?::text[]) AS c(stix_id, hash)
      CROSS JOIN LATERAL (
        SELECT pk FROM stix_objects o WHERE o.stix_id = c.stix_id AND o.content_hash = c.hash
          AND (o.producer_org_id = ?::uuid OR NOT EXISTS (
@@ -158,7 +158,7 @@ export async function findUnchanged(
        ORDER BY o.producer_org_id = ?::uuid DESC LIMIT 1) s`,
     [candidates.map((c) => c.id), candidates.map((c) => c.hash), producerOrgId, producerOrgId, producerOrgId],
   )
-  for (const r of rows) found.set(`${r.stix_id}|${r.content_hash}`, r.pk)
+  for (const r of rows) found.set(r.content_hash, r.pk)
   return found
 }
 
