@@ -133,7 +133,8 @@ export function createBatchWriter(options: BatchWriterOptions) {
     objects = []
     texts = []
     rejections = []
-    // Screening runs now; the unchanged look-up and validation go on while the caller parses the next batch.
+    // Screening (or, for entries given with their text, deriving and hashing the stored text) runs now; the
+    // unchanged look-up, the screening of what it missed, and validation go on while the caller parses on.
     const preparing = batch.length
       ? storeObjects.prepare({
           db: knex,

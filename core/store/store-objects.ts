@@ -166,6 +166,7 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
     if (source !== undefined && isKeyedObject(obj)) {
       const text = derivedStoredText(obj, source, defaultTlp, creatorRef)
       if (text !== undefined) {
+        if (creatorRef !== undefined && obj.created_by_ref === creatorRef) refersToCreator = true
         const hashed = { text, hash: contentHash(text) }
         derived.set(index, { obj, hashed })
         candidates.push({ id: obj.id, hash: hashed.hash })

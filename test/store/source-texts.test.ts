@@ -3,6 +3,8 @@ import t from 'tap'
 import type { Knex } from 'knex'
 import { storeObjects, TLP_MARKING_IDS } from '../../core/store/index.js'
 import type { Tlp } from '../../core/stix/tlp.js'
+import type { Attribution } from '../../core/store/store-objects.js'
+import { buildOrganizationIdentity, firstVersionTimes } from '../../core/identity/org-identity.js'
 import { createOrg } from '../helper.js'
 import { buildTaxiiApp, createCollection } from '../taxii/fixtures.js'
 
@@ -27,14 +29,21 @@ interface Call {
   defaultTlp?: Tlp
 }
 
-async function store(knex: Knex, orgId: string, collectionId: string, call: Call, withTexts: boolean) {
+async function store(
+  knex: Knex,
+  orgId: string,
+  collectionId: string,
+  call: Call,
+  withTexts: boolean,
+  attribution: Attribution = 'as-given',
+) {
   const prepared = await storeObjects.prepare({
     db: knex,
     objects: call.objects,
     texts: withTexts ? call.texts : undefined,
     defaultTlp: call.defaultTlp,
     producerOrgId: orgId,
-    attribution: 'as-given',
+    attribution,
   })
   const results = await knex.transaction((trx) =>
     storeObjects.write(trx, prepared, { collectionId, producerOrgId: orgId }),
@@ -158,4 +167,29 @@ t.test('with and without the texts, the store answers the same', async (t) => {
     t.equal(answers[0].length, scenario.expected.length)
     t.same(answers[0], answers[1], `${scenario.name}: the same with the texts as without`)
   }
+})
+
+t.test("attributed to the producer: an object found by its text still brings the producer's identity", async (t) => {
+  const { knex } = await buildTaxiiApp(t)
+  const members: string[][] = []
+  for (const withTexts of [true, false]) {
+    const orgId = await createOrg(knex, `Producer ${withTexts}`)
+    const facts = { id: orgId, name: 'Producer', sectors: [], contactInformation: null, contactEmail: null }
+    const identity = buildOrganizationIdentity(facts, firstVersionTimes())
+    await knex('organizations').where({ id: orgId }).update({ stix_identity: identity })
+    const o = note('attributed', { created_by_ref: identity.id, object_marking_refs: [TLP_MARKING_IDS.green] })
+    const first = await createCollection(knex, orgId)
+    await store(knex, orgId, first, compact([o]), false, 'producer')
+    // The same object into a second collection: found stored, it needs its creator there too.
+    const second = await createCollection(knex, orgId)
+    t.same(await store(knex, orgId, second, compact([o]), withTexts, 'producer'), ['unchanged'])
+    const rows = await knex('collection_objects as co')
+      .join('stix_objects as s', 's.pk', 'co.object_pk')
+      .where('co.collection_id', second)
+      .orderBy('co.date_added')
+      .select('s.type')
+    members.push(rows.map((r) => r.type))
+  }
+  t.same(members[0], ['identity', 'note'], 'the identity joins the collection before what it created')
+  t.same(members[0], members[1], 'the same with the texts as without')
 })
