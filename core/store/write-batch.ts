@@ -136,10 +136,10 @@ export async function insertVersions(
 
 /**
  * The stored versions whose content hash equals a candidate's, keyed by that hash (a hash names one exact
- * text, and so one id: the id is part of the text): those objects are unchanged by definition (byte-identical to a version that was validated when stored). A version of another producer
- * counts only when the producer has no content of its own for that (id, version): one producer, one content
- * per version. Read-only; may run outside the writing transaction (stored versions are never rewritten, so a
- * hit stays true).
+ * text, and so one id: the id is part of the text): those objects are unchanged by definition (byte-identical
+ * to a version that was validated when stored). A version of another producer counts only when the producer
+ * has no content of its own for that (id, version): one producer, one content per version. Read-only; may run
+ * outside the writing transaction (stored versions are never rewritten, so a hit stays true).
  */
 export async function findUnchanged(
   db: Knex | Knex.Transaction,

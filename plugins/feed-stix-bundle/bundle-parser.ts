@@ -101,9 +101,9 @@ function describe(c: string): string {
  *
  * Every piece of the document is checked: the text around the cut values here (whitespace, `{`, `:`, `,`,
  * brackets, nothing after the end), the cut values by `JSON.parse`. Entries of `objects` are handed to
- * `onEntry` in order, with their text; `objects` may also be a JSON object (its member values are the entries), as with the
- * generic parser this replaced; any other `objects` value, and repeated keys, are accepted as `JSON.parse`
- * would (a repeated `objects` yields the entries of each).
+ * `onEntry` in order, with their text; `objects` may also be a JSON object (its member values are the
+ * entries), as with the generic parser this replaced; any other `objects` value, and repeated keys, are
+ * accepted as `JSON.parse` would (a repeated `objects` yields the entries of each).
  */
 export class BundleScanner {
   /** The last top-level `"type"` value seen (undefined if none). */
