@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { StixObject } from '../plugin-api/index.js'
+import type { ObjectText } from '../store/index.js'
 import type { FeedRow, FeedRunRejection, FeedRunRow } from '../model/tables.js'
 import type { StoreObjects } from './store-port.js'
 import type { PreparedBatch, StoreResult } from '../store/store-objects.js'
@@ -43,9 +44,8 @@ export interface BatchWriterOptions {
  */
 export function createBatchWriter(options: BatchWriterOptions) {
   const { knex, run, feed, storeObjects, batchSize } = options
-  let objects: StixObject[] = []
-  /** The source's text of each object, where it gave one (see `FeedObject.text`). */
-  let texts: (string | undefined)[] = []
+  /** The objects of the batch being filled, some as the source's text of them (see `FeedObjectText`). */
+  let objects: (StixObject | ObjectText)[] = []
   let rejections: FeedRunRejection[] = []
   let keptRejections = 0
   /** The last flushed batch's preparation and transaction, until someone awaits it. */
@@ -95,7 +95,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
       for (const r of results) {
         counts[r.status]++
         if (r.status === 'rejected')
-          rejected.push({ ref: r.id ?? `#${r.index}`, reason: r.message ?? 'invalid object' })
+          rejected.push({ ref: r.ref ?? r.id ?? `#${r.index}`, reason: r.message ?? 'invalid object' })
       }
       const batch: Counts = {
         fetched: count + rejected.length - counts.rejected,
@@ -128,18 +128,15 @@ export function createBatchWriter(options: BatchWriterOptions) {
   async function flush(checkpoint?: string): Promise<void> {
     if (!objects.length && !rejections.length && checkpoint === undefined) return
     const batch = objects
-    const batchTexts = texts
     const rejected = rejections
     objects = []
-    texts = []
     rejections = []
-    // Screening (or, for entries given with their text, deriving and hashing the stored text) runs now; the
-    // unchanged look-up, the screening of what it missed, and validation go on while the caller parses on.
+    // Screening (or, for objects given as text, deriving and hashing the stored text) runs now; the unchanged
+    // look-up, the parsing and screening of what it missed, and validation go on while the caller reads on.
     const preparing = batch.length
       ? storeObjects.prepare({
           db: knex,
           objects: batch,
-          texts: batchTexts,
           defaultTlp: feed.default_tlp === 'none' ? undefined : feed.default_tlp,
           producerOrgId: feed.organization_id,
           attribution: 'as-given',
@@ -159,12 +156,11 @@ export function createBatchWriter(options: BatchWriterOptions) {
 
   return {
     /**
-     * Adds an object, with the exact text it was parsed from when the source gave it; writes the batch when it
-     * is full (the write completes in the background).
+     * Adds an object, or the source's text of one (parsed by the store only if not found stored); writes the
+     * batch when it is full (the write completes in the background).
      */
-    async object(obj: StixObject, text?: string): Promise<void> {
+    async object(obj: StixObject | ObjectText): Promise<void> {
       objects.push(obj)
-      texts.push(text)
       if (objects.length >= batchSize) await flush()
     },
     /** Records an item the source could not turn into an object. */

@@ -104,7 +104,9 @@ export async function dryRunFeed(options: {
   try {
     const source = await factory.impl.create(checked.config, access)
     report.complete = true
-    for await (const item of source.pull({ feedId: 'dry-run', checkpoint: null, signal })) {
+    for await (const pulled of source.pull({ feedId: 'dry-run', checkpoint: null, signal })) {
+      // A dry run stores nothing, so an object given as text is parsed at once, as a run parses a new one.
+      const item = pulled.kind === 'object-text' ? pulled.parse() : pulled
       if (item.kind === 'checkpoint') report.counts.checkpoints++
       else if (item.kind === 'total') continue
       else if (item.kind === 'rejected') {

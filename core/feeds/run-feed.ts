@@ -1,7 +1,8 @@
 import type { Knex } from 'knex'
 import type { Jobs } from '../infra/jobs.js'
 import type { Logger } from 'pino'
-import { SourceDataError, type FeedSource } from '../plugin-api/index.js'
+import { SourceDataError, type FeedObjectText, type FeedSource } from '../plugin-api/index.js'
+import { ObjectText } from '../store/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import type { Config } from '../../config/load.js'
 import type { FeedRow, FeedRunRow } from '../model/tables.js'
@@ -56,6 +57,16 @@ async function openSource(ctx: RunFeedContext, feed: FeedRow): Promise<FeedSourc
   }
 }
 
+/** A source's object text, for the store: its parse gives the object, or the source's rejection. */
+function objectText(item: FeedObjectText): ObjectText {
+  return new ObjectText(item.text, () => {
+    const parsed = item.parse()
+    return parsed.kind === 'object'
+      ? { ok: true, object: parsed.object }
+      : { ok: false, message: parsed.reason, ref: parsed.ref }
+  })
+}
+
 async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, signal: AbortSignal): Promise<void> {
   const source = await openSource(ctx, feed)
   const writer = createBatchWriter({
@@ -70,7 +81,8 @@ async function pullInto(ctx: RunFeedContext, run: FeedRunRow, feed: FeedRow, sig
   writer.resumeFrom(run.rejections.length)
   try {
     for await (const item of source.pull({ feedId: feed.id, checkpoint: feed.checkpoint, signal })) {
-      if (item.kind === 'object') await writer.object(item.object, item.text)
+      if (item.kind === 'object') await writer.object(item.object)
+      else if (item.kind === 'object-text') await writer.object(objectText(item))
       else if (item.kind === 'checkpoint') await writer.checkpoint(item.checkpoint)
       else if (item.kind === 'total') await recordTotal(ctx.knex, run, item.total)
       else await writer.rejected({ ref: item.ref, reason: item.reason })

@@ -111,22 +111,35 @@ export interface FeedRun {
  * {@link FeedTotal} says how many items to expect, so the run can show its progress.
  */
 export type FeedItem =
-  | FeedObject
-  | { kind: 'checkpoint'; checkpoint: string }
-  | { kind: 'rejected'; reason: string; ref?: string }
-  | FeedTotal
+  FeedObject | FeedObjectText | { kind: 'checkpoint'; checkpoint: string } | FeedRejection | FeedTotal
 
 /** One STIX object a source read. */
 export interface FeedObject {
   kind: 'object'
   object: StixObject
-  /**
-   * Optional: the exact JSON text `object` was parsed from (`JSON.parse(text)` gives `object`, unchanged
-   * since), for a source that cut it out of what the remote sent. The core then recognises an object it already
-   * stores byte for byte from this text, without serialising and hashing the object again: on a re-fetch of
-   * unchanged data, most of the work per object. Leave it out for an object the source built or changed.
-   */
-  text?: string
+}
+
+/** An item of the source's data that is not a STIX object: recorded on the run as a rejected item. */
+export interface FeedRejection {
+  kind: 'rejected'
+  reason: string
+  /** Where the item was in the source's data (`objects[3]`, `line 12`). */
+  ref?: string
+}
+
+/**
+ * Optional: one STIX object as the exact JSON text the source cut out of what the remote sent, for a source
+ * that holds it so (a bundle's entry). The core then recognises an object it already stores byte for byte from
+ * this text and calls `parse` only when it does not: on a re-fetch of unchanged data, most entries are never
+ * parsed at all. `parse` gives what the source would have yielded for the text — the {@link FeedObject} (whose
+ * object is `JSON.parse(text)`), or a {@link FeedRejection} — and may throw `SourceDataError` (text that is
+ * not JSON) to fail the run as `pull` would. It is called at most once, after later items were pulled. Yield a
+ * `FeedObject` instead for an object the source built or changed.
+ */
+export interface FeedObjectText {
+  kind: 'object-text'
+  text: string
+  parse(): FeedObject | FeedRejection
 }
 
 /**

@@ -129,38 +129,6 @@ export function storedForm(obj: KeyedObject, defaultTlp?: Tlp, creatorRef?: stri
   return { id: obj.id, document, tlp, text, hash: hashed?.text === text ? hashed.hash : contentHash(text), attributed }
 }
 
-const OPEN_BRACE = 0x7b
-const QUOTE = 0x22
-const CLOSE_BRACE = 0x7d
-
-/**
- * The text {@link storedForm} would store for `obj`, derived from `source` — the exact JSON text a feed
- * source parsed `obj` from — without serialising the object; undefined when it cannot be derived so. Used only
- * as a look-up key, which is what makes it sound: a stored version's text is `JSON.stringify` output, so when
- * this text's hash is a stored content hash of the object's id, `source` is `JSON.stringify(obj)` (the
- * objects parsed from both texts differ only by what is appended here) and `storedForm` would produce this
- * very text. Two cases are derived: the store keeps the object as given, or it only appends the default TLP
- * marking to an object without `object_marking_refs` (the spread puts the new key last). Anything else — a
- * creator to add, markings to extend, pretty-printed text — is left to the full path. A text holding a lone
- * surrogate is refused here, as its UTF-8 bytes (what is hashed) could equal those of a stored text.
- */
-export function derivedStoredText(
-  obj: KeyedObject,
-  source: string,
-  defaultTlp?: Tlp,
-  creatorRef?: string,
-): string | undefined {
-  if (creatorRef !== undefined && needsCreator(obj, creatorRef)) return undefined
-  const compact =
-    source.charCodeAt(0) === OPEN_BRACE &&
-    source.charCodeAt(1) === QUOTE &&
-    source.charCodeAt(source.length - 1) === CLOSE_BRACE
-  if (!compact || hasUnstorableCharacter(source)) return undefined
-  if (!addsDefaultTlp(obj, tlpFromMarkings(obj.object_marking_refs), defaultTlp)) return source
-  if (obj.object_marking_refs !== undefined) return undefined
-  return `${source.slice(0, -1)},"object_marking_refs":${JSON.stringify([TLP_MARKING_IDS[defaultTlp]])}}`
-}
-
 /**
  * Refuses an object that breaks an input limit (see {@link STIX_INPUT_LIMITS}): too deep, too wide, too long a
  * string, too large, or holding a NUL or a lone surrogate. Runs before anything serialises the object. Objects

@@ -3,20 +3,16 @@ import type { StixObject } from '../stix/types.js'
 import { canonicalJson } from '../stix/canonical-json.js'
 import {
   contentHash,
-  derivedStoredText,
-  isKeyedObject,
   prepareObject,
   screenObject,
-  storedForm,
   versionOf,
   type HashedText,
-  type KeyedObject,
   type PreparedObject,
-  type Refusal,
   type StoredForm,
 } from './prepare.js'
+import { derivationHolds, derivedStoredText, ObjectText, type DerivedText } from './object-text.js'
 import type { Tlp } from '../stix/tlp.js'
-import { addMembers, findUnchanged, insertVersions } from './write-batch.js'
+import { addMembers, findUnchanged, insertVersions, type FoundVersion } from './write-batch.js'
 import { findRevokedBefore } from './revocation.js'
 import { endsSlice, withPipelineHalves, yieldToIo } from './pipelined-writes.js'
 
@@ -28,6 +24,8 @@ export interface StoreResult {
   version?: string
   status: 'new' | 'new-version' | 'unchanged' | 'rejected'
   message?: string
+  /** Where the caller's source placed an object its {@link ObjectText} refused (`objects[3]`). */
+  ref?: string
 }
 
 export interface StoreObjectsOptions {
@@ -57,18 +55,16 @@ export type Attribution = 'producer' | 'as-given'
 export interface PrepareOptions {
   /** Where the unchanged look-up reads: a knex instance (outside the writing transaction) or a transaction. */
   db: Knex | Knex.Transaction
+  /**
+   * The objects; an {@link ObjectText} is one given as the exact JSON text a source cut it from: it is
+   * recognised from that text when stored byte for byte, and parsed only otherwise.
+   */
   objects: readonly unknown[]
   defaultTlp?: Tlp
   /** Organization the objects are stored for: a byte-identical version of another producer is reused only when it has none of its own. */
   producerOrgId: string
   /** See {@link Attribution}; default `producer`. */
   attribution?: Attribution
-  /**
-   * The exact JSON text each object was parsed from, where the caller has it (a feed source's entry; see
-   * `derivedStoredText`): an object stored byte-identically is then recognised from its text, without being
-   * screened, serialised or hashed again.
-   */
-  texts?: readonly (string | undefined)[]
 }
 
 /** One object already stored byte-identically: no validation, no insert, only membership. */
@@ -97,20 +93,21 @@ export interface WriteOptions {
   batchSize?: number
 }
 
-/** An object given with its source text, and the stored text derived from it (see `derivedStoredText`). */
+/** An object given as its text, and the stored text derived from that (see `derivedStoredText`). */
 interface Derived {
-  obj: KeyedObject
+  source: ObjectText
+  derived: DerivedText
   hashed: HashedText
 }
 
-/** One (id, version) met in a call: its hash, and what its stored document is made of. */
+/** One (id, version) met in a call: its hash, and its stored document (or that document's JSON text). */
 interface Seen {
   id: string
   version: string
   hash: string
-  /** The stored document, or with `derived` the object as given (its stored form is built only if compared). */
-  document: Record<string, unknown>
-  derived?: Derived
+  /** The stored document; absent for one found by its text, which is parsed only if compared. */
+  document?: Record<string, unknown>
+  text?: string
   /** Another version of the same id met earlier in the call. */
   next?: Seen
 }
@@ -137,20 +134,22 @@ class SeenInCall {
  * Validates and dedupes a list of objects without writing. Each object is first held to the input limits
  * (`screenObject`), then serialised once (the stored JSON text) and hashed; one query looks up which (id, hash)
  * pairs are already stored — those are unchanged by definition and skip validation. Every other object is
- * validated (schema + pattern). An object given with its source text (`texts`) is looked up by the stored text
- * derived from it first, and screened and serialised only when that text is not stored.
+ * validated (schema + pattern). An object given as its text ({@link ObjectText}) is looked up by the stored
+ * text derived from it first, and parsed, screened and serialised only when that is not a stored version.
  */
 export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatch> {
-  const { objects, defaultTlp } = opts
+  const { defaultTlp } = opts
   const identity = opts.attribution === 'as-given' ? undefined : await producerIdentity(opts.db, opts.producerOrgId)
   const creatorRef = identity?.id
   let refersToCreator = false
-  const forms: (StoredForm | undefined)[] = new Array(objects.length)
-  const refused = new Map<number, Refusal>()
+  /** Each position's object: as given, or an {@link ObjectText} until it is parsed. */
+  const inputs = opts.objects.slice()
+  const forms: (StoredForm | undefined)[] = new Array(inputs.length)
+  const refused = new Map<number, { id?: string; message: string; ref?: string }>()
   const candidates: { id: string; hash: string }[] = []
   const screen = (index: number, hashed?: HashedText) => {
-    const screening = screenObject(objects[index], index, defaultTlp, creatorRef, hashed)
-    if (!screening.ok) refused.set(index, screening)
+    const screening = screenObject(inputs[index], index, defaultTlp, creatorRef, hashed)
+    if (!screening.ok) refused.set(index, { id: screening.id, message: screening.message })
     else if (screening.form) {
       if (creatorRef !== undefined && screening.form.document.created_by_ref === creatorRef) refersToCreator = true
       forms[index] = screening.form
@@ -158,63 +157,77 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
     }
     return undefined
   }
-  // Objects given with their source text are first looked up by the text the store would keep, derived from it.
+  /** Parses a text into `inputs`; false when its source refuses it (recorded). */
+  const parse = (index: number, source: ObjectText) => {
+    const parsed = source.parse()
+    if (parsed.ok) inputs[index] = parsed.object
+    else refused.set(index, { message: parsed.message, ref: parsed.ref })
+    return parsed.ok
+  }
+  // Objects given as text are first looked up by the text the store would keep, derived from it.
   const derived = new Map<number, Derived>()
-  for (let index = 0; index < objects.length; index++) {
-    const obj = objects[index]
-    const source = opts.texts?.[index]
-    if (source !== undefined && isKeyedObject(obj)) {
-      const text = derivedStoredText(obj, source, defaultTlp, creatorRef)
+  for (let index = 0; index < inputs.length; index++) {
+    const source = inputs[index]
+    if (source instanceof ObjectText) {
+      const text = derivedStoredText(source.text, defaultTlp, creatorRef)
       if (text !== undefined) {
-        if (creatorRef !== undefined && obj.created_by_ref === creatorRef) refersToCreator = true
-        const hashed = { text, hash: contentHash(text) }
-        derived.set(index, { obj, hashed })
-        candidates.push({ id: obj.id, hash: hashed.hash })
+        const hashed = { text: text.text, hash: contentHash(text.text) }
+        derived.set(index, { source, derived: text, hashed })
+        candidates.push({ id: text.id, hash: hashed.hash })
         continue
       }
+      if (!parse(index, source)) continue
     }
     const form = screen(index)
     if (form) candidates.push({ id: form.id, hash: form.hash })
   }
   const stored = await findUnchanged(opts.db, opts.producerOrgId, candidates)
-  // The others take the full path; one whose stored form is not the derived text (other escapes, say) is
-  // looked up again by its form.
+  // The others are parsed and take the full path; one whose stored form is not the derived text (other
+  // escapes, say) is looked up again by its form.
   const again: { id: string; hash: string }[] = []
-  for (const [index, { hashed }] of derived) {
-    if (stored.has(hashed.hash)) continue
+  for (const [index, { source, derived: text, hashed }] of derived) {
+    const found = stored.get(hashed.hash)
+    if (found && derivationHolds(text, found, defaultTlp)) continue
     derived.delete(index)
+    if (!parse(index, source)) continue
     const form = screen(index, hashed)
     if (form && form.hash !== hashed.hash) again.push({ id: form.id, hash: form.hash })
   }
-  if (again.length) for (const [key, pk] of await findUnchanged(opts.db, opts.producerOrgId, again)) stored.set(key, pk)
+  if (again.length)
+    for (const [key, found] of await findUnchanged(opts.db, opts.producerOrgId, again)) stored.set(key, found)
 
   const decided: StoreResult[] = []
   const known: Known[] = []
   const toInsert: PreparedObject[] = []
   const seenInCall = new SeenInCall()
-  const storedDocument = (seen: Seen) =>
-    seen.derived ? storedForm(seen.derived.obj, defaultTlp, creatorRef, seen.derived.hashed).document : seen.document
+  const storedDocument = (seen: Seen): unknown => seen.document ?? JSON.parse(seen.text ?? 'null')
   /** Whether `seen` has the content of the first occurrence of its (id, version): hashes, then canonical JSON. */
   const sameAsEarlier = (earlier: Seen, seen: Seen) =>
     earlier.hash === seen.hash || canonicalJson(storedDocument(earlier)) === canonicalJson(storedDocument(seen))
-  for (let index = 0; index < objects.length; index++) {
+  for (let index = 0; index < inputs.length; index++) {
     if (endsSlice(index)) await yieldToIo()
     const refusal = refused.get(index)
     if (refusal) {
-      decided.push({ index, id: refusal.id, status: 'rejected', message: refusal.message })
+      const { id, message, ref } = refusal
+      decided.push({ index, id, status: 'rejected', message, ...(ref === undefined ? {} : { ref }) })
       continue
     }
-    const form = forms[index]
+    let found: FoundVersion | undefined
+    let seen: Seen | undefined
     const given = derived.get(index)
-    // A derived text found stored is the object's stored form (its document is built only if compared).
-    const seen: Seen | undefined = given
-      ? { id: given.obj.id, version: '', hash: given.hashed.hash, document: given.obj, derived: given }
-      : form && { id: form.id, version: '', hash: form.hash, document: form.document }
-    const pk = seen && stored.get(seen.hash)
-    if (pk !== undefined && seen) {
-      const { id } = seen
+    const form = forms[index]
+    if (given) {
+      // Found by its text: the stored row gives its version, and its document is parsed only if compared.
+      found = stored.get(given.hashed.hash)
+      if (found)
+        seen = { id: given.derived.id, version: found.version, hash: given.hashed.hash, text: given.hashed.text }
+    } else if (form) {
+      found = stored.get(form.hash)
       // The stored form keeps the object's own modified and created.
-      const version = (seen.version = versionOf(seen.document))
+      if (found) seen = { id: form.id, version: versionOf(form.document), hash: form.hash, document: form.document }
+    }
+    if (found && seen) {
+      const { id, version } = seen
       const earlier = seenInCall.get(id, version)
       if (earlier) {
         decided.push(
@@ -225,10 +238,10 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
         continue
       }
       seenInCall.add(seen)
-      known.push({ index, id, version, pk })
+      known.push({ index, id, version, pk: found.pk })
       continue
     }
-    const prepared = prepareObject(objects[index], index, defaultTlp, form)
+    const prepared = prepareObject(inputs[index], index, defaultTlp, form)
     if (!prepared.ok) {
       decided.push({ index, id: prepared.id, status: 'rejected', message: prepared.message })
       continue
@@ -248,7 +261,7 @@ export async function prepareObjects(opts: PrepareOptions): Promise<PreparedBatc
     toInsert.push(o)
   }
   const creator = identity && refersToCreator ? prepareObject(identity, -1) : undefined
-  return { count: objects.length, decided, known, toInsert, creator: creator?.ok ? creator.object : undefined }
+  return { count: inputs.length, decided, known, toInsert, creator: creator?.ok ? creator.object : undefined }
 }
 
 /** The organization's current STIX identity (migrations/0051), or undefined when it has none. */

@@ -134,6 +134,16 @@ export async function insertVersions(
   return outcomes
 }
 
+/** A stored version found by its content hash: its row, version key, type and markings. */
+export interface FoundVersion {
+  pk: string
+  /** Microsecond RFC 3339, as `versionOf` gives it. */
+  version: string
+  type: string
+  /** The stored document's `object_marking_refs` (null when it has none). */
+  markings: unknown
+}
+
 /**
  * The stored versions whose content hash equals a candidate's, keyed by that hash (a hash names one exact
  * text, and so one id: the id is part of the text): those objects are unchanged by definition (byte-identical
@@ -145,20 +155,23 @@ export async function findUnchanged(
   db: Knex | Knex.Transaction,
   producerOrgId: string,
   candidates: { id: string; hash: string }[],
-): Promise<Map<string, string>> {
-  const found = new Map<string, string>()
+): Promise<Map<string, FoundVersion>> {
+  const found = new Map<string, FoundVersion>()
   if (!candidates.length) return found
-  const { rows } = await db.raw<{ rows: { content_hash: string; pk: string }[] }>(
+  const { rows } = await db.raw<{ rows: (FoundVersion & { content_hash: string })[] }>(
     // LATERAL … LIMIT: one index probe per candidate whatever the planner's (often stale) idea of the table
-    `SELECT c.hash AS content_hash, s.pk FROM unnest(?::text[], ?::text[]) AS c(stix_id, hash)
+    `SELECT c.hash AS content_hash, s.pk, s.type, s.markings,
+            to_char(s.version AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS version
+     FROM unnest(?::text[], ?::text[]) AS c(stix_id, hash)
      CROSS JOIN LATERAL (
-       SELECT pk FROM stix_objects o WHERE o.stix_id = c.stix_id AND o.content_hash = c.hash
+       SELECT pk, type, version, document->'object_marking_refs' AS markings
+       FROM stix_objects o WHERE o.stix_id = c.stix_id AND o.content_hash = c.hash
          AND (o.producer_org_id = ?::uuid OR NOT EXISTS (
            SELECT 1 FROM stix_objects mine WHERE mine.stix_id = o.stix_id AND mine.version = o.version AND mine.producer_org_id = ?::uuid))
        ORDER BY o.producer_org_id = ?::uuid DESC LIMIT 1) s`,
     [candidates.map((c) => c.id), candidates.map((c) => c.hash), producerOrgId, producerOrgId, producerOrgId],
   )
-  for (const r of rows) found.set(r.content_hash, r.pk)
+  for (const { content_hash, ...version } of rows) found.set(content_hash, version)
   return found
 }
 

@@ -1,10 +1,13 @@
-import { SourceDataError, type FeedItem, type StixObject } from '../../core/plugin-api/index.js'
+import {
+  SourceDataError,
+  type FeedItem,
+  type FeedObject,
+  type FeedRejection,
+  type StixObject,
+} from '../../core/plugin-api/index.js'
 
-/**
- * Turns one entry of `objects` into a feed item: the object (with `text`, the entry's exact JSON text, when
- * given), or a rejection naming its position.
- */
-export function bundleEntryToItem(value: unknown, index: number, text?: string): FeedItem {
+/** Turns one parsed entry of `objects` into a feed item: the object, or a rejection naming its position. */
+export function bundleEntryToItem(value: unknown, index: number): FeedObject | FeedRejection {
   const ref = `objects[${index}]`
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return {
@@ -17,9 +20,7 @@ export function bundleEntryToItem(value: unknown, index: number, text?: string):
   if (typeof obj.type !== 'string' || typeof obj.id !== 'string') {
     return { kind: 'rejected', reason: `${ref} has no string "type" and "id"`, ref }
   }
-  return text === undefined
-    ? { kind: 'object', object: obj as StixObject }
-    : { kind: 'object', object: obj as StixObject, text }
+  return { kind: 'object', object: obj as StixObject }
 }
 
 /** Bytes (or, for string chunks, characters) scanned between two turns of the event loop. */
@@ -96,14 +97,14 @@ function describe(c: string): string {
 /**
  * A bounded-memory scanner for a STIX bundle: fed decoded text piece by piece, it tracks the JSON structure of
  * the document (`{…}` at the top, its members, the entries of `objects`) and cuts out the complete text of
- * each value it meets — a top-level key or value, one entry of `objects` — and `JSON.parse`s it. Only the
- * text of the value being cut is held, so memory is bounded by the largest single entry, not by the bundle.
+ * each value it meets — a top-level key or value, one entry of `objects`. Only the text of the value being cut
+ * is held, so memory is bounded by the largest single entry, not by the bundle.
  *
- * Every piece of the document is checked: the text around the cut values here (whitespace, `{`, `:`, `,`,
- * brackets, nothing after the end), the cut values by `JSON.parse`. Entries of `objects` are handed to
- * `onEntry` in order, with their text; `objects` may also be a JSON object (its member values are the
- * entries), as with the generic parser this replaced; any other `objects` value, and repeated keys, are
- * accepted as `JSON.parse` would (a repeated `objects` yields the entries of each).
+ * The text around the cut values is checked here (whitespace, `{`, `:`, `,`, brackets, nothing after the end),
+ * top-level keys and values by `JSON.parse`. Entries of `objects` are handed to `onEntry` in order as their
+ * text, balanced but not parsed: checking them is the caller's. `objects` may also be a JSON object (its member
+ * values are the entries), as with the generic parser this replaced; any other `objects` value, and repeated
+ * keys, are accepted as `JSON.parse` would (a repeated `objects` yields the entries of each).
  */
 export class BundleScanner {
   /** The last top-level `"type"` value seen (undefined if none). */
@@ -124,14 +125,9 @@ export class BundleScanner {
   private escaped = false
   private startPending = false
 
-  /**
-   * `parseEntries: false` only counts: each entry is cut out and checked for balanced brackets but not parsed,
-   * and `onEntry` receives undefined (see {@link countBundleEntries}).
-   */
   constructor(
-    /** `text` is the entry's exact JSON text, from its first to its last character. */
-    private readonly onEntry: (value: unknown, index: number, text: string) => void,
-    private readonly options: { parseEntries: boolean } = { parseEntries: true },
+    /** `text` is the entry's exact text, from its first to its last character; it may throw BundleSyntaxError. */
+    private readonly onEntry: (text: string, index: number) => void,
   ) {}
 
   /** Scans the next piece of text. Throws BundleSyntaxError on invalid JSON. */
@@ -312,8 +308,8 @@ export class BundleScanner {
   private complete(text: string): void {
     const cut = this.cut
     this.cut = Cut.None
-    if (cut === Cut.Entry && !this.options.parseEntries) {
-      this.onEntry(undefined, this.entries++, text)
+    if (cut === Cut.Entry) {
+      this.onEntry(text, this.entries++)
       this.at = At.EntryCommaOrClose
       return
     }
@@ -321,12 +317,7 @@ export class BundleScanner {
     try {
       value = JSON.parse(text)
     } catch (err) {
-      const what =
-        cut === Cut.Entry
-          ? `objects[${this.entries}]`
-          : cut === Cut.TopValue
-            ? `the value of ${JSON.stringify(this.key)}`
-            : 'a key'
+      const what = cut === Cut.TopValue ? `the value of ${JSON.stringify(this.key)}` : 'a key'
       throw new BundleSyntaxError(`invalid JSON in ${what} (${(err as Error).message})`)
     }
     switch (cut) {
@@ -341,10 +332,6 @@ export class BundleScanner {
       case Cut.EntryKey:
         this.at = At.EntryColon
         break
-      case Cut.Entry:
-        this.onEntry(value, this.entries++, text)
-        this.at = At.EntryCommaOrClose
-        break
     }
   }
 
@@ -355,31 +342,62 @@ export class BundleScanner {
   }
 }
 
+/** Parses one entry's text; throws BundleSyntaxError naming the entry when it is not JSON. */
+function parseEntry(text: string, index: number): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new BundleSyntaxError(`invalid JSON in objects[${index}] (${(err as Error).message})`)
+  }
+}
+
 /**
  * Streams the objects of a STIX bundle through a {@link BundleScanner}: each `objects[i]` is cut out of the
- * text and parsed on its own, one at a time, so memory stays bounded by the largest single object, not by the
- * bundle. Each object item carries the entry's text (`FeedObject.text`), which lets the core recognise an
- * object it already stores without serialising it again. Bytes are decoded as UTF-8 by a streaming decoder (a
- * character split across chunks is fine; invalid UTF-8 is an error). Invalid JSON or a document that ends early
- * throws SourceDataError.
+ * text on its own, one at a time, so memory stays bounded by the largest single object, not by the bundle.
+ * An entry that is a JSON object is yielded as its text (`FeedObjectText`): the core parses it only when it
+ * does not already store that text byte for byte; its parse throws SourceDataError for invalid JSON, as the
+ * stream does. Any other entry is parsed here and rejected. Bytes are decoded as UTF-8 by a streaming decoder
+ * (a character split across chunks is fine; invalid UTF-8 is an error). Invalid JSON or a document that ends
+ * early throws SourceDataError.
  */
 export async function* parseBundleStream(
   chunks: AsyncIterable<Uint8Array | string>,
   signal: AbortSignal,
   source: string,
 ): AsyncGenerator<FeedItem> {
-  const ready: FeedItem[] = []
-  const scanner = new BundleScanner((value, index, text) => ready.push(bundleEntryToItem(value, index, text)))
-  const decoder = new TextDecoder('utf-8', { fatal: true })
   const invalid = (what: string) => new SourceDataError(`${source} is not a valid STIX bundle: ${what}`)
-  const write = (text: string) => {
+  const syntaxErrors = <T>(step: () => T): T => {
     try {
-      scanner.write(text)
+      return step()
     } catch (err) {
       if (err instanceof BundleSyntaxError) throw invalid(err.message)
       throw err
     }
   }
+  const ready: FeedItem[] = []
+  const scanner = new BundleScanner((text, index) =>
+    ready.push(
+      text.charCodeAt(0) === OPEN_BRACE
+        ? {
+            kind: 'object-text',
+            text,
+            parse: () => syntaxErrors(() => bundleEntryToItem(parseEntry(text, index), index)),
+          }
+        : bundleEntryToItem(parseEntry(text, index), index),
+    ),
+  )
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  /** Scans or ends the document; an error after entries not yet yielded is reported after theirs, in order. */
+  const scan = (step: () => void) =>
+    syntaxErrors(() => {
+      try {
+        step()
+      } catch (err) {
+        for (const item of ready) if (item.kind === 'object-text') item.parse()
+        throw err
+      }
+    })
+  const write = (text: string) => scan(() => scanner.write(text))
   const decode = (bytes: Uint8Array, stream: boolean) => {
     try {
       return decoder.decode(bytes, { stream })
@@ -390,7 +408,7 @@ export async function* parseBundleStream(
 
   for await (const chunk of chunks) {
     // Slices of 16 KiB: a large chunk is not scanned in one go, so the consumer sees objects sooner and
-    // I/O callbacks (its database round trips) are not held up behind a long synchronous parse.
+    // I/O callbacks (its database round trips) are not held up behind a long synchronous scan.
     for (let at = 0; at < chunk.length; at += SLICE) {
       if (typeof chunk === 'string') write(chunk.length <= SLICE ? chunk : chunk.slice(at, at + SLICE))
       else write(decode(chunk.length <= SLICE ? chunk : chunk.subarray(at, at + SLICE), true))
@@ -402,12 +420,7 @@ export async function* parseBundleStream(
     }
   }
   write(decode(new Uint8Array(0), false))
-  try {
-    scanner.end()
-  } catch (err) {
-    if (err instanceof BundleSyntaxError) throw invalid(err.message)
-    throw err
-  }
+  scan(() => scanner.end())
   const documentType = scanner.documentType
   if (documentType !== 'bundle') throw invalid(`top-level "type" is ${JSON.stringify(documentType)}, not "bundle"`)
 }
@@ -418,7 +431,7 @@ export async function* parseBundleStream(
  */
 export async function countBundleEntries(chunks: AsyncIterable<Uint8Array>): Promise<number | null> {
   let count = 0
-  const scanner = new BundleScanner(() => count++, { parseEntries: false })
+  const scanner = new BundleScanner(() => count++)
   const decoder = new TextDecoder('utf-8')
   try {
     for await (const chunk of chunks) {

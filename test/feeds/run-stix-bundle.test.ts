@@ -124,6 +124,15 @@ t.test('invalid entries are rejected with reasons, the rest is stored', async (t
   t.ok(result.rejected > 0, `rejected ${result.rejected}`)
   t.equal(result.rejections.length, Math.min(20, result.rejected))
   t.ok(result.rejections.every((r: { reason: string }) => r.reason.length > 0))
+  t.same(
+    result.rejections.map((r: { ref?: string }) => r.ref).sort(),
+    ['objects[1]', 'objects[2]', 'objects[3]'],
+    'each named by its place in the bundle, also the one whose text the store had to parse (objects[2])',
+  )
+  t.match(
+    result.rejections.find((r: { ref?: string }) => r.ref === 'objects[2]'),
+    { reason: /objects\[2\] has no string "type" and "id"/ },
+  )
 })
 
 t.test('HTTP 500 is retried with backoff, then the run fails as dead-lettered', async (t) => {

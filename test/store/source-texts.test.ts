@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { Knex } from 'knex'
-import { storeObjects, TLP_MARKING_IDS } from '../../core/store/index.js'
+import { ObjectText, storeObjects, TLP_MARKING_IDS } from '../../core/store/index.js'
 import type { Tlp } from '../../core/stix/tlp.js'
 import type { Attribution } from '../../core/store/store-objects.js'
 import { buildOrganizationIdentity, firstVersionTimes } from '../../core/identity/org-identity.js'
 import { createOrg } from '../helper.js'
 import { buildTaxiiApp, createCollection } from '../taxii/fixtures.js'
 
-// A feed source may hand the store each object's exact JSON text (FeedObject.text): an object stored byte for
-// byte is then recognised from its text alone. These tests hold that shortcut to the full path's answers.
+// A feed source may hand the store an object as the exact JSON text it cut out (FeedObjectText, ObjectText in
+// the store): an object stored byte for byte is then recognised from its text alone, never parsed. These tests
+// hold that shortcut to the full path's answers.
 
 const note = (content = 'a note', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   type: 'note',
@@ -39,8 +40,13 @@ async function store(
 ) {
   const prepared = await storeObjects.prepare({
     db: knex,
-    objects: call.objects,
-    texts: withTexts ? call.texts : undefined,
+    // As text, each parses to its object (which a test may have changed since, to see which path answered).
+    objects: withTexts
+      ? call.objects.map((object, i) => {
+          const text = call.texts[i]
+          return text === undefined ? object : new ObjectText(text, () => ({ ok: true, object }))
+        })
+      : call.objects,
     defaultTlp: call.defaultTlp,
     producerOrgId: orgId,
     attribution,
@@ -49,9 +55,7 @@ async function store(
     storeObjects.write(trx, prepared, { collectionId, producerOrgId: orgId }),
   )
   // Each scenario runs with fresh ids: answers compare without them.
-  return results.map((r) =>
-    r.message ? `${r.status}: ${r.message.replaceAll(/note--[0-9a-f-]{36}/g, 'note--…')}` : r.status,
-  )
+  return results.map((r) => (r.message ? `${r.status}: ${r.message.replaceAll(/--[0-9a-f-]{36}/g, '--…')}` : r.status))
 }
 
 /** Objects with their compact texts, as a stix-bundle feed of a compact bundle gives them. */
@@ -150,6 +154,38 @@ const scenarios: Scenario[] = [
     },
     expected: ['unchanged', 'unchanged', 'unchanged', /^rejected/, /^rejected/],
   },
+  {
+    name: 'stored with markings but no TLP by a feed without a default, re-fetched with one: a change',
+    build() {
+      const o = note('marked', { object_marking_refs: ['marking-definition--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'] })
+      return { first: compact([o]), second: compact([o], 'amber') }
+    },
+    expected: [/^rejected: .*different content/],
+  },
+  {
+    name: 'markings without a TLP, re-fetched with the same default TLP: found by the stored form',
+    build() {
+      const o = note('marked', { object_marking_refs: ['marking-definition--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'] })
+      return { first: compact([o], 'amber'), second: compact([o], 'amber') }
+    },
+    expected: ['unchanged'],
+  },
+  {
+    name: 'a marking definition stored with a TLP marking, re-fetched without: never given the default',
+    build() {
+      const definition = {
+        type: 'marking-definition',
+        spec_version: '2.1',
+        id: `marking-definition--${randomUUID()}`,
+        created: '2024-01-01T00:00:00.000Z',
+        definition_type: 'statement',
+        definition: { statement: 'Copyright 2024' },
+      }
+      const marked = { ...definition, object_marking_refs: [TLP_MARKING_IDS.amber] }
+      return { first: compact([marked]), second: compact([definition], 'amber') }
+    },
+    expected: [/^rejected: .*different content/],
+  },
 ]
 
 t.test('with and without the texts, the store answers the same', async (t) => {
@@ -192,4 +228,47 @@ t.test("attributed to the producer: an object found by its text still brings the
   }
   t.same(members[0], ['identity', 'note'], 'the identity joins the collection before what it created')
   t.same(members[0], members[1], 'the same with the texts as without')
+})
+
+t.test("an entry found by its text is never parsed; the others are, and the source's answer counts", async (t) => {
+  const { knex } = await buildTaxiiApp(t)
+  const orgId = await createOrg(knex, 'Parse counter')
+  const collectionId = await createCollection(knex, orgId)
+  const stored = note('stored')
+  await store(knex, orgId, collectionId, compact([stored], 'amber'), false)
+  const parsed: string[] = []
+  const text = (object: Record<string, unknown>, answer?: { message: string; ref: string }) => {
+    const json = JSON.stringify(object)
+    return new ObjectText(json, () => {
+      parsed.push(String(object.content))
+      return answer ? { ok: false, ...answer } : { ok: true, object }
+    })
+  }
+  const fresh = note('fresh')
+  const refused = note('refused by its source')
+  const prepared = await storeObjects.prepare({
+    db: knex,
+    objects: [text(stored), text(fresh), text(refused, { message: 'objects[7] is not usable', ref: 'objects[7]' })],
+    defaultTlp: 'amber',
+    producerOrgId: orgId,
+    attribution: 'as-given',
+  })
+  t.same(parsed, ['fresh', 'refused by its source'], 'only the entries not found stored were parsed')
+  const results = await knex.transaction((trx) =>
+    storeObjects.write(trx, prepared, { collectionId, producerOrgId: orgId }),
+  )
+  t.match(results, [
+    { index: 0, id: stored.id, version: '2024-01-01T00:00:00.000000Z', status: 'unchanged' },
+    { index: 1, id: fresh.id, status: 'new' },
+    { index: 2, status: 'rejected', message: 'objects[7] is not usable', ref: 'objects[7]' },
+  ])
+
+  const broken = new ObjectText('{"type":"note","id":"x"', () => {
+    throw new Error('the source says: invalid JSON in objects[0]')
+  })
+  await t.rejects(
+    storeObjects.prepare({ db: knex, objects: [broken], producerOrgId: orgId, attribution: 'as-given' }),
+    /invalid JSON in objects\[0\]/,
+    "a parse that throws fails the call: the source's error",
+  )
 })
