@@ -137,7 +137,10 @@ export async function insertVersions(
 /** A stored version found by its content hash: its row, version key, type and markings. */
 export interface FoundVersion {
   pk: string
-  /** Microsecond RFC 3339, as `versionOf` gives it. */
+  /**
+   * Microsecond RFC 3339, as `versionOf` gives it, read back from the row: a leap second (`:60`), which
+   * PostgreSQL stores as the next minute's `:00`, reads so.
+   */
   version: string
   type: string
   /** The stored document's `object_marking_refs` (null when it has none). */
