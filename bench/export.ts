@@ -7,6 +7,7 @@
  * options, bench/platform-flags.ts), and prints objects/s, that process's peak RSS and where its memory was then.
  * Before each export the parent measures the limit, a raw keyset page read of as many stored documents (at
  * least 50,000; bench/limits.ts); each export ends with `RESULT export-<format> …`.
+ * BENCH_CPU_PROF=<dir> writes a CPU profile of each export alone (`export-<format>.cpuprofile`).
  * Uses DATABASE_URL when set, else a throw-away embedded PostgreSQL. Run: npm run bench:export
  */
 import { spawn } from 'node:child_process'
@@ -22,7 +23,8 @@ import { benchPlatform } from './platform.js'
 import { relaunchWithPlatformFlags } from './platform-flags.js'
 import { pageReadLimit } from './limits.js'
 import { prefillCollection } from '../core/sharing/prefill.js'
-import { loadAverage, resultLine, rssSampler } from './result.js'
+import { cpuShare, loadAverage, resultLine, rssSampler } from './result.js'
+import { cpuProfiler } from './cpu-profile.js'
 
 const COUNT = Number(process.env.BENCH_OBJECTS ?? process.env.BENCH_EXPORT_OBJECTS ?? 1_000_000)
 const FORMATS = (process.env.BENCH_EXPORT_FORMATS ?? 'stix-bundle,csv').split(',')
@@ -97,16 +99,21 @@ async function exportOnce(task: ChildTask) {
       filter: {},
       options: {},
     })
+    const profile = await cpuProfiler(process.env.BENCH_CPU_PROF)
+    const cpu = cpuShare()
     const start = performance.now()
     let bytes = 0
     for await (const chunk of run.chunks) bytes += chunk.length
     const seconds = (performance.now() - start) / 1000
+    const cpuLine = cpu.stop()
+    await profile.stop(`export-${task.format}`)
     const n = run.objectsRead()
     console.log(
       `${task.format.padEnd(12)} ${n} objects in ${seconds.toFixed(1)} s = ${Math.round(n / seconds).toLocaleString('en')} objects/s, ` +
         `${(bytes / 1e6).toFixed(0)} MB out, peak RSS ${rss.peakMb().toFixed(0)} MB (${before.toFixed(0)} MB before the export)`,
     )
     console.log(`at the peak: ${rss.atPeak()}`)
+    if (cpuLine) console.log(cpuLine)
     if (n !== COUNT) throw new Error(`exported ${n} of ${COUNT} objects`)
     console.log(
       resultLine({

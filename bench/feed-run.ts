@@ -2,7 +2,7 @@ import type { Platform } from '../core/platform.js'
 import { runFeed } from '../core/feeds/run-feed.js'
 import { insertQueuedRun } from '../core/feeds/run-queue.js'
 import { storeObjects } from '../core/store/index.js'
-import { rssSampler } from './result.js'
+import { cpuShare, rssSampler } from './result.js'
 import { profileStatements } from './measure.js'
 import { cpuProfiler } from './cpu-profile.js'
 
@@ -90,9 +90,11 @@ export async function feedRunner(platform: Platform, options: { batchSize?: numb
       const statements = Number(process.env.BENCH_STATEMENTS) === runs + 1 ? profileStatements(knex) : undefined
       const profile = await cpuProfiler(process.env.BENCH_CPU_PROF)
       const memory = process.env.BENCH_MEMORY ? memoryAtPeak() : undefined
+      const cpu = cpuShare()
       const started = performance.now()
       await runFeed(ctx, queued.id, { retryCount: 0, retryLimit: 0 }, new AbortController().signal)
       const seconds = (performance.now() - started) / 1000
+      const cpuLine = cpu.stop()
       rss.stop()
       await profile.stop(`feed-run-${++runs}`)
       statements?.print()
@@ -102,7 +104,8 @@ export async function feedRunner(platform: Platform, options: { batchSize?: numb
       const objectsPerS = r.fetched / seconds
       const summary =
         `${r.status} ${r.fetched} objects (${r.new_objects} new, ${r.unchanged} unchanged, ${r.rejected} rejected) in ${seconds.toFixed(1)} s = ` +
-        `${Math.round(objectsPerS).toLocaleString('en')} objects/s, peak RSS ${rss.peakMb().toFixed(0)} MB`
+        `${Math.round(objectsPerS).toLocaleString('en')} objects/s, peak RSS ${rss.peakMb().toFixed(0)} MB` +
+        (cpuLine ? `\n    ${cpuLine}` : '')
       return { status: r.status, fetched: r.fetched, objectsPerS, peakRssMb: rss.peakMb(), summary }
     },
   }

@@ -93,3 +93,42 @@ export function parseResult(line: string): Figure | null {
   const value = (s: string) => (s === '-' ? null : Number(s))
   return { name: m[1], objectsPerS: Number(m[2]), limitPerS: value(m[3]), p99Ms: value(m[4]), rssMb: value(m[5]) }
 }
+
+/** The whole machine's CPU time so far, in seconds (from /proc/stat), or null off Linux. */
+function machineCpuSeconds(): { busy: number; ioWait: number; total: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+    // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0)
+    const hz = 100 // USER_HZ, 100 on every Linux architecture Node runs on
+    return { busy: (total - fields[3] - fields[4]) / hz, ioWait: fields[4] / hz, total: total / hz }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Where the machine's CPU went over a phase: this process (every thread: JavaScript, GC helpers, libuv), the
+ * rest of the machine (on this benchmark machine, PostgreSQL), waiting for the disk, and idle, against what the
+ * cores could give. It tells a phase bound by all the CPU there is from one that leaves a core idle: only the
+ * second can gain from moving work to another thread or process.
+ */
+export function cpuShare() {
+  const machine = machineCpuSeconds()
+  const own = process.cpuUsage()
+  return {
+    /** `CPU: this process X s (x %), the rest …, I/O wait …, idle … of Z s (N cores × wall)`; '' without /proc/stat. */
+    stop(): string {
+      const now = machineCpuSeconds()
+      if (!machine || !now) return ''
+      const { user, system } = process.cpuUsage(own)
+      const mine = (user + system) / 1e6
+      const rest = Math.max(0, now.busy - machine.busy - mine)
+      const ioWait = now.ioWait - machine.ioWait
+      const available = now.total - machine.total
+      const idle = Math.max(0, available - mine - rest - ioWait)
+      const part = (s: number) => `${s.toFixed(1)} s (${((100 * s) / available).toFixed(0)} %)`
+      return `CPU: this process ${part(mine)}, the rest of the machine ${part(rest)}, I/O wait ${part(ioWait)}, idle ${part(idle)} of ${available.toFixed(1)} s (${os.cpus().length} cores × wall)`
+    },
+  }
+}

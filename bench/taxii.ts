@@ -30,6 +30,9 @@
  * page's latency runs from the time it was due (paced walks) or sent to its body parsed by the client; the p99 to
  * its last byte, before the parse, is printed beside it.
  * Then POSTs BENCH_TAXII_POST objects (default 100,000; 0 skips it) in envelopes of 1000 and prints objects/s.
+ * BENCH_TAXII_SERVERS=n (default 1) starts n platform processes on one database (the issue's "several API
+ * processes"): client k talks to server k mod n, the prefill jobs go to whichever worker takes them, and each
+ * walk's RSS is the sum of the servers' peaks.
  * Run: npm run bench:taxii   (BENCH_OBJECTS=100000 for a quick run)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -55,6 +58,7 @@ const POST_COUNT = Number(process.env.BENCH_TAXII_POST ?? 100_000)
 const PAGES_PER_WORKER = Number(process.env.BENCH_TAXII_PAGES ?? 30)
 /** Offered load of the paced walks, objects/s: the issue's serving target. */
 const TARGET_RATE = Number(process.env.BENCH_TAXII_RATE ?? 20_000)
+const SERVERS = Number(process.env.BENCH_TAXII_SERVERS ?? 1)
 const TAXII = 'application/taxii+json;version=2.1'
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-taxii-'))
 
@@ -79,7 +83,7 @@ async function login(base: string, email: string): Promise<string> {
  * is not hidden by requests that started late: no coordinated omission).
  */
 async function walk(
-  url: string,
+  urls: string[],
   token: string,
   opts: { workers: number; starts: string[]; pages: number; pageSize: number; rate?: number },
 ) {
@@ -92,6 +96,7 @@ async function walk(
   const interval = opts.rate ? (opts.workers * opts.pageSize * 1000) / opts.rate : 0
   await Promise.all(
     Array.from({ length: opts.workers }, async (_, w) => {
+      const url = urls[w % urls.length]
       let query = `limit=${opts.pageSize}&added_after=${opts.starts[w % opts.starts.length]}`
       const first = t0 + (interval * w) / opts.workers
       for (let i = 0; i < opts.pages; i++) {
@@ -252,7 +257,7 @@ async function main() {
   })
   const url = pg.adminUrl()
   const knex = createKnex(url, { poolMax: 4 })
-  let platform: ChildProcess | undefined
+  const platforms: ChildProcess[] = []
   try {
     await migrateLatest(knex)
     const { producer, collectionId } = await seedReaderPair(knex)
@@ -275,26 +280,39 @@ async function main() {
     console.log(
       `seeded ${(prefilled + warm).toLocaleString('en')} indicators in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     )
-    const port = await freePort()
-    platform = await startPlatform(url, port)
-    const server = platform.pid
-    const base = `http://127.0.0.1:${port}`
+    // One after the other: the first writes the generated secrets the others then read (a token from one verifies on all).
+    const bases: string[] = []
+    for (let i = 0; i < SERVERS; i++) {
+      const port = await freePort()
+      platforms.push(await startPlatform(url, port))
+      bases.push(`http://127.0.0.1:${port}`)
+    }
+    const base = bases[0]
+    /** The servers' summed peak RSS over a phase. */
+    const serversRss = () => {
+      const samplers = platforms.flatMap((p) => (p.pid === undefined ? [] : [rssSampler(p.pid)]))
+      return {
+        stop: () => samplers.forEach((s) => s.stop()),
+        peakMb: () => (samplers.length ? samplers.reduce((sum, s) => sum + s.peakMb(), 0) : null),
+      }
+    }
     const storedCount = async () => Number((await knex('anonymized_objects').count({ c: '*' }))[0].c)
     const readerToken = await login(base, 'reader@bench.test')
     const ownToken = await login(base, 'pub@bench.test')
-    const objectsUrl = `${base}/taxii2/api/collections/${collectionId}/objects/`
+    const objectsUrls = bases.map((b) => `${b}/taxii2/api/collections/${collectionId}/objects/`)
     // JIT and connection warm-up, before the prefill too (a running platform has served pages before).
-    const warmUrl = `${base}/taxii2/api/collections/${warmCollection}/objects/`
-    await walk(warmUrl, readerToken, { workers: 2, starts: ['1970-01-01T00:00:00Z'], pages: 3, pageSize })
-    await walk(warmUrl, ownToken, { workers: 2, starts: ['1970-01-01T00:00:00Z'], pages: 3, pageSize })
+    const warmUrls = bases.map((b) => `${b}/taxii2/api/collections/${warmCollection}/objects/`)
+    const warmWorkers = 2 * SERVERS
+    await walk(warmUrls, readerToken, { workers: warmWorkers, starts: ['1970-01-01T00:00:00Z'], pages: 3, pageSize })
+    await walk(warmUrls, ownToken, { workers: warmWorkers, starts: ['1970-01-01T00:00:00Z'], pages: 3, pageSize })
 
     console.log(`load average ${loadAverage()}; prefill of ${prefilled.toLocaleString('en')} objects`)
     const prefillLimit = await pageReadLimit(url, prefilled)
     const storedBeforePrefill = await storedCount()
-    const prefillRss = server === undefined ? null : rssSampler(server)
+    const prefillRss = serversRss()
     const prefillStarted = performance.now()
     const prefill = await runPrefill(knex, url, collectionId)
-    prefillRss?.stop()
+    prefillRss.stop()
     const filled = (await storedCount()) - storedBeforePrefill
     console.log(
       `prefill                    ${prefill.jobs} jobs, ${filled.toLocaleString('en')} outputs stored in ${prefill.seconds.toFixed(1)} s of jobs (${((performance.now() - prefillStarted) / 1000).toFixed(1)} s from the enqueue) = ${Math.round(prefilled / prefill.seconds).toLocaleString('en')} objects/s`,
@@ -305,7 +323,7 @@ async function main() {
       objectsPerS: prefilled / prefill.seconds,
       limitPerS: prefillLimit,
       p99Ms: null,
-      rssMb: prefillRss?.peakMb() ?? null,
+      rssMb: prefillRss.peakMb(),
     })
 
     const t1 = Date.now()
@@ -318,7 +336,9 @@ async function main() {
     const pacedColdStarts = await regionStarts(knex, collectionId, prefilled, cold, 0)
     const coldStarts = await regionStarts(knex, collectionId, prefilled, cold, slot)
     const storedBefore = await storedCount()
-    console.log(`load average ${loadAverage()}; ${pages} pages of ${pageSize} objects per client`)
+    console.log(
+      `load average ${loadAverage()}; ${pages} pages of ${pageSize} objects per client; ${SERVERS} server process(es)`,
+    )
     /** One walk beside its limit (a raw page read of as many objects, just before) and the server's peak RSS. */
     const measured = async (
       label: string,
@@ -327,12 +347,12 @@ async function main() {
       opts: { workers: number; starts: string[]; rate?: number },
     ) => {
       const limit = await pageReadLimit(url, opts.workers * slot)
-      const rss = server === undefined ? null : rssSampler(server)
-      const r = await walk(objectsUrl, token, { ...opts, pages, pageSize })
-      rss?.stop()
+      const rss = serversRss()
+      const r = await walk(objectsUrls, token, { ...opts, pages, pageSize })
+      rss.stop()
       report(label, r)
       return name
-        ? resultLine({ name, objectsPerS: r.rate, limitPerS: limit, p99Ms: r.p99, rssMb: rss?.peakMb() ?? null })
+        ? resultLine({ name, objectsPerS: r.rate, limitPerS: limit, p99Ms: r.p99, rssMb: rss.peakMb() })
         : null
     }
     const paced = { workers: 16, rate: TARGET_RATE }
@@ -376,9 +396,10 @@ async function main() {
     console.log(`load average ${loadAverage()}`)
     for (const line of results) if (line) console.log(line)
   } finally {
-    if (platform && platform.exitCode === null) {
+    for (const platform of platforms) {
+      if (platform.exitCode !== null) continue
       platform.kill('SIGTERM')
-      await new Promise((resolve) => platform?.once('exit', resolve))
+      await new Promise((resolve) => platform.once('exit', resolve))
     }
     await knex.destroy().catch(() => undefined)
     await pg.stop()
