@@ -59,6 +59,7 @@ const PAGES_PER_WORKER = Number(process.env.BENCH_TAXII_PAGES ?? 30)
 /** Offered load of the paced walks, objects/s: the serving target. */
 const TARGET_RATE = Number(process.env.BENCH_TAXII_RATE ?? 20_000)
 const SERVERS = Number(process.env.BENCH_TAXII_SERVERS ?? 1)
+if (!Number.isInteger(SERVERS) || SERVERS < 1) throw new Error('BENCH_TAXII_SERVERS: a whole number of at least 1')
 const TAXII = 'application/taxii+json;version=2.1'
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'crisp-bench-taxii-'))
 
